@@ -1,0 +1,365 @@
+# A numbered database: the keyspace table plus the expires table (key -> unix
+# ms in v.ival), lazy expiry on lookup and the active expire cycle's step.
+
+@cython.final
+@cython.no_gc_clear
+cdef class Database:
+    cdef kvdict* keys
+    cdef kvdict* expires
+    cdef readonly int id
+    cdef public long long avg_ttl
+    cdef uint64_t expires_cursor
+    cdef Engine engine
+
+    def __cinit__(self, Engine engine, int id):
+        self.engine = engine
+        self.id = id
+        self.keys = dict_create()
+        self.expires = dict_create()
+
+    def __dealloc__(self):
+        if self.keys != NULL:
+            dict_release(self.keys)
+        if self.expires != NULL:
+            dict_release(self.expires)
+
+    # ------------------------------------------------------------ expiry
+
+    cdef inline long long get_expire(self, dictEntry* e) noexcept:
+        cdef dictEntry* x
+        if not (e.meta & META_HAS_EXPIRE):
+            return -1
+        x = dict_find(self.expires, ENTRY_KEY(e), e.klen)
+        return x.v.ival if x != NULL else -1
+
+    cdef int set_expire(self, const char* key, size_t klen, long long when) except -1:
+        cdef dictEntry* e = dict_find(self.keys, key, klen)
+        cdef dictEntry* x
+        if e == NULL:
+            return 0
+        x = dict_find(self.expires, key, klen)
+        if x == NULL:
+            x = dict_add_new(self.expires, key, klen, 0)
+            if x == NULL:
+                raise MemoryError()
+            entry_set_kind(x, 0, VK_INT)
+        x.v.ival = when
+        e.meta |= META_HAS_EXPIRE
+        return 1
+
+    cdef inline int remove_expire_entry(self, dictEntry* e) noexcept:
+        if e.meta & META_HAS_EXPIRE:
+            dict_delete(self.expires, ENTRY_KEY(e), e.klen)
+            e.meta &= ~<uint32_t>META_HAS_EXPIRE
+            return 1
+        return 0
+
+    # Delete the key if its time has passed. Returns 1 if it was expired.
+    cdef int expire_if_needed(self, dictEntry* e) except -1:
+        cdef long long when = self.get_expire(e)
+        cdef Engine eng = self.engine
+        if when < 0 or when > eng.cached_ms:
+            return 0
+        if eng.loading or eng.is_replica:
+            return 0
+        key = PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen)
+        self.delete_key(key, len(key))
+        eng.stat_expiredkeys += 1
+        eng.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
+        eng.propagate_del(self.id, key)
+        return 1
+
+    # ------------------------------------------------------------ lookups
+
+    # Lookup for reading: lazy expiry, hit/miss stats, LRU touch.
+    cdef inline dictEntry* lookup_read(self, const char* key, size_t klen) except? NULL:
+        cdef dictEntry* e = dict_find(self.keys, key, klen)
+        cdef Engine eng = self.engine
+        if e != NULL and (e.meta & META_HAS_EXPIRE) and self.expire_if_needed(e):
+            e = NULL
+        if e == NULL:
+            eng.stat_keyspace_misses += 1
+            return NULL
+        eng.stat_keyspace_hits += 1
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | eng.lruclock
+        return e
+
+    # Lookup for writing: lazy expiry only.
+    cdef inline dictEntry* lookup_write(self, const char* key, size_t klen) except? NULL:
+        cdef dictEntry* e = dict_find(self.keys, key, klen)
+        if e != NULL and (e.meta & META_HAS_EXPIRE) and self.expire_if_needed(e):
+            return NULL
+        if e != NULL:
+            e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        return e
+
+    # Like lookup_write but returns the link to the entry (for replacement).
+    cdef inline dictEntry** lookup_write_link(self, const char* key, size_t klen) except? NULL:
+        cdef dictEntry** link = dict_find_link(self.keys, key, klen)
+        if link != NULL and (link[0].meta & META_HAS_EXPIRE) and self.expire_if_needed(link[0]):
+            return NULL
+        return link
+
+    # Lookup without side effects (no expiry, no stats): for TYPE-less checks.
+    cdef inline dictEntry* peek(self, const char* key, size_t klen) noexcept:
+        return dict_find(self.keys, key, klen)
+
+    # ------------------------------------------------------------ writes
+
+    cdef int delete_key(self, const char* key, size_t klen) except -1:
+        cdef dictEntry** link = dict_find_link(self.keys, key, klen)
+        cdef dictEntry* e
+        if link == NULL:
+            return 0
+        e = link[0]
+        if e.meta & META_HAS_EXPIRE:
+            dict_delete(self.expires, key, klen)
+        e = dict_unlink_at(self.keys, link)
+        dict_free_entry(e)
+        return 1
+
+    # Store a string value, replacing whatever the key held. `try_int`: use
+    # the int encoding when the text is a canonical 64-bit integer (Redis's
+    # tryObjectEncoding); otherwise embstr up to 44 bytes, raw beyond.
+    # keepttl: keep an existing TTL. Returns the entry.
+    cdef dictEntry* set_string(self, const char* key, size_t klen, const char* val,
+                               Py_ssize_t vlen, bint try_int, bint keepttl) except NULL:
+        cdef long long ll
+        if try_int and vlen <= 20 and string2ll(val, vlen, &ll):
+            return self.set_int(key, klen, ll, keepttl)
+        if vlen <= EMBSTR_SIZE_LIMIT:
+            return self._set_inline(key, klen, val, vlen, keepttl)
+        return self.set_obj(key, klen, OBJ_STRING, PyByteArray_FromStringAndSize(val, vlen), keepttl)
+
+    cdef dictEntry* _set_inline(self, const char* key, size_t klen, const char* val,
+                                Py_ssize_t vlen, bint keepttl) except NULL:
+        cdef dictEntry** link = self.lookup_write_link(key, klen)
+        cdef dictEntry* e
+        if link == NULL:
+            e = dict_add_new(self.keys, key, klen, vlen)
+            if e == NULL:
+                raise MemoryError()
+        else:
+            e = link[0]
+            if entry_vk(e) == VK_OBJ:
+                Py_XDECREF(e.v.obj)
+                e.v.obj = NULL
+            if not keepttl:
+                self.remove_expire_entry(e)
+            if entry_vk(e) != VK_INLINE or e.v.vlen != <uint64_t>vlen:
+                e = dict_resize_entry(link, vlen)
+                if e == NULL:
+                    raise MemoryError()
+        entry_set_kind(e, OBJ_STRING, VK_INLINE)
+        e.v.vlen = vlen
+        memcpy(ENTRY_VAL(e), val, vlen)
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        return e
+
+    cdef dictEntry* set_int(self, const char* key, size_t klen, long long v, bint keepttl) except NULL:
+        cdef dictEntry** link = self.lookup_write_link(key, klen)
+        cdef dictEntry* e
+        if link == NULL:
+            e = dict_add_new(self.keys, key, klen, 0)
+            if e == NULL:
+                raise MemoryError()
+        else:
+            e = link[0]
+            if entry_vk(e) == VK_OBJ:
+                Py_XDECREF(e.v.obj)
+                e.v.obj = NULL
+            if not keepttl:
+                self.remove_expire_entry(e)
+            if entry_vk(e) == VK_INLINE and e.v.vlen != 0:
+                e = dict_resize_entry(link, 0)
+                if e == NULL:
+                    raise MemoryError()
+        entry_set_kind(e, OBJ_STRING, VK_INT)
+        e.v.ival = v
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        return e
+
+    # Store an object value (collections, raw strings as bytearray).
+    cdef dictEntry* set_obj(self, const char* key, size_t klen, int typ, object obj, bint keepttl) except NULL:
+        cdef dictEntry** link = self.lookup_write_link(key, klen)
+        cdef dictEntry* e
+        if link == NULL:
+            e = dict_add_new(self.keys, key, klen, 0)
+            if e == NULL:
+                raise MemoryError()
+            entry_set_kind(e, typ, VK_INLINE)
+        else:
+            e = link[0]
+            if not keepttl:
+                self.remove_expire_entry(e)
+            if entry_vk(e) == VK_INLINE and e.v.vlen != 0:
+                e = dict_resize_entry(link, 0)
+                if e == NULL:
+                    raise MemoryError()
+                e.v.vlen = 0
+            elif entry_vk(e) == VK_INT:
+                entry_set_kind(e, typ, VK_INLINE)
+                e.v.vlen = 0
+        entry_set_obj(e, obj)
+        entry_set_kind(e, typ, VK_OBJ)
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        return e
+
+    # Copy of an entry's value, fit to be stored elsewhere (COPY, MOVE).
+    cdef object dup_value(self, dictEntry* e):
+        cdef int vk = entry_vk(e)
+        if vk == VK_INLINE:
+            return PyBytes_FromStringAndSize(ENTRY_VAL(e), e.v.vlen)
+        if vk == VK_INT:
+            return e.v.ival
+        obj = <object>e.v.obj
+        if type(obj) is bytearray:
+            return bytearray(obj)
+        return obj.copy()
+
+    # Store a value produced by dup_value under key in this db.
+    cdef dictEntry* store_dup(self, const char* key, size_t klen, int typ, object v) except NULL:
+        if type(v) is bytes:
+            return self._set_inline(key, klen, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v), False)
+        if type(v) is int:
+            return self.set_int(key, klen, v, False)
+        return self.set_obj(key, klen, typ, v, False)
+
+    cdef uint64_t flush(self) except? 0:
+        cdef uint64_t n = dict_size(self.keys)
+        dict_empty(self.keys)
+        dict_empty(self.expires)
+        self.avg_ttl = 0
+        self.expires_cursor = 0
+        return n
+
+    # ------------------------------------------------------------ active expire
+
+    # One pass of sampling: look at up to `num` volatile keys from the scan
+    # cursor, delete the expired ones. Returns (sampled, expired).
+    cdef int active_expire_step(self, int num, long long now, int* expired_out, long long* ttl_sum, int* ttl_samples) except -1:
+        cdef _ExpireScan st
+        cdef int buckets = 0
+        cdef int i
+        cdef int max_buckets = num * 20
+        st.n = 0
+        while st.n < num and buckets < max_buckets:
+            self.expires_cursor = dict_scan(self.expires, self.expires_cursor, _collect_expire, &st)
+            buckets += 1
+            if self.expires_cursor == 0:
+                break
+        for i in range(st.n):
+            if st.when[i] <= now:
+                key = PyBytes_FromStringAndSize(st.keys[i], st.klens[i])
+                free(st.keys[i])
+                e = dict_find(self.keys, key, len(key))
+                if e != NULL:
+                    self.delete_key(key, len(key))
+                    self.engine.stat_expiredkeys += 1
+                    self.engine.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
+                    self.engine.propagate_del(self.id, key)
+                else:
+                    dict_delete(self.expires, key, len(key))
+                expired_out[0] += 1
+            else:
+                free(st.keys[i])
+                ttl_sum[0] += st.when[i] - now
+                ttl_samples[0] += 1
+        return st.n
+
+    def __len__(self):
+        return dict_size(self.keys)
+
+    property expires_count:
+        def __get__(self):
+            return dict_size(self.expires)
+
+    property table_info:
+        def __get__(self):
+            return (self.keys.ht[0].size, self.keys.ht[1].size, self.expires.ht[0].size, self.expires.ht[1].size)
+
+
+ctypedef struct _ExpireScan:
+    int n
+    char* keys[64]
+    size_t klens[64]
+    long long when[64]
+
+cdef void _collect_expire(void* priv, dictEntry* e) noexcept:
+    cdef _ExpireScan* st = <_ExpireScan*>priv
+    cdef char* k
+    if st.n >= 64:
+        return
+    k = <char*>malloc(e.klen + 1)
+    if k == NULL:
+        return
+    memcpy(k, ENTRY_KEY(e), e.klen)
+    st.keys[st.n] = k
+    st.klens[st.n] = e.klen
+    st.when[st.n] = e.v.ival
+    st.n += 1
+
+
+# Python-level access for introspection commands (DEBUG, MEMORY, ...): not hot.
+def db_lookup(Database db, bytes key):
+    """(type, encoding, value, expire_ms or -1, lru) for key or None, with no
+    side effects. Strings come back as bytes, other types as their object."""
+    cdef dictEntry* e = dict_find(db.keys, key, len(key))
+    cdef int vk
+    if e == NULL:
+        return None
+    vk = entry_vk(e)
+    if vk == VK_INLINE:
+        v = PyBytes_FromStringAndSize(ENTRY_VAL(e), e.v.vlen)
+    elif vk == VK_INT:
+        v = str(e.v.ival).encode()
+    else:
+        v = <object>e.v.obj
+        if type(v) is bytearray:
+            v = bytes(v)
+    return (type_name(e).decode(), encoding_name(e).decode(), v, db.get_expire(e),
+            e.meta & META_LRU_MASK)
+
+def db_keys(Database db):
+    """Every key in the table (expired ones included)."""
+    cdef dictIter it
+    cdef dictEntry* e
+    out = []
+    dict_iter_init(&it, db.keys, 1)
+    while True:
+        e = dict_iter_next(&it)
+        if e == NULL:
+            break
+        out.append(PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen))
+    dict_iter_release(&it)
+    return out
+
+def db_delete(Database db, bytes key):
+    return db.delete_key(key, len(key))
+
+def db_set_string(Database db, bytes key, bytes value, bint keepttl=False):
+    db.set_string(key, len(key), value, len(value), True, keepttl)
+
+def db_set_expire(Database db, bytes key, long long when_ms):
+    return db.set_expire(key, len(key), when_ms)
+
+def db_populate(Database db, long long count, bytes prefix, long long size):
+    """DEBUG POPULATE: keys <prefix>:<n> with value "value:<n>" (padded with
+    zero bytes or cut to `size` when size > 0). Existing keys are kept.
+    Returns the number of keys added."""
+    cdef long long j, added = 0
+    cdef bytes key, val
+    for j in range(count):
+        key = prefix + b":" + str(j).encode()
+        if dict_find(db.keys, key, len(key)) != NULL:
+            continue
+        val = b"value:" + str(j).encode()
+        if size > 0:
+            val = val[:size] if len(val) >= size else val + b"\0" * (size - len(val))
+        db.set_string(key, len(key), val, len(val), True, False)
+        added += 1
+    return added
+
+def db_table_stats(Database db):
+    """(buckets0, buckets1, used, rehashing) of the key table (DEBUG HTSTATS)."""
+    return (db.keys.ht[0].size, db.keys.ht[1].size, dict_size(db.keys), db.keys.rehashidx != -1)

@@ -1,0 +1,374 @@
+# The Engine: databases, the command table, clients, statistics and the cron
+# step. The Python shell (rkvd.server) owns the loop, listeners and config and
+# pushes the hot settings here.
+
+@cython.final
+@cython.no_gc_clear
+cdef class Engine:
+    cdef public list dbs
+    cdef public dict commands           # full name -> Command (top level and subcommands)
+    cdef public dict clients            # id -> Client
+    cdef public object server           # rkvd.server.Server (logging, Python-level state)
+    # hot settings
+    cdef public long long proto_max_bulk_len
+    cdef public long long client_max_querybuf_len
+    cdef public long long maxclients
+    cdef public object requirepass      # bytes or None
+    cdef public int tcp_keepalive
+    cdef public long long writebuf_high
+    cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
+    cdef public int notify_flags
+    cdef public bint loading, is_replica
+    cdef public bint verbosity_debug
+    cdef public bint active_expire_enabled
+    cdef public int hz
+    cdef public bytes _fmt_buf
+    # clock
+    cdef public long long cached_ms
+    cdef public uint32_t lruclock
+    # stats
+    cdef public long long stat_numcommands, stat_numconnections, stat_rejected_conn
+    cdef public long long stat_expiredkeys, stat_evictedkeys
+    cdef public long long stat_keyspace_hits, stat_keyspace_misses
+    cdef public long long stat_net_input_bytes, stat_net_output_bytes
+    cdef public long long stat_total_error_replies
+    cdef public long long stat_expired_time_cap_reached_count
+    cdef public long long stat_client_qbuf_limit_disconnections
+    cdef public long long stat_client_outbuf_limit_disconnections
+    cdef public long long stat_unexpected_error_replies
+    cdef public double stat_expired_stale_perc
+    cdef public dict errorstats
+    cdef public long long dirty
+    # CLIENT PAUSE
+    cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
+    cdef public long long pause_end_ms
+    cdef public set paused_clients
+
+    def __cinit__(self, server, int databases=16):
+        cdef int i
+        self.server = server
+        self.dbs = [Database(self, i) for i in range(databases)]
+        self.commands = {}
+        self.clients = {}
+        self.errorstats = {}
+        self.paused_clients = set()
+        self.proto_max_bulk_len = 512 * 1024 * 1024
+        self.client_max_querybuf_len = 1024 * 1024 * 1024
+        self.maxclients = 10000
+        self.writebuf_high = 4 * 1024 * 1024
+        self.hz = 10
+        self.active_expire_enabled = True
+        self.cached_ms = mstime()
+        self.update_lruclock()
+
+    # ------------------------------------------------------------ table
+
+    def build_command_table(self, dict specs, dict py_handlers):
+        """Build the table from the declarative specs (rkvd.commandspec.SPECS):
+        a command exists when a C or Python handler implements it."""
+        cdef Command cmd, sub
+        cmdtab_clear()
+        self.commands = {}
+        for name, spec in specs.items():
+            cmd = make_command(name, spec, None, py_handlers)
+            if cmd is None:
+                continue
+            subs = getattr(spec, "subcommands", None)
+            if subs:
+                cmd.subcommands = {}
+                for sname, sspec in subs.items():
+                    sub = make_command(f"{name}|{sname}", sspec, cmd, py_handlers)
+                    if sub is not None:
+                        cmd.subcommands[sname.encode()] = sub
+                        self.commands[sub.name] = sub
+            self.commands[name] = cmd
+            cmdtab_add(name.encode(), cmd)
+
+    def lookup_command(self, bytes name):
+        cdef PyObject* p = cmdtab_lookup(name, len(name))
+        return <object>p if p != NULL else None
+
+    # ------------------------------------------------------------ dispatch
+
+    cdef int execute(self, Client c) except -1:
+        cdef PyObject* p = cmdtab_lookup(c.argv[0].ptr, c.argv[0].len)
+        cdef Command cmd
+        cdef Command sub
+        cdef long long start, dur, errs
+        cdef Py_ssize_t saved
+        cdef int skip
+        if p == NULL:
+            self._unknown_command(c)
+            return 0
+        cmd = <Command>p
+        if cmd.subcommands is not None and c.argc >= 2:
+            sub = cmd.subcommands.get(c.arg_bytes(1).lower())
+            if sub is None:
+                self._unknown_subcommand(c, cmd)
+                return 0
+            cmd = sub
+        if (cmd.arity > 0 and cmd.arity != c.argc) or c.argc < -cmd.arity:
+            cmd.rejected_calls += 1
+            c.add_error_str(f"wrong number of arguments for '{cmd.name}' command")
+            return 0
+        if not c.authenticated and not (cmd.flags & CMD_NO_AUTH):
+            cmd.rejected_calls += 1
+            c.add_error(b"-NOAUTH Authentication required.", 32)
+            return 0
+        skip = c.flags & (CF_REPLY_OFF | CF_REPLY_SKIP_NEXT)
+        if c.flags & CF_REPLY_SKIP_NEXT:
+            c.flags &= ~CF_REPLY_SKIP_NEXT
+        saved = c.rlen
+        errs = c.errors_seen
+        self.cached_ms = mstime()
+        c.cur_cmd = cmd
+        c.last_cmd_name = cmd.name
+        start = ustime()
+        try:
+            if cmd.fn != NULL:
+                cmd.fn(c)
+            else:
+                cmd.pyfn(c, c.args_list())
+        except Exception as exc:
+            self._handler_crashed(c, cmd, exc)
+        dur = ustime() - start
+        cmd.calls += 1
+        cmd.usec += dur
+        self.stat_numcommands += 1
+        if c.errors_seen != errs:
+            cmd.failed_calls += 1
+        if skip:
+            c.rlen = saved
+        c.cur_cmd = None
+        if self.server is not None and self.server.post_command_hooks:
+            self.server.after_command(c, cmd, dur)
+        return 0
+
+    cdef _unknown_command(self, Client c):
+        cdef int i
+        cdef str name = c.arg_bytes(0)[:128].decode('utf-8', 'replace')
+        cdef str args = ""
+        i = 1
+        while i < c.argc and len(args) < 128:
+            a = c.arg_bytes(i).decode('utf-8', 'replace')
+            args += f"'{a[:128 - len(args)]}' "
+            i += 1
+        c.add_error_str(f"unknown command '{name}', with args beginning with: {args}")
+
+    cdef _unknown_subcommand(self, Client c, Command cmd):
+        sub = c.arg_bytes(1)[:128].decode('utf-8', 'replace')
+        c.add_error_str(f"unknown subcommand '{sub}'. Try {cmd.upper_name.decode()} HELP.")
+
+    cdef _handler_crashed(self, Client c, Command cmd, exc):
+        import traceback
+        self.stat_unexpected_error_replies += 1
+        self.log_warning(f"Internal error in command '{cmd.name}': "
+                         + "".join(traceback.format_exception(exc)).rstrip().replace("\n", " | "))
+        c.add_error_str(f"internal error processing '{cmd.name}': {type(exc).__name__}")
+
+    # ------------------------------------------------------------ errors & stats
+
+    cdef int count_error(self, const char* p, Py_ssize_t n) except -1:
+        cdef Py_ssize_t i = 0
+        cdef bytes code
+        self.stat_total_error_replies += 1
+        if n > 0 and p[0] == b'-':
+            i = 1
+            while i < n and p[i] != b' ':
+                i += 1
+            code = p[1:i]
+        else:
+            code = b"ERR"
+        if code in self.errorstats:
+            self.errorstats[code] += 1
+        elif len(self.errorstats) < 128:
+            self.errorstats[code] = 1
+        return 0
+
+    def reset_stats(self):
+        self.stat_numcommands = self.stat_numconnections = self.stat_rejected_conn = 0
+        self.stat_expiredkeys = self.stat_evictedkeys = 0
+        self.stat_keyspace_hits = self.stat_keyspace_misses = 0
+        self.stat_net_input_bytes = self.stat_net_output_bytes = 0
+        self.stat_total_error_replies = 0
+        self.stat_expired_time_cap_reached_count = 0
+        self.stat_client_qbuf_limit_disconnections = 0
+        self.stat_client_outbuf_limit_disconnections = 0
+        self.stat_unexpected_error_replies = 0
+        self.stat_expired_stale_perc = 0
+        self.errorstats = {}
+        for cmd in self.commands.values():
+            (<Command>cmd).calls = (<Command>cmd).usec = 0
+            (<Command>cmd).rejected_calls = (<Command>cmd).failed_calls = 0
+
+    # Hooks for later subsystems (pub/sub notifications, AOF/replication).
+    cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1:
+        if self.notify_flags & typ and self.server is not None:
+            self.server.notify_keyspace_event(typ, event, key, dbid)
+        return 0
+
+    cdef int propagate_del(self, int dbid, object key) except -1:
+        return 0
+
+    cdef int signal_modified_key(self, Database db, const char* key, size_t klen) except -1:
+        self.dirty += 1
+        return 0
+
+    # ------------------------------------------------------------ clients
+
+    cdef client_gone(self, Client c):
+        self.clients.pop(c.id, None)
+        self.paused_clients.discard(c)
+
+    def new_client(self):
+        cdef Client c = Client()
+        c.engine = self
+        return c
+
+    cdef str client_info_line(self, Client c):
+        if self.server is not None:
+            return self.server.client_info_line(c)
+        return f"id={c.id} addr={c.addr}"
+
+    cdef bint pause_blocks(self, Client c):
+        if self.clients_paused == 0:
+            return False
+        if self.pause_end_ms and self.cached_ms >= self.pause_end_ms:
+            return False
+        return self.server.pause_blocks(c)
+
+    def unpause_clients(self):
+        cdef Client c
+        self.clients_paused = 0
+        self.pause_end_ms = 0
+        waiting = list(self.paused_clients)
+        self.paused_clients.clear()
+        for c in waiting:
+            c.flags &= ~CF_PAUSED
+            if not (c.flags & CF_CLOSED):
+                c.process_and_flush()
+
+    cdef log_warning(self, str msg):
+        if self.server is not None:
+            self.server.log.warning(msg)
+
+    cdef log_verbose(self, str msg):
+        if self.server is not None:
+            self.server.log.verbose(msg)
+
+    # ------------------------------------------------------------ cron
+
+    cpdef update_lruclock(self):
+        self.lruclock = <uint32_t>((mstime() // LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX)
+
+    def cron(self):
+        """One serverCron step: clocks, active expiry, incremental rehash."""
+        cdef Database db
+        self.cached_ms = mstime()
+        self.update_lruclock()
+        if self.pause_end_ms and self.cached_ms >= self.pause_end_ms:
+            self.unpause_clients()
+        if self.active_expire_enabled and not self.loading and not self.is_replica:
+            self.active_expire_cycle()
+        for db in self.dbs:
+            if dict_size(db.keys) or db.keys.ht[0].size:
+                dict_try_shrink(db.keys)
+                dict_try_shrink(db.expires)
+                dict_rehash_ms(db.keys, 1)
+                dict_rehash_ms(db.expires, 1)
+
+    # Redis's slow active expire cycle: sample volatile keys in every db,
+    # repeat while more than 10% of the sample was expired, within 25% of
+    # the cron period.
+    cdef int active_expire_cycle(self) except -1:
+        cdef long long start = monotonic_us()
+        cdef long long limit = 1000000 * 25 // 100 // (self.hz if self.hz > 0 else 10)
+        cdef long long now = mstime()
+        cdef Database db
+        cdef int sampled, expired, ttl_samples, total_sampled = 0, total_expired = 0
+        cdef long long ttl_sum
+        for db in self.dbs:
+            if dict_size(db.expires) == 0:
+                db.avg_ttl = 0
+                continue
+            while True:
+                expired = 0
+                ttl_sum = 0
+                ttl_samples = 0
+                sampled = db.active_expire_step(20, now, &expired, &ttl_sum, &ttl_samples)
+                total_sampled += sampled
+                total_expired += expired
+                if ttl_samples:
+                    if db.avg_ttl == 0:
+                        db.avg_ttl = ttl_sum // ttl_samples
+                    else:
+                        db.avg_ttl = (db.avg_ttl // 50) * 49 + (ttl_sum // ttl_samples) // 50
+                if monotonic_us() - start > limit:
+                    self.stat_expired_time_cap_reached_count += 1
+                    break
+                if sampled == 0 or expired * 10 <= sampled:
+                    break
+        if total_sampled:
+            self.stat_expired_stale_perc = (total_expired / <double>total_sampled) * 0.05 + \
+                self.stat_expired_stale_perc * 0.95
+        return 0
+
+    # ------------------------------------------------------------ Python-level data access
+
+    def db_sizes(self):
+        """[(dbid, keys, expires, avg_ttl)] for non-empty dbs (INFO keyspace)."""
+        cdef Database db
+        return [(db.id, dict_size(db.keys), dict_size(db.expires), db.avg_ttl)
+                for db in self.dbs if dict_size(db.keys)]
+
+    def flushall(self):
+        cdef Database db
+        cdef uint64_t n = 0
+        for db in self.dbs:
+            n += db.flush()
+        return n
+
+    def swapdb(self, int a, int b):
+        cdef Database da = self.dbs[a]
+        cdef Database db_ = self.dbs[b]
+        cdef kvdict* tk = da.keys
+        cdef kvdict* te = da.expires
+        cdef long long t = da.avg_ttl
+        da.keys, da.expires, da.avg_ttl = db_.keys, db_.expires, db_.avg_ttl
+        db_.keys, db_.expires, db_.avg_ttl = tk, te, t
+        da.expires_cursor = db_.expires_cursor = 0
+
+
+CLIENT_FLAGS = {
+    "close_after_reply": CF_CLOSE_AFTER_REPLY, "close_asap": CF_CLOSE_ASAP,
+    "reply_off": CF_REPLY_OFF, "reply_skip_next": CF_REPLY_SKIP_NEXT,
+    "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT, "read_paused": CF_READ_PAUSED,
+    "closed": CF_CLOSED, "paused": CF_PAUSED, "no_touch": CF_NO_TOUCH,
+}
+
+
+def bench_parse(bytes data, int repeat):
+    """Micro-benchmark entry: parse `data` (RESP requests) `repeat` times with
+    the real request parser, without executing. Returns requests parsed."""
+    cdef Client c = Client()
+    cdef long long n = 0
+    cdef int r
+    cdef Py_ssize_t dl = len(data)
+    c.engine = Engine(None, 1)
+    c.authenticated = True
+    c.qbuf = <char*>malloc(dl + 1)
+    c.qcap = dl + 1
+    for _ in range(repeat):
+        memcpy(c.qbuf, <char*>data, dl)
+        c.qlen = dl
+        c.qpos = c.qstart = 0
+        c._reset_request()
+        while c.qpos < c.qlen:
+            if c.reqtype == REQ_NONE:
+                c.reqtype = REQ_MULTIBULK if c.qbuf[c.qpos] == b'*' else REQ_INLINE
+            r = c._parse_multibulk() if c.reqtype == REQ_MULTIBULK else c._parse_inline()
+            if r <= 0:
+                break
+            n += 1
+            c._reset_request()
+    return n

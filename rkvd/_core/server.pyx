@@ -1,0 +1,48 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, nonecheck=False
+#
+# The engine: one compilation unit assembled from the files below (uvloop's
+# layout), so reply helpers, lookups and handlers inline across files.
+#
+#   consts.pxi      limits, flags and canned replies
+#   client.pyx      connection protocol: query parser, reply buffer, dispatch loop
+#   db.pyx          Database: keyspace + expires tables, lazy/active expiry
+#   commands.pyx    command table and call(): arity, auth, stats
+#   t_string.pyx    string commands          t_keys.pyx   generic key commands
+#   t_conn.pyx      connection commands      engine.pyx   Engine: dbs, stats, cron
+cimport cython
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
+from cpython.buffer cimport PyBUF_WRITABLE, PyObject_GetBuffer, PyBuffer_Release
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy, memmove, memcmp, memchr, strlen, memset
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t, INT64_MAX, INT64_MIN
+from libc.limits cimport LLONG_MAX, LLONG_MIN, INT_MAX
+from libc.math cimport isnan, isinf
+
+from rkvd._core.dict cimport dict as kvdict, dictEntry, dictIter, dict_scan_fn
+from rkvd._core.dict cimport (
+    ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_VK_SHIFT, META_VK_MASK, META_TYPE_SHIFT,
+    META_TYPE_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
+    entry_set_kind, entry_set_obj, dict_size, dict_create, dict_release, dict_empty,
+    dict_find, dict_find_link, dict_add_new, dict_resize_entry, dict_delete,
+    dict_unlink_at, dict_free_entry, dict_random_entry, dict_fair_random_entry,
+    dict_some_entries, dict_scan, dict_rehash, dict_rehash_ms, dict_try_shrink,
+    dict_expand, dict_buckets_bytes, dict_iter_init, dict_iter_next, dict_iter_release,
+)
+from rkvd._core.util cimport *
+
+import time as _time
+import os as _os
+import socket as _socket
+
+include "consts.pxi"
+include "client.pyx"
+include "db.pyx"
+include "commands.pyx"
+include "t_string.pyx"
+include "t_keys.pyx"
+include "t_conn.pyx"
+include "engine.pyx"

@@ -1,0 +1,604 @@
+# Type-agnostic key commands (Redis's db.c, expire.c and OBJECT from object.c).
+
+cdef const char* g_type_names[7]
+g_type_names[0] = b"string"
+g_type_names[1] = b"list"
+g_type_names[2] = b"set"
+g_type_names[3] = b"zset"
+g_type_names[4] = b"hash"
+g_type_names[5] = b"module"
+g_type_names[6] = b"stream"
+
+cdef inline const char* type_name(dictEntry* e) noexcept:
+    if e == NULL:
+        return b"none"
+    return g_type_names[entry_type(e)]
+
+cdef bytes encoding_name(dictEntry* e):
+    cdef int vk = entry_vk(e)
+    if vk == VK_INT:
+        return b"int"
+    if vk == VK_INLINE:
+        return b"embstr"
+    obj = <object>e.v.obj
+    if type(obj) is bytearray:
+        return b"raw"
+    return obj.encoding_name()
+
+# Redis's getIntFromObjectOrReply: a long long that fits in an int.
+cdef int arg_int(Client c, int i, int* out, const char* msg) except -1:
+    cdef long long v
+    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v) or v < INT_MIN or v > INT_MAX:
+        if msg != NULL:
+            c.add_error(msg, strlen(msg))
+        else:
+            c.add_not_integer()
+        return 0
+    out[0] = <int>v
+    return 1
+
+cdef extern from "<limits.h>":
+    int INT_MIN
+
+cdef inline bint same_arg(Client c, int i, int j) noexcept:
+    return c.argv[i].len == c.argv[j].len and memcmp(c.argv[i].ptr, c.argv[j].ptr, c.argv[i].len) == 0
+
+# The value of e as a Python object that can be stored under another key
+# without copying collections (RENAME, MOVE).
+cdef object take_value(dictEntry* e):
+    cdef int vk = entry_vk(e)
+    if vk == VK_INLINE:
+        return PyBytes_FromStringAndSize(ENTRY_VAL(e), e.v.vlen)
+    if vk == VK_INT:
+        return e.v.ival
+    return <object>e.v.obj
+
+cdef inline dictEntry* lookup_notouch(Database db, const char* key, size_t klen) except? NULL:
+    cdef dictEntry* e = dict_find(db.keys, key, klen)
+    cdef Engine eng = db.engine
+    if e != NULL and (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e):
+        e = NULL
+    if e == NULL:
+        eng.stat_keyspace_misses += 1
+    else:
+        eng.stat_keyspace_hits += 1
+    return e
+
+# ------------------------------------------------------------------ DEL / EXISTS / TYPE
+
+cdef int del_generic(Client c) except -1:
+    cdef int j
+    cdef long long n = 0
+    cdef Database db = c.db
+    cdef dictEntry* e
+    for j in range(1, c.argc):
+        e = db.peek(c.argv[j].ptr, c.argv[j].len)
+        if e == NULL:
+            continue
+        if (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e):
+            continue
+        if db.delete_key(c.argv[j].ptr, c.argv[j].len):
+            c.engine.dirty += 1
+            notify(c, NOTIFY_GENERIC, b"del", j)
+            n += 1
+    return c.add_int(n)
+
+cdef int cmd_del(Client c) except -1:
+    return del_generic(c)
+
+cdef int cmd_exists(Client c) except -1:
+    cdef int j
+    cdef long long n = 0
+    for j in range(1, c.argc):
+        if lookup_notouch(c.db, c.argv[j].ptr, c.argv[j].len) != NULL:
+            n += 1
+    return c.add_int(n)
+
+cdef int cmd_type(Client c) except -1:
+    cdef dictEntry* e = lookup_notouch(c.db, c.argv[1].ptr, c.argv[1].len)
+    cdef const char* t = type_name(e)
+    return c.add_status(t, strlen(t))
+
+cdef int cmd_touch(Client c) except -1:
+    cdef int j
+    cdef long long n = 0
+    for j in range(1, c.argc):
+        if c.db.lookup_read(c.argv[j].ptr, c.argv[j].len) != NULL:
+            n += 1
+    return c.add_int(n)
+
+# ------------------------------------------------------------------ expire
+
+cdef enum:
+    EXPIRE_NX = 1
+    EXPIRE_XX = 2
+    EXPIRE_GT = 4
+    EXPIRE_LT = 8
+
+cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
+    cdef int j = 3, flag = 0
+    cdef long long when, cur
+    cdef dictEntry* e
+    cdef Database db = c.db
+    while j < c.argc:
+        if c.arg_is(j, b"nx"):
+            flag |= EXPIRE_NX
+        elif c.arg_is(j, b"xx"):
+            flag |= EXPIRE_XX
+        elif c.arg_is(j, b"gt"):
+            flag |= EXPIRE_GT
+        elif c.arg_is(j, b"lt"):
+            flag |= EXPIRE_LT
+        else:
+            return c.add_error_str("Unsupported option " + c.arg_bytes(j).decode('utf-8', 'replace'))
+        j += 1
+    if (flag & EXPIRE_NX) and (flag & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)):
+        return c.add_error(b"NX and XX, GT or LT options at the same time are not compatible", 63)
+    if (flag & EXPIRE_GT) and (flag & EXPIRE_LT):
+        return c.add_error(b"GT and LT options at the same time are not compatible", 53)
+    if not c.arg_ll(2, &when):
+        return 0
+    if seconds:
+        if when > LLONG_MAX // 1000 or when < LLONG_MIN // 1000:
+            return add_expire_time_error(c)
+        when *= 1000
+    if when > LLONG_MAX - basetime:
+        return add_expire_time_error(c)
+    when += basetime
+    e = db.lookup_write(c.argv[1].ptr, c.argv[1].len)
+    if e == NULL:
+        return c.add_raw(b":0\r\n", 4)
+    if flag:
+        cur = db.get_expire(e)
+        if (flag & EXPIRE_NX) and cur != -1:
+            return c.add_raw(b":0\r\n", 4)
+        if (flag & EXPIRE_XX) and cur == -1:
+            return c.add_raw(b":0\r\n", 4)
+        if (flag & EXPIRE_GT) and (when <= cur or cur == -1):
+            return c.add_raw(b":0\r\n", 4)
+        if (flag & EXPIRE_LT) and cur != -1 and when >= cur:
+            return c.add_raw(b":0\r\n", 4)
+    if when <= mstime() and not c.engine.loading and not c.engine.is_replica:
+        db.delete_key(c.argv[1].ptr, c.argv[1].len)
+        c.engine.dirty += 1
+        notify(c, NOTIFY_GENERIC, b"del", 1)
+        return c.add_raw(b":1\r\n", 4)
+    db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
+    c.engine.dirty += 1
+    notify(c, NOTIFY_GENERIC, b"expire", 1)
+    return c.add_raw(b":1\r\n", 4)
+
+cdef int cmd_expire(Client c) except -1:
+    return expire_generic(c, mstime(), True)
+
+cdef int cmd_expireat(Client c) except -1:
+    return expire_generic(c, 0, True)
+
+cdef int cmd_pexpire(Client c) except -1:
+    return expire_generic(c, mstime(), False)
+
+cdef int cmd_pexpireat(Client c) except -1:
+    return expire_generic(c, 0, False)
+
+cdef int ttl_generic(Client c, bint output_ms, bint output_abs) except -1:
+    cdef dictEntry* e = lookup_notouch(c.db, c.argv[1].ptr, c.argv[1].len)
+    cdef long long expire, ttl = -1
+    if e == NULL:
+        return c.add_int(-2)
+    expire = c.db.get_expire(e)
+    if expire != -1:
+        ttl = expire if output_abs else expire - mstime()
+        if ttl < 0:
+            ttl = 0
+    if ttl == -1:
+        return c.add_int(-1)
+    return c.add_int(ttl if output_ms else (ttl + 500) // 1000)
+
+cdef int cmd_ttl(Client c) except -1:
+    return ttl_generic(c, False, False)
+
+cdef int cmd_pttl(Client c) except -1:
+    return ttl_generic(c, True, False)
+
+cdef int cmd_expiretime(Client c) except -1:
+    return ttl_generic(c, False, True)
+
+cdef int cmd_pexpiretime(Client c) except -1:
+    return ttl_generic(c, True, True)
+
+cdef int cmd_persist(Client c) except -1:
+    cdef dictEntry* e = c.db.lookup_write(c.argv[1].ptr, c.argv[1].len)
+    if e != NULL and c.db.remove_expire_entry(e):
+        notify(c, NOTIFY_GENERIC, b"persist", 1)
+        c.engine.dirty += 1
+        return c.add_raw(b":1\r\n", 4)
+    return c.add_raw(b":0\r\n", 4)
+
+# ------------------------------------------------------------------ KEYS / SCAN / RANDOMKEY
+
+cdef int cmd_keys(Client c) except -1:
+    cdef dictIter it
+    cdef dictEntry* e
+    cdef Database db = c.db
+    cdef Py_ssize_t pos = c.add_deferred()
+    cdef long long n = 0
+    cdef bint allkeys = c.argv[1].len == 1 and c.argv[1].ptr[0] == b'*'
+    cdef long long now = c.engine.cached_ms
+    cdef dictEntry* x
+    dict_iter_init(&it, db.keys, 1)
+    try:
+        while True:
+            e = dict_iter_next(&it)
+            if e == NULL:
+                break
+            if allkeys or stringmatchlen(c.argv[1].ptr, <int>c.argv[1].len, ENTRY_KEY(e), e.klen, 0):
+                if e.meta & META_HAS_EXPIRE:
+                    x = dict_find(db.expires, ENTRY_KEY(e), e.klen)
+                    if x != NULL and x.v.ival < now and not c.engine.is_replica:
+                        continue
+                c.add_bulk(ENTRY_KEY(e), e.klen)
+                n += 1
+    finally:
+        dict_iter_release(&it)
+    return c.set_deferred_array(pos, n)
+
+ctypedef struct _KeyCollect:
+    PyObject* lst
+
+cdef void _collect_key(void* priv, dictEntry* e) noexcept:
+    cdef _KeyCollect* kc = <_KeyCollect*>priv
+    (<list>kc.lst).append(PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen))
+
+cdef extern from "<stdlib.h>" nogil:
+    unsigned long strtoul(const char* s, char** end, int base)
+cdef extern from "<errno.h>":
+    int errno
+    int ERANGE
+
+# Redis's parseScanCursorOrReply (strtoul semantics). 1 on success.
+cdef int parse_scan_cursor(Client c, int i, uint64_t* out) except -1:
+    cdef bytes s = c.arg_bytes(i)
+    cdef char* p = s
+    cdef char* end
+    global errno
+    errno = 0
+    cdef unsigned long v = strtoul(p, &end, 10)
+    if (len(s) and isspace(p[0])) or end[0] != 0 or end != p + len(s) or errno == ERANGE:
+        c.add_error(b"invalid cursor", 14)
+        return 0
+    out[0] = v
+    return 1
+
+cdef int cmd_scan(Client c) except -1:
+    cdef uint64_t cursor
+    cdef long long count = 10
+    cdef int i = 2
+    cdef bytes pat = None
+    cdef bytes typename = None
+    cdef bint use_pattern = False
+    cdef _KeyCollect kc
+    cdef list keys = []
+    cdef long maxiter
+    cdef Database db = c.db
+    cdef dictEntry* e
+    if not parse_scan_cursor(c, 1, &cursor):
+        return 0
+    while i < c.argc:
+        if c.arg_is(i, b"count") and c.argc - i >= 2:
+            if not c.arg_ll(i + 1, &count):
+                return 0
+            if count < 1:
+                return c.add_syntax_error()
+            i += 2
+        elif c.arg_is(i, b"match") and c.argc - i >= 2:
+            pat = c.arg_bytes(i + 1)
+            use_pattern = not (len(pat) == 1 and pat[0] == 42)
+            i += 2
+        elif c.arg_is(i, b"type") and c.argc - i >= 2:
+            typename = c.arg_bytes(i + 1)
+            i += 2
+        else:
+            return c.add_syntax_error()
+    kc.lst = <PyObject*>keys
+    maxiter = count * 10
+    while True:
+        cursor = dict_scan(db.keys, cursor, _collect_key, &kc)
+        if not (cursor and maxiter and len(keys) < count):
+            break
+        maxiter -= 1
+    out = []
+    for k in keys:
+        if use_pattern and not stringmatchlen(pat, len(pat), k, len(k), 0):
+            continue
+        e = dict_find(db.keys, k, len(k))
+        if e == NULL:
+            continue
+        if typename is not None:
+            if typename.lower() != <bytes>type_name(e):
+                continue
+        if (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e):
+            continue
+        out.append(k)
+    c.add_array_len(2)
+    c.add_bulk_ll(<long long>cursor) if cursor < <uint64_t>LLONG_MAX else c.add_value(str(cursor).encode())
+    c.add_array_len(len(out))
+    for k in out:
+        c.add_bulk(k, len(k))
+    return 0
+
+cdef int cmd_randomkey(Client c) except -1:
+    cdef Database db = c.db
+    cdef dictEntry* e
+    cdef int tries = 0
+    while dict_size(db.keys):
+        e = dict_random_entry(db.keys)
+        if e == NULL:
+            break
+        if e.meta & META_HAS_EXPIRE:
+            if c.engine.is_replica and tries > 100:
+                return c.add_bulk(ENTRY_KEY(e), e.klen)
+            tries += 1
+            if db.expire_if_needed(e):
+                continue
+        return c.add_bulk(ENTRY_KEY(e), e.klen)
+    return c.add_null()
+
+cdef int cmd_dbsize(Client c) except -1:
+    return c.add_int(dict_size(c.db.keys))
+
+# ------------------------------------------------------------------ RENAME / MOVE / COPY
+
+cdef int rename_generic(Client c, bint nx) except -1:
+    cdef Database db = c.db
+    cdef dictEntry* e = db.lookup_write(c.argv[1].ptr, c.argv[1].len)
+    cdef long long expire
+    cdef int typ
+    if e == NULL:
+        return c.add_error(b"no such key", 11)
+    if same_arg(c, 1, 2):
+        return c.add_raw(b":0\r\n", 4) if nx else c.add_ok()
+    expire = db.get_expire(e)
+    typ = entry_type(e)
+    v = take_value(e)
+    if db.lookup_write(c.argv[2].ptr, c.argv[2].len) != NULL:
+        if nx:
+            return c.add_raw(b":0\r\n", 4)
+        db.delete_key(c.argv[2].ptr, c.argv[2].len)
+    db.store_dup(c.argv[2].ptr, c.argv[2].len, typ, v)
+    if expire != -1:
+        db.set_expire(c.argv[2].ptr, c.argv[2].len, expire)
+    db.delete_key(c.argv[1].ptr, c.argv[1].len)
+    notify(c, NOTIFY_GENERIC, b"rename_from", 1)
+    notify(c, NOTIFY_GENERIC, b"rename_to", 2)
+    c.engine.dirty += 1
+    return c.add_raw(b":1\r\n", 4) if nx else c.add_ok()
+
+cdef int cmd_rename(Client c) except -1:
+    return rename_generic(c, False)
+
+cdef int cmd_renamenx(Client c) except -1:
+    return rename_generic(c, True)
+
+cdef int cmd_move(Client c) except -1:
+    cdef int dbid
+    cdef Database src = c.db, dst
+    cdef dictEntry* e
+    cdef long long expire
+    cdef int typ
+    if not arg_int(c, 2, &dbid, NULL):
+        return 0
+    if dbid < 0 or dbid >= len(c.engine.dbs):
+        return c.add_error(b"DB index is out of range", 24)
+    dst = c.engine.dbs[dbid]
+    if src is dst:
+        return c.add_error(b"source and destination objects are the same", 44)
+    e = src.lookup_write(c.argv[1].ptr, c.argv[1].len)
+    if e == NULL:
+        return c.add_raw(b":0\r\n", 4)
+    expire = src.get_expire(e)
+    if dst.lookup_write(c.argv[1].ptr, c.argv[1].len) != NULL:
+        return c.add_raw(b":0\r\n", 4)
+    typ = entry_type(e)
+    v = take_value(e)
+    dst.store_dup(c.argv[1].ptr, c.argv[1].len, typ, v)
+    if expire != -1:
+        dst.set_expire(c.argv[1].ptr, c.argv[1].len, expire)
+    src.delete_key(c.argv[1].ptr, c.argv[1].len)
+    if c.engine.notify_flags & NOTIFY_GENERIC:
+        c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"move_from", c.arg_bytes(1), src.id)
+        c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"move_to", c.arg_bytes(1), dst.id)
+    c.engine.dirty += 1
+    return c.add_raw(b":1\r\n", 4)
+
+cdef int cmd_copy(Client c) except -1:
+    cdef Database src = c.db, dst = c.db
+    cdef int j = 3, dbid
+    cdef bint replace = False, delete = False
+    cdef dictEntry* e
+    cdef long long expire
+    cdef int typ
+    while j < c.argc:
+        if c.arg_is(j, b"replace"):
+            replace = True
+        elif c.arg_is(j, b"db") and c.argc - j - 1 >= 1:
+            if not arg_int(c, j + 1, &dbid, NULL):
+                return 0
+            if dbid < 0 or dbid >= len(c.engine.dbs):
+                return c.add_error(b"DB index is out of range", 24)
+            dst = c.engine.dbs[dbid]
+            j += 1
+        else:
+            return c.add_syntax_error()
+        j += 1
+    if src is dst and same_arg(c, 1, 2):
+        return c.add_error(b"source and destination objects are the same", 44)
+    e = src.lookup_read(c.argv[1].ptr, c.argv[1].len)
+    if e == NULL:
+        return c.add_raw(b":0\r\n", 4)
+    expire = src.get_expire(e)
+    typ = entry_type(e)
+    v = src.dup_value(e)
+    if dst.lookup_write(c.argv[2].ptr, c.argv[2].len) != NULL:
+        if replace:
+            delete = True
+        else:
+            return c.add_raw(b":0\r\n", 4)
+    if delete:
+        dst.delete_key(c.argv[2].ptr, c.argv[2].len)
+    dst.store_dup(c.argv[2].ptr, c.argv[2].len, typ, v)
+    if expire != -1:
+        dst.set_expire(c.argv[2].ptr, c.argv[2].len, expire)
+    if c.engine.notify_flags & NOTIFY_GENERIC:
+        c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"copy_to", c.arg_bytes(2), dst.id)
+    c.engine.dirty += 1
+    return c.add_raw(b":1\r\n", 4)
+
+# ------------------------------------------------------------------ databases
+
+cdef int cmd_select(Client c) except -1:
+    cdef int id
+    if not arg_int(c, 1, &id, NULL):
+        return 0
+    if id < 0 or id >= len(c.engine.dbs):
+        return c.add_error(b"DB index is out of range", 24)
+    c.db = c.engine.dbs[id]
+    return c.add_ok()
+
+cdef int cmd_swapdb(Client c) except -1:
+    cdef int a, b
+    if not arg_int(c, 1, &a, b"invalid first DB index"):
+        return 0
+    if not arg_int(c, 2, &b, b"invalid second DB index"):
+        return 0
+    if a < 0 or a >= len(c.engine.dbs) or b < 0 or b >= len(c.engine.dbs):
+        return c.add_error(b"DB index is out of range", 24)
+    if a != b:
+        c.engine.swapdb(a, b)
+    c.engine.dirty += 1
+    return c.add_ok()
+
+cdef int flush_flags(Client c) except -1:
+    if c.argc == 2 and (c.arg_is(1, b"sync") or c.arg_is(1, b"async")):
+        return 1
+    if c.argc == 1:
+        return 1
+    c.add_syntax_error()
+    return 0
+
+cdef int cmd_flushdb(Client c) except -1:
+    if not flush_flags(c):
+        return 0
+    c.engine.dirty += c.db.flush()
+    return c.add_ok()
+
+cdef int cmd_flushall(Client c) except -1:
+    if not flush_flags(c):
+        return 0
+    c.engine.dirty += c.engine.flushall()
+    if c.engine.server is not None:
+        c.engine.server.after_flushall()
+    return c.add_ok()
+
+# ------------------------------------------------------------------ OBJECT
+
+cdef int cmd_object(Client c) except -1:
+    cdef dictEntry* e
+    cdef bytes enc
+    cdef Engine eng = c.engine
+    if c.argc == 2 and c.arg_is(1, b"help"):
+        return add_help(c, OBJECT_HELP)
+    if c.argc != 3:
+        return add_subcommand_syntax_error(c)
+    if not (c.arg_is(1, b"refcount") or c.arg_is(1, b"encoding") or
+            c.arg_is(1, b"idletime") or c.arg_is(1, b"freq")):
+        return add_subcommand_syntax_error(c)
+    e = dict_find(c.db.keys, c.argv[2].ptr, c.argv[2].len)
+    if e != NULL and (e.meta & META_HAS_EXPIRE) and c.db.expire_if_needed(e):
+        e = NULL
+    if e == NULL:
+        eng.stat_keyspace_misses += 1
+        return c.add_null()
+    eng.stat_keyspace_hits += 1
+    if c.arg_is(1, b"refcount"):
+        if entry_vk(e) == VK_INT and 0 <= e.v.ival < 10000 and not eng.server.lru_or_lfu_policy():
+            return c.add_int(2147483647)
+        return c.add_int(1)
+    if c.arg_is(1, b"encoding"):
+        enc = encoding_name(e)
+        return c.add_bulk(enc, len(enc))
+    if c.arg_is(1, b"idletime"):
+        if eng.server.lfu_policy():
+            return c.add_error_str("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        return c.add_int(estimate_idle_ms(eng, e) // 1000)
+    if not eng.server.lfu_policy():
+        return c.add_error_str("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+    return c.add_int(e.meta & 0xFF)
+
+cdef long long estimate_idle_ms(Engine eng, dictEntry* e) noexcept:
+    cdef uint32_t now = eng.lruclock
+    cdef uint32_t lru = e.meta & META_LRU_MASK
+    if now >= lru:
+        return <long long>(now - lru) * LRU_CLOCK_RESOLUTION
+    return <long long>(now + (LRU_CLOCK_MAX - lru)) * LRU_CLOCK_RESOLUTION
+
+OBJECT_HELP = [
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+]
+
+# Redis's addReplyHelp: a header line, the given lines, then HELP itself.
+cdef int add_help(Client c, list lines) except -1:
+    cdef bytes b
+    cmd = c.arg_bytes(0).decode('utf-8', 'replace').upper()
+    c.add_array_len(len(lines) + 3)
+    b = f"{cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:".encode()
+    c.add_status(b, len(b))
+    for line in lines:
+        b = line.encode()
+        c.add_status(b, len(b))
+    c.add_status(b"HELP", 4)
+    return c.add_status(b"    Print this help.", 20)
+
+cdef int add_subcommand_syntax_error(Client c) except -1:
+    sub = c.arg_bytes(1)[:128].decode('utf-8', 'replace')
+    cmd = c.arg_bytes(0).decode('utf-8', 'replace').upper()
+    return c.add_error_str(f"unknown subcommand or wrong number of arguments for '{sub}'. Try {cmd} HELP.")
+
+
+register_c("del", cmd_del)
+register_c("unlink", cmd_del)
+register_c("exists", cmd_exists)
+register_c("type", cmd_type)
+register_c("touch", cmd_touch)
+register_c("expire", cmd_expire)
+register_c("expireat", cmd_expireat)
+register_c("pexpire", cmd_pexpire)
+register_c("pexpireat", cmd_pexpireat)
+register_c("ttl", cmd_ttl)
+register_c("pttl", cmd_pttl)
+register_c("expiretime", cmd_expiretime)
+register_c("pexpiretime", cmd_pexpiretime)
+register_c("persist", cmd_persist)
+register_c("keys", cmd_keys)
+register_c("scan", cmd_scan)
+register_c("randomkey", cmd_randomkey)
+register_c("dbsize", cmd_dbsize)
+register_c("rename", cmd_rename)
+register_c("renamenx", cmd_renamenx)
+register_c("move", cmd_move)
+register_c("copy", cmd_copy)
+register_c("select", cmd_select)
+register_c("swapdb", cmd_swapdb)
+register_c("flushdb", cmd_flushdb)
+register_c("flushall", cmd_flushall)
+register_c("object", cmd_object)

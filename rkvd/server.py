@@ -1,0 +1,416 @@
+"""The daemon shell: start-up, listeners, signals, cron and shutdown.
+
+The Cython engine (rkvd._core.server.Engine) runs commands; this module owns
+the event loop, the configuration, logging and everything Python-level.
+"""
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+
+import uvloop
+
+from rkvd import REDIS_VERSION, __version__
+from rkvd.config import ConfigError
+from rkvd.log import Logger, startup_banner
+
+# Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
+HANDLER_MODULES = ("rkvd.cmd_server", "rkvd.cmd_conn")
+
+
+class Server:
+    def __init__(self, cfg):
+        from rkvd._core.server import Engine
+        from rkvd.commandspec import SPECS
+
+        self.cfg = cfg
+        self.log = Logger(cfg)
+        self.pid = os.getpid()
+        self.start_time = time.time()
+        self.start_monotonic = time.monotonic()
+        self.loop = None
+        self.listeners = []
+        self.shutdown_requested = None
+        self.exit_code = 0
+        self.post_command_hooks = False
+        self.lastsave = int(time.time())
+        self.run_id = os.urandom(20).hex()
+        self.tcp_port = cfg["port"]
+        self.engine = Engine(self, cfg["databases"])
+        handlers = {}
+        import importlib
+        for modname in HANDLER_MODULES:
+            try:
+                mod = importlib.import_module(modname)
+            except ModuleNotFoundError as exc:
+                if exc.name != modname:
+                    raise
+                continue
+            handlers.update(mod.handlers(self))
+        self.engine.build_command_table(SPECS, handlers)
+        self._install_config_hooks()
+        self.apply_hot_config()
+
+    # ------------------------------------------------------------ config
+
+    def apply_hot_config(self, cfg=None):
+        cfg = self.cfg
+        e = self.engine
+        e.proto_max_bulk_len = cfg["proto-max-bulk-len"]
+        e.client_max_querybuf_len = cfg["client-query-buffer-limit"]
+        e.maxclients = cfg["maxclients"]
+        rp = cfg["requirepass"]
+        e.requirepass = rp.encode() if isinstance(rp, str) and rp else (rp or None)
+        e.tcp_keepalive = cfg["tcp-keepalive"]
+        e.hz = max(1, min(500, cfg["hz"]))
+        e.verbosity_debug = cfg.get_str("loglevel") in ("debug", "verbose")
+        e.notify_flags = _notify_flags(cfg.get_str("notify-keyspace-events"))
+        hard = soft = secs = 0
+        for cls, h, s, sec in _obuf_limits(cfg.get_str("client-output-buffer-limit")):
+            if cls == "normal":
+                hard, soft, secs = h, s, sec
+        e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds = hard, soft, secs
+
+    def _install_config_hooks(self):
+        for name in ("proto-max-bulk-len", "client-query-buffer-limit", "maxclients",
+                     "requirepass", "tcp-keepalive", "hz", "loglevel",
+                     "notify-keyspace-events", "client-output-buffer-limit"):
+            try:
+                self.cfg.add_apply_hook(name, self.apply_hot_config)
+            except Exception:
+                pass
+        try:
+            self.cfg.add_apply_hook("port", self._apply_port)
+            self.cfg.add_apply_hook("bind", self._apply_bind)
+        except Exception:
+            pass
+
+    def _apply_port(self, cfg):
+        if self.loop is None or cfg["port"] == self.tcp_port:
+            return
+        self._rebind(cfg["port"], self.cfg["bind"])
+
+    def _apply_bind(self, cfg):
+        if self.loop is None:
+            return
+        self._rebind(self.tcp_port, cfg["bind"])
+
+    def _rebind(self, port, binds):
+        old = [s for s in self.listeners if s[0] == "tcp"]
+        try:
+            new = self.loop.run_until_complete(self._listen_tcp(port, binds)) \
+                if not self.loop.is_running() else None
+        except RuntimeError:
+            new = None
+        if new is None:
+            # Inside the running loop: bind synchronously with sockets.
+            new = []
+            try:
+                for host, optional in _bind_hosts(binds):
+                    try:
+                        sock = _make_listen_socket(host, port, self.cfg["tcp-backlog"])
+                    except OSError:
+                        if optional:
+                            continue
+                        raise
+                    new.append(sock)
+            except OSError:
+                for s in new:
+                    s.close()
+                raise ConfigError("Unable to listen on this port")
+            servers = []
+            for sock in new:
+                fut = asyncio.ensure_future(self.loop.create_server(
+                    self.engine.new_client, sock=sock, backlog=self.cfg["tcp-backlog"]))
+                servers.append(("tcp", fut))
+            for _, srv in old:
+                srv.close()
+            self.listeners = [s for s in self.listeners if s[0] != "tcp"] + servers
+            self.tcp_port = port
+
+    # ------------------------------------------------------------ listening
+
+    async def _listen_tcp(self, port, binds):
+        servers = []
+        for host, optional in _bind_hosts(binds):
+            try:
+                sock = _make_listen_socket(host, port, self.cfg["tcp-backlog"])
+            except OSError as exc:
+                if optional and exc.errno in (97, 99):  # EAFNOSUPPORT, EADDRNOTAVAIL
+                    continue
+                self.log.warning(f"Warning: Could not create server TCP listening socket "
+                                 f"{host}:{port}: bind: {exc.strerror}")
+                for _, s in servers:
+                    s.close()
+                return None
+            srv = await self.loop.create_server(self.engine.new_client, sock=sock,
+                                                backlog=self.cfg["tcp-backlog"])
+            servers.append(("tcp", srv))
+        return servers
+
+    async def _listen_unix(self, path, perm):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        srv = await self.loop.create_unix_server(self.engine.new_client, path,
+                                                 backlog=self.cfg["tcp-backlog"])
+        if perm:
+            os.chmod(path, perm)
+        return ("unix", srv)
+
+    # ------------------------------------------------------------ hooks used by the engine
+
+    def client_info_line(self, c):
+        try:
+            from rkvd.cmd_conn import client_info_string
+            return client_info_string(self, c)
+        except Exception:
+            return f"id={c.id} addr={c.addr}"
+
+    def pause_blocks(self, c):
+        from rkvd.cmd_conn import pause_blocks
+        return pause_blocks(self, c)
+
+    def maxmemory_policy(self):
+        try:
+            return self.cfg.get_str("maxmemory-policy")
+        except Exception:
+            return "noeviction"
+
+    def lfu_policy(self):
+        return "lfu" in self.maxmemory_policy()
+
+    def lru_or_lfu_policy(self):
+        p = self.maxmemory_policy()
+        return "lru" in p or "lfu" in p
+
+    def notify_keyspace_event(self, typ, event, key, dbid):
+        pass  # delivered once pub/sub exists
+
+    def after_flushall(self):
+        pass
+
+    def after_command(self, client, cmd, duration_us):
+        pass
+
+    # ------------------------------------------------------------ cron
+
+    def _cron(self):
+        try:
+            self.engine.cron()
+        except Exception as exc:  # never let the cron die
+            self.log.warning(f"cron error: {exc!r}")
+        if self.shutdown_requested is None:
+            self.loop.call_later(1.0 / self.engine.hz, self._cron)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def _on_signal(self, signame):
+        if self.shutdown_requested is not None:
+            if signame == "SIGINT" or signame == "SIGTERM":
+                self.log.warning(f"You insist... exiting now.")
+                self._remove_pidfile()
+                os._exit(1)
+            return
+        self.log.warning(f"Received {signame} scheduling shutdown...")
+        self.shutdown_requested = signame
+        self.loop.call_soon(self._shutdown)
+
+    def request_shutdown(self):
+        """SHUTDOWN command: stop after the current event-loop turn."""
+        self.shutdown_requested = "SHUTDOWN"
+        self.loop.call_soon(self._shutdown)
+
+    def _shutdown(self):
+        self.log.warning("User requested shutdown...")
+        for kind, srv in self.listeners:
+            try:
+                srv.close()
+            except Exception:
+                pass
+        for c in list(self.engine.clients.values()):
+            try:
+                c.close()
+            except Exception:
+                pass
+        self._remove_pidfile()
+        if self.cfg["unixsocket"]:
+            try:
+                os.unlink(self.cfg["unixsocket"])
+            except OSError:
+                pass
+        self.log.warning("Redis is now ready to exit, bye bye...")
+        self.loop.stop()
+
+    def _write_pidfile(self):
+        path = self.cfg["pidfile"]
+        if not path:
+            return
+        try:
+            with open(path, "w") as f:
+                f.write(f"{self.pid}\n")
+            self.pidfile_written = path
+        except OSError as exc:
+            self.log.warning(f"Failed to write PID file: {exc.strerror}")
+
+    def _remove_pidfile(self):
+        path = getattr(self, "pidfile_written", None)
+        if path:
+            self.log.notice("Removing the pid file.")
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            self.pidfile_written = None
+
+    def run(self):
+        cfg = self.cfg
+        self.loop = loop = uvloop.new_event_loop()
+        asyncio.set_event_loop(loop)
+        _set_proctitle(cfg)
+        tcp = []
+        if cfg["port"] != 0:
+            tcp = loop.run_until_complete(self._listen_tcp(cfg["port"], cfg["bind"]))
+            if tcp is None:
+                self.log.warning(f"Failed listening on port {cfg['port']} (tcp), aborting.")
+                return 1
+        self.listeners.extend(tcp)
+        if cfg["unixsocket"]:
+            try:
+                self.listeners.append(loop.run_until_complete(
+                    self._listen_unix(cfg["unixsocket"], cfg["unixsocketperm"])))
+            except OSError as exc:
+                self.log.warning(f"Failed opening Unix socket: {exc.strerror}")
+                return 1
+        for signame in ("SIGTERM", "SIGINT"):
+            loop.add_signal_handler(getattr(signal, signame), self._on_signal, signame)
+        loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
+        self._write_pidfile()
+        self.log.warning("Server initialized")
+        self.log.notice("Ready to accept connections")
+        _sd_notify("READY=1\n")
+        loop.call_later(1.0 / self.engine.hz, self._cron)
+        try:
+            loop.run_forever()
+        finally:
+            self._remove_pidfile()
+        return self.exit_code
+
+    def _on_sighup(self):
+        self.log.notice("Received SIGHUP, reloading the configuration and reopening the log file.")
+        try:
+            self.log.reopen()
+        except Exception:
+            pass
+        reload = getattr(self.cfg, "reload", None)
+        if reload is not None:
+            try:
+                reload()
+            except Exception as exc:
+                self.log.warning(f"Configuration reload failed: {exc}")
+
+
+def _bind_hosts(binds):
+    if isinstance(binds, str):
+        binds = binds.split()
+    out = []
+    for b in binds:
+        optional = b.startswith("-")
+        host = b[1:] if optional else b
+        if host == "*":
+            host = "0.0.0.0"
+        elif host == "::*":
+            host = "::"
+        out.append((host, optional))
+    return out
+
+
+def _make_listen_socket(host, port, backlog):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+_NOTIFY_CHARS = {"g": 1 << 2, "$": 1 << 3, "l": 1 << 4, "s": 1 << 5, "h": 1 << 6,
+                 "z": 1 << 7, "x": 1 << 8, "e": 1 << 9, "t": 1 << 10, "m": 1 << 11,
+                 "d": 1 << 13, "n": 1 << 14, "K": 1 << 0, "E": 1 << 1}
+
+
+def _notify_flags(text):
+    flags = 0
+    for ch in text or "":
+        if ch == "A":
+            flags |= (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | \
+                (1 << 8) | (1 << 9) | (1 << 10) | (1 << 13)
+        else:
+            flags |= _NOTIFY_CHARS.get(ch, 0)
+    return flags
+
+
+def _obuf_limits(text):
+    parts = (text or "").split()
+    out = []
+    for i in range(0, len(parts) - 3, 4):
+        try:
+            out.append((parts[i], int(parts[i + 1]), int(parts[i + 2]), int(parts[i + 3])))
+        except ValueError:
+            continue
+    return out
+
+
+def _set_proctitle(cfg):
+    try:
+        import setproctitle
+    except ImportError:
+        return
+    binds = cfg["bind"]
+    if isinstance(binds, str):
+        binds = binds.split()
+    host = binds[0].lstrip("-") if binds else "*"
+    if cfg["port"]:
+        title = f"rkvd {host}:{cfg['port']}"
+    else:
+        title = f"rkvd {cfg['unixsocket']}"
+    setproctitle.setproctitle(title)
+
+
+def _sd_notify(msg):
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect(path)
+            s.sendall(msg.encode())
+    except OSError:
+        pass
+
+
+def run(cfg):
+    """Start the server with a parsed Config; returns the process exit code."""
+    log = Logger(cfg)
+    for line in startup_banner(cfg, os.getpid(), cfg["port"]):
+        log.raw(line)
+    if cfg["dir"]:
+        try:
+            os.chdir(cfg["dir"])
+        except OSError as exc:
+            log.warning(f"Can't chdir to '{cfg['dir']}': {exc.strerror}")
+            return 1
+    server = Server(cfg)
+    return server.run()

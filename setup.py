@@ -1,0 +1,52 @@
+"""Build the Cython engine: `pip install .` compiles every extension below.
+
+Environment switches: RKVD_DEBUG=1 turns on line tracing and the RKVD_DEBUG
+assertions; RKVD_ANNOTATE=1 writes the Cython annotate HTML next to sources.
+"""
+import os
+import sys
+
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("RKVD_DEBUG") == "1"
+CFLAGS = ["-O2", "-Wall", "-Wno-unused-function", "-Wno-unreachable-code"]
+MACROS = [("RKVD_DEBUG", "1" if DEBUG else "0")]
+if DEBUG:
+    MACROS += [("CYTHON_TRACE", "1"), ("CYTHON_TRACE_NOGIL", "1")]
+
+# Standalone libraries first (no knowledge of clients or commands), then the
+# engine, which includes its per-type modules into one compilation unit so
+# that reply helpers and lookups inline across files.
+MODULES = [
+    "rkvd._core.util",
+    "rkvd._core.dict",
+    "rkvd._core.server",
+]
+
+
+def extensions():
+    from Cython.Build import cythonize
+
+    exts = [
+        Extension(
+            name,
+            [name.replace(".", "/") + ".pyx"],
+            include_dirs=["rkvd/_core"],
+            extra_compile_args=CFLAGS,
+            define_macros=MACROS,
+        )
+        for name in MODULES
+    ]
+    directives = {"language_level": "3", "embedsignature": False}
+    if DEBUG:
+        directives.update(linetrace=True, binding=True)
+    return cythonize(
+        exts,
+        compiler_directives=directives,
+        annotate=os.environ.get("RKVD_ANNOTATE") == "1",
+        nthreads=int(os.environ.get("RKVD_BUILD_JOBS", "0")) or None,
+        quiet=True,
+    )
+
+
+setup(ext_modules=extensions())

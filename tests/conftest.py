@@ -1,0 +1,135 @@
+"""Fixtures shared by the whole suite.
+
+* ``rkvd``: the server under test, one per test session.  The command comes
+  from ``RKVD_TEST_SERVER_CMD`` when set (e.g. ``redis-server`` to check the
+  tests themselves), else ``python -m rkvd``.
+* ``redis_ref``: a real redis-server 7.0.15 used as the oracle; tests that use
+  it are skipped when the binary is missing.
+* ``differ``: a :class:`support.Differ` over both, on database 9.
+* ``rkvd_factory`` / ``redis_factory`` / ``server_pair``: private servers
+  with extra arguments, stopped at the end of the test.
+
+Every test that uses ``rkvd`` or ``redis_ref`` starts on FLUSHALLed servers.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import support  # noqa: E402
+from support import Differ, ServerProcess  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_redis: the test compares with a real redis-server")
+
+
+def _start_or_fail(server: ServerProcess) -> ServerProcess:
+    try:
+        return server.start()
+    except support.ServerStartError as exc:
+        server.cleanup()
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def rkvd(tmp_path_factory):
+    server = ServerProcess(support.rkvd_command(), "rkvd", tmp_path_factory.mktemp("rkvd"))
+    _start_or_fail(server)
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def redis_ref(tmp_path_factory):
+    if not support.HAVE_REDIS:
+        pytest.skip("redis-server is not installed")
+    server = ServerProcess([support.REDIS_SERVER], "redis", tmp_path_factory.mktemp("redis"))
+    _start_or_fail(server)
+    yield server
+    server.kill()
+
+
+def _flushall(server: ServerProcess) -> None:
+    # A raw connection: works whatever state earlier tests left the
+    # server's other connections in.
+    with server.raw() as conn:
+        reply = conn.command("FLUSHALL")
+    assert reply == b"+OK\r\n", f"FLUSHALL on {server.name} answered {reply!r}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_databases(request):
+    """FLUSHALL the shared servers a test uses before it runs."""
+    for name in ("rkvd", "redis_ref"):
+        if name in request.fixturenames:
+            _flushall(request.getfixturevalue(name))
+    yield
+
+
+@pytest.fixture
+def differ(rkvd, redis_ref):
+    d = Differ(rkvd, redis_ref, db=9)
+    yield d
+    d.close()
+
+
+class _Factory:
+    """Starts private servers for one test and stops them all afterwards."""
+
+    def __init__(self, tmp_path, cmd, name):
+        self.tmp_path = tmp_path
+        self.cmd = cmd
+        self.name = name
+        self.servers: list[ServerProcess] = []
+
+    def make(self, *extra_args, config_file=None, base_args=True, start=True, port=None,
+             directory=None, timeout=support.START_TIMEOUT) -> ServerProcess:
+        n = len(self.servers)
+        directory = directory or (self.tmp_path / f"{self.name}{n}")
+        server = ServerProcess(self.cmd, f"{self.name}#{n}", directory, extra_args=extra_args,
+                               config_file=config_file, base_args=base_args, port=port)
+        self.servers.append(server)
+        if start:
+            try:
+                server.start(timeout)
+            except support.ServerStartError as exc:
+                pytest.fail(str(exc), pytrace=False)
+        return server
+
+    __call__ = make
+
+    def stop_all(self):
+        for s in self.servers:
+            s.kill()
+
+
+@pytest.fixture
+def rkvd_factory(tmp_path):
+    """``rkvd_factory(*extra_args, config_file=None, start=True)`` -> ServerProcess."""
+    f = _Factory(tmp_path, support.rkvd_command(), "rkvd")
+    yield f
+    f.stop_all()
+
+
+@pytest.fixture
+def redis_factory(tmp_path):
+    if not support.HAVE_REDIS:
+        pytest.skip("redis-server is not installed")
+    f = _Factory(tmp_path, [support.REDIS_SERVER], "redis")
+    yield f
+    f.stop_all()
+
+
+@pytest.fixture
+def server_pair(rkvd_factory, redis_factory):
+    """``server_pair(*extra_args)`` -> (rkvd, redis) private servers with the same options."""
+
+    def make(*extra_args, **kwargs):
+        return rkvd_factory(*extra_args, **kwargs), redis_factory(*extra_args, **kwargs)
+
+    return make
