@@ -60,6 +60,13 @@ class Run:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+def _sample(fn, pid):
+    try:
+        return fn(pid) if pid else None
+    except (OSError, ValueError, IndexError):  # the server exited
+        return None
+
+
 def run_benchmark(port, test, n, clients, pipeline, keyspace, datasize, timeout=900, pid=None):
     """Run one test; returns a Run (error set on failure).
 
@@ -68,8 +75,7 @@ def run_benchmark(port, test, n, clients, pipeline, keyspace, datasize, timeout=
     cmd = [BENCH, "-h", HOST, "-p", str(port), "-c", str(clients), "-n", str(n), "-r", str(keyspace),
            "-d", str(datasize), "-P", str(pipeline), "-t", test, "--csv"]
     load = loadavg()
-    s0 = cpu_seconds(pid) if pid else None
-    io0 = syscalls(pid) if pid else None
+    s0, io0 = _sample(cpu_seconds, pid), _sample(syscalls, pid)
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     try:
@@ -77,8 +83,7 @@ def run_benchmark(port, test, n, clients, pipeline, keyspace, datasize, timeout=
     except subprocess.TimeoutExpired:
         return Run(n=n, error=f"redis-benchmark timed out after {timeout}s", load=load)
     wall = time.perf_counter() - t0
-    s1 = cpu_seconds(pid) if pid else None
-    io1 = syscalls(pid) if pid else None
+    s1, io1 = _sample(cpu_seconds, pid), _sample(syscalls, pid)
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     ccpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
     rows = [row for row in csv.reader(io.StringIO(r.stdout)) if row and row[0] != "test"

@@ -238,6 +238,7 @@ class Server:
 
     def __init__(self, kind, port=None, start_timeout=30.0):
         self.kind = kind
+        self.fixed_port = port
         self.port = port
         self.start_timeout = start_timeout
         self.proc = None
@@ -252,14 +253,14 @@ class Server:
     def start(self, exclude_ports=()):
         last = None
         for _ in range(3):  # a port picked by free_port() can be taken meanwhile
-            port = self.port or free_port(exclude_ports)
+            port = self.fixed_port or free_port(exclude_ports)
             try:
                 self._start_on(port)
                 return self
             except ServerError as e:
                 last = e
                 self._cleanup()
-                if self.port:  # fixed port: no point retrying elsewhere
+                if self.fixed_port:  # no point retrying on the same port
                     break
         raise last
 
@@ -356,7 +357,13 @@ class Server:
             return c.call(*args)
 
     def flushall(self):
-        self.call("FLUSHALL")
+        """FLUSHALL; returns None, or the error (a server without FLUSHALL
+        keeps its data, which the callers report rather than abort on)."""
+        try:
+            self.call("FLUSHALL")
+            return None
+        except (ReplyError, OSError, ConnectionError) as e:
+            return e
 
     def describe(self):
         ver = self.info.get("redis_version", "?")

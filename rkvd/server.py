@@ -14,19 +14,20 @@ import uvloop
 
 from rkvd import REDIS_VERSION, __version__
 from rkvd.config import ConfigError
-from rkvd.log import Logger, startup_banner
+from rkvd.log import Logger
 
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
 HANDLER_MODULES = ("rkvd.cmd_server", "rkvd.cmd_conn")
 
 
 class Server:
-    def __init__(self, cfg):
+    def __init__(self, cfg, log=None):
         from rkvd._core.server import Engine
         from rkvd.commandspec import SPECS
 
         self.cfg = cfg
-        self.log = Logger(cfg)
+        self.log = log or Logger(cfg)
+        self.log.role = "M"
         self.pid = os.getpid()
         self.start_time = time.time()
         self.start_monotonic = time.monotonic()
@@ -34,7 +35,6 @@ class Server:
         self.listeners = []
         self.shutdown_requested = None
         self.exit_code = 0
-        self.post_command_hooks = False
         self.lastsave = int(time.time())
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
@@ -201,10 +201,22 @@ class Server:
     def _cron(self):
         try:
             self.engine.cron()
+            self._clients_cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
         if self.shutdown_requested is None:
             self.loop.call_later(1.0 / self.engine.hz, self._cron)
+
+    def _clients_cron(self):
+        timeout = self.cfg["timeout"]
+        if not timeout:
+            return
+        now_ms = self.engine.cached_ms
+        limit = timeout * 1000
+        for c in list(self.engine.clients.values()):
+            if now_ms - c.last_interaction_ms > limit:
+                self.log.verbose("Closing idle client")
+                c.close()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -404,13 +416,12 @@ def _sd_notify(msg):
 def run(cfg):
     """Start the server with a parsed Config; returns the process exit code."""
     log = Logger(cfg)
-    for line in startup_banner(cfg, os.getpid(), cfg["port"]):
-        log.raw(line)
+    log.startup_banner(cfg["port"])
     if cfg["dir"]:
         try:
             os.chdir(cfg["dir"])
         except OSError as exc:
             log.warning(f"Can't chdir to '{cfg['dir']}': {exc.strerror}")
             return 1
-    server = Server(cfg)
+    server = Server(cfg, log)
     return server.run()

@@ -28,12 +28,14 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "needs_redis: the test compares with a real redis-server")
 
 
-def _start_or_fail(server: ServerProcess) -> ServerProcess:
+def _start_or_fail(server: ServerProcess, timeout: float = support.START_TIMEOUT) -> ServerProcess:
+    """Start ``server``; on failure fail the test with the server's own output."""
     try:
-        return server.start()
+        return server.start(timeout)
     except support.ServerStartError as exc:
-        server.cleanup()
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    server.kill()
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +66,35 @@ def _flushall(server: ServerProcess) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_databases(request):
-    """FLUSHALL the shared servers a test uses before it runs."""
-    for name in ("rkvd", "redis_ref"):
-        if name in request.fixturenames:
-            _flushall(request.getfixturevalue(name))
+    """FLUSHALL the shared servers a test uses before it runs.
+
+    A shared server that dies during a test fails that test (with the
+    server's output) and is restarted, so one crash does not take every
+    later test down with it.
+    """
+    used = [request.getfixturevalue(name) for name in ("rkvd", "redis_ref")
+            if name in request.fixturenames]
+    for server in used:
+        if not server.alive():
+            _restart_or_fail(server, "before this test")
+        _flushall(server)
     yield
+    for server in used:
+        if not server.alive():
+            report = server.exit_report()
+            _restart_or_fail(server, "during this test")
+            pytest.fail(f"{server.name} died during this test and was restarted.\n{report}",
+                        pytrace=False)
+
+
+def _restart_or_fail(server: ServerProcess, when: str) -> None:
+    report = server.exit_report()
+    try:
+        server.restart()
+        return
+    except support.ServerStartError as exc:
+        message = f"{server.name} died {when} and could not be restarted.\n{report}\n{exc}"
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture
@@ -95,10 +121,7 @@ class _Factory:
                                config_file=config_file, base_args=base_args, port=port)
         self.servers.append(server)
         if start:
-            try:
-                server.start(timeout)
-            except support.ServerStartError as exc:
-                pytest.fail(str(exc), pytrace=False)
+            _start_or_fail(server, timeout)
         return server
 
     __call__ = make

@@ -175,6 +175,24 @@ class ServerProcess:
             f"{self.name} did not answer PING on port {self.port} within {timeout}s ({last_error})\n"
             + self.describe())
 
+    def restart(self, timeout: float = START_TIMEOUT) -> "ServerProcess":
+        """Start again on the same port and directory (logs are appended)."""
+        self.kill()
+        return self.start(timeout)
+
+    def exit_report(self) -> str:
+        """Why the process is gone: exit status and the end of its output."""
+        status = self.proc.poll() if self.proc else None
+        if status is not None and status < 0:
+            try:
+                how = f"killed by {signal.Signals(-status).name}"
+            except ValueError:
+                how = f"killed by signal {-status}"
+        else:
+            how = f"exit status {status}"
+        return (f"{self.name} (pid {self.pid}, port {self.port}) is no longer running: {how}\n"
+                f"--- stdout (end) ---\n{self.stdout()[-4000:]}\n--- stderr (end) ---\n{self.stderr()[-6000:]}")
+
     def stdout(self) -> str:
         try:
             return self.stdout_path.read_text(errors="replace")

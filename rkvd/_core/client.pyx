@@ -511,7 +511,14 @@ cdef class Client:
             e.stat_client_qbuf_limit_disconnections += 1
             self.close()
             return
-        self.process_and_flush()
+        try:
+            self.process_and_flush()
+        except Exception as exc:
+            # A bug must cost this connection at most, never the server.
+            import traceback
+            e.log_warning("Closing client after internal error: " +
+                          "".join(traceback.format_exception(exc)).rstrip().replace("\n", " | "))
+            self.close()
 
     cdef int process_and_flush(self) except -1:
         self.flags |= CF_IN_BATCH
@@ -560,7 +567,7 @@ cdef class Client:
         self.argcap = n
         return 0
 
-    cdef int _protocol_error(self, const char* msg) except -1:
+    cdef int _protocol_error(self, const char* msg) except -2:
         cdef Py_ssize_t n = strlen(msg)
         self.add_error(msg, n)
         self.flags |= CF_CLOSE_AFTER_REPLY

@@ -44,7 +44,7 @@ cdef uint64_t _M2 = 0x3333333333333333ULL
 cdef uint64_t _M4 = 0x0F0F0F0F0F0F0F0FULL
 
 
-# ---------------------------------------------------------------- helpers --
+# -------------------------------------------------------------- internals --
 
 cdef uint64_t dict_hash(const char* key, size_t klen) noexcept nogil:
     return <uint64_t>_Py_HashBytes(key, <Py_ssize_t>klen)
@@ -815,7 +815,7 @@ cdef class DictForTest:
         return out
 
     def fill(self, uint64_t n, bytes prefix, size_t vlen, uint64_t start=0):
-        """Insert keys prefix+%07d (i in start..start+n) with vlen-byte values."""
+        """Insert keys prefix+%07d for i in [start, start+n), values b"v" * vlen."""
         cdef char buf[256]
         cdef size_t plen = PyBytes_GET_SIZE(prefix)
         cdef size_t klen

@@ -21,6 +21,7 @@ cdef class Engine:
     cdef public bint loading, is_replica
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
+    cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
     # clock
@@ -120,10 +121,10 @@ cdef class Engine:
             c.flags &= ~CF_REPLY_SKIP_NEXT
         saved = c.rlen
         errs = c.errors_seen
-        self.cached_ms = mstime()
+        start = ustime()
+        self.cached_ms = start // 1000
         c.cur_cmd = cmd
         c.last_cmd_name = cmd.name
-        start = ustime()
         try:
             if cmd.fn != NULL:
                 cmd.fn(c)
@@ -140,7 +141,7 @@ cdef class Engine:
         if skip:
             c.rlen = saved
         c.cur_cmd = None
-        if self.server is not None and self.server.post_command_hooks:
+        if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
         return 0
 

@@ -1,0 +1,742 @@
+"""INFO: the report text, section by section, with redis-server 7.0.15's field
+names and order, plus the sampling that some fields need (instantaneous
+rates, peak memory), driven from the server cron.
+
+Memory accounting: the server runs with PYTHONMALLOC=malloc, so every Python
+object, every Cython buffer and the keyspace table are allocated through
+glibc malloc. glibc's mallinfo2() then reports what the process holds:
+``uordblks`` (bytes in use in the heap arenas) plus ``hblkhd`` (bytes in
+chunks that malloc mmapped directly) is our ``used_memory``. Without the
+environment variable pymalloc's arenas are mmapped in 256 KiB blocks that
+mallinfo2() does not see, and the figure is too low.
+"""
+
+import ctypes
+import os
+import platform
+import resource
+import struct
+import sys
+import time
+
+import rkvd
+from rkvd import REDIS_VERSION
+
+# ---------------------------------------------------------------------------
+# Allocator
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+
+class _MallInfo(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+
+def _load_libc():
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return None, None
+    for name, restype in (("mallinfo2", _MallInfo2), ("mallinfo", _MallInfo)):
+        fn = getattr(libc, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = []
+            return libc, fn
+    return libc, None
+
+
+_LIBC, _MALLINFO = _load_libc()
+MEM_ALLOCATOR = "libc"
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def malloc_info():
+    """(allocated, active) bytes from the allocator: in use, and held from the OS."""
+    if _MALLINFO is None:
+        rss = process_rss()
+        return rss, rss
+    m = _MALLINFO()
+    # mallinfo() (the fallback) has int fields that wrap past 2 GiB.
+    mask = (1 << 64) - 1 if isinstance(m, _MallInfo2) else (1 << 32) - 1
+    used = (m.uordblks & mask) + (m.hblkhd & mask)
+    active = (m.arena & mask) + (m.hblkhd & mask)
+    return used, active
+
+
+def used_memory():
+    return malloc_info()[0]
+
+
+def process_rss():
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import psutil
+        return psutil.Process().memory_info().rss
+    except Exception:
+        return 0
+
+
+def malloc_trim():
+    """Give free heap pages back to the OS (MEMORY PURGE). True on success."""
+    fn = getattr(_LIBC, "malloc_trim", None) if _LIBC is not None else None
+    if fn is None:
+        return True
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    fn(0)
+    return True
+
+
+def malloc_stats_text():
+    """MEMORY MALLOC-STATS for glibc: the mallinfo counters, one per line."""
+    if _MALLINFO is None:
+        return "Stats not supported for the current allocator"
+    m = _MALLINFO()
+    lines = ["glibc malloc statistics (mallinfo2):"]
+    for name, _ in m._fields_:
+        lines.append(f"{name}:{getattr(m, name)}")
+    return "\n".join(lines) + "\n"
+
+
+_SYSTEM_MEMORY = None
+
+
+def total_system_memory():
+    global _SYSTEM_MEMORY
+    if _SYSTEM_MEMORY is None:
+        try:
+            _SYSTEM_MEMORY = os.sysconf("SC_PHYS_PAGES") * _PAGE
+        except (ValueError, OSError, AttributeError):
+            try:
+                import psutil
+                _SYSTEM_MEMORY = psutil.virtual_memory().total
+            except Exception:
+                _SYSTEM_MEMORY = 0
+    return _SYSTEM_MEMORY
+
+
+def bytes_to_human(n):
+    """Redis's bytesToHuman: 1023B, 1.00K, 12.50M ..."""
+    n = int(n)
+    if n < 1024:
+        return f"{n}B"
+    for unit, scale in (("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40),
+                        ("P", 1 << 50)):
+        if n < scale * 1024 or unit == "P":
+            return f"{n / scale:.2f}{unit}"
+    return f"{n}B"
+
+
+# ---------------------------------------------------------------------------
+# Sampled state
+
+# Instantaneous metrics, as Redis samples them: every 100 ms the rate since the
+# previous sample goes into a ring of 16, and the metric is the ring's mean.
+_SAMPLES = 16
+_SAMPLE_PERIOD_MS = 100
+_M_COMMANDS, _M_NET_IN, _M_NET_OUT = range(3)
+
+
+class _Metric:
+    __slots__ = ("samples", "idx", "last_time", "last_count")
+
+    def __init__(self, now_ms, count=0):
+        self.samples = [0] * _SAMPLES
+        self.idx = 0
+        self.last_time = now_ms
+        self.last_count = count
+
+    def track(self, now_ms, reading):
+        t = now_ms - self.last_time
+        ops = reading - self.last_count
+        self.samples[self.idx] = ops * 1000 // t if t > 0 else 0
+        self.idx = (self.idx + 1) % _SAMPLES
+        self.last_time = now_ms
+        self.last_count = reading
+
+    def value(self):
+        return sum(self.samples) // _SAMPLES
+
+
+class InfoState:
+    """What INFO needs beyond the engine's counters; one per server."""
+
+    def __init__(self, server):
+        self.server = server
+        self.startup_memory = used_memory()
+        self.peak_memory = self.startup_memory
+        self.last_sample_ms = 0
+        self.reset_metrics()
+
+    def reset_metrics(self):
+        now = int(time.time() * 1000)
+        e = self.server.engine
+        self.metrics = [_Metric(now, e.stat_numcommands), _Metric(now, e.stat_net_input_bytes),
+                        _Metric(now, e.stat_net_output_bytes)]
+
+    def update_peak(self, used=None):
+        if used is None:
+            used = used_memory()
+        if used > self.peak_memory:
+            self.peak_memory = used
+        return used
+
+    def cron(self):
+        """Called from the server cron (hz times a second)."""
+        now = int(time.time() * 1000)
+        if now - self.last_sample_ms < _SAMPLE_PERIOD_MS:
+            return
+        self.last_sample_ms = now
+        e = self.server.engine
+        self.metrics[_M_COMMANDS].track(now, e.stat_numcommands)
+        self.metrics[_M_NET_IN].track(now, e.stat_net_input_bytes)
+        self.metrics[_M_NET_OUT].track(now, e.stat_net_output_bytes)
+        self.update_peak()
+
+    def metric(self, which):
+        return self.metrics[which].value()
+
+
+def state(server):
+    st = getattr(server, "info_state", None)
+    if st is None:
+        st = server.info_state = InfoState(server)
+    return st
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+def cfg_value(server, name, default=None):
+    try:
+        return server.cfg[name]
+    except Exception:
+        return default
+
+
+def cfg_text(server, name, default=""):
+    try:
+        return server.cfg.get_str(name)
+    except Exception:
+        return default
+
+
+def _attr(obj, name, default=0):
+    """A counter that a later subsystem adds (pub/sub, persistence ...)."""
+    v = getattr(obj, name, default) if obj is not None else default
+    return default if v is None else v
+
+
+def _f32(x):
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _safe_name(name):
+    # Like getSafeInfoString: these characters would break the line format.
+    for ch in "#:\n\r":
+        name = name.replace(ch, "_")
+    return name
+
+
+def _rusage_text(ru_time):
+    sec = int(ru_time)
+    usec = int(round((ru_time - sec) * 1e6))
+    if usec >= 1000000:
+        sec, usec = sec + 1, usec - 1000000
+    return f"{sec}.{usec:06d}"
+
+
+def client_memory(c):
+    """Bytes a connection holds: query buffer, argv table, reply buffer and
+    the transport's pending output (CLIENT LIST tot-mem, INFO mem_clients_normal)."""
+    try:
+        return (c.qbuf_len + c.qbuf_free + c.argv_mem + c.obuf_mem + _CLIENT_STRUCT_SIZE)
+    except Exception:
+        return _CLIENT_STRUCT_SIZE
+
+
+# A rough size of the per-connection objects (Client, transport, socket).
+_CLIENT_STRUCT_SIZE = 1024
+
+
+def dict_overhead(db):
+    """(main, expires) bytes of keyspace-table overhead for one database."""
+    try:
+        b0, b1, e0, e1 = db.table_info
+    except Exception:
+        b0 = b1 = e0 = e1 = 0
+    keys = len(db)
+    expires = db.expires_count
+    return (keys * 24 + (b0 + b1) * 8, expires * 24 + (e0 + e1) * 8)
+
+
+def memory_overhead(server):
+    """The breakdown shared by INFO memory and MEMORY STATS (Redis's
+    getMemoryOverheadData), as a dict."""
+    st = state(server)
+    e = server.engine
+    allocated, active = malloc_info()
+    st.update_peak(allocated)
+    rss = process_rss()
+    clients_normal = sum(client_memory(c) for c in list(e.clients.values()))
+    dbs = []
+    ht_total = 0
+    for db in e.dbs:
+        if len(db) == 0 and db.expires_count == 0:
+            continue
+        main, exp = dict_overhead(db)
+        dbs.append((db.id, main, exp))
+        ht_total += main + exp
+    overhead = st.startup_memory + clients_normal + ht_total
+    repl_backlog = 0
+    aof_buffer = _attr(getattr(server, "persistence", None), "aof_buffer_length", 0)
+    overhead += aof_buffer
+    dataset = allocated - overhead if allocated > overhead else 0
+    net = allocated - st.startup_memory
+    keys = sum(len(db) for db in e.dbs)
+    frag = rss / allocated if allocated else 0.0
+    return {
+        "allocated": allocated, "active": active, "resident": rss, "rss": rss,
+        "peak": st.peak_memory, "startup": st.startup_memory,
+        "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
+        "repl_backlog": repl_backlog, "clients_slaves": 0, "clients_normal": clients_normal,
+        "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": 0, "functions_caches": 0,
+        "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
+        "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
+        "keys": keys, "bytes_per_key": net // keys if keys else 0,
+        "allocator_frag": active / allocated if allocated else 0.0,
+        "allocator_frag_bytes": active - allocated,
+        "allocator_rss": rss / active if active else 0.0,
+        "allocator_rss_bytes": rss - active,
+        "rss_extra": 1.0, "rss_extra_bytes": 0,
+        "total_frag": frag, "total_frag_bytes": rss - allocated,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Sections
+
+def _server(server):
+    e = server.engine
+    now = time.time()
+    uptime = int(now) - int(server.start_time)
+    u = platform.uname()
+    compiler = platform.python_compiler().split()
+    gcc = compiler[1] if len(compiler) > 1 and compiler[0] == "GCC" else "0.0.0"
+    gcc = ".".join((gcc.split(".") + ["0", "0", "0"])[:3])
+    if cluster_enabled(server):
+        mode = "cluster"
+    else:
+        mode = "standalone"
+    supervised = "no"
+    if os.environ.get("NOTIFY_SOCKET") and cfg_text(server, "supervised", "no") in ("systemd", "auto"):
+        supervised = "systemd"
+    executable = getattr(server, "executable", None) or os.path.abspath(sys.argv[0])
+    config_file = getattr(server.cfg, "loaded_from", None) or ""
+    lines = [
+        ("redis_version", REDIS_VERSION),
+        ("rkvd_version", rkvd.__version__),
+        ("redis_git_sha1", "00000000"),
+        ("redis_git_dirty", 0),
+        ("redis_build_id", _build_id()),
+        ("redis_mode", mode),
+        ("os", f"{u.system} {u.release} {u.machine}"),
+        ("arch_bits", struct.calcsize("P") * 8),
+        ("monotonic_clock", "POSIX clock_gettime"),
+        ("multiplexing_api", "epoll" if sys.platform.startswith("linux") else "kqueue"),
+        ("atomicvar_api", "c11-builtin"),
+        ("gcc_version", gcc),
+        ("process_id", os.getpid()),
+        ("process_supervised", supervised),
+        ("run_id", server.run_id),
+        ("tcp_port", getattr(server, "tcp_port", 0) or cfg_value(server, "tls-port", 0)),
+        ("server_time_usec", int(now * 1e6)),
+        ("uptime_in_seconds", uptime),
+        ("uptime_in_days", uptime // 86400),
+        ("hz", e.hz),
+        ("configured_hz", cfg_value(server, "hz", e.hz)),
+        ("lru_clock", e.lruclock),
+        ("executable", executable),
+        ("config_file", config_file),
+        ("io_threads_active", 0),
+    ]
+    return "Server", lines
+
+
+_BUILD_ID = None
+
+
+def _build_id():
+    global _BUILD_ID
+    if _BUILD_ID is None:
+        import hashlib
+        h = hashlib.sha1(f"rkvd {rkvd.__version__} {sys.version}".encode()).digest()
+        _BUILD_ID = format(int.from_bytes(h[:8], "big"), "x")
+    return _BUILD_ID
+
+
+def cluster_enabled(server):
+    return bool(cfg_value(server, "cluster-enabled", False))
+
+
+def _clients(server):
+    e = server.engine
+    clients = list(e.clients.values())
+    maxin = maxout = 0
+    for c in clients:
+        try:
+            if c.qbuf_len + c.qbuf_free > maxin:
+                maxin = c.qbuf_len + c.qbuf_free
+            if c.obuf_mem > maxout:
+                maxout = c.obuf_mem
+        except Exception:
+            continue
+    replicas = _attr(server, "connected_replicas", 0)
+    lines = [
+        ("connected_clients", len(clients) - replicas),
+        ("cluster_connections", 0),
+        ("maxclients", e.maxclients),
+        ("client_recent_max_input_buffer", maxin),
+        ("client_recent_max_output_buffer", maxout),
+        ("blocked_clients", _attr(e, "blocked_clients", 0)),
+        ("tracking_clients", _attr(server, "tracking_clients", 0)),
+        ("clients_in_timeout_table", _attr(e, "clients_in_timeout_table", 0)),
+    ]
+    return "Clients", lines
+
+
+def _memory(server):
+    mh = memory_overhead(server)
+    used = mh["allocated"]
+    maxmemory = cfg_value(server, "maxmemory", 0) or 0
+    scripting = getattr(server, "scripting", None)
+    lua = _attr(scripting, "lua_memory", 0)
+    fn_mem = _attr(scripting, "functions_vm_memory", 0)
+    lines = [
+        ("used_memory", used),
+        ("used_memory_human", bytes_to_human(used)),
+        ("used_memory_rss", mh["rss"]),
+        ("used_memory_rss_human", bytes_to_human(mh["rss"])),
+        ("used_memory_peak", mh["peak"]),
+        ("used_memory_peak_human", bytes_to_human(mh["peak"])),
+        ("used_memory_peak_perc", f"{mh['peak_perc']:.2f}%"),
+        ("used_memory_overhead", mh["overhead_total"]),
+        ("used_memory_startup", mh["startup"]),
+        ("used_memory_dataset", mh["dataset"]),
+        ("used_memory_dataset_perc", f"{mh['dataset_perc']:.2f}%"),
+        ("allocator_allocated", used),
+        ("allocator_active", mh["active"]),
+        ("allocator_resident", mh["resident"]),
+        ("total_system_memory", total_system_memory()),
+        ("total_system_memory_human", bytes_to_human(total_system_memory())),
+        ("used_memory_lua", lua),
+        ("used_memory_vm_eval", lua),
+        ("used_memory_lua_human", bytes_to_human(lua)),
+        ("used_memory_scripts_eval", mh["lua_caches"]),
+        ("number_of_cached_scripts", _attr(scripting, "cached_scripts", 0)),
+        ("number_of_functions", _attr(scripting, "functions_count", 0)),
+        ("number_of_libraries", _attr(scripting, "libraries_count", 0)),
+        ("used_memory_vm_functions", fn_mem),
+        ("used_memory_vm_total", fn_mem + lua),
+        ("used_memory_vm_total_human", bytes_to_human(fn_mem + lua)),
+        ("used_memory_functions", mh["functions_caches"]),
+        ("used_memory_scripts", mh["lua_caches"] + mh["functions_caches"]),
+        ("used_memory_scripts_human", bytes_to_human(mh["lua_caches"] + mh["functions_caches"])),
+        ("maxmemory", maxmemory),
+        ("maxmemory_human", bytes_to_human(maxmemory)),
+        ("maxmemory_policy", cfg_text(server, "maxmemory-policy", "noeviction")),
+        ("allocator_frag_ratio", f"{mh['allocator_frag']:.2f}"),
+        ("allocator_frag_bytes", mh["allocator_frag_bytes"]),
+        ("allocator_rss_ratio", f"{mh['allocator_rss']:.2f}"),
+        ("allocator_rss_bytes", mh["allocator_rss_bytes"]),
+        ("rss_overhead_ratio", f"{mh['rss_extra']:.2f}"),
+        ("rss_overhead_bytes", mh["rss_extra_bytes"]),
+        ("mem_fragmentation_ratio", f"{mh['total_frag']:.2f}"),
+        ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
+        ("mem_not_counted_for_evict", mh["aof_buffer"]),
+        ("mem_replication_backlog", mh["repl_backlog"]),
+        ("mem_total_replication_buffers", 0),
+        ("mem_clients_slaves", mh["clients_slaves"]),
+        ("mem_clients_normal", mh["clients_normal"]),
+        ("mem_cluster_links", mh["cluster_links"]),
+        ("mem_aof_buffer", mh["aof_buffer"]),
+        ("mem_allocator", MEM_ALLOCATOR),
+        ("active_defrag_running", 0),
+        ("lazyfree_pending_objects", _attr(server, "lazyfree_pending_objects", 0)),
+        ("lazyfreed_objects", _attr(server, "lazyfreed_objects", 0)),
+    ]
+    return "Memory", lines
+
+
+def _persistence(server):
+    # Until persistence lands these are the values of a server that never
+    # saved; a persistence object on the server (server.persistence) may
+    # provide the real ones under the same names.
+    p = getattr(server, "persistence", None)
+    e = server.engine
+    aof_enabled = bool(cfg_value(server, "appendonly", False))
+    lines = [
+        ("loading", int(bool(e.loading))),
+        ("async_loading", 0),
+        ("current_cow_peak", _attr(p, "current_cow_peak", 0)),
+        ("current_cow_size", _attr(p, "current_cow_size", 0)),
+        ("current_cow_size_age", _attr(p, "current_cow_size_age", 0)),
+        ("current_fork_perc", f"{_attr(p, 'current_fork_perc', 0.0):.2f}"),
+        ("current_save_keys_processed", _attr(p, "current_save_keys_processed", 0)),
+        ("current_save_keys_total", _attr(p, "current_save_keys_total", 0)),
+        ("rdb_changes_since_last_save", e.dirty),
+        ("rdb_bgsave_in_progress", _attr(p, "rdb_bgsave_in_progress", 0)),
+        ("rdb_last_save_time", int(getattr(server, "lastsave", 0))),
+        ("rdb_last_bgsave_status", _attr(p, "rdb_last_bgsave_status", "ok")),
+        ("rdb_last_bgsave_time_sec", _attr(p, "rdb_last_bgsave_time_sec", -1)),
+        ("rdb_current_bgsave_time_sec", _attr(p, "rdb_current_bgsave_time_sec", -1)),
+        ("rdb_saves", _attr(p, "rdb_saves", 0)),
+        ("rdb_last_cow_size", _attr(p, "rdb_last_cow_size", 0)),
+        ("rdb_last_load_keys_expired", _attr(p, "rdb_last_load_keys_expired", 0)),
+        ("rdb_last_load_keys_loaded", _attr(p, "rdb_last_load_keys_loaded", 0)),
+        ("aof_enabled", int(aof_enabled)),
+        ("aof_rewrite_in_progress", _attr(p, "aof_rewrite_in_progress", 0)),
+        ("aof_rewrite_scheduled", _attr(p, "aof_rewrite_scheduled", 0)),
+        ("aof_last_rewrite_time_sec", _attr(p, "aof_last_rewrite_time_sec", -1)),
+        ("aof_current_rewrite_time_sec", _attr(p, "aof_current_rewrite_time_sec", -1)),
+        ("aof_last_bgrewrite_status", _attr(p, "aof_last_bgrewrite_status", "ok")),
+        ("aof_rewrites", _attr(p, "aof_rewrites", 0)),
+        ("aof_rewrites_consecutive_failures", _attr(p, "aof_rewrites_consecutive_failures", 0)),
+        ("aof_last_write_status", _attr(p, "aof_last_write_status", "ok")),
+        ("aof_last_cow_size", _attr(p, "aof_last_cow_size", 0)),
+        ("module_fork_in_progress", 0),
+        ("module_fork_last_cow_size", 0),
+    ]
+    if aof_enabled and p is not None:
+        lines += [
+            ("aof_current_size", _attr(p, "aof_current_size", 0)),
+            ("aof_base_size", _attr(p, "aof_base_size", 0)),
+            ("aof_pending_rewrite", _attr(p, "aof_rewrite_scheduled", 0)),
+            ("aof_buffer_length", _attr(p, "aof_buffer_length", 0)),
+            ("aof_pending_bio_fsync", _attr(p, "aof_pending_bio_fsync", 0)),
+            ("aof_delayed_fsync", _attr(p, "aof_delayed_fsync", 0)),
+        ]
+    extra = getattr(p, "info_loading_lines", None)
+    if e.loading and callable(extra):
+        lines += list(extra())
+    return "Persistence", lines
+
+
+def _stats(server):
+    e = server.engine
+    st = state(server)
+    pubsub = getattr(server, "pubsub", None)
+    lines = [
+        ("total_connections_received", e.stat_numconnections),
+        ("total_commands_processed", e.stat_numcommands),
+        ("instantaneous_ops_per_sec", st.metric(_M_COMMANDS)),
+        ("total_net_input_bytes", e.stat_net_input_bytes),
+        ("total_net_output_bytes", e.stat_net_output_bytes),
+        ("total_net_repl_input_bytes", 0),
+        ("total_net_repl_output_bytes", 0),
+        ("instantaneous_input_kbps", f"{_f32(st.metric(_M_NET_IN) / 1024):.2f}"),
+        ("instantaneous_output_kbps", f"{_f32(st.metric(_M_NET_OUT) / 1024):.2f}"),
+        ("instantaneous_input_repl_kbps", "0.00"),
+        ("instantaneous_output_repl_kbps", "0.00"),
+        ("rejected_connections", e.stat_rejected_conn),
+        ("sync_full", 0),
+        ("sync_partial_ok", 0),
+        ("sync_partial_err", 0),
+        ("expired_keys", e.stat_expiredkeys),
+        ("expired_stale_perc", f"{e.stat_expired_stale_perc * 100:.2f}"),
+        ("expired_time_cap_reached_count", e.stat_expired_time_cap_reached_count),
+        ("expire_cycle_cpu_milliseconds", _attr(e, "stat_expire_cycle_time_used", 0) // 1000),
+        ("evicted_keys", e.stat_evictedkeys),
+        ("evicted_clients", _attr(e, "stat_evictedclients", 0)),
+        ("total_eviction_exceeded_time", 0),
+        ("current_eviction_exceeded_time", 0),
+        ("keyspace_hits", e.stat_keyspace_hits),
+        ("keyspace_misses", e.stat_keyspace_misses),
+        ("pubsub_channels", _attr(pubsub, "channels_count", 0)),
+        ("pubsub_patterns", _attr(pubsub, "patterns_count", 0)),
+        ("pubsubshard_channels", _attr(pubsub, "shard_channels_count", 0)),
+        ("latest_fork_usec", _attr(getattr(server, "persistence", None), "latest_fork_usec", 0)),
+        ("total_forks", _attr(getattr(server, "persistence", None), "total_forks", 0)),
+        ("migrate_cached_sockets", 0),
+        ("slave_expires_tracked_keys", 0),
+        ("active_defrag_hits", 0),
+        ("active_defrag_misses", 0),
+        ("active_defrag_key_hits", 0),
+        ("active_defrag_key_misses", 0),
+        ("total_active_defrag_time", 0),
+        ("current_active_defrag_time", 0),
+        ("tracking_total_keys", 0),
+        ("tracking_total_items", 0),
+        ("tracking_total_prefixes", 0),
+        ("unexpected_error_replies", e.stat_unexpected_error_replies),
+        ("total_error_replies", e.stat_total_error_replies),
+        ("dump_payload_sanitizations", _attr(e, "stat_dump_payload_sanitizations", 0)),
+        ("total_reads_processed", _attr(e, "stat_total_reads_processed", 0)),
+        ("total_writes_processed", _attr(e, "stat_total_writes_processed", 0)),
+        ("io_threaded_reads_processed", 0),
+        ("io_threaded_writes_processed", 0),
+        ("reply_buffer_shrinks", 0),
+        ("reply_buffer_expands", 0),
+    ]
+    return "Stats", lines
+
+
+NULL_REPLID = "0" * 40
+
+
+def replid(server):
+    rid = getattr(server, "replid", None)
+    if rid is None:
+        rid = server.replid = os.urandom(20).hex()
+    return rid
+
+
+def _replication(server):
+    repl_backlog_size = cfg_value(server, "repl-backlog-size", 1048576)
+    lines = [
+        ("role", "master"),
+        ("connected_slaves", _attr(server, "connected_replicas", 0)),
+        ("master_failover_state", "no-failover"),
+        ("master_replid", replid(server)),
+        ("master_replid2", getattr(server, "replid2", None) or NULL_REPLID),
+        ("master_repl_offset", _attr(server, "master_repl_offset", 0)),
+        ("second_repl_offset", _attr(server, "second_repl_offset", -1)),
+        ("repl_backlog_active", 0),
+        ("repl_backlog_size", repl_backlog_size),
+        ("repl_backlog_first_byte_offset", 0),
+        ("repl_backlog_histlen", 0),
+    ]
+    return "Replication", lines
+
+
+def _cpu(server):
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lines = [
+        ("used_cpu_sys", _rusage_text(me.ru_stime)),
+        ("used_cpu_user", _rusage_text(me.ru_utime)),
+        ("used_cpu_sys_children", _rusage_text(ch.ru_stime)),
+        ("used_cpu_user_children", _rusage_text(ch.ru_utime)),
+    ]
+    who = getattr(resource, "RUSAGE_THREAD", None)
+    if who is not None:
+        th = resource.getrusage(who)
+        lines += [("used_cpu_sys_main_thread", _rusage_text(th.ru_stime)),
+                  ("used_cpu_user_main_thread", _rusage_text(th.ru_utime))]
+    return "CPU", lines
+
+
+def _modules(server):
+    return "Modules", []
+
+
+def commandstats_lines(engine):
+    out = []
+
+    def emit(cmd):
+        if cmd.calls or cmd.failed_calls or cmd.rejected_calls:
+            per_call = _f32(_f32(cmd.usec) / _f32(cmd.calls)) if cmd.calls else 0.0
+            out.append((f"cmdstat_{_safe_name(cmd.name)}",
+                        f"calls={cmd.calls},usec={cmd.usec},usec_per_call={per_call:.2f},"
+                        f"rejected_calls={cmd.rejected_calls},failed_calls={cmd.failed_calls}"))
+
+    for name, cmd in list(engine.commands.items()):
+        if "|" in name:
+            continue
+        emit(cmd)
+        if cmd.subcommands:
+            for sub in list(cmd.subcommands.values()):
+                emit(sub)
+    return out
+
+
+def _commandstats(server):
+    return "Commandstats", commandstats_lines(server.engine)
+
+
+def _errorstats(server):
+    lines = []
+    for code, count in sorted(server.engine.errorstats.items()):
+        name = code.decode("utf-8", "replace") if isinstance(code, bytes) else str(code)
+        lines.append((f"errorstat_{_safe_name(name)}", f"count={count}"))
+    return "Errorstats", lines
+
+
+def _latencystats(server):
+    # Per-command latency histograms are not collected yet.
+    return "Latencystats", []
+
+
+def _cluster(server):
+    return "Cluster", [("cluster_enabled", int(cluster_enabled(server)))]
+
+
+def _keyspace(server):
+    lines = [(f"db{dbid}", f"keys={keys},expires={expires},avg_ttl={avg_ttl}")
+             for dbid, keys, expires, avg_ttl in server.engine.db_sizes()]
+    return "Keyspace", lines
+
+
+# (name as requested, generator), in the order Redis prints them.
+SECTIONS = (
+    ("server", _server), ("clients", _clients), ("memory", _memory),
+    ("persistence", _persistence), ("stats", _stats), ("replication", _replication),
+    ("cpu", _cpu), ("modules", _modules), ("commandstats", _commandstats),
+    ("errorstats", _errorstats), ("latencystats", _latencystats), ("cluster", _cluster),
+    ("keyspace", _keyspace),
+)
+DEFAULT_SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication",
+                    "cpu", "module_list", "errorstats", "cluster", "keyspace")
+
+
+def _render(title, lines):
+    out = [f"# {title}\r\n"]
+    for k, v in lines:
+        out.append(f"{k}:{v}\r\n")
+    return "".join(out)
+
+
+def selected_sections(args):
+    """The set of section names INFO args ask for, and whether 'all' was asked."""
+    if not args:
+        return set(DEFAULT_SECTIONS), False
+    wanted = set()
+    everything = False
+    for a in args:
+        name = (a.decode("utf-8", "surrogateescape") if isinstance(a, bytes) else a).lower()
+        if name == "default":
+            wanted.update(DEFAULT_SECTIONS)
+        elif name in ("all", "everything"):
+            everything = True
+        else:
+            wanted.add(name)
+    return wanted, everything
+
+
+def generate(server, args=()):
+    """The INFO text for the given section arguments (bytes or str)."""
+    wanted, all_sections = selected_sections(args)
+    parts = []
+    for name, fn in SECTIONS:
+        if all_sections or name in wanted or (name == "modules" and "module_list" in wanted):
+            parts.append(_render(*fn(server)))
+    return "\r\n".join(parts)
+
+
+def section_lines(server, name):
+    """[(field, value)] of one section (for other modules and tests)."""
+    for sname, fn in SECTIONS:
+        if sname == name:
+            return fn(server)[1]
+    raise KeyError(name)
