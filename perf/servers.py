@@ -303,7 +303,10 @@ class Server:
             ipid = int(self.info.get("process_id", "0"))
         except ValueError:
             ipid = 0
-        if ipid and ipid != self.proc.pid and _is_descendant(ipid, self.proc.pid):
+        if ipid and ipid != self.proc.pid:
+            if not _is_descendant(ipid, self.proc.pid):
+                # someone else's server grabbed the port before ours bound it
+                raise ServerError(f"{self.kind}: port {port} answered by another process (pid {ipid})")
             self.pid = ipid
         return self
 

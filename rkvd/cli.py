@@ -112,6 +112,7 @@ def main(argv=None):
 
     if cfg["daemonize"] and not _supervised(cfg["supervised"]):
         _daemonize()
+        cfg.logger = Logger(cfg)        # a fresh one knows the new PID
         if not cfg["pidfile"]:
             cfg.set_value("pidfile", DEFAULT_PID_FILE)
 

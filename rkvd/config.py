@@ -1457,6 +1457,14 @@ class Config:
 
     def _load_text(self, text):
         self._reading_file = True
+        try:
+            self._load_lines(text)
+        finally:
+            # An include ends "reading" for the rest of the outer file too;
+            # Redis behaves the same, which matters only for repeated save lines.
+            self._reading_file = False
+
+    def _load_lines(self, text):
         lines = text.split(b"\n")
         for i, raw in enumerate(lines):
             line = raw.strip(b" \t\r\n")
@@ -1480,9 +1488,6 @@ class Config:
         if self._values["cluster-enabled"] and self._values["replicaof"]:
             raise ConfigFileError("replicaof directive not allowed in cluster mode")
         _apply_hz(self)
-        # An include ends "reading" for the rest of the outer file too; Redis
-        # behaves the same, which matters only for repeated save lines.
-        self._reading_file = False
 
     def _directive(self, argv):
         name = _lower(argv[0])
@@ -1631,11 +1636,14 @@ class Config:
         for fn, regname in applies:
             try:
                 fn(self)
-            except ConfigError as e:
+            except Exception as e:
+                # A hook that breaks unexpectedly still must not leave half a change.
+                reason = str(e) if isinstance(e, ConfigError) else "%s: %s" % (
+                    type(e).__name__, e)
                 self._warn("Failed applying new configuration. Possibly related to new %s "
                            "setting. Restoring previous settings." % regname)
                 self._restore(chosen, olds, applies)
-                raise _set_failed(regname, str(e)) from None
+                raise _set_failed(regname, reason) from None
 
     def _protected_ok(self, local):
         mode = self._values["enable-protected-configs"]
@@ -1651,7 +1659,7 @@ class Config:
         for fn, _ in applies:
             try:
                 fn(self)
-            except ConfigError as e:
+            except Exception as e:
                 self._warn("Failed applying restored failed CONFIG SET command: %s" % e)
 
     # -- CONFIG REWRITE ------------------------------------------------------

@@ -4,6 +4,7 @@ The Cython engine (rkvd._core.server.Engine) runs commands; this module owns
 the event loop, the configuration, logging and everything Python-level.
 """
 import asyncio
+import errno
 import os
 import signal
 import socket
@@ -28,6 +29,7 @@ class Server:
         self.cfg = cfg
         self.log = log or Logger(cfg)
         self.log.role = "M"
+        cfg.logger = self.log
         self.pid = os.getpid()
         self.start_time = time.time()
         self.start_monotonic = time.monotonic()
@@ -39,6 +41,8 @@ class Server:
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
         self.engine = Engine(self, cfg["databases"])
+        # fn() called on every cron tick; handler modules add theirs (INFO sampling).
+        self.cron_hooks = []
         handlers = {}
         import importlib
         for modname in HANDLER_MODULES:
@@ -56,27 +60,29 @@ class Server:
     # ------------------------------------------------------------ config
 
     def apply_hot_config(self, cfg=None):
+        """Push the settings the engine reads per request into C fields."""
         cfg = self.cfg
         e = self.engine
         e.proto_max_bulk_len = cfg["proto-max-bulk-len"]
         e.client_max_querybuf_len = cfg["client-query-buffer-limit"]
         e.maxclients = cfg["maxclients"]
         rp = cfg["requirepass"]
-        e.requirepass = rp.encode() if isinstance(rp, str) and rp else (rp or None)
+        e.requirepass = rp.encode("utf-8", "surrogateescape") if rp else None
         e.tcp_keepalive = cfg["tcp-keepalive"]
         e.hz = max(1, min(500, cfg["hz"]))
-        e.verbosity_debug = cfg.get_str("loglevel") in ("debug", "verbose")
-        e.notify_flags = _notify_flags(cfg.get_str("notify-keyspace-events"))
-        hard = soft = secs = 0
-        for cls, h, s, sec in _obuf_limits(cfg.get_str("client-output-buffer-limit")):
-            if cls == "normal":
-                hard, soft, secs = h, s, sec
-        e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds = hard, soft, secs
+        e.verbosity_debug = cfg["loglevel"] in ("debug", "verbose")
+        e.notify_flags = cfg["notify-keyspace-events"]
+        e.lfu_mode = "lfu" in cfg["maxmemory-policy"]
+        e.lfu_log_factor = cfg["lfu-log-factor"]
+        e.lfu_decay_time = cfg["lfu-decay-time"]
+        e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds = \
+            cfg["client-output-buffer-limit"]["normal"]
 
     def _install_config_hooks(self):
         for name in ("proto-max-bulk-len", "client-query-buffer-limit", "maxclients",
                      "requirepass", "tcp-keepalive", "hz", "loglevel",
-                     "notify-keyspace-events", "client-output-buffer-limit"):
+                     "notify-keyspace-events", "client-output-buffer-limit",
+                     "maxmemory-policy", "lfu-log-factor", "lfu-decay-time"):
             try:
                 self.cfg.add_apply_hook(name, self.apply_hot_config)
             except Exception:
@@ -134,14 +140,18 @@ class Server:
 
     async def _listen_tcp(self, port, binds):
         servers = []
-        for host, optional in _bind_hosts(binds):
+        for (host, optional), name in zip(_bind_hosts(binds), _bind_names(binds)):
             try:
                 sock = _make_listen_socket(host, port, self.cfg["tcp-backlog"])
             except OSError as exc:
-                if optional and exc.errno in (97, 99):  # EAFNOSUPPORT, EADDRNOTAVAIL
-                    continue
                 self.log.warning(f"Warning: Could not create server TCP listening socket "
-                                 f"{host}:{port}: bind: {exc.strerror}")
+                                 f"{name}:{port}: bind: {exc.strerror}")
+                # an optional address that is not available, or a family the
+                # host lacks, is skipped as Redis does
+                if (optional and exc.errno == errno.EADDRNOTAVAIL) or exc.errno in (
+                        errno.ENOPROTOOPT, errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT,
+                        errno.EPFNOSUPPORT, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL) and optional:
+                    continue
                 for _, s in servers:
                     s.close()
                 return None
@@ -204,6 +214,11 @@ class Server:
             self._clients_cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
+        for hook in self.cron_hooks:
+            try:
+                hook()
+            except Exception as exc:
+                self.log.warning(f"cron error: {exc!r}")
         if self.shutdown_requested is None:
             self.loop.call_later(1.0 / self.engine.hz, self._cron)
 
@@ -287,7 +302,7 @@ class Server:
         if cfg["port"] != 0:
             tcp = loop.run_until_complete(self._listen_tcp(cfg["port"], cfg["bind"]))
             if tcp is None:
-                self.log.warning(f"Failed listening on port {cfg['port']} (tcp), aborting.")
+                self.log.warning(f"Failed listening on port {cfg['port']} (TCP), aborting.")
                 return 1
         self.listeners.extend(tcp)
         if cfg["unixsocket"]:
@@ -340,6 +355,12 @@ def _bind_hosts(binds):
     return out
 
 
+def _bind_names(binds):
+    if isinstance(binds, str):
+        binds = binds.split()
+    return [b[1:] if b.startswith("-") else b for b in binds]
+
+
 def _make_listen_socket(host, port, backlog):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -354,33 +375,6 @@ def _make_listen_socket(host, port, backlog):
         sock.close()
         raise
     return sock
-
-
-_NOTIFY_CHARS = {"g": 1 << 2, "$": 1 << 3, "l": 1 << 4, "s": 1 << 5, "h": 1 << 6,
-                 "z": 1 << 7, "x": 1 << 8, "e": 1 << 9, "t": 1 << 10, "m": 1 << 11,
-                 "d": 1 << 13, "n": 1 << 14, "K": 1 << 0, "E": 1 << 1}
-
-
-def _notify_flags(text):
-    flags = 0
-    for ch in text or "":
-        if ch == "A":
-            flags |= (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | \
-                (1 << 8) | (1 << 9) | (1 << 10) | (1 << 13)
-        else:
-            flags |= _NOTIFY_CHARS.get(ch, 0)
-    return flags
-
-
-def _obuf_limits(text):
-    parts = (text or "").split()
-    out = []
-    for i in range(0, len(parts) - 3, 4):
-        try:
-            out.append((parts[i], int(parts[i + 1]), int(parts[i + 2]), int(parts[i + 3])))
-        except ValueError:
-            continue
-    return out
 
 
 def _set_proctitle(cfg):

@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite.
 
-* ``rkvd``: the server under test, one per test session.  The command comes
+* ``rkvd``: the server under test, one per pytest run.  The command comes
   from ``RKVD_TEST_SERVER_CMD`` when set (e.g. ``redis-server`` to check the
   tests themselves), else ``python -m rkvd``.
 * ``redis_ref``: a real redis-server 7.0.15 used as the oracle; tests that use
@@ -10,6 +10,12 @@
   with extra arguments, stopped at the end of the test.
 
 Every test that uses ``rkvd`` or ``redis_ref`` starts on FLUSHALLed servers.
+
+Environment switches:
+  RKVD_TEST_SERVER_CMD=redis-server   run the suite against redis-server itself
+  RKVD_TEST_TRACE=1                   print every differential step (with -s)
+  RKVD_TEST_SHRINK=1                  let hypothesis shrink failures (slow; raise --timeout)
+Tests marked ``needs_redis`` compare with redis-server (deselect: -m "not needs_redis").
 """
 from __future__ import annotations
 
@@ -80,6 +86,7 @@ def _fresh_databases(request):
         _flushall(server)
     yield
     for server in used:
+        server.close_clients()
         if not server.alive():
             report = server.exit_report()
             _restart_or_fail(server, "during this test")

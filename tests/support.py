@@ -1,4 +1,4 @@
-"""Shared test helpers: server processes, a raw RESP client and a differential runner.
+"""Shared test utilities: server processes, a raw RESP client and a differential runner.
 
 Everything here talks to servers over plain sockets so that the exact bytes of
 every reply can be compared between rkvd and a real redis-server.
@@ -56,10 +56,13 @@ def rkvd_command() -> list[str]:
     return [sys.executable, "-m", "rkvd"]
 
 
-def rkvd_is_real_redis() -> bool:
-    """True when the "server under test" is in fact a redis-server binary."""
-    exe = os.path.basename(rkvd_command()[0])
-    return exe.startswith("redis-server")
+def server_environment(cmd: Sequence[str]) -> dict:
+    """os.environ, plus this checkout on PYTHONPATH when running ``python -m rkvd``."""
+    env = dict(os.environ)
+    if list(cmd[:3]) == [sys.executable, "-m", "rkvd"]:
+        # Run the in-place build of this checkout.
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
 
 
 def free_port() -> int:
@@ -129,11 +132,7 @@ class ServerProcess:
         return argv + self.extra_args
 
     def _environment(self) -> dict:
-        env = dict(os.environ)
-        if self.cmd[:3] == [sys.executable, "-m", "rkvd"]:
-            # Run the in-place build of this checkout.
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        env = server_environment(self.cmd)
         if self.env:
             env.update(self.env)
         return env
@@ -191,7 +190,8 @@ class ServerProcess:
         else:
             how = f"exit status {status}"
         return (f"{self.name} (pid {self.pid}, port {self.port}) is no longer running: {how}\n"
-                f"--- stdout (end) ---\n{self.stdout()[-4000:]}\n--- stderr (end) ---\n{self.stderr()[-6000:]}")
+                f"--- stdout (end) ---\n{self.stdout()[-4000:]}\n"
+                f"--- stderr (end) ---\n{self.stderr()[-6000:]}")
 
     def stdout(self) -> str:
         try:
@@ -223,14 +223,18 @@ class ServerProcess:
         if self.alive():
             os.kill(self.proc.pid, sig)
 
-    def kill(self) -> None:
-        """Stop the process for good (SIGKILL) and close our clients."""
+    def close_clients(self) -> None:
+        """Close the redis-py clients made by ``client()``."""
         for client in self._clients:
             try:
                 client.close()
             except Exception:
                 pass
         self._clients.clear()
+
+    def kill(self) -> None:
+        """Stop the process for good (SIGKILL) and close our clients."""
+        self.close_clients()
         if self.proc is not None and self.proc.poll() is None:
             try:
                 self.proc.kill()
@@ -577,10 +581,6 @@ class Step:
         return differ.exchange(differ.conn_a, data), differ.exchange(differ.conn_b, data)
 
 
-class Exact(Step):
-    pass
-
-
 class Near(Step):
     """Integer replies within ``tol`` of each other (TTL, PTTL, IDLETIME ...)."""
 
@@ -654,17 +654,6 @@ class Masked(Step):
     def compare(self, a, b):
         ma, mb = self.pattern.sub(self.repl, a), self.pattern.sub(self.repl, b)
         return None if ma == mb else "replies differ after masking"
-
-
-class ErrorPrefix(Step):
-    """Both replies are errors starting with the same first word (-ERR, -WRONGTYPE ...)."""
-
-    label = "error-kind"
-
-    def compare(self, a, b):
-        if a[:1] == b"-" and b[:1] == b"-" and a.split(b" ", 1)[0] == b.split(b" ", 1)[0]:
-            return None
-        return "not the same kind of error"
 
 
 class Ignore(Step):
@@ -882,7 +871,8 @@ class Differ:
         reason = step.compare(a, b)
         self.history.append(step.describe())
         if TRACE:
-            print(f"{step.describe()[:100]}\n    -> {_show(a, 200)}" + ("" if a == b else f"\n    ref {_show(b, 200)}"))
+            print(f"{step.describe()[:100]}\n    -> {_show(a, 200)}"
+                  + ("" if a == b else f"\n    ref {_show(b, 200)}"))
         if reason is not None:
             self.fail(step, a, b, reason)
         return a, b
@@ -901,10 +891,6 @@ class Differ:
             for i in range(start, n - 1):
                 lines.append(f"    {i + 1}. {self.history[i]}")
         pytest.fail("\n".join(lines), pytrace=False)
-
-    def same(self, *steps) -> None:
-        self.run(steps)
-
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:
     deadline = time.monotonic() + timeout
@@ -932,11 +918,3 @@ def info_sections(text: str) -> dict[str, dict[str, str]]:
         key, _, value = line.partition(":")
         sections[current][key] = value
     return sections
-
-
-def kill_process(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    if proc.poll() is None:
-        try:
-            os.kill(proc.pid, sig)
-        except ProcessLookupError:
-            pass

@@ -16,6 +16,7 @@ BIG = 9223372036854775807          # LLONG_MAX
 SMALL = -9223372036854775808       # LLONG_MIN
 S44 = "x" * 44                     # longest embstr
 S45 = "x" * 45                     # shortest raw
+FAR_MS = 4102444800123             # an absolute time in 2100, in milliseconds
 
 SET_CASES = [
     case("set-get", "SET k v", "GET k", "GET missing", "SET k ''", "GET k", "STRLEN k"),
@@ -33,6 +34,10 @@ SET_CASES = [
     case("set-pxat-past", "SET k v PXAT 1", "GET k", "EXISTS k"),
     case("set-keepttl", "SET k v EX 100", "SET k w KEEPTTL", near("TTL k"), "GET k",
          "SET k x KEEPTTL GET", near("TTL k"), "SET nottl v KEEPTTL", "TTL nottl"),
+    case("set-valid-combinations", "SET k v NX EX 100 GET", near("TTL k"), "SET k w XX PX 200000 GET",
+         near("PTTL k", 1500), "SET k x XX KEEPTTL GET", near("PTTL k", 1500), "SET k y GET NX",
+         "SET k y KEEPTTL XX", "GET k", f"SET k z PXAT {FAR_MS} GET XX", "PEXPIRETIME k",
+         "SET n v GET XX EX 10", "EXISTS n", "SET n v NX PX 100000", near("PTTL n", 1500)),
     case("set-px-expires", "SET k v PX 50", Sleep(0.2), "GET k", "EXISTS k"),
     case("set-options-case", "SET k v ex 100 nx", near("ttl k"), "set k v xx px 5000 get",
          near("PTTL k", 1500), "set k v Keepttl", near("pttl k", 1500)),
@@ -47,7 +52,7 @@ SET_CASES = [
     case("set-invalid-expire",
          "SET k v EX 0", "SET k v EX -1", "SET k v PX 0", "SET k v PX -5", "SET k v EXAT 0",
          "SET k v PXAT 0", "SET k v EXAT -1", f"SET k v EX {BIG}", f"SET k v PX {BIG}",
-         f"SET k v EXAT {BIG}", f"SET k v PXAT {BIG}", "SET k v EX 9223372036854775", 
+         f"SET k v EXAT {BIG}", f"SET k v PXAT {BIG}", "SET k v EX 9223372036854775",
          f"SET k v EX {BIG + 1}", "SET k v EX abc", "SET k v PX 1.5", "SET k v EX ''",
          "SET k v EX ' 1'", "SET k v EX +1", "EXISTS k"),
     case("set-arity", "SET", "SET k", "GET", "GET a b"),

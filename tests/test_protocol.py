@@ -5,10 +5,11 @@ back until they close the connection (or stay quiet for a moment) must be
 identical, and so must the fact that they closed it.
 """
 from concurrent.futures import ThreadPoolExecutor
+import os
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from support import RawConnection, encode_command, split_replies, parse_reply
 
@@ -16,6 +17,13 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.needs_redis]
 
 _POOL = ThreadPoolExecutor(max_workers=2)
 IDLE = 0.25
+
+# Shrinking a failing example means hundreds of round trips to live servers,
+# more than the 60 s test timeout allows; it is off unless RKVD_TEST_SHRINK=1
+# (then also raise the timeout: --timeout 600).  Examples are short anyway.
+PHASES = tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate)
+HYPO = dict(deadline=None, database=None, phases=PHASES,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def talk(server, payload: bytes, idle: float = IDLE, chunks=None, pause: float = 0.0,
@@ -250,8 +258,7 @@ def pipeline_reference(redis_ref):
     return data
 
 
-@settings(max_examples=25, deadline=None, database=None, derandomize=False,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=25, **HYPO)
 @given(cuts=st.lists(st.integers(min_value=1, max_value=len(PIPELINE) - 1), max_size=12, unique=True))
 def test_random_splits(rkvd, pipeline_reference, cuts):
     """Any split of a valid pipeline gives the same replies as one write."""
@@ -270,8 +277,7 @@ TOKENS = [b"*", b"$", b"0", b"1", b"2", b"3", b"9", b"-", b"+", b":", b"\r\n", b
           b"*3000000000\r\n", b"$-1\r\n", b"*-1\r\n", b"12345678901234567890"]
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=40, **HYPO)
 @given(garbage=st.lists(st.sampled_from(TOKENS), min_size=1, max_size=24).map(b"".join))
 def test_garbage(rkvd, redis_ref, garbage):
     ra, rb = both(rkvd, redis_ref, garbage, idle=0.15, db=9)
@@ -279,8 +285,7 @@ def test_garbage(rkvd, redis_ref, garbage):
     check_alive(rkvd)
 
 
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=15, **HYPO)
 @given(garbage=st.binary(min_size=1, max_size=200).map(lambda b: b.replace(b"\x00", b"\x01")))
 def test_random_bytes(rkvd, redis_ref, garbage):
     """Arbitrary bytes (NUL excluded) get the same answer and the server survives."""
@@ -299,7 +304,8 @@ def auth_pair(tmp_path_factory):
     servers = []
     try:
         for cmd, name in ((rkvd_command(), "rkvd-auth"), ([REDIS_SERVER], "redis-auth")):
-            s = ServerProcess(cmd, name, tmp_path_factory.mktemp(name), extra_args=["--requirepass", "s3cret"])
+            s = ServerProcess(cmd, name, tmp_path_factory.mktemp(name),
+                              extra_args=["--requirepass", "s3cret"])
             servers.append(s)
             s.start()
         yield servers

@@ -9,7 +9,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
@@ -127,7 +126,9 @@ def test_port_already_in_use(rkvd_factory):
     (["--maxmemory", "abc"], ["'maxmemory \"abc\"'", "argument must be a memory value"]),
 ], ids=["port-two-values", "port-no-value", "unknown-directive", "bad-memory"])
 def test_bad_arguments_refused(rkvd_factory, args, text):
-    server = rkvd_factory(*args, base_args=False, start=False)
+    # Safe options first, so that a server that wrongly starts stays on loopback.
+    safe = ["--bind", "127.0.0.1", "--port", str(support.free_port()), "--save", ""]
+    server = rkvd_factory(*safe, *args, base_args=False, start=False)
     server.spawn()
     status = server.wait(20)
     assert status is not None and status != 0, f"status {status}\n{server.describe()}"
@@ -189,14 +190,14 @@ def test_config_file_and_overrides(rkvd_factory, tmp_path):
 
 def test_config_file_errors(rkvd_factory, tmp_path):
     conf = tmp_path / "bad.conf"
-    conf.write_text("port 1234\ndatabases 4 5\n")
+    conf.write_text(f"bind 127.0.0.1\nport {support.free_port()}\ndatabases 4 5\n")
     server = rkvd_factory(config_file=conf, base_args=False, start=False)
     server.spawn()
     status = server.wait(20)
     assert status is not None and status != 0
     output = server.stdout() + server.stderr()
     assert "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***" in output, output
-    assert "Reading the configuration file, at line 2" in output
+    assert "Reading the configuration file, at line 3" in output
     assert ">>> 'databases 4 5'" in output, output       # the file's line, as written
     assert "wrong number of arguments" in output
 
@@ -204,10 +205,8 @@ def test_config_file_errors(rkvd_factory, tmp_path):
 @pytest.mark.parametrize("flag", ["--version", "-v"])
 def test_version(flag):
     cmd = support.rkvd_command() + [flag]
-    env = dict(os.environ)
-    if cmd[:3] == [sys.executable, "-m", "rkvd"]:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(support.REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run(cmd, capture_output=True, timeout=30, env=env, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, capture_output=True, timeout=20, env=support.server_environment(cmd),
+                          stdin=subprocess.DEVNULL)
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()
     assert re.match(r"Redis server v=7\.0\.15 ", out), out

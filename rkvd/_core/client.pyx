@@ -246,12 +246,15 @@ cdef class Client:
         self.engine.count_error(p, n)
         return 0
 
+    cdef inline int add_error_bytes(self, bytes msg) except -1:
+        return self.add_error(msg, len(msg))
+
     cdef inline int add_error_str(self, str msg) except -1:
         cdef bytes b = msg.encode()
         return self.add_error(b, len(b))
 
     cdef int add_wrongtype(self) except -1:
-        return self.add_error(b"-WRONGTYPE Operation against a key holding the wrong kind of value", 68)
+        return self.add_error(b"-WRONGTYPE Operation against a key holding the wrong kind of value", 66)
 
     cdef int add_syntax_error(self) except -1:
         return self.add_error(b"syntax error", 12)
@@ -578,6 +581,8 @@ cdef class Client:
     # Returns 1 when a full request is parsed, 0 when more data is needed,
     # -1 after a protocol error (reply written, connection to be closed).
     cdef int _parse_multibulk(self) except -2:
+        # Header lines are searched like Redis's strchr on the NUL-terminated
+        # query buffer: a NUL byte hides any line end after it.
         cdef char* nl
         cdef char* p
         cdef long long ll
@@ -586,7 +591,7 @@ cdef class Client:
         if self.multibulklen == 0:
             p = self.qbuf + self.qpos
             avail = self.qlen - self.qpos
-            nl = <char*>memchr(p, b'\r', avail)
+            nl = _strchr_n(p, b'\r', avail)
             if nl == NULL:
                 if avail > PROTO_INLINE_MAX_SIZE:
                     return self._protocol_error(b"Protocol error: too big mbulk count string")
@@ -606,7 +611,7 @@ cdef class Client:
             if self.bulklen == -1:
                 p = self.qbuf + self.qpos
                 avail = self.qlen - self.qpos
-                nl = <char*>memchr(p, b'\r', avail)
+                nl = _strchr_n(p, b'\r', avail)
                 if nl == NULL:
                     if avail > PROTO_INLINE_MAX_SIZE:
                         return self._protocol_error(b"Protocol error: too big bulk count string")
@@ -638,7 +643,7 @@ cdef class Client:
     cdef int _parse_inline(self) except -2:
         cdef char* p = self.qbuf + self.qpos
         cdef Py_ssize_t avail = self.qlen - self.qpos
-        cdef char* nl = <char*>memchr(p, b'\n', avail)
+        cdef char* nl = _strchr_n(p, b'\n', avail)
         cdef Py_ssize_t linelen, n
         if nl == NULL:
             if avail > PROTO_INLINE_MAX_SIZE:
@@ -886,17 +891,25 @@ cdef class Client:
             return self.fd
 
 
+# strchr bounded by n: the first c before any NUL byte, or NULL.
+cdef inline char* _strchr_n(char* p, char c, Py_ssize_t n) noexcept:
+    cdef char* z = <char*>memchr(p, 0, n)
+    if z != NULL:
+        n = z - p
+    return <char*>memchr(p, c, n)
+
+
 cdef inline void _bump_client_id() noexcept:
     global g_next_client_id
     g_next_client_id += 1
 
 
 cdef inline int _hexval(char c) noexcept:
-    if b'0' <= c <= b'9':
-        return c - b'0'
-    if b'a' <= c <= b'f':
-        return c - b'a' + 10
-    return c - b'A' + 10
+    if 48 <= c <= 57:          # 0-9
+        return c - 48
+    if 97 <= c <= 102:         # a-f
+        return c - 87
+    return c - 55              # A-F
 
 
 def _fmt_addr(a):

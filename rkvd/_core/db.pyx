@@ -1,3 +1,60 @@
+# ------------------------------------------------------------ LRU / LFU metadata
+# The low 24 bits of the entry meta hold Redis's robj->lru: the LRU clock, or
+# with an LFU policy 16 bits of minutes plus an 8-bit logarithmic counter.
+
+cdef extern from "<stdlib.h>" nogil:
+    int rand()
+    enum: RAND_MAX
+
+cdef enum:
+    LFU_INIT_VAL = 5
+
+cdef inline uint32_t lfu_minutes(Engine eng) noexcept:
+    return <uint32_t>((eng.cached_ms // 60000) & 0xFFFF)
+
+cdef inline uint32_t lfu_elapsed(Engine eng, uint32_t ldt) noexcept:
+    cdef uint32_t now = lfu_minutes(eng)
+    if now >= ldt:
+        return now - ldt
+    return 65535 - ldt + now
+
+cdef inline uint32_t lfu_decr_and_return(Engine eng, uint32_t meta) noexcept:
+    cdef uint32_t ldt = (meta & META_LRU_MASK) >> 8
+    cdef uint32_t counter = meta & 0xFF
+    cdef uint32_t periods = lfu_elapsed(eng, ldt) // eng.lfu_decay_time if eng.lfu_decay_time else 0
+    if periods:
+        counter = 0 if periods > counter else counter - periods
+    return counter
+
+cdef inline uint32_t lfu_log_incr(Engine eng, uint32_t counter) noexcept:
+    cdef double r, p
+    cdef double base
+    if counter == 255:
+        return 255
+    r = <double>rand() / RAND_MAX
+    base = <double>counter - LFU_INIT_VAL
+    if base < 0:
+        base = 0
+    p = 1.0 / (base * eng.lfu_log_factor + 1)
+    if r < p:
+        counter += 1
+    return counter
+
+cdef inline void touch_entry(Engine eng, dictEntry* e) noexcept:
+    cdef uint32_t counter
+    if eng.lfu_mode:
+        counter = lfu_log_incr(eng, lfu_decr_and_return(eng, e.meta))
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | (lfu_minutes(eng) << 8) | counter
+    else:
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | eng.lruclock
+
+cdef inline void init_entry_lru(Engine eng, dictEntry* e) noexcept:
+    if eng.lfu_mode:
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | (lfu_minutes(eng) << 8) | LFU_INIT_VAL
+    else:
+        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | eng.lruclock
+
+
 # A numbered database: the keyspace table plus the expires table (key -> unix
 # ms in v.ival), lazy expiry on lookup and the active expire cycle's step.
 
@@ -81,7 +138,7 @@ cdef class Database:
             eng.stat_keyspace_misses += 1
             return NULL
         eng.stat_keyspace_hits += 1
-        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | eng.lruclock
+        touch_entry(eng, e)
         return e
 
     # Lookup for writing: lazy expiry only.
@@ -90,7 +147,7 @@ cdef class Database:
         if e != NULL and (e.meta & META_HAS_EXPIRE) and self.expire_if_needed(e):
             return NULL
         if e != NULL:
-            e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+            touch_entry(self.engine, e)
         return e
 
     # Like lookup_write but returns the link to the entry (for replacement).
@@ -139,6 +196,7 @@ cdef class Database:
             e = dict_add_new(self.keys, key, klen, vlen)
             if e == NULL:
                 raise MemoryError()
+            init_entry_lru(self.engine, e)
         else:
             e = link[0]
             if entry_vk(e) == VK_OBJ:
@@ -153,7 +211,8 @@ cdef class Database:
         entry_set_kind(e, OBJ_STRING, VK_INLINE)
         e.v.vlen = vlen
         memcpy(ENTRY_VAL(e), val, vlen)
-        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        if not self.engine.lfu_mode:
+            e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
         return e
 
     cdef dictEntry* set_int(self, const char* key, size_t klen, long long v, bint keepttl) except NULL:
@@ -163,6 +222,7 @@ cdef class Database:
             e = dict_add_new(self.keys, key, klen, 0)
             if e == NULL:
                 raise MemoryError()
+            init_entry_lru(self.engine, e)
         else:
             e = link[0]
             if entry_vk(e) == VK_OBJ:
@@ -176,7 +236,8 @@ cdef class Database:
                     raise MemoryError()
         entry_set_kind(e, OBJ_STRING, VK_INT)
         e.v.ival = v
-        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        if not self.engine.lfu_mode:
+            e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
         return e
 
     # Store an object value (collections, raw strings as bytearray).
@@ -188,6 +249,7 @@ cdef class Database:
             if e == NULL:
                 raise MemoryError()
             entry_set_kind(e, typ, VK_INLINE)
+            init_entry_lru(self.engine, e)
         else:
             e = link[0]
             if not keepttl:
@@ -202,7 +264,8 @@ cdef class Database:
                 e.v.vlen = 0
         entry_set_obj(e, obj)
         entry_set_kind(e, typ, VK_OBJ)
-        e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
+        if not self.engine.lfu_mode:
+            e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | self.engine.lruclock
         return e
 
     # Copy of an entry's value, fit to be stored elsewhere (COPY, MOVE).

@@ -21,6 +21,8 @@ cdef class Engine:
     cdef public bint loading, is_replica
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
+    cdef public bint lfu_mode               # maxmemory-policy is an LFU one
+    cdef public int lfu_log_factor, lfu_decay_time
     cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
@@ -146,19 +148,18 @@ cdef class Engine:
         return 0
 
     cdef _unknown_command(self, Client c):
-        cdef int i
-        cdef str name = c.arg_bytes(0)[:128].decode('utf-8', 'replace')
-        cdef str args = ""
-        i = 1
+        # user bytes go back as sent (CR/LF become spaces in add_error)
+        cdef int i = 1
+        cdef bytes args = b""
         while i < c.argc and len(args) < 128:
-            a = c.arg_bytes(i).decode('utf-8', 'replace')
-            args += f"'{a[:128 - len(args)]}' "
+            args += b"'" + c.arg_bytes(i)[:128 - len(args)] + b"' "
             i += 1
-        c.add_error_str(f"unknown command '{name}', with args beginning with: {args}")
+        c.add_error_bytes(b"unknown command '" + c.arg_bytes(0)[:128] +
+                          b"', with args beginning with: " + args)
 
     cdef _unknown_subcommand(self, Client c, Command cmd):
-        sub = c.arg_bytes(1)[:128].decode('utf-8', 'replace')
-        c.add_error_str(f"unknown subcommand '{sub}'. Try {cmd.upper_name.decode()} HELP.")
+        c.add_error_bytes(b"unknown subcommand '" + c.arg_bytes(1)[:128] + b"'. Try " +
+                          cmd.upper_name + b" HELP.")
 
     cdef _handler_crashed(self, Client c, Command cmd, exc):
         import traceback

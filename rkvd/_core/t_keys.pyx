@@ -28,11 +28,17 @@ cdef bytes encoding_name(dictEntry* e):
 # Redis's getIntFromObjectOrReply: a long long that fits in an int.
 cdef int arg_int(Client c, int i, int* out, const char* msg) except -1:
     cdef long long v
-    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v) or v < INT_MIN or v > INT_MAX:
+    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v):
         if msg != NULL:
             c.add_error(msg, strlen(msg))
         else:
             c.add_not_integer()
+        return 0
+    if v < INT_MIN or v > INT_MAX:
+        if msg != NULL:
+            c.add_error(msg, strlen(msg))
+        else:
+            c.add_error_str(f"value is out of range, value must between {INT_MIN} and {INT_MAX}")
         return 0
     out[0] = <int>v
     return 1
@@ -130,7 +136,7 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         elif c.arg_is(j, b"lt"):
             flag |= EXPIRE_LT
         else:
-            return c.add_error_str("Unsupported option " + c.arg_bytes(j).decode('utf-8', 'replace'))
+            return c.add_error_bytes(b"Unsupported option " + c.arg_bytes(j))
         j += 1
     if (flag & EXPIRE_NX) and (flag & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)):
         return c.add_error(b"NX and XX, GT or LT options at the same time are not compatible", 63)
@@ -391,7 +397,7 @@ cdef int cmd_move(Client c) except -1:
         return c.add_error(b"DB index is out of range", 24)
     dst = c.engine.dbs[dbid]
     if src is dst:
-        return c.add_error(b"source and destination objects are the same", 44)
+        return c.add_error(b"source and destination objects are the same", 43)
     e = src.lookup_write(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
         return c.add_raw(b":0\r\n", 4)
@@ -431,7 +437,7 @@ cdef int cmd_copy(Client c) except -1:
             return c.add_syntax_error()
         j += 1
     if src is dst and same_arg(c, 1, 2):
-        return c.add_error(b"source and destination objects are the same", 44)
+        return c.add_error(b"source and destination objects are the same", 43)
     e = src.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
         return c.add_raw(b":0\r\n", 4)
@@ -527,12 +533,12 @@ cdef int cmd_object(Client c) except -1:
         enc = encoding_name(e)
         return c.add_bulk(enc, len(enc))
     if c.arg_is(1, b"idletime"):
-        if eng.server.lfu_policy():
+        if eng.lfu_mode:
             return c.add_error_str("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         return c.add_int(estimate_idle_ms(eng, e) // 1000)
-    if not eng.server.lfu_policy():
+    if not eng.lfu_mode:
         return c.add_error_str("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
-    return c.add_int(e.meta & 0xFF)
+    return c.add_int(lfu_decr_and_return(eng, e.meta))
 
 cdef long long estimate_idle_ms(Engine eng, dictEntry* e) noexcept:
     cdef uint32_t now = eng.lruclock
@@ -570,9 +576,8 @@ cdef int add_help(Client c, list lines) except -1:
     return c.add_status(b"    Print this help.", 20)
 
 cdef int add_subcommand_syntax_error(Client c) except -1:
-    sub = c.arg_bytes(1)[:128].decode('utf-8', 'replace')
-    cmd = c.arg_bytes(0).decode('utf-8', 'replace').upper()
-    return c.add_error_str(f"unknown subcommand or wrong number of arguments for '{sub}'. Try {cmd} HELP.")
+    return c.add_error_bytes(b"unknown subcommand or wrong number of arguments for '" +
+                             c.arg_bytes(1)[:128] + b"'. Try " + c.arg_bytes(0).upper() + b" HELP.")
 
 
 register_c("del", cmd_del)

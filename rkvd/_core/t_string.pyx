@@ -2,6 +2,10 @@
 # int encoding in v.ival, embstr (<= 44 bytes) inline after the key, raw as a
 # bytearray object.
 
+cdef extern from "<math.h>" nogil:
+    bint isnan_ld "isnan"(long double)
+    bint isinf_ld "isinf"(long double)
+
 # ------------------------------------------------------------------ string type API
 
 # Pointer to and length of the string value of e; int values are formatted
@@ -373,7 +377,7 @@ cdef int cmd_incrbyfloat(Client c) except -1:
     if not string2ld(c.argv[2].ptr, c.argv[2].len, &incr):
         return c.add_error(b"value is not a valid float", 26)
     value += incr
-    if isnan(<double>value) or isinf(<double>value):
+    if isnan_ld(value) or isinf_ld(value):
         return c.add_error(b"increment would produce NaN or Infinity", 39)
     l = ld2string(out, MAX_LONG_DOUBLE_CHARS, value, LD_STR_HUMAN)
     db.set_string(c.argv[1].ptr, c.argv[1].len, out, l, False, True)
@@ -526,7 +530,7 @@ cdef int cmd_lcs(Client c) except -1:
             return c.add_syntax_error()
         j += 1
     if getlen and getidx:
-        return c.add_error(b"If you want both the length and indexes, please just use IDX.", 62)
+        return c.add_error(b"If you want both the length and indexes, please just use IDX.", 61)
     if alen >= 0xFFFFFFFE or blen >= 0xFFFFFFFE:
         return c.add_error(b"String too long for LCS", 23)
     lcssize = <unsigned long long>(alen + 1) * (blen + 1)

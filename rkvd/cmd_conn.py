@@ -1,0 +1,664 @@
+"""Connection commands implemented in Python: HELLO, AUTH, CLIENT, QUIT and
+RESET, plus the CLIENT LIST line and the CLIENT PAUSE test the engine asks for.
+
+Replies and error texts follow redis-server 7.0.15 (networking.c, acl.c).
+Other subsystems plug in through optional attributes: a client may expose
+``pubsub_channels`` / ``pubsub_patterns`` / ``pubsub_shard_channels`` (a
+count or a container) and ``multi_count``; the server may provide
+``authenticate(client, user, password) -> bool`` (ACL users) and
+``unblock_client(client_id, error) -> bool`` (blocking commands); functions
+registered with ``register_reset_hook`` run on RESET.
+"""
+
+import hmac
+import time
+
+from rkvd import commandspec, info
+from rkvd.cmd_server import (
+    SYNTAX_ERROR, LONG_MAX, cstr, get_long_long_or_reply, get_range_long_or_reply, lower,
+    reply_help, reply_subcommand_syntax_error, string2ll)
+from rkvd.replytypes import RespMap, RespSet
+
+try:
+    from rkvd._core.server import CLIENT_FLAGS
+except ImportError:      # the engine is not built (pure-Python tools)
+    CLIENT_FLAGS = {}
+
+CF_REPLY_OFF = CLIENT_FLAGS.get("reply_off", 1 << 2)
+CF_REPLY_SKIP_NEXT = CLIENT_FLAGS.get("reply_skip_next", 1 << 3)
+CF_REPLY_SKIP = CLIENT_FLAGS.get("reply_skip", 1 << 4)
+CF_NO_EVICT = CLIENT_FLAGS.get("no_evict", 1 << 5)
+CF_READ_PAUSED = CLIENT_FLAGS.get("read_paused", 1 << 6)
+
+# Engine pause states (Engine.clients_paused).
+PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL = 0, 1, 2
+
+# CLIENT LIST flag letters in Redis's order, by CLIENT_FLAGS name. Names the
+# engine does not define (yet) are skipped.
+_FLAG_LETTERS = (
+    ("master", "M"), ("pubsub", "P"), ("multi", "x"), ("blocked", "b"),
+    ("tracking", "t"), ("tracking_broken_redir", "R"), ("tracking_bcast", "B"),
+    ("dirty_cas", "d"), ("close_after_reply", "c"), ("unblocked", "u"),
+    ("close_asap", "A"), ("unix_socket", "U"), ("readonly", "r"), ("no_evict", "e"),
+)
+
+_RESET_HOOKS = []
+
+
+def register_reset_hook(fn):
+    """fn(server, client) runs when a client sends RESET (leave MULTI, unsubscribe ...)."""
+    if fn not in _RESET_HOOKS:
+        _RESET_HOOKS.append(fn)
+
+
+def _has(c, name):
+    bit = CLIENT_FLAGS.get(name)
+    return bool(bit and c.flags & bit)
+
+
+def _count(c, name):
+    v = getattr(c, name, 0)
+    if v is None:
+        return 0
+    return v if isinstance(v, int) else len(v)
+
+
+def client_type(c):
+    """'master', 'slave', 'pubsub' or 'normal' (Redis's getClientType)."""
+    if _has(c, "master"):
+        return "master"
+    if _has(c, "slave") and not _has(c, "monitor"):
+        return "slave"
+    if _has(c, "pubsub"):
+        return "pubsub"
+    return "normal"
+
+
+_TYPE_NAMES = {"normal": "normal", "slave": "slave", "replica": "slave",
+               "pubsub": "pubsub", "master": "master"}
+
+
+def format_addr(addr):
+    """Redis's address string: IPv6 hosts in brackets ("[::1]:6379")."""
+    addr = str(addr)
+    host, sep, port = addr.rpartition(":")
+    if sep and ":" in host and not host.startswith("["):
+        return f"[{host}]:{port}"
+    return addr
+
+
+def client_info_string(server, c, args=None):
+    """One CLIENT LIST line (no newline). `args`: the argv of the command the
+    client is running now (argv-mem), if any."""
+    flags = ""
+    if _has(c, "slave"):
+        flags += "O" if _has(c, "monitor") else "S"
+    for name, letter in _FLAG_LETTERS:
+        if name == "unix_socket":
+            if getattr(c, "is_unix", False):
+                flags += letter
+        elif _has(c, name):
+            flags += letter
+    flags = flags or "N"
+    pending = c.pending_output
+    events = ("" if c.flags & CF_READ_PAUSED else "r") + ("w" if pending else "")
+    now = int(time.time())
+    name = c.name
+    if isinstance(name, (bytes, bytearray)):
+        name = bytes(name).decode("utf-8", "surrogateescape")
+    multi = getattr(c, "multi_count", -1) if _has(c, "multi") else -1
+    rbs = max(0, c.obuf_mem - pending)
+    argv_mem = sum(len(a) for a in args) if args else 0
+    tracking_redir = getattr(c, "tracking_redirect", -1) if _has(c, "tracking") else -1
+    return (f"id={c.id} addr={format_addr(c.addr)} laddr={format_addr(c.laddr)} fd={c.fileno} "
+            f"name={name or ''} age={now - c.ctime_ms // 1000} "
+            f"idle={now - c.last_interaction_ms // 1000} flags={flags} db={c.dbid} "
+            f"sub={_count(c, 'pubsub_channels')} psub={_count(c, 'pubsub_patterns')} "
+            f"ssub={_count(c, 'pubsub_shard_channels')} multi={multi} "
+            f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
+            f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
+            f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
+            f"user=default redir={tracking_redir} resp={c.resp}")
+
+
+def _enc(s):
+    return s.encode("utf-8", "surrogateescape")
+
+
+def pause_blocks(server, c):
+    """Whether CLIENT PAUSE holds this client's parsed command (the engine has
+    already checked that a pause is on and has not expired)."""
+    e = server.engine
+    if e.clients_paused == PAUSE_OFF:
+        return False
+    if _has(c, "slave") and not _has(c, "monitor"):
+        return False          # replicas keep receiving the stream
+    if e.clients_paused >= PAUSE_ALL:
+        return True
+    request_args = getattr(c, "request_args", None)
+    if not callable(request_args):
+        return True           # cannot tell reads from writes: hold everything
+    argv = request_args()
+    if not argv:
+        return False
+    spec = commandspec.lookup(argv)
+    if spec is None:
+        return False          # rejected as unknown before any pause check
+    if "write" in spec.flags or "may_replicate" in spec.flags:
+        return True
+    # EXEC of a transaction with queued writes waits too.
+    return lower(argv[0]) == "exec" and bool(getattr(c, "multi_may_replicate", False))
+
+
+def set_client_name(c, name):
+    """CLIENT SETNAME rules: empty clears the name; only printable ASCII, no spaces."""
+    name = bytes(name)
+    if not name:
+        c.name = None
+        return True
+    if any(ch < 0x21 or ch > 0x7E for ch in name):
+        c.reply_error("Client names cannot contain spaces, newlines or special characters.")
+        return False
+    c.name = name
+    return True
+
+
+class ConnCommands:
+    def __init__(self, server):
+        self.server = server
+        self.engine = server.engine
+
+    # -- authentication -----------------------------------------------------
+
+    def requirepass(self):
+        rp = self.engine.requirepass
+        if isinstance(rp, str):
+            rp = rp.encode("utf-8", "surrogateescape")
+        return rp or None
+
+    def authenticate(self, c, user, password):
+        hook = getattr(self.server, "authenticate", None)
+        if callable(hook):
+            ok = bool(hook(c, bytes(user), bytes(password)))
+        elif bytes(user) != b"default":
+            ok = False
+        else:
+            rp = self.requirepass()
+            ok = rp is None or hmac.compare_digest(bytes(password), rp)
+        if ok:
+            c.authenticated = True
+        return ok
+
+    def auth(self, c, args):
+        if len(args) > 3:
+            c.reply_error(SYNTAX_ERROR)
+            return
+        if len(args) == 2:
+            if self.requirepass() is None:
+                c.reply_error("AUTH <password> called without any password configured for the "
+                              "default user. Are you sure your configuration is correct?")
+                return
+            user, password = b"default", args[1]
+        else:
+            user, password = args[1], args[2]
+        if self.authenticate(c, user, password):
+            c.reply_ok()
+        else:
+            c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
+
+    def hello(self, c, args):
+        ver = 0
+        nxt = 1
+        if len(args) >= 2:
+            ver = string2ll(args[1])
+            nxt = 2
+            if ver is None:
+                c.reply_error("Protocol version is not an integer or out of range")
+                return
+            if ver < 2 or ver > 3:
+                c.reply_error("-NOPROTO unsupported protocol version")
+                return
+        j = nxt
+        while j < len(args):
+            more = len(args) - 1 - j
+            opt = lower(args[j])
+            if opt == "auth" and more >= 2:
+                if not self.authenticate(c, args[j + 1], args[j + 2]):
+                    c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
+                    return
+                j += 3
+            elif opt == "setname" and more:
+                if not set_client_name(c, args[j + 1]):
+                    return
+                j += 2
+            else:
+                c.reply_error(b"Syntax error in HELLO option '" + cstr(args[j]) + b"'")
+                return
+        if not c.authenticated:
+            c.reply_error("-NOAUTH HELLO must be called with the client already authenticated, "
+                          "otherwise the HELLO AUTH <user> <pass> option can be used to "
+                          "authenticate the client and select the RESP protocol version at the "
+                          "same time")
+            return
+        if ver:
+            c.resp = ver
+        mode = "cluster" if info.cluster_enabled(self.server) else "standalone"
+        role = b"replica" if getattr(self.server, "masterhost", None) else b"master"
+        c.reply_value(RespMap([
+            (b"server", b"redis"), (b"version", b"7.0.15"), (b"proto", c.resp),
+            (b"id", c.id), (b"mode", mode.encode()), (b"role", role), (b"modules", []),
+        ]))
+
+    # -- QUIT / RESET --------------------------------------------------------
+
+    def quit(self, c, args):
+        c.reply_ok()
+        c.close_after_reply()
+
+    def reset(self, c, args):
+        if _has(c, "master") or (_has(c, "slave") and not _has(c, "monitor")):
+            c.reply_error("can only reset normal client connections")
+            return
+        for fn in list(_RESET_HOOKS):
+            fn(self.server, c)
+        c.select(0)
+        c.resp = 2
+        c.authenticated = self.requirepass() is None
+        c.name = None
+        c.flags &= ~(CF_REPLY_OFF | CF_REPLY_SKIP_NEXT | CF_REPLY_SKIP)
+        c.reply_value("RESET")
+
+    # -- CLIENT --------------------------------------------------------------
+
+    def client(self, c, args):
+        argc = len(args)
+        sub = lower(args[1])
+        fn = _CLIENT_SUBS.get(sub)
+        if fn is None or fn(self, c, args, argc) is False:
+            reply_subcommand_syntax_error(c, args)
+
+    def client_help(self, c, args, argc):
+        if argc != 2:
+            return False
+        reply_help(c, args[0], [
+            "CACHING (YES|NO)",
+            "    With tracking in OPTIN/OPTOUT mode, whether the next command's keys are tracked.",
+            "GETREDIR",
+            "    Return the id of the client that receives this connection's invalidations.",
+            "GETNAME",
+            "    Return the name of this connection.",
+            "ID",
+            "    Return the id of this connection.",
+            "INFO",
+            "    Return information about this connection.",
+            "KILL <ip:port>",
+            "    Close the connection from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Close the connections matching every option:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      connections from this address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)",
+            "      connections to this local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      connections of this type",
+            "    * USER <username>",
+            "      connections authenticated as <username>",
+            "    * SKIPME (YES|NO)",
+            "      spare the calling connection (the default is yes)",
+            "LIST [options ...]",
+            "    Return information about the connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      only connections of this type",
+            "    * ID <id> [<id> ...]",
+            "      only the connections with these ids",
+            "UNPAUSE",
+            "    End a CLIENT PAUSE now.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Hold the commands of all clients, or only writes, for <timeout> milliseconds.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Turn replies to this connection on or off, or skip the next one.",
+            "SETNAME <name>",
+            "    Name this connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Wake up a client blocked in a blocking command.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Turn server assisted client side caching on or off.",
+            "TRACKINGINFO",
+            "    Return the tracking state of this connection.",
+            "NO-EVICT (ON|OFF)",
+            "    Exempt this connection from client eviction, or stop doing so.",
+        ])
+
+    def client_id(self, c, args, argc):
+        if argc != 2:
+            return False
+        c.reply_value(c.id)
+
+    def client_info(self, c, args, argc):
+        if argc != 2:
+            return False
+        c.reply_verbatim(_enc(client_info_string(self.server, c, args) + "\n"))
+
+    def client_list(self, c, args, argc):
+        want_type = None
+        chosen = None
+        if argc == 4 and lower(args[2]) == "type":
+            want_type = _TYPE_NAMES.get(lower(args[3]))
+            if want_type is None:
+                c.reply_error(b"Unknown client type '" + cstr(args[3]) + b"'")
+                return
+        elif argc > 3 and lower(args[2]) == "id":
+            chosen = []
+            for a in args[3:]:
+                cid = get_long_long_or_reply(c, a, "Invalid client ID")
+                if cid is None:
+                    return
+                other = self.engine.clients.get(cid)
+                if other is not None:
+                    chosen.append(other)
+        elif argc != 2:
+            c.reply_error(SYNTAX_ERROR)
+            return
+        if chosen is None:
+            chosen = [cl for cl in list(self.engine.clients.values())
+                      if want_type is None or client_type(cl) == want_type]
+        lines = [client_info_string(self.server, cl, args if cl is c else None) + "\n"
+                 for cl in chosen]
+        c.reply_verbatim(_enc("".join(lines)))
+
+    def client_reply(self, c, args, argc):
+        if argc != 3:
+            return False
+        mode = lower(args[2])
+        if mode == "on":
+            c.flags &= ~(CF_REPLY_SKIP | CF_REPLY_OFF | CF_REPLY_SKIP_NEXT)
+            c.reply_ok()
+        elif mode == "off":
+            c.flags |= CF_REPLY_OFF
+        elif mode == "skip":
+            if not c.flags & CF_REPLY_OFF:
+                c.flags |= CF_REPLY_SKIP_NEXT
+        else:
+            c.reply_error(SYNTAX_ERROR)
+
+    def client_no_evict(self, c, args, argc):
+        if argc != 3:
+            return False
+        mode = lower(args[2])
+        if mode == "on":
+            c.flags |= CF_NO_EVICT
+        elif mode == "off":
+            c.flags &= ~CF_NO_EVICT
+        else:
+            c.reply_error(SYNTAX_ERROR)
+            return
+        c.reply_ok()
+
+    def client_kill(self, c, args, argc):
+        addr = laddr = None
+        want_type = None
+        cid = 0
+        skipme = True
+        if argc == 3:
+            addr = cstr(args[2])
+            skipme = False        # the old form may kill the caller itself
+        elif argc > 3:
+            i = 2
+            while i < argc:
+                more = argc > i + 1
+                opt = lower(args[i])
+                if opt == "id" and more:
+                    cid = get_range_long_or_reply(c, args[i + 1], 1, LONG_MAX,
+                                                  "client-id should be greater than 0")
+                    if cid is None:
+                        return
+                elif opt == "type" and more:
+                    want_type = _TYPE_NAMES.get(lower(args[i + 1]))
+                    if want_type is None:
+                        c.reply_error(b"Unknown client type '" + cstr(args[i + 1]) + b"'")
+                        return
+                elif opt == "addr" and more:
+                    addr = cstr(args[i + 1])
+                elif opt == "laddr" and more:
+                    laddr = cstr(args[i + 1])
+                elif opt == "user" and more:
+                    if cstr(args[i + 1]) != b"default" and not self._user_exists(args[i + 1]):
+                        c.reply_error(b"No such user '" + cstr(args[i + 1]) + b"'")
+                        return
+                elif opt == "skipme" and more:
+                    yn = lower(args[i + 1])
+                    if yn == "yes":
+                        skipme = True
+                    elif yn == "no":
+                        skipme = False
+                    else:
+                        c.reply_error(SYNTAX_ERROR)
+                        return
+                else:
+                    c.reply_error(SYNTAX_ERROR)
+                    return
+                i += 2
+        else:
+            c.reply_error(SYNTAX_ERROR)
+            return
+        killed = 0
+        close_self = False
+        for other in list(self.engine.clients.values()):
+            if addr is not None and _enc(format_addr(other.addr)) != addr:
+                continue
+            if laddr is not None and _enc(format_addr(other.laddr)) != laddr:
+                continue
+            if want_type is not None and client_type(other) != want_type:
+                continue
+            if cid and other.id != cid:
+                continue
+            if other is c and skipme:
+                continue
+            if other is c:
+                close_self = True
+            else:
+                other.close()
+            killed += 1
+        if argc == 3:
+            if killed == 0:
+                c.reply_error("No such client")
+            else:
+                c.reply_ok()
+        else:
+            c.reply_value(killed)
+        if close_self:
+            c.close_after_reply()
+
+    def _user_exists(self, name):
+        fn = getattr(self.server, "acl_user_exists", None)
+        return bool(fn(bytes(name))) if callable(fn) else False
+
+    def client_unblock(self, c, args, argc):
+        if argc not in (3, 4):
+            return False
+        error = False
+        if argc == 4:
+            reason = lower(args[3])
+            if reason == "timeout":
+                error = False
+            elif reason == "error":
+                error = True
+            else:
+                c.reply_error("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+                return
+        cid = get_long_long_or_reply(c, args[2])
+        if cid is None:
+            return
+        fn = getattr(self.server, "unblock_client", None)
+        c.reply_value(1 if callable(fn) and fn(cid, error) else 0)
+
+    def client_setname(self, c, args, argc):
+        if argc != 3:
+            return False
+        if set_client_name(c, args[2]):
+            c.reply_ok()
+
+    def client_getname(self, c, args, argc):
+        if argc != 2:
+            return False
+        c.reply_value(bytes(c.name) if c.name else None)
+
+    def client_unpause(self, c, args, argc):
+        if argc != 2:
+            return False
+        unpause(self.server)
+        c.reply_ok()
+
+    def client_pause(self, c, args, argc):
+        if argc not in (3, 4):
+            return False
+        mode = PAUSE_ALL
+        if argc == 4:
+            m = lower(args[3])
+            if m == "write":
+                mode = PAUSE_WRITE
+            elif m == "all":
+                mode = PAUSE_ALL
+            else:
+                c.reply_error("CLIENT PAUSE mode must be WRITE or ALL")
+                return
+        ms = string2ll(args[2])
+        if ms is None:
+            c.reply_error("timeout is not an integer or out of range")
+            return
+        if ms < 0:
+            c.reply_error("timeout is negative")
+            return
+        pause(self.server, ms, mode)
+        c.reply_ok()
+
+    def client_tracking(self, c, args, argc):
+        if argc < 3:
+            return False
+        options = set()
+        prefixes = 0
+        redirect = 0
+        j = 3
+        while j < argc:
+            more = argc - 1 - j
+            opt = lower(args[j])
+            if opt == "redirect" and more:
+                j += 1
+                if redirect:
+                    c.reply_error("A client can only redirect to a single other client")
+                    return
+                redirect = get_long_long_or_reply(c, args[j])
+                if redirect is None:
+                    return
+                if redirect not in self.engine.clients:
+                    c.reply_error("The client ID you want redirect to does not exist")
+                    return
+            elif opt in ("bcast", "optin", "optout", "noloop"):
+                options.add(opt)
+            elif opt == "prefix" and more:
+                j += 1
+                prefixes += 1
+            else:
+                c.reply_error(SYNTAX_ERROR)
+                return
+            j += 1
+        onoff = lower(args[2])
+        if onoff == "on":
+            if "bcast" not in options and prefixes:
+                c.reply_error("PREFIX option requires BCAST mode to be enabled")
+                return
+            if "bcast" in options and options & {"optin", "optout"}:
+                c.reply_error("OPTIN and OPTOUT are not compatible with BCAST")
+                return
+            if {"optin", "optout"} <= options:
+                c.reply_error("You can't specify both OPTIN mode and OPTOUT mode")
+                return
+            hook = getattr(self.server, "client_tracking", None)
+            if callable(hook):
+                hook(c, args)
+                return
+            c.reply_error("client side caching (CLIENT TRACKING ON) is not supported yet")
+        elif onoff == "off":
+            c.reply_ok()
+        else:
+            c.reply_error(SYNTAX_ERROR)
+
+    def client_caching(self, c, args, argc):
+        if argc < 3:
+            return False
+        c.reply_error("CLIENT CACHING can be called only when the client is in tracking mode "
+                      "with OPTIN or OPTOUT mode enabled")
+
+    def client_getredir(self, c, args, argc):
+        if argc != 2:
+            return False
+        c.reply_value(-1)
+
+    def client_trackinginfo(self, c, args, argc):
+        if argc != 2:
+            return False
+        c.reply_value(RespMap([(b"flags", RespSet([b"off"])), (b"redirect", -1),
+                               (b"prefixes", [])]))
+
+
+_CLIENT_SUBS = {
+    "help": ConnCommands.client_help, "id": ConnCommands.client_id,
+    "info": ConnCommands.client_info, "list": ConnCommands.client_list,
+    "reply": ConnCommands.client_reply, "no-evict": ConnCommands.client_no_evict,
+    "kill": ConnCommands.client_kill, "unblock": ConnCommands.client_unblock,
+    "setname": ConnCommands.client_setname, "getname": ConnCommands.client_getname,
+    "unpause": ConnCommands.client_unpause, "pause": ConnCommands.client_pause,
+    "tracking": ConnCommands.client_tracking, "caching": ConnCommands.client_caching,
+    "getredir": ConnCommands.client_getredir, "trackinginfo": ConnCommands.client_trackinginfo,
+}
+
+
+# ---------------------------------------------------------------------------
+# CLIENT PAUSE state (kept in the engine: clients_paused, pause_end_ms)
+
+def pause(server, ms, mode):
+    """Pause clients for `ms` milliseconds (0: a pause that is already over).
+    A pause on top of a running one keeps the later end and the stricter mode."""
+    e = server.engine
+    now = int(time.time() * 1000)
+    end = now + ms if ms > 0 else now
+    if e.clients_paused and e.pause_end_ms and e.pause_end_ms <= now:
+        e.clients_paused = PAUSE_OFF        # the previous pause ran out
+        e.pause_end_ms = 0
+    if e.clients_paused:
+        e.clients_paused = max(e.clients_paused, mode)
+        e.pause_end_ms = max(e.pause_end_ms, end)
+    else:
+        e.clients_paused = mode
+        e.pause_end_ms = end
+
+
+def unpause(server):
+    """End the pause now; the held clients resume on the next loop turn
+    (not from inside the command that unpaused them)."""
+    e = server.engine
+    e.clients_paused = PAUSE_OFF
+    e.pause_end_ms = 0
+    loop = getattr(server, "loop", None)
+    if loop is None:
+        e.unpause_clients()
+    else:
+        loop.call_soon(_resume_held, server)
+
+
+def _resume_held(server):
+    e = server.engine
+    if e.clients_paused == PAUSE_OFF:
+        e.unpause_clients()
+
+
+def handlers(server):
+    s = ConnCommands(server)
+    return {
+        "hello": s.hello,
+        "auth": s.auth,
+        "quit": s.quit,
+        "reset": s.reset,
+        "client": s.client,
+    }
