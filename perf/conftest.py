@@ -31,7 +31,7 @@ def pytest_collect_file(file_path, parent):
 @pytest.fixture(scope="session")
 def perf_server():
     """perf_server(kind) -> a running Server ("rkvd" or "redis"), started once
-    per session; skips the test when that server cannot start."""
+    per pytest run; skips the test when that server cannot start."""
     started, failed = {}, {}
 
     def get(kind):

@@ -1,4 +1,4 @@
-"""Shared helpers for compare.py and srvcost.py: running redis-benchmark,
+"""Code shared by compare.py and srvcost.py: running redis-benchmark,
 picking request counts, median / pairwise-ratio statistics and tables."""
 import csv
 import io

@@ -161,7 +161,7 @@ def parse_info(text):
 
 
 # ---------------------------------------------------------------------------
-# Process helpers
+# Processes
 # ---------------------------------------------------------------------------
 def free_port(exclude=()):
     """A TCP port on 127.0.0.1 that was free a moment ago."""
@@ -343,7 +343,7 @@ class Server:
     def __exit__(self, *exc):
         self.stop()
 
-    # -- helpers -----------------------------------------------------------
+    # -- utilities ---------------------------------------------------------
     def log_tail(self, lines=15):
         try:
             with open(self.logpath, "rb") as f:

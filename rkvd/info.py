@@ -177,6 +177,7 @@ class InfoState:
         self.startup_memory = used_memory()
         self.peak_memory = self.startup_memory
         self.last_sample_ms = 0
+        self.next_peak_ms = 0
         self.reset_metrics()
 
     def reset_metrics(self):
@@ -202,7 +203,14 @@ class InfoState:
         self.metrics[_M_COMMANDS].track(now, e.stat_numcommands)
         self.metrics[_M_NET_IN].track(now, e.stat_net_input_bytes)
         self.metrics[_M_NET_OUT].track(now, e.stat_net_output_bytes)
-        self.update_peak()
+        if now >= self.next_peak_ms:
+            # mallinfo2() walks malloc's free lists: on a big fragmented heap
+            # one call takes tens of milliseconds, so keep it under ~0.5% of
+            # the loop's time (INFO and MEMORY still read it on demand).
+            t0 = time.perf_counter()
+            self.update_peak()
+            cost_ms = (time.perf_counter() - t0) * 1000
+            self.next_peak_ms = now + max(_SAMPLE_PERIOD_MS, int(cost_ms * 200))
 
     def metric(self, which):
         return self.metrics[which].value()
@@ -335,13 +343,13 @@ def _server(server):
     compiler = platform.python_compiler().split()
     gcc = compiler[1] if len(compiler) > 1 and compiler[0] == "GCC" else "0.0.0"
     gcc = ".".join((gcc.split(".") + ["0", "0", "0"])[:3])
-    if cluster_enabled(server):
-        mode = "cluster"
-    else:
-        mode = "standalone"
+    mode = "cluster" if cluster_enabled(server) else "standalone"
     supervised = "no"
-    if os.environ.get("NOTIFY_SOCKET") and cfg_text(server, "supervised", "no") in ("systemd", "auto"):
+    mode_cfg = cfg_text(server, "supervised", "no")
+    if os.environ.get("NOTIFY_SOCKET") and mode_cfg in ("systemd", "auto"):
         supervised = "systemd"
+    elif os.environ.get("UPSTART_JOB") and mode_cfg in ("upstart", "auto"):
+        supervised = "upstart"
     executable = getattr(server, "executable", None) or os.path.abspath(sys.argv[0])
     config_file = getattr(server.cfg, "loaded_from", None) or ""
     lines = [

@@ -180,6 +180,11 @@ class Server:
         except Exception:
             return f"id={c.id} addr={c.addr}"
 
+    def unblock_client(self, client_id, error):
+        """CLIENT UNBLOCK: True if that client was blocked and is now released."""
+        c = self.engine.clients.get(client_id)
+        return bool(c is not None and c.unblock(error))
+
     def pause_blocks(self, c):
         from rkvd.cmd_conn import pause_blocks
         return pause_blocks(self, c)
@@ -297,6 +302,7 @@ class Server:
         cfg = self.cfg
         self.loop = loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
+        self.engine.loop = loop
         _set_proctitle(cfg)
         tcp = []
         if cfg["port"] != 0:
@@ -378,19 +384,15 @@ def _make_listen_socket(host, port, backlog):
 
 
 def _set_proctitle(cfg):
+    """Title like Redis's proc-title-template ("rkvd 127.0.0.1:6379")."""
     try:
         import setproctitle
+        from rkvd.config import expand_proc_title
     except ImportError:
         return
-    binds = cfg["bind"]
-    if isinstance(binds, str):
-        binds = binds.split()
-    host = binds[0].lstrip("-") if binds else "*"
-    if cfg["port"]:
-        title = f"rkvd {host}:{cfg['port']}"
-    else:
-        title = f"rkvd {cfg['unixsocket']}"
-    setproctitle.setproctitle(title)
+    title = expand_proc_title(cfg, title="rkvd")
+    if title:
+        setproctitle.setproctitle(title)
 
 
 def _sd_notify(msg):

@@ -63,6 +63,13 @@ cdef class Client:
     cdef public object cur_cmd    # Command being executed (for failed_calls)
     cdef public long long output_bytes
     cdef long long obuf_soft_since
+    # blocking state (blocked.pyx)
+    cdef list blocked_argv         # the blocked command's arguments, kept alive
+    cdef list blocked_keys
+    cdef Database blocked_db
+    cdef object blocked_cmd
+    cdef object blocked_timer
+    cdef public long long blocked_timeout_ms
 
     def __cinit__(self):
         self.qbuf = NULL
@@ -439,6 +446,8 @@ cdef class Client:
         transport.set_write_buffer_limits(high=e.writebuf_high, low=e.writebuf_high // 4)
 
     def connection_lost(self, exc):
+        if self.flags & CF_BLOCKED:
+            unblock_client(self, False, False)
         self.flags |= CF_CLOSED
         self.engine.client_gone(self)
         self.transport = None
@@ -755,7 +764,7 @@ cdef class Client:
         cdef int i
         cdef Engine e = self.engine
         while self.qpos < self.qlen:
-            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED):
+            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED):
                 break
             if self.reqtype == REQ_NONE:
                 self.qstart = self.qpos
@@ -820,6 +829,10 @@ cdef class Client:
 
     # ---------------------------------------------------------------- Python API
 
+    def request_args(self):
+        """The arguments of the request being handled (or held by a pause)."""
+        return self.args_list()
+
     def reply_value(self, v):
         self.add_value(v)
 
@@ -836,6 +849,22 @@ cdef class Client:
     def reply_verbatim(self, data, ext=b"txt"):
         cdef bytes b = data.encode() if isinstance(data, str) else bytes(data)
         self.add_verbatim(b, len(b), ext)
+
+    def unblock(self, bint error):
+        """CLIENT UNBLOCK: end a blocking wait as a timeout or with an error.
+        False when the client is not blocked."""
+        if not (self.flags & CF_BLOCKED):
+            return False
+        if error:
+            self.add_error(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK", 47)
+            unblock_client(self, False, True)
+        else:
+            unblock_client(self, True, True)
+        return True
+
+    property is_blocked:
+        def __get__(self):
+            return (self.flags & CF_BLOCKED) != 0
 
     def close_after_reply(self):
         self.flags |= CF_CLOSE_AFTER_REPLY

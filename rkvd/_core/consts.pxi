@@ -57,6 +57,8 @@ cdef enum:
     CF_IN_BATCH = 1 << 8        # inside buffer_updated: replies are flushed at the end
     CF_PAUSED = 1 << 9          # CLIENT PAUSE holds this client's commands
     CF_NO_TOUCH = 1 << 10
+    CF_BLOCKED = 1 << 11        # waiting in a blocking command (BLPOP ...)
+    CF_DENY_BLOCKING = 1 << 12  # MULTI/EXEC or a script: blocking commands must not block
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

@@ -67,12 +67,14 @@ cdef class Database:
     cdef public long long avg_ttl
     cdef uint64_t expires_cursor
     cdef Engine engine
+    cdef public dict blocking      # key -> [Client] waiting on it, oldest first
 
     def __cinit__(self, Engine engine, int id):
         self.engine = engine
         self.id = id
         self.keys = dict_create()
         self.expires = dict_create()
+        self.blocking = {}
 
     def __dealloc__(self):
         if self.keys != NULL:

@@ -23,6 +23,9 @@ cdef class Engine:
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
     cdef public int lfu_log_factor, lfu_decay_time
+    cdef public long long nblocked          # clients in a blocking wait
+    cdef public list ready_keys             # [(Database, key)] made ready by writes
+    cdef public object loop
     cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
@@ -55,6 +58,7 @@ cdef class Engine:
         self.clients = {}
         self.errorstats = {}
         self.paused_clients = set()
+        self.ready_keys = []
         self.proto_max_bulk_len = 512 * 1024 * 1024
         self.client_max_querybuf_len = 1024 * 1024 * 1024
         self.maxclients = 10000
@@ -118,8 +122,10 @@ cdef class Engine:
             cmd.rejected_calls += 1
             c.add_error(b"-NOAUTH Authentication required.", 32)
             return 0
-        skip = c.flags & (CF_REPLY_OFF | CF_REPLY_SKIP_NEXT)
-        if c.flags & CF_REPLY_SKIP_NEXT:
+        # CLIENT REPLY: SKIP applies to the command after it; OFF/ON take
+        # effect on their own reply (ON answers, OFF does not)
+        skip = c.flags & CF_REPLY_SKIP_NEXT
+        if skip:
             c.flags &= ~CF_REPLY_SKIP_NEXT
         saved = c.rlen
         errs = c.errors_seen
@@ -140,9 +146,11 @@ cdef class Engine:
         self.stat_numcommands += 1
         if c.errors_seen != errs:
             cmd.failed_calls += 1
-        if skip:
+        if skip or (c.flags & CF_REPLY_OFF):
             c.rlen = saved
         c.cur_cmd = None
+        if self.ready_keys:
+            handle_clients_blocked_on_keys(self)
         if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
         return 0
@@ -219,6 +227,8 @@ cdef class Engine:
     # ------------------------------------------------------------ clients
 
     cdef client_gone(self, Client c):
+        if c.flags & CF_BLOCKED:
+            unblock_client(c, False, False)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
 
@@ -238,6 +248,10 @@ cdef class Engine:
         if self.pause_end_ms and self.cached_ms >= self.pause_end_ms:
             return False
         return self.server.pause_blocks(c)
+
+    property blocked_clients:
+        def __get__(self):
+            return self.nblocked
 
     def unpause_clients(self):
         cdef Client c
@@ -346,6 +360,7 @@ CLIENT_FLAGS = {
     "reply_off": CF_REPLY_OFF, "reply_skip_next": CF_REPLY_SKIP_NEXT,
     "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT, "read_paused": CF_READ_PAUSED,
     "closed": CF_CLOSED, "paused": CF_PAUSED, "no_touch": CF_NO_TOUCH,
+    "blocked": CF_BLOCKED,
 }
 
 
