@@ -20,6 +20,9 @@ if DEBUG:
 MODULES = [
     "rkvd._core.util",
     "rkvd._core.dict",
+    "rkvd._core.intset",
+    "rkvd._core.lzf",
+    "rkvd._core.listpack",
     "rkvd._core.server",
 ]
 

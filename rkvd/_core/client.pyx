@@ -760,8 +760,9 @@ cdef class Client:
 
     # Parse and run every complete request in the buffer.
     cdef int process_input(self) except -1:
-        cdef int r
+        cdef int r, skip
         cdef int i
+        cdef Py_ssize_t saved
         cdef Engine e = self.engine
         while self.qpos < self.qlen:
             if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED):
@@ -790,7 +791,15 @@ cdef class Client:
                     e.paused_clients.add(self)
                     break
                 self.last_interaction_ms = e.cached_ms
+                # CLIENT REPLY: SKIP silences the command after it; OFF/ON
+                # act on their own reply (ON answers, OFF does not)
+                skip = self.flags & CF_REPLY_SKIP_NEXT
+                if skip:
+                    self.flags &= ~CF_REPLY_SKIP_NEXT
+                saved = self.rlen
                 e.execute(self)
+                if skip or (self.flags & CF_REPLY_OFF):
+                    self.rlen = saved
             self._reset_request()
             if self.rlen > PROTO_REPLY_CHUNK:
                 self.flush()

@@ -102,8 +102,6 @@ cdef class Engine:
         cdef Command cmd
         cdef Command sub
         cdef long long start, dur, errs
-        cdef Py_ssize_t saved
-        cdef int skip
         if p == NULL:
             self._unknown_command(c)
             return 0
@@ -122,12 +120,6 @@ cdef class Engine:
             cmd.rejected_calls += 1
             c.add_error(b"-NOAUTH Authentication required.", 32)
             return 0
-        # CLIENT REPLY: SKIP applies to the command after it; OFF/ON take
-        # effect on their own reply (ON answers, OFF does not)
-        skip = c.flags & CF_REPLY_SKIP_NEXT
-        if skip:
-            c.flags &= ~CF_REPLY_SKIP_NEXT
-        saved = c.rlen
         errs = c.errors_seen
         start = ustime()
         self.cached_ms = start // 1000
@@ -146,8 +138,6 @@ cdef class Engine:
         self.stat_numcommands += 1
         if c.errors_seen != errs:
             cmd.failed_calls += 1
-        if skip or (c.flags & CF_REPLY_OFF):
-            c.rlen = saved
         c.cur_cmd = None
         if self.ready_keys:
             handle_clients_blocked_on_keys(self)
