@@ -72,6 +72,13 @@ class Server:
         e.hz = max(1, min(500, cfg["hz"]))
         e.verbosity_debug = cfg["loglevel"] in ("debug", "verbose")
         e.notify_flags = cfg["notify-keyspace-events"]
+        e.hash_max_listpack_entries = cfg["hash-max-listpack-entries"]
+        e.hash_max_listpack_value = cfg["hash-max-listpack-value"]
+        e.set_max_intset_entries = cfg["set-max-intset-entries"]
+        e.zset_max_listpack_entries = cfg["zset-max-listpack-entries"]
+        e.zset_max_listpack_value = cfg["zset-max-listpack-value"]
+        e.list_max_listpack_size = cfg["list-max-listpack-size"]
+        e.list_compress_depth = cfg["list-compress-depth"]
         e.lfu_mode = "lfu" in cfg["maxmemory-policy"]
         e.lfu_log_factor = cfg["lfu-log-factor"]
         e.lfu_decay_time = cfg["lfu-decay-time"]
@@ -82,7 +89,11 @@ class Server:
         for name in ("proto-max-bulk-len", "client-query-buffer-limit", "maxclients",
                      "requirepass", "tcp-keepalive", "hz", "loglevel",
                      "notify-keyspace-events", "client-output-buffer-limit",
-                     "maxmemory-policy", "lfu-log-factor", "lfu-decay-time"):
+                     "maxmemory-policy", "lfu-log-factor", "lfu-decay-time",
+                     "hash-max-listpack-entries", "hash-max-listpack-value",
+                     "set-max-intset-entries", "zset-max-listpack-entries",
+                     "zset-max-listpack-value", "list-max-listpack-size",
+                     "list-compress-depth"):
             try:
                 self.cfg.add_apply_hook(name, self.apply_hot_config)
             except Exception:

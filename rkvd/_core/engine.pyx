@@ -26,6 +26,11 @@ cdef class Engine:
     cdef public long long nblocked          # clients in a blocking wait
     cdef public list ready_keys             # [(Database, key)] made ready by writes
     cdef public object loop
+    # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
+    cdef public long long hash_max_listpack_entries, hash_max_listpack_value
+    cdef public long long set_max_intset_entries
+    cdef public long long zset_max_listpack_entries, zset_max_listpack_value
+    cdef public int list_max_listpack_size, list_compress_depth
     cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
@@ -65,6 +70,13 @@ cdef class Engine:
         self.writebuf_high = 4 * 1024 * 1024
         self.hz = 10
         self.active_expire_enabled = True
+        self.hash_max_listpack_entries = 512
+        self.hash_max_listpack_value = 64
+        self.set_max_intset_entries = 512
+        self.zset_max_listpack_entries = 128
+        self.zset_max_listpack_value = 64
+        self.list_max_listpack_size = -2
+        self.list_compress_depth = 0
         self.cached_ms = mstime()
         self.update_lruclock()
 
