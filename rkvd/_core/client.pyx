@@ -805,6 +805,11 @@ cdef class Client:
                 self.flush()
         if self.qpos == self.qlen and self.reqtype == REQ_NONE:
             self.qpos = self.qlen = self.qstart = 0
+            if self.qcap > 4 * PROTO_IOBUF_LEN:
+                # give back what a big argument made us grow to
+                free(self.qbuf)
+                self.qbuf = NULL
+                self.qcap = 0
         return 0
 
     # ---------------------------------------------------------------- argv access

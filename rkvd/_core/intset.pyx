@@ -29,7 +29,7 @@ cdef extern from *:
     char* DATA "RKVD_INTSET_DATA"(const intset* s) nogil
 
 
-# ---------------------------------------------------------------- helpers --
+# -------------------------------------------------------------- internals --
 
 cdef inline uint32_t _width_for(int64_t v) noexcept nogil:
     # narrowest encoding that holds v

@@ -7,7 +7,7 @@
 # the server reports include it. Growth reuses the allocation's slack
 # (malloc_usable_size) before calling realloc; shrinking always reallocs, so
 # a listpack's block follows its size the way Redis's does.
-from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t, INT64_MAX, UINT32_MAX, UINT64_MAX
+from libc.stdint cimport int64_t, uint32_t, uint64_t, INT64_MAX, UINT32_MAX, UINT64_MAX
 from libc.stdlib cimport malloc, realloc, free, abort, qsort
 from libc.string cimport memcpy, memmove, memcmp
 from libc.stdio cimport fprintf, stderr
@@ -911,6 +911,8 @@ cdef int lp_random_pairs(unsigned char* lp, unsigned int count,
         lpindex += 2
         p = lp_next(lp, p)
     free(picks)
+    if pi < count:
+        _corrupt(b"fewer pairs than counted")
     return 0
 
 
@@ -1030,21 +1032,18 @@ cdef class ListpackForTest:
 
     @staticmethod
     def from_bytes(bytes data, bint validate=True):
-        """A copy of a serialized listpack. With validate (the default),
-        ValueError unless it passes deep validation; without, walking a
-        corrupt blob hits the panic handler (abort)."""
+        """A copy of a serialized listpack. ValueError unless it passes deep
+        validation, or with validate=False only the header check (walking
+        a blob corrupt inside then hits the panic handler: abort)."""
         cdef size_t n = PyBytes_GET_SIZE(data)
         cdef unsigned char* buf = <unsigned char*>malloc(n if n else 1)
         cdef ListpackForTest obj
         if buf == NULL:
             raise MemoryError()
         memcpy(buf, PyBytes_AS_STRING(data), n)
-        if validate and not lp_validate_integrity(buf, n, 1):
+        if not lp_validate_integrity(buf, n, validate):
             free(buf)
             raise ValueError("corrupt listpack")
-        if not validate and n < LP_HDR_SIZE + 1:
-            free(buf)
-            raise ValueError("shorter than a header")
         obj = ListpackForTest.__new__(ListpackForTest)
         lp_free(obj.lp)
         obj.lp = buf

@@ -8,13 +8,15 @@
 # the table, the match-length limits and the output-room checks all follow
 # liblzf's defaults, because each of them changes the output bytes.
 #
-# The table holds positions biased by a per-thread running base, so entries
-# left over from earlier calls read as empty without clearing 256 KB per call
-# (liblzf leaves its table uninitialised instead; the only difference that
-# can make is when stale pointers happen to point into the new input).
+# The table is per thread and never cleared (liblzf does not clear its own
+# either). A leftover entry cannot change the output: a slot untouched in
+# this call means no earlier position holds its three bytes (every position
+# is entered except those inside a match, whose bytes also occur earlier),
+# so the byte comparison fails; entries at or after the current position
+# fail the distance check. Whatever the table holds, reads stay in bounds.
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
 cdef extern from "<pthread.h>" nogil:
@@ -31,8 +33,8 @@ cdef enum:
     MAX_MATCH = (1 << 8) + (1 << 3) # longest match the compressor looks for
     SLOT_LIMIT = 0xFFFFFFFF
 
+# slot value: 1 + the latest position whose three bytes hash there, 0 = none
 ctypedef struct HashTable:
-    uint64_t base                   # slot values <= base are stale
     uint32_t slots[HASH_SIZE]
 
 
@@ -57,24 +59,35 @@ cdef inline uint32_t _slot_index(uint32_t h) noexcept nogil:
     return ((h >> (24 - HASH_BITS)) - h * 5) & (HASH_SIZE - 1)
 
 
-cdef unsigned int _compress(const uint8_t* src, size_t n, uint8_t* dst, size_t cap,
-                            uint32_t* slots, uint32_t base) noexcept nogil:
-    # Positions are entered as base + pos + 1; a slot value <= base is empty.
-    # Position 0 is never used as a match source (liblzf skips it too).
+cdef unsigned int lzf_compress(const void* in_data, unsigned int in_len,
+                               void* out_data, unsigned int out_len) noexcept nogil:
+    cdef const uint8_t* src = <const uint8_t*>in_data
+    cdef uint8_t* dst = <uint8_t*>out_data
+    cdef size_t n = in_len, cap = out_len
     cdef size_t ip = 0          # next input byte
     cdef size_t op = 1          # next output byte; dst[0] is the first run header
     cdef size_t lit = 0         # bytes in the open literal run
     cdef size_t ref = 0, dist, maxlen, m, code
     cdef uint32_t h = 0, entry, idx
+    cdef HashTable* t
+    cdef uint32_t* slots
+    if n == 0 or cap == 0:
+        return 0
+    t = _thread_table()
+    if t == NULL:
+        return 0
+    slots = t.slots
     if n >= 2:
         h = (<uint32_t>src[0] << 8) | src[1]
     while ip + 2 < n:
         h = (h << 8) | src[ip + 2]
         idx = _slot_index(h)
         entry = slots[idx]
-        slots[idx] = base + <uint32_t>ip + 1
-        if entry > base + 1:
-            ref = entry - base - 1
+        slots[idx] = <uint32_t>ip + 1
+        # position 0 is never a match source (liblzf skips it too); a stale
+        # entry at or past ip wraps dist around and fails the range check
+        if entry > 1:
+            ref = entry - 1
             dist = ip - ref - 1
         else:
             dist = MAX_DISTANCE
@@ -122,10 +135,10 @@ cdef unsigned int _compress(const uint8_t* src, size_t n, uint8_t* dst, size_t c
             ip -= 2
             h = (<uint32_t>src[ip] << 8) | src[ip + 1]
             h = (h << 8) | src[ip + 2]
-            slots[_slot_index(h)] = base + <uint32_t>ip + 1
+            slots[_slot_index(h)] = <uint32_t>ip + 1
             ip += 1
             h = (h << 8) | src[ip + 2]
-            slots[_slot_index(h)] = base + <uint32_t>ip + 1
+            slots[_slot_index(h)] = <uint32_t>ip + 1
             ip += 1
         else:
             if op >= cap:
@@ -155,25 +168,6 @@ cdef unsigned int _compress(const uint8_t* src, size_t n, uint8_t* dst, size_t c
     else:
         op -= 1
     return <unsigned int>op
-
-
-cdef unsigned int lzf_compress(const void* in_data, unsigned int in_len,
-                               void* out_data, unsigned int out_len) noexcept nogil:
-    cdef HashTable* t
-    cdef unsigned int r
-    if in_len == 0 or out_len == 0:
-        return 0
-    t = _thread_table()
-    if t == NULL:
-        return 0
-    if t.base + in_len > SLOT_LIMIT:
-        # the biased positions would wrap: start the table over
-        memset(t.slots, 0, HASH_SIZE * sizeof(uint32_t))
-        t.base = 0
-    r = _compress(<const uint8_t*>in_data, in_len, <uint8_t*>out_data, out_len,
-                  t.slots, <uint32_t>t.base)
-    t.base += <uint64_t>in_len + 1
-    return r
 
 
 cdef unsigned int lzf_decompress(const void* in_data, unsigned int in_len,
@@ -282,6 +276,18 @@ def py_decompress(bytes data, Py_ssize_t expected_len):
     if r != expected_len:
         raise ValueError("invalid LZF compressed data")
     return out
+
+
+def _scramble_table(uint64_t seed, uint32_t limit):
+    """Fill this thread's table with pseudo-random slot values up to limit
+    (tests check that leftovers never change the output)."""
+    cdef HashTable* t = _thread_table()
+    cdef int i
+    if t == NULL:
+        raise MemoryError()
+    for i in range(HASH_SIZE):
+        seed = (seed + 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL
+        t.slots[i] = <uint32_t>((seed >> 29) % (<uint64_t>limit + 1))
 
 
 def _compress_at(size_t in_addr, unsigned int in_len, size_t out_addr, unsigned int out_len):
