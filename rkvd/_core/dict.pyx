@@ -50,16 +50,7 @@ cdef uint64_t dict_hash(const char* key, size_t klen) noexcept nogil:
     return <uint64_t>_Py_HashBytes(key, <Py_ssize_t>klen)
 
 
-# splitmix64: a small, fast, well-mixed generator for sampling (not crypto).
-cdef uint64_t _rng_state = <uint64_t>int.from_bytes(_os.urandom(8), "little")
-
-cdef inline uint64_t _rand64() noexcept nogil:
-    global _rng_state
-    _rng_state += 0x9E3779B97F4A7C15ULL
-    cdef uint64_t z = _rng_state
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
+from rkvd._core.util cimport rand64 as _rand64
 
 
 cdef inline uint64_t _rev(uint64_t v) noexcept nogil:

@@ -83,16 +83,7 @@ cdef inline intset* _resize(intset* s, uint32_t count, uint32_t width) noexcept 
     return <intset*>realloc(s, INTSET_HEADER_SIZE + <size_t>count * width)
 
 
-# splitmix64 for intset_random (sampling, not crypto)
-cdef uint64_t _rng_state = <uint64_t>int.from_bytes(_os.urandom(8), "little")
-
-cdef inline uint64_t _rand64() noexcept nogil:
-    global _rng_state
-    _rng_state += 0x9E3779B97F4A7C15ULL
-    cdef uint64_t z = _rng_state
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
+from rkvd._core.util cimport rand64 as _rand64
 
 
 # -------------------------------------------------------------------- API --

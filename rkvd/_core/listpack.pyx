@@ -822,22 +822,11 @@ cdef int lp_validate_integrity(unsigned char* lp, size_t size, int deep) noexcep
 
 # ---------------------------------------------------------------- random --
 
-# splitmix64: small and well mixed; sampling only, not crypto
-cdef uint64_t _rng_state = <uint64_t>int.from_bytes(_os.urandom(8), "little")
-
-
-cdef inline uint64_t _rand64() noexcept nogil:
-    global _rng_state
-    _rng_state += 0x9E3779B97F4A7C15ULL
-    cdef uint64_t z = _rng_state
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
+from rkvd._core.util cimport rand64 as _rand64, rand64_seed
 
 
 cdef void lp_random_seed(uint64_t seed) noexcept nogil:
-    global _rng_state
-    _rng_state = seed
+    rand64_seed(seed)
 
 
 cdef inline void _read_entry(unsigned char* p, lpEntry* out) noexcept nogil:

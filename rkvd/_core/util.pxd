@@ -1,3 +1,4 @@
+from libc.stdint cimport uint64_t
 # String <-> number conversions and glob matching with Redis's exact rules
 # (util.c): the same inputs are accepted or rejected, and the same text comes
 # out, byte for byte. Server-agnostic: bytes in, C values out.
@@ -40,3 +41,8 @@ cdef int stringmatchlen(const char* pattern, int patternlen,
                         const char* string, int stringlen, int nocase) noexcept nogil
 # Redis's memtoull for config sizes ("1gb", "100mb", "5k"): 1 on success.
 cdef int memtoull(const char* p, size_t plen, unsigned long long* out) noexcept nogil
+
+# splitmix64: a small, fast, well-mixed generator for sampling (eviction,
+# random keys and fields), seeded from the OS at import. Not for crypto.
+cdef uint64_t rand64() noexcept nogil
+cdef void rand64_seed(uint64_t seed) noexcept nogil

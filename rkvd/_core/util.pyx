@@ -570,3 +570,20 @@ def py_memtoull(bytes s):
     if memtoull(s, len(s), &v):
         return v
     return None
+
+
+# ------------------------------------------------------------------ sampling PRNG
+
+cdef uint64_t _rng_state = <uint64_t>int.from_bytes(__import__("os").urandom(8), "little")
+
+cdef uint64_t rand64() noexcept nogil:
+    global _rng_state
+    _rng_state += 0x9E3779B97F4A7C15ULL
+    cdef uint64_t z = _rng_state
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+cdef void rand64_seed(uint64_t seed) noexcept nogil:
+    global _rng_state
+    _rng_state = seed
