@@ -760,7 +760,7 @@ cdef class Client:
 
     # Parse and run every complete request in the buffer.
     cdef int process_input(self) except -1:
-        cdef int r, skip
+        cdef int r
         cdef int i
         cdef Py_ssize_t saved
         cdef Engine e = self.engine
@@ -791,15 +791,16 @@ cdef class Client:
                     e.paused_clients.add(self)
                     break
                 self.last_interaction_ms = e.cached_ms
-                # CLIENT REPLY: SKIP silences the command after it; OFF/ON
-                # act on their own reply (ON answers, OFF does not)
-                skip = self.flags & CF_REPLY_SKIP_NEXT
-                if skip:
-                    self.flags &= ~CF_REPLY_SKIP_NEXT
+                # CLIENT REPLY: SKIP silences the command after it, OFF all
+                # of them; the flags are read after the command runs, so
+                # CLIENT REPLY ON (which clears them) gets its OK through
+                if self.flags & CF_REPLY_SKIP_NEXT:
+                    self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
                 saved = self.rlen
                 e.execute(self)
-                if skip or (self.flags & CF_REPLY_OFF):
+                if self.flags & (CF_REPLY_SKIP | CF_REPLY_OFF):
                     self.rlen = saved
+                    self.flags &= ~CF_REPLY_SKIP
             self._reset_request()
             if self.rlen > PROTO_REPLY_CHUNK:
                 self.flush()

@@ -253,7 +253,8 @@ cdef class Engine:
 
     property blocked_clients:
         def __get__(self):
-            return self.nblocked
+            # clients held by CLIENT PAUSE count as blocked, as in Redis
+            return self.nblocked + len(self.paused_clients)
 
     def unpause_clients(self):
         cdef Client c
