@@ -54,6 +54,8 @@ class Server:
                 continue
             handlers.update(mod.handlers(self))
         self.engine.build_command_table(SPECS, handlers)
+        from rkvd.cmd_conn import register_reset_hook
+        register_reset_hook(lambda server, c: c.reset_multi())
         self._install_config_hooks()
         self.apply_hot_config()
 

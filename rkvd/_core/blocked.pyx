@@ -28,7 +28,9 @@ cdef int get_timeout(Client c, int i, long long* out, bint seconds) except -1:
     out[0] = t
     return 1
 
-# Park c on the keys argv[first], argv[first+step] ... argv[last]. When c is
+# Park c on the keys argv[first], argv[first+step] ... argv[last]. Where
+# blocking is denied (MULTI/EXEC) it replies the timeout's null array at once;
+# commands whose immediate answer differs check CF_DENY_BLOCKING first. When c is
 # already blocked (its command is being re-run because a key became ready and
 # there was still nothing to serve) it keeps its place: no-op.
 cdef int block_for_keys(Client c, int first, int last, int step, long long timeout_ms) except -1:
@@ -38,6 +40,9 @@ cdef int block_for_keys(Client c, int first, int last, int step, long long timeo
     cdef list keys
     if c.flags & CF_BLOCKED:
         return 0
+    if c.flags & CF_DENY_BLOCKING:
+        # inside MULTI/EXEC or a script: answer as if the timeout fired
+        return c.add_null_array()
     keys = []
     i = first
     while i <= last:

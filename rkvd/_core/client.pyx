@@ -63,6 +63,9 @@ cdef class Client:
     cdef public object cur_cmd    # Command being executed (for failed_calls)
     cdef public long long output_bytes
     cdef long long obuf_soft_since
+    # MULTI/EXEC state (multi.pyx)
+    cdef list mstate               # queued [(Command, [args])]
+    cdef list watched              # [(Database, key, expired_when_watched)]
     # blocking state (blocked.pyx)
     cdef list blocked_argv         # the blocked command's arguments, kept alive
     cdef list blocked_keys
@@ -876,6 +879,17 @@ cdef class Client:
         else:
             unblock_client(self, True, True)
         return True
+
+    def reset_multi(self):
+        """Leave MULTI and drop WATCHes (RESET, disconnect)."""
+        discard_transaction(self)
+        if self.watched:
+            unwatch_all_keys(self)
+
+    property multi_count:
+        def __get__(self):
+            """Queued commands, or -1 outside MULTI (CLIENT LIST multi=)."""
+            return len(self.mstate) if self.flags & CF_MULTI else -1
 
     property is_blocked:
         def __get__(self):

@@ -15,6 +15,9 @@ cdef class Command:
     cdef public dict subcommands    # lowercase bytes -> Command, or None
     cdef public long long calls, usec, rejected_calls, failed_calls
     cdef public Command parent
+    cdef public bint multi_control  # runs at once inside MULTI (EXEC, DISCARD, ...)
+    cdef public int first_key, last_key, key_step
+    cdef public bint movablekeys
 
     def __cinit__(self):
         self.fn = NULL
@@ -127,4 +130,9 @@ cdef Command make_command(str fullname, object spec, Command parent, dict py_han
             cmd.pyfn = parent.pyfn
     if cmd.fn == NULL and cmd.pyfn is None:
         return None
+    cmd.multi_control = fullname in ("exec", "discard", "multi", "watch", "quit", "reset")
+    cmd.first_key = getattr(spec, "first_key", 0) or 0
+    cmd.last_key = getattr(spec, "last_key", 0) or 0
+    cmd.key_step = getattr(spec, "step", 0) or 0
+    cmd.movablekeys = "movablekeys" in (getattr(spec, "flags", None) or ())
     return cmd

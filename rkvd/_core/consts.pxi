@@ -59,6 +59,9 @@ cdef enum:
     CF_NO_TOUCH = 1 << 10
     CF_BLOCKED = 1 << 11        # waiting in a blocking command (BLPOP ...)
     CF_DENY_BLOCKING = 1 << 12  # MULTI/EXEC or a script: blocking commands must not block
+    CF_MULTI = 1 << 13          # between MULTI and EXEC: commands are queued
+    CF_DIRTY_CAS = 1 << 14      # a WATCHed key was modified: EXEC fails
+    CF_DIRTY_EXEC = 1 << 15     # a command was refused while queueing: EXEC aborts
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

@@ -68,6 +68,7 @@ cdef class Database:
     cdef uint64_t expires_cursor
     cdef Engine engine
     cdef public dict blocking      # key -> [Client] waiting on it, oldest first
+    cdef public dict watched_keys  # key -> [Client] that WATCH it
 
     def __cinit__(self, Engine engine, int id):
         self.engine = engine
@@ -75,6 +76,7 @@ cdef class Database:
         self.keys = dict_create()
         self.expires = dict_create()
         self.blocking = {}
+        self.watched_keys = {}
 
     def __dealloc__(self):
         if self.keys != NULL:
@@ -122,11 +124,19 @@ cdef class Database:
         if eng.loading or eng.is_replica:
             return 0
         key = PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen)
+        self.delete_expired(key)
+        return 1
+
+    # An expired key goes: stats, event, WATCH invalidation, propagation.
+    cdef int delete_expired(self, bytes key) except -1:
+        cdef Engine eng = self.engine
         self.delete_key(key, len(key))
         eng.stat_expiredkeys += 1
         eng.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
+        if eng.nwatched:
+            touch_watched_key(self, key)
         eng.propagate_del(self.id, key)
-        return 1
+        return 0
 
     # ------------------------------------------------------------ lookups
 
@@ -319,10 +329,7 @@ cdef class Database:
                 free(st.keys[i])
                 e = dict_find(self.keys, key, len(key))
                 if e != NULL:
-                    self.delete_key(key, len(key))
-                    self.engine.stat_expiredkeys += 1
-                    self.engine.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
-                    self.engine.propagate_del(self.id, key)
+                    self.delete_expired(key)
                 else:
                     dict_delete(self.expires, key, len(key))
                 expired_out[0] += 1

@@ -24,6 +24,7 @@ cdef class Engine:
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
     cdef public int lfu_log_factor, lfu_decay_time
     cdef public long long nblocked          # clients in a blocking wait
+    cdef public long long nwatched          # WATCHed (client, key) pairs
     cdef public list ready_keys             # [(Database, key)] made ready by writes
     cdef public object loop
     # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
@@ -109,29 +110,60 @@ cdef class Engine:
 
     # ------------------------------------------------------------ dispatch
 
+    # processCommand: look up, check, then run or queue (MULTI).
     cdef int execute(self, Client c) except -1:
         cdef PyObject* p = cmdtab_lookup(c.argv[0].ptr, c.argv[0].len)
         cdef Command cmd
         cdef Command sub
-        cdef long long start, dur, errs
         if p == NULL:
+            self._reject_tx(c, None)
             self._unknown_command(c)
             return 0
         cmd = <Command>p
         if cmd.subcommands is not None and c.argc >= 2:
             sub = cmd.subcommands.get(c.arg_bytes(1).lower())
             if sub is None:
+                self._reject_tx(c, None)
                 self._unknown_subcommand(c, cmd)
                 return 0
             cmd = sub
         if (cmd.arity > 0 and cmd.arity != c.argc) or c.argc < -cmd.arity:
-            cmd.rejected_calls += 1
-            c.add_error_str(f"wrong number of arguments for '{cmd.name}' command")
+            self._reject(c, cmd, f"wrong number of arguments for '{cmd.name}' command".encode())
             return 0
         if not c.authenticated and not (cmd.flags & CMD_NO_AUTH):
-            cmd.rejected_calls += 1
-            c.add_error(b"-NOAUTH Authentication required.", 32)
+            self._reject(c, cmd, b"-NOAUTH Authentication required.")
             return 0
+        if c.flags & CF_MULTI:
+            if cmd.flags & CMD_NO_MULTI:
+                self._reject(c, cmd, b"Command not allowed inside a transaction")
+                return 0
+            if not cmd.multi_control:
+                queue_multi_command(c, cmd)
+                return c.add_raw(b"+QUEUED\r\n", 9)
+        self.call(c, cmd)
+        if self.ready_keys:
+            handle_clients_blocked_on_keys(self)
+        return 0
+
+    # A command refused before it ran: counts as rejected, makes a pending
+    # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.
+    cdef _reject(self, Client c, Command cmd, bytes msg):
+        cmd.rejected_calls += 1
+        if c.flags & CF_MULTI and cmd.name == "exec":
+            exec_abort(c, msg)
+            return
+        self._reject_tx(c, cmd)
+        c.add_error_bytes(msg)
+
+    cdef inline _reject_tx(self, Client c, Command cmd):
+        if c.flags & CF_MULTI:
+            c.flags |= CF_DIRTY_EXEC
+
+    # Redis's call(): run the handler, time it, count it, and let the
+    # writes it made invalidate WATCHed keys.
+    cdef int call(self, Client c, Command cmd) except -1:
+        cdef long long start, dur, errs
+        cdef long long dirty = self.dirty
         errs = c.errors_seen
         start = ustime()
         self.cached_ms = start // 1000
@@ -151,8 +183,8 @@ cdef class Engine:
         if c.errors_seen != errs:
             cmd.failed_calls += 1
         c.cur_cmd = None
-        if self.ready_keys:
-            handle_clients_blocked_on_keys(self)
+        if self.nwatched and self.dirty != dirty and (cmd.flags & CMD_WRITE):
+            touch_command_keys(c, cmd)
         if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
         return 0
@@ -231,6 +263,8 @@ cdef class Engine:
     cdef client_gone(self, Client c):
         if c.flags & CF_BLOCKED:
             unblock_client(c, False, False)
+        if c.watched:
+            unwatch_all_keys(c)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
 
@@ -363,7 +397,8 @@ CLIENT_FLAGS = {
     "reply_off": CF_REPLY_OFF, "reply_skip_next": CF_REPLY_SKIP_NEXT,
     "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT, "read_paused": CF_READ_PAUSED,
     "closed": CF_CLOSED, "paused": CF_PAUSED, "no_touch": CF_NO_TOUCH,
-    "blocked": CF_BLOCKED,
+    "blocked": CF_BLOCKED, "multi": CF_MULTI, "dirty_cas": CF_DIRTY_CAS,
+    "dirty_exec": CF_DIRTY_EXEC,
 }
 
 

@@ -479,6 +479,9 @@ cdef int cmd_swapdb(Client c) except -1:
     if a < 0 or a >= len(c.engine.dbs) or b < 0 or b >= len(c.engine.dbs):
         return c.add_error(b"DB index is out of range", 24)
     if a != b:
+        if c.engine.nwatched:
+            touch_all_watched_keys_in_db(c.engine.dbs[a], c.engine.dbs[b])
+            touch_all_watched_keys_in_db(c.engine.dbs[b], c.engine.dbs[a])
         c.engine.swapdb(a, b)
     c.engine.dirty += 1
     return c.add_ok()
@@ -494,12 +497,17 @@ cdef int flush_flags(Client c) except -1:
 cdef int cmd_flushdb(Client c) except -1:
     if not flush_flags(c):
         return 0
+    if c.engine.nwatched:
+        touch_all_watched_keys_in_db(c.db, None)
     c.engine.dirty += c.db.flush()
     return c.add_ok()
 
 cdef int cmd_flushall(Client c) except -1:
     if not flush_flags(c):
         return 0
+    if c.engine.nwatched:
+        for db in c.engine.dbs:
+            touch_all_watched_keys_in_db(db, None)
     c.engine.dirty += c.engine.flushall()
     if c.engine.server is not None:
         c.engine.server.after_flushall()
