@@ -10,6 +10,7 @@
 #   commands.pyx    command table and call(): arity, auth, stats
 #   t_string.pyx    string commands          t_keys.pyx   generic key commands
 #   t_conn.pyx      connection commands      engine.pyx   Engine: dbs, stats, cron
+#   t_hash.pyx      hash commands
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
@@ -47,4 +48,5 @@ include "multi.pyx"
 include "t_string.pyx"
 include "t_keys.pyx"
 include "t_conn.pyx"
+include "t_hash.pyx"
 include "engine.pyx"
