@@ -809,11 +809,37 @@ cdef class Client:
                 self.flush()
         if self.qpos == self.qlen and self.reqtype == REQ_NONE:
             self.qpos = self.qlen = self.qstart = 0
-            if self.qcap > 4 * PROTO_IOBUF_LEN:
-                # give back what a big argument made us grow to
-                free(self.qbuf)
-                self.qbuf = NULL
-                self.qcap = 0
+        return 0
+
+    # Redis's clientsCronResizeQueryBuffer: an idle client's empty buffer is
+    # freed; a buffer much larger than the recent peak shrinks to it.
+    cdef int cron_resize_querybuf(self, long long now_ms) except -1:
+        cdef Py_ssize_t used = self.qlen - self.qstart
+        cdef Py_ssize_t target
+        cdef char* nb
+        if self.qbuf == NULL or self.bulklen >= PROTO_MBULK_BIG_ARG:
+            self.qpeak = used
+            return 0
+        if used == 0 and now_ms - self.last_interaction_ms > 2000:
+            free(self.qbuf)
+            self.qbuf = NULL
+            self.qcap = self.qlen = self.qpos = self.qstart = 0
+        elif self.qcap > 2 * PROTO_IOBUF_LEN and self.qcap / 2 > self.qpeak:
+            target = self.qpeak if self.qpeak > used else used
+            if target < PROTO_IOBUF_LEN:
+                target = PROTO_IOBUF_LEN
+            if self.qstart > 0:
+                memmove(self.qbuf, self.qbuf + self.qstart, used)
+                for i in range(self.argc):
+                    self.aoff[i] -= self.qstart
+                self.qpos -= self.qstart
+                self.qlen = used
+                self.qstart = 0
+            nb = <char*>realloc(self.qbuf, target)
+            if nb != NULL:
+                self.qbuf = nb
+                self.qcap = target
+        self.qpeak = used
         return 0
 
     # ---------------------------------------------------------------- argv access

@@ -25,6 +25,7 @@ cdef class Engine:
     cdef public int lfu_log_factor, lfu_decay_time
     cdef public long long nblocked          # clients in a blocking wait
     cdef public long long nwatched          # WATCHed (client, key) pairs
+    cdef list _cron_clients
     cdef public list ready_keys             # [(Database, key)] made ready by writes
     cdef public object loop
     # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
@@ -323,12 +324,31 @@ cdef class Engine:
             self.unpause_clients()
         if self.active_expire_enabled and not self.loading and not self.is_replica:
             self.active_expire_cycle()
+        self.clients_cron()
         for db in self.dbs:
             if dict_size(db.keys) or db.keys.ht[0].size:
                 dict_try_shrink(db.keys)
                 dict_try_shrink(db.expires)
                 dict_rehash_ms(db.keys, 1)
                 dict_rehash_ms(db.expires, 1)
+
+    # A slice of the clients per cron tick, all of them about once a second.
+    cdef int clients_cron(self) except -1:
+        cdef Client c
+        cdef Py_ssize_t n = len(self.clients)
+        cdef Py_ssize_t per = n // (self.hz if self.hz > 0 else 10)
+        if n == 0:
+            return 0
+        if per < 5:
+            per = 5
+        if self._cron_clients is None or not self._cron_clients:
+            self._cron_clients = list(self.clients.values())
+        while per > 0 and self._cron_clients:
+            c = self._cron_clients.pop()
+            per -= 1
+            if not (c.flags & CF_CLOSED):
+                c.cron_resize_querybuf(self.cached_ms)
+        return 0
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
     # repeat while more than 10% of the sample was expired, within 25% of
