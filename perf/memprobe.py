@@ -15,6 +15,7 @@ Phases (key counts scaled by --scale):
     hashes     100,000 x HSET hash:NNNNNN with 5 small field/value pairs
     lists      100,000 x RPUSH list:NNNNNN with 10 small items
     sets       100,000 x SADD set:NNNNNN with 10 short string members
+    intsets    100,000 x SADD iset:NNNNNN with 10 small integers (intset encoding)
     zsets      100,000 x ZADD zset:NNNNNN with 10 members, integer scores
 
 A phase whose command a server rejects (e.g. a type rkvd does not implement
@@ -51,6 +52,10 @@ def _sadd(i):
     return (b"SADD", b"set:%06d" % i) + tuple(b"member-%d" % j for j in range(10))
 
 
+def _sadd_ints(i):
+    return (b"SADD", b"iset:%06d" % i) + tuple(b"%d" % (i % 1000 + j) for j in range(10))
+
+
 def _zadd(i):
     return (b"ZADD", b"zset:%06d" % i) + tuple(x for j in range(10) for x in (b"%d" % (j + 1), b"m%d" % j))
 
@@ -61,6 +66,7 @@ PHASES = {
     "hashes": (100_000, 5, _hset),
     "lists": (100_000, 10, _rpush),
     "sets": (100_000, 10, _sadd),
+    "intsets": (100_000, 10, _sadd_ints),
     "zsets": (100_000, 10, _zadd),
 }
 

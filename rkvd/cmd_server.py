@@ -1043,6 +1043,10 @@ class ServerCommands:
             c.reply_error("The value stored at the specified key is not represented using an "
                           "hash table")
             return
+        stats = getattr(value, "htstats", None)
+        if callable(stats):
+            c.reply_verbatim(stats())
+            return
         try:
             n = len(value)
         except TypeError:

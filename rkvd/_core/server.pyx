@@ -8,9 +8,10 @@
 #   client.pyx      connection protocol: query parser, reply buffer, dispatch loop
 #   db.pyx          Database: keyspace + expires tables, lazy/active expiry
 #   commands.pyx    command table and call(): arity, auth, stats
+#   blocked.pyx     blocking commands        multi.pyx    MULTI/EXEC/WATCH
 #   t_string.pyx    string commands          t_keys.pyx   generic key commands
-#   t_conn.pyx      connection commands      engine.pyx   Engine: dbs, stats, cron
-#   t_hash.pyx      hash commands
+#   t_conn.pyx      connection commands      t_hash.pyx   hash commands
+#   t_set.pyx       set commands             engine.pyx   Engine: dbs, stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
@@ -49,4 +50,5 @@ include "t_string.pyx"
 include "t_keys.pyx"
 include "t_conn.pyx"
 include "t_hash.pyx"
+include "t_set.pyx"
 include "engine.pyx"
