@@ -255,10 +255,6 @@ cdef class Engine:
     cdef int propagate_del(self, int dbid, object key) except -1:
         return 0
 
-    cdef int signal_modified_key(self, Database db, const char* key, size_t klen) except -1:
-        self.dirty += 1
-        return 0
-
     # ------------------------------------------------------------ clients
 
     cdef client_gone(self, Client c):
