@@ -81,6 +81,7 @@ class Server:
         e.zset_max_listpack_value = cfg["zset-max-listpack-value"]
         e.list_max_listpack_size = cfg["list-max-listpack-size"]
         e.list_compress_depth = cfg["list-compress-depth"]
+        e.hll_sparse_max_bytes = cfg["hll-sparse-max-bytes"]
         e.lfu_mode = "lfu" in cfg["maxmemory-policy"]
         e.lfu_log_factor = cfg["lfu-log-factor"]
         e.lfu_decay_time = cfg["lfu-decay-time"]
@@ -95,7 +96,7 @@ class Server:
                      "hash-max-listpack-entries", "hash-max-listpack-value",
                      "set-max-intset-entries", "zset-max-listpack-entries",
                      "zset-max-listpack-value", "list-max-listpack-size",
-                     "list-compress-depth"):
+                     "list-compress-depth", "hll-sparse-max-bytes"):
             try:
                 self.cfg.add_apply_hook(name, self.apply_hot_config)
             except Exception:

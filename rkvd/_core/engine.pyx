@@ -33,6 +33,7 @@ cdef class Engine:
     cdef public long long set_max_intset_entries
     cdef public long long zset_max_listpack_entries, zset_max_listpack_value
     cdef public int list_max_listpack_size, list_compress_depth
+    cdef public long long hll_sparse_max_bytes
     cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
@@ -79,6 +80,7 @@ cdef class Engine:
         self.zset_max_listpack_value = 64
         self.list_max_listpack_size = -2
         self.list_compress_depth = 0
+        self.hll_sparse_max_bytes = 3000
         self.cached_ms = mstime()
         self.update_lruclock()
 

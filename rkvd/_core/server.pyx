@@ -11,7 +11,8 @@
 #   blocked.pyx     blocking commands        multi.pyx    MULTI/EXEC/WATCH
 #   t_string.pyx    string commands          t_keys.pyx   generic key commands
 #   t_conn.pyx      connection commands      t_hash.pyx   hash commands
-#   t_set.pyx       set commands             engine.pyx   Engine: dbs, stats, cron
+#   t_set.pyx       set commands             bitops.pyx   bitmaps, BITFIELD
+#   hyperloglog.pyx PF* commands             engine.pyx   Engine: dbs, stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
@@ -51,4 +52,6 @@ include "t_keys.pyx"
 include "t_conn.pyx"
 include "t_hash.pyx"
 include "t_set.pyx"
+include "bitops.pyx"
+include "hyperloglog.pyx"
 include "engine.pyx"
