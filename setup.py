@@ -23,6 +23,7 @@ MODULES = [
     "rkvd._core.intset",
     "rkvd._core.lzf",
     "rkvd._core.listpack",
+    "rkvd._core.quicklist",
     "rkvd._core.server",
 ]
 

@@ -262,7 +262,10 @@ def rdb_string_len(b):
     return _lenenc(len(b)) + len(b)
 
 
-def serialized_length(typ, value):
+def serialized_length(typ, value, compression=True):
+    fn = getattr(value, "rdb_serialized_length", None)
+    if callable(fn):
+        return fn(compression)
     if typ == "string":
         return rdb_string_len(value)
     els = _elements(value, 1 << 30)
@@ -809,8 +812,11 @@ class ServerCommands:
                      f" ql_compressed:{getattr(value, 'ql_compressed', 0)}"
                      f" ql_uncompressed_size:{getattr(value, 'ql_uncompressed_size', 0)}")
         c.reply_value(f"Value at:{id(value):#x} refcount:{refcount} encoding:{enc} "
-                      f"serializedlength:{serialized_length(typ, value)} lru:{lru} "
+                      f"serializedlength:{serialized_length(typ, value, self._rdbcompression())} lru:{lru} "
                       f"lru_seconds_idle:{self._idle_seconds(lru)}{extra}")
+
+    def _rdbcompression(self):
+        return bool(info.cfg_value(self.server, "rdbcompression", True))
 
     def _shared_integers(self):
         maxmemory = info.cfg_value(self.server, "maxmemory", 0) or 0
@@ -961,6 +967,8 @@ class ServerCommands:
             c.reply_error("argument must be a memory value bigger than 1 and smaller than 4gb")
             return
         self.server.quicklist_packed_threshold = size or (1 << 30)
+        from rkvd._core.quicklist import py_set_packed_threshold
+        py_set_packed_threshold(size)
         c.reply_ok()
 
     def debug_stringmatch_test(self, c, args):

@@ -13,7 +13,7 @@ cdef int get_timeout(Client c, int i, long long* out, bint seconds) except -1:
     cdef long long t
     if seconds:
         if not string2ld(c.argv[i].ptr, c.argv[i].len, &ft):
-            c.add_error(b"timeout is not a float or out of range", 39)
+            c.add_error(b"timeout is not a float or out of range", 38)
             return 0
         t = <long long>ceill(ft * 1000.0)
     else:
@@ -121,9 +121,25 @@ cdef inline int signal_key_as_ready(Database db, const char* key, size_t klen) e
         db.engine.ready_keys.append((db, k))
     return 0
 
+# The key being served while a blocked command is re-run, None otherwise.
+# Redis serves a client from the key that became ready, not from the first
+# of its keys that has data, and leaves it blocked when that key holds no
+# data of its type: re-run handlers look at this key only.
+cdef object g_serving_key = None
+
+# SWAPDB: every key of db that clients wait on and that now exists is ready.
+cdef int scan_database_for_ready_keys(Database db) except -1:
+    if db.engine.nblocked == 0 or not db.blocking:
+        return 0
+    for k in db.blocking:
+        if dict_find(db.keys, PyBytes_AS_STRING(k), PyBytes_GET_SIZE(k)) != NULL:
+            db.engine.ready_keys.append((db, k))
+    return 0
+
 # Serve the clients waiting on the keys made ready, oldest first, by
 # re-running their command; what they write may make more keys ready.
 cdef int handle_clients_blocked_on_keys(Engine e) except -1:
+    global g_serving_key
     cdef Client c
     cdef Database db, saved_db
     cdef Py_ssize_t before
@@ -158,12 +174,14 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 c.cur_cmd = cmd
                 before = c.rlen
                 e.cached_ms = mstime()
+                g_serving_key = k
                 try:
                     if cmd.fn != NULL:
                         cmd.fn(c)
                     else:
                         cmd.pyfn(c, c.args_list())
                 finally:
+                    g_serving_key = None
                     c.cur_cmd = saved_cmd
                     c.db = saved_db
                 c.argc = 0

@@ -900,7 +900,7 @@ cdef class Client:
         if not (self.flags & CF_BLOCKED):
             return False
         if error:
-            self.add_error(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK", 47)
+            self.add_error(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK", 46)
             unblock_client(self, False, True)
         else:
             unblock_client(self, True, True)

@@ -262,6 +262,9 @@ cdef class Database:
                 raise MemoryError()
             entry_set_kind(e, typ, VK_INLINE)
             init_entry_lru(self.engine, e)
+            # like Redis's dbAdd: a new key of a type clients block on
+            if typ == OBJ_LIST or typ == OBJ_ZSET or typ == OBJ_STREAM:
+                signal_key_as_ready(self, key, klen)
         else:
             e = link[0]
             if not keepttl:

@@ -11,8 +11,9 @@
 #   blocked.pyx     blocking commands        multi.pyx    MULTI/EXEC/WATCH
 #   t_string.pyx    string commands          t_keys.pyx   generic key commands
 #   t_conn.pyx      connection commands      t_hash.pyx   hash commands
-#   t_set.pyx       set commands             bitops.pyx   bitmaps, BITFIELD
-#   hyperloglog.pyx PF* commands             engine.pyx   Engine: dbs, stats, cron
+#   t_set.pyx       set commands             t_list.pyx   list commands
+#   bitops.pyx      bitmaps, BITFIELD        hyperloglog.pyx  PF* commands
+#   sort.pyx        SORT, SORT_RO            engine.pyx   Engine: dbs, stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
@@ -54,4 +55,6 @@ include "t_hash.pyx"
 include "t_set.pyx"
 include "bitops.pyx"
 include "hyperloglog.pyx"
+include "t_list.pyx"
+include "sort.pyx"
 include "engine.pyx"

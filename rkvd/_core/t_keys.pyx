@@ -483,6 +483,9 @@ cdef int cmd_swapdb(Client c) except -1:
             touch_all_watched_keys_in_db(c.engine.dbs[a], c.engine.dbs[b])
             touch_all_watched_keys_in_db(c.engine.dbs[b], c.engine.dbs[a])
         c.engine.swapdb(a, b)
+        # clients blocked in either db may now find their keys
+        scan_database_for_ready_keys(c.engine.dbs[a])
+        scan_database_for_ready_keys(c.engine.dbs[b])
     c.engine.dirty += 1
     return c.add_ok()
 
