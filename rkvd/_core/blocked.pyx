@@ -143,6 +143,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
     cdef Client c
     cdef Database db, saved_db
     cdef Py_ssize_t before
+    cdef long long dirty
     cdef int i
     cdef list argv
     cdef Command cmd
@@ -173,6 +174,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 saved_cmd = c.cur_cmd
                 c.cur_cmd = cmd
                 before = c.rlen
+                dirty = e.dirty
                 e.cached_ms = mstime()
                 g_serving_key = k
                 try:
@@ -180,6 +182,9 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                         cmd.fn(c)
                     else:
                         cmd.pyfn(c, c.args_list())
+                    # what the served command wrote (BLMOVE's push) touches WATCHes
+                    if e.nwatched and e.dirty != dirty:
+                        touch_command_keys(c, cmd)
                 finally:
                     g_serving_key = None
                     c.cur_cmd = saved_cmd
