@@ -24,6 +24,7 @@ MODULES = [
     "rkvd._core.lzf",
     "rkvd._core.listpack",
     "rkvd._core.quicklist",
+    "rkvd._core.skiplist",
     "rkvd._core.server",
 ]
 

@@ -17,6 +17,8 @@ Phases (key counts scaled by --scale):
     sets       100,000 x SADD set:NNNNNN with 10 short string members
     intsets    100,000 x SADD iset:NNNNNN with 10 small integers (intset encoding)
     zsets      100,000 x ZADD zset:NNNNNN with 10 members, integer scores
+    bigzset      1,000 x ZADD bigzset with 1,000 members each: one sorted set of
+               1,000,000 members (its "per key" figures are per 1,000 members)
 
 A phase whose command a server rejects (e.g. a type rkvd does not implement
 yet) is reported as n/a for that server; used_memory is n/a when INFO memory
@@ -60,7 +62,14 @@ def _zadd(i):
     return (b"ZADD", b"zset:%06d" % i) + tuple(x for j in range(10) for x in (b"%d" % (j + 1), b"m%d" % j))
 
 
-# name: (keys, elements per key, command generator)
+def _zadd_big(i):
+    # scores spread like a leaderboard's: integers, many of them repeated
+    return (b"ZADD", b"bigzset") + tuple(x for j in range(1000) for x in
+                                        (b"%d" % ((i * 1000 + j) * 7919 % 100_003), b"member:%07d" % (i * 1000 + j)))
+
+
+# name: (commands, elements per command, command generator[, DBSIZE when
+# that is not one key per command])
 PHASES = {
     "strings": (1_000_000, 1, lambda i: (b"SET", b"key:%07d" % i, b"v%09d" % i)),
     "hashes": (100_000, 5, _hset),
@@ -68,6 +77,7 @@ PHASES = {
     "sets": (100_000, 10, _sadd),
     "intsets": (100_000, 10, _sadd_ints),
     "zsets": (100_000, 10, _zadd),
+    "bigzset": (1_000, 1_000, _zadd_big, 1),
 }
 
 
@@ -93,7 +103,8 @@ def used_memory(conn):
 
 def probe_phase(kind, phase, count, a):
     """Fresh server, load one phase, return a result dict."""
-    _, elems, gen = PHASES[phase]
+    _, elems, gen = PHASES[phase][:3]
+    want_dbsize = PHASES[phase][3] if len(PHASES[phase]) > 3 else count
     res = {"kind": kind, "phase": phase, "keys": count, "elems_per_key": elems, "error": None}
     try:
         srv = Server(kind).start()
@@ -128,8 +139,8 @@ def probe_phase(kind, phase, count, a):
             "rss_per_key": (rss1 - rss0) / count, "load_s": load_s, "load_cmds_per_s": count / load_s,
             "dbsize": dbsize,
         })
-        if isinstance(dbsize, int) and dbsize != count:
-            res["error"] = f"DBSIZE {dbsize} != {count} keys loaded"
+        if isinstance(dbsize, int) and dbsize != want_dbsize:
+            res["error"] = f"DBSIZE {dbsize} != {want_dbsize} keys expected"
     except (OSError, ConnectionError) as e:
         res["error"] = f"connection failed: {e}" + ("" if srv.alive() else " (server exited)")
     finally:

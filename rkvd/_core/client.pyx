@@ -541,6 +541,14 @@ cdef class Client:
             self.process_input()
         finally:
             self.flags &= ~CF_IN_BATCH
+        if self.rlen and self.engine.loop is not None and not (self.flags & CF_CLOSE_AFTER_REPLY):
+            # Like Redis's beforeSleep: replies go out once every client with
+            # input in this loop iteration has run, so the peers are woken
+            # in one burst rather than between requests.
+            if not (self.flags & CF_WRITE_PENDING):
+                self.flags |= CF_WRITE_PENDING
+                self.engine.queue_flush(self)
+            return 0
         if self.rlen:
             self.flush()
         if self.flags & CF_CLOSE_AFTER_REPLY and not (self.flags & CF_CLOSED):

@@ -62,6 +62,7 @@ cdef enum:
     CF_MULTI = 1 << 13          # between MULTI and EXEC: commands are queued
     CF_DIRTY_CAS = 1 << 14      # a WATCHed key was modified: EXEC fails
     CF_DIRTY_EXEC = 1 << 15     # a command was refused while queueing: EXEC aborts
+    CF_WRITE_PENDING = 1 << 16  # queued for the engine's end-of-iteration flush
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

@@ -415,6 +415,11 @@ def db_delete(Database db, bytes key):
 def db_set_string(Database db, bytes key, bytes value, bint keepttl=False):
     db.set_string(key, len(key), value, len(value), True, keepttl)
 
+def db_set_object(Database db, bytes key, int obj_type, object value):
+    """Store a value object of Redis type obj_type (OBJ_* number) at key,
+    replacing what was there (loaders and in-process tests)."""
+    db.set_obj(key, len(key), obj_type, value, False)
+
 def db_set_expire(Database db, bytes key, long long when_ms):
     return db.set_expire(key, len(key), when_ms)
 

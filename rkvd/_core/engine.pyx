@@ -27,6 +27,8 @@ cdef class Engine:
     cdef public long long nwatched          # WATCHed (client, key) pairs
     cdef list _cron_clients
     cdef public list ready_keys             # [(Database, key)] made ready by writes
+    cdef list pending_flush                 # clients with replies to write this iteration
+    cdef object flush_cb
     cdef public object loop
     # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
     cdef public long long hash_max_listpack_entries, hash_max_listpack_value
@@ -67,6 +69,8 @@ cdef class Engine:
         self.errorstats = {}
         self.paused_clients = set()
         self.ready_keys = []
+        self.pending_flush = []
+        self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
         self.client_max_querybuf_len = 1024 * 1024 * 1024
         self.maxclients = 10000
@@ -212,6 +216,21 @@ cdef class Engine:
         self.log_warning(f"Internal error in command '{cmd.name}': "
                          + "".join(traceback.format_exception(exc)).rstrip().replace("\n", " | "))
         c.add_error_str(f"internal error processing '{cmd.name}': {type(exc).__name__}")
+
+    cdef int queue_flush(self, Client c) except -1:
+        if not self.pending_flush:
+            self.loop.call_soon(self.flush_cb)
+        self.pending_flush.append(c)
+        return 0
+
+    def _flush_pending(self):
+        cdef Client c
+        cdef list batch = self.pending_flush
+        self.pending_flush = []
+        for c in batch:
+            c.flags &= ~CF_WRITE_PENDING
+            if c.rlen:
+                c.flush()
 
     # ------------------------------------------------------------ errors & stats
 

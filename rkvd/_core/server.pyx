@@ -12,6 +12,7 @@
 #   t_string.pyx    string commands          t_keys.pyx   generic key commands
 #   t_conn.pyx      connection commands      t_hash.pyx   hash commands
 #   t_set.pyx       set commands             t_list.pyx   list commands
+#   t_zset.pyx      sorted sets              geo.pyx      geo commands (on sorted sets)
 #   bitops.pyx      bitmaps, BITFIELD        hyperloglog.pyx  PF* commands
 #   sort.pyx        SORT, SORT_RO            engine.pyx   Engine: dbs, stats, cron
 cimport cython
@@ -56,5 +57,7 @@ include "t_set.pyx"
 include "bitops.pyx"
 include "hyperloglog.pyx"
 include "t_list.pyx"
+include "t_zset.pyx"
+include "geo.pyx"
 include "sort.pyx"
 include "engine.pyx"

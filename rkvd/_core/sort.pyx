@@ -56,7 +56,7 @@ cdef bint parse_sort_score(bytes s, double* out):
 cdef list sort_source_in_order(object obj, int typ):
     if typ == OBJ_LIST:
         return (<ListValue>obj).elements()
-    return obj.members_by_rank()
+    return [m for m, _ in (<ZsetValue>obj).items()]
 
 cdef ListValue list_value_from_items(Engine eng, list items):
     cdef ListValue lv = list_new(eng)
