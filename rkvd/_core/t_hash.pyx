@@ -706,6 +706,7 @@ cdef void _collect_field(void* priv, dictEntry* e) noexcept:
     v.n += 1
 
 cdef int cmd_hscan(Client c) except -1:
+    cdef int match_arg, type_arg
     cdef uint64_t cursor
     cdef dictEntry* e
     cdef HashValue h
@@ -731,20 +732,12 @@ cdef int cmd_hscan(Client c) except -1:
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     h = <HashValue>e.v.obj
-    while i < c.argc:
-        if c.arg_is(i, b"count") and c.argc - i >= 2:
-            if not c.arg_ll(i + 1, &count):
-                return 0
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif c.arg_is(i, b"match") and c.argc - i >= 2:
-            pat = c.argv[i + 1].ptr
-            patlen = <int>c.argv[i + 1].len
-            use_pattern = not (patlen == 1 and pat[0] == b'*')
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if not parse_scan_options(c, i, False, &count, &match_arg, &type_arg):
+        return 0
+    use_pattern = match_arg >= 0
+    if use_pattern:
+        pat = c.argv[match_arg].ptr
+        patlen = <int>c.argv[match_arg].len
     c.add_array_len(2)
     if h.enc == HASH_ENC_LISTPACK:
         # small: everything in one reply, cursor 0

@@ -275,13 +275,44 @@ cdef int parse_scan_cursor(Client c, int i, uint64_t* out) except -1:
     out[0] = v
     return 1
 
+# Redis's scanGenericCommand options: COUNT n (n >= 1), MATCH pattern, and
+# TYPE name for the keyspace SCAN only. Returns 1, or 0 after replying the
+# error. *match_arg / *type_arg: the argument index, or -1 when absent (and
+# MATCH "*", which matches everything, counts as absent).
+cdef int parse_scan_options(Client c, int i, bint allow_type, long long* count,
+                            int* match_arg, int* type_arg) except -1:
+    count[0] = 10
+    match_arg[0] = -1
+    type_arg[0] = -1
+    while i < c.argc:
+        if c.arg_is(i, b"count") and c.argc - i >= 2:
+            if not c.arg_ll(i + 1, count):
+                return 0
+            if count[0] < 1:
+                c.add_syntax_error()
+                return 0
+            i += 2
+        elif c.arg_is(i, b"match") and c.argc - i >= 2:
+            if c.argv[i + 1].len == 1 and c.argv[i + 1].ptr[0] == 42:
+                match_arg[0] = -1
+            else:
+                match_arg[0] = i + 1
+            i += 2
+        elif allow_type and c.arg_is(i, b"type") and c.argc - i >= 2:
+            type_arg[0] = i + 1
+            i += 2
+        else:
+            c.add_syntax_error()
+            return 0
+    return 1
+
 cdef int cmd_scan(Client c) except -1:
     cdef uint64_t cursor
-    cdef long long count = 10
-    cdef int i = 2
+    cdef long long count
+    cdef int match_arg, type_arg
     cdef bytes pat = None
     cdef bytes typename = None
-    cdef bint use_pattern = False
+    cdef bint use_pattern
     cdef _KeyCollect kc
     cdef list keys = []
     cdef long maxiter
@@ -289,22 +320,13 @@ cdef int cmd_scan(Client c) except -1:
     cdef dictEntry* e
     if not parse_scan_cursor(c, 1, &cursor):
         return 0
-    while i < c.argc:
-        if c.arg_is(i, b"count") and c.argc - i >= 2:
-            if not c.arg_ll(i + 1, &count):
-                return 0
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif c.arg_is(i, b"match") and c.argc - i >= 2:
-            pat = c.arg_bytes(i + 1)
-            use_pattern = not (len(pat) == 1 and pat[0] == 42)
-            i += 2
-        elif c.arg_is(i, b"type") and c.argc - i >= 2:
-            typename = c.arg_bytes(i + 1)
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if not parse_scan_options(c, 2, True, &count, &match_arg, &type_arg):
+        return 0
+    use_pattern = match_arg >= 0
+    if use_pattern:
+        pat = c.arg_bytes(match_arg)
+    if type_arg >= 0:
+        typename = c.arg_bytes(type_arg)
     kc.lst = <PyObject*>keys
     maxiter = count * 10
     while True:

@@ -1731,6 +1731,7 @@ cdef void _zscan_collect(void* priv, dictEntry* e) noexcept:
     (<list>st.lst).append(PyBytes_FromStringAndSize(buf, n))
 
 cdef int cmd_zscan(Client c) except -1:
+    cdef int match_arg, type_arg
     cdef uint64_t cursor
     cdef long long count = 10
     cdef int i = 3
@@ -1753,19 +1754,11 @@ cdef int cmd_zscan(Client c) except -1:
         return 0
     if found == 0:
         return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
-    while i < c.argc:
-        if c.arg_is(i, b"count") and c.argc - i >= 2:
-            if not c.arg_ll(i + 1, &count):
-                return 0
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif c.arg_is(i, b"match") and c.argc - i >= 2:
-            pat = c.arg_bytes(i + 1)
-            use_pattern = not (len(pat) == 1 and pat[0] == 42)
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if not parse_scan_options(c, i, False, &count, &match_arg, &type_arg):
+        return 0
+    use_pattern = match_arg >= 0
+    if use_pattern:
+        pat = c.arg_bytes(match_arg)
     if z.lp != NULL:
         p = lp_first(z.lp)
         while p != NULL:
