@@ -873,6 +873,27 @@ cdef class Client:
         self.add_not_integer()
         return 0
 
+    cdef int arg_range(self, int i, long long lo, long long hi, long long* out,
+                       const char* msg) except -1:
+        """Redis's getRangeLongFromObjectOrReply: argv[i] as an integer in
+        [lo, hi]; `msg` (if not NULL) is the error for both failures.
+        Replies the error and returns 0 if not."""
+        cdef long long v
+        if not string2ll(self.argv[i].ptr, self.argv[i].len, &v):
+            if msg != NULL:
+                self.add_error(msg, strlen(msg))
+            else:
+                self.add_not_integer()
+            return 0
+        if v < lo or v > hi:
+            if msg != NULL:
+                self.add_error(msg, strlen(msg))
+            else:
+                self.add_error_str(f"value is out of range, value must between {lo} and {hi}")
+            return 0
+        out[0] = v
+        return 1
+
     cdef list args_list(self):
         return [PyBytes_FromStringAndSize(self.argv[i].ptr, self.argv[i].len) for i in range(self.argc)]
 

@@ -28,17 +28,7 @@ cdef bytes encoding_name(dictEntry* e):
 # Redis's getIntFromObjectOrReply: a long long that fits in an int.
 cdef int arg_int(Client c, int i, int* out, const char* msg) except -1:
     cdef long long v
-    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v):
-        if msg != NULL:
-            c.add_error(msg, strlen(msg))
-        else:
-            c.add_not_integer()
-        return 0
-    if v < INT_MIN or v > INT_MAX:
-        if msg != NULL:
-            c.add_error(msg, strlen(msg))
-        else:
-            c.add_error_str(f"value is out of range, value must between {INT_MIN} and {INT_MAX}")
+    if not c.arg_range(i, INT_MIN, INT_MAX, &v, msg):
         return 0
     out[0] = <int>v
     return 1

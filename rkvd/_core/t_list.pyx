@@ -209,17 +209,6 @@ cdef inline int list_notify(Client c, Database db, int typ, const char* event,
         c.engine.notify_keyspace_event(typ, event, PyBytes_FromStringAndSize(key, klen), db.id)
     return 0
 
-# Redis's getPositiveLongFromObjectOrReply and getRangeLongFromObjectOrReply:
-# one message for both "not a number" and "out of range".
-cdef int arg_long_range(Client c, int i, long long lo, long long hi, long long* out,
-                        const char* msg) except -1:
-    cdef long long v
-    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v) or v < lo or v > hi:
-        c.add_error(msg, strlen(msg))
-        return 0
-    out[0] = v
-    return 1
-
 cdef inline int add_arity_error(Client c) except -1:
     cdef Command cmd = c.cur_cmd
     return c.add_error_str(f"wrong number of arguments for '{cmd.name}' command")
@@ -465,11 +454,11 @@ cdef int cmd_lpos(Client c) except -1:
                                          b"end of the list")
         elif c.arg_is(j, b"count") and moreargs:
             j += 1
-            if not arg_long_range(c, j, 0, LLONG_MAX, &count, b"COUNT can't be negative"):
+            if not c.arg_range(j, 0, LLONG_MAX, &count, b"COUNT can't be negative"):
                 return 0
         elif c.arg_is(j, b"maxlen") and moreargs:
             j += 1
-            if not arg_long_range(c, j, 0, LLONG_MAX, &maxlen, b"MAXLEN can't be negative"):
+            if not c.arg_range(j, 0, LLONG_MAX, &maxlen, b"MAXLEN can't be negative"):
                 return 0
         else:
             return c.add_syntax_error()
@@ -610,7 +599,7 @@ cdef int pop_generic(Client c, int where) except -1:
     cdef ListValue lv
     if c.argc > 3:
         return add_arity_error(c)
-    if hascount and not arg_long_range(c, 2, 0, LLONG_MAX, &count,
+    if hascount and not c.arg_range(2, 0, LLONG_MAX, &count,
                                        b"value is out of range, must be positive"):
         return 0
     lv = lookup_list_write(c, c.argv[1].ptr, c.argv[1].len, &wrong)
@@ -639,7 +628,7 @@ cdef int parse_mpop_args(Client c, int numkeys_idx, int* numkeys, int* where,
     cdef long long nk
     cdef long long where_idx
     cdef int j
-    if not arg_long_range(c, numkeys_idx, 1, LLONG_MAX, &nk, b"numkeys should be greater than 0"):
+    if not c.arg_range(numkeys_idx, 1, LLONG_MAX, &nk, b"numkeys should be greater than 0"):
         return 0
     # (compared first: numkeys may be near LLONG_MAX)
     if nk >= c.argc or numkeys_idx + nk + 1 >= c.argc:
@@ -656,7 +645,7 @@ cdef int parse_mpop_args(Client c, int numkeys_idx, int* numkeys, int* where,
     while j < c.argc:
         if count[0] == -1 and c.arg_is(j, b"count") and j < c.argc - 1:
             j += 1
-            if not arg_long_range(c, j, 1, LLONG_MAX, count, b"count should be greater than 0"):
+            if not c.arg_range(j, 1, LLONG_MAX, count, b"count should be greater than 0"):
                 return 0
         else:
             c.add_syntax_error()

@@ -448,27 +448,6 @@ cdef inline int set_store(Client c, int ki, SetValue s, bint keepttl) except -1:
 cdef inline int set_delete_key(Client c, int ki) except -1:
     return c.db.delete_key(c.argv[ki].ptr, c.argv[ki].len)
 
-# Redis's getRangeLongFromObjectOrReply: a long long in [lo, hi]; msg (or
-# Redis's default texts) replied when not.
-cdef int set_arg_range(Client c, int i, long long lo, long long hi, long long* out,
-                       const char* msg) except -1:
-    cdef long long v
-    if not string2ll(c.argv[i].ptr, c.argv[i].len, &v):
-        if msg != NULL:
-            c.add_error(msg, strlen(msg))
-        else:
-            c.add_not_integer()
-        return 0
-    if v < lo or v > hi:
-        if msg != NULL:
-            c.add_error(msg, strlen(msg))
-        else:
-            c.add_error_str(f"value is out of range, value must between {lo} and {hi}")
-        return 0
-    out[0] = v
-    return 1
-
-
 # ------------------------------------------------------------------ single-key commands
 
 cdef int cmd_sadd(Client c) except -1:
@@ -634,7 +613,7 @@ cdef int set_spop_count(Client c) except -1:
     cdef long long maxis = 0
     cdef SetIter it
     cdef bytes member
-    if not set_arg_range(c, 2, 0, LLONG_MAX, &count, b"value is out of range, must be positive"):
+    if not c.arg_range(2, 0, LLONG_MAX, &count, b"value is out of range, must be positive"):
         return 0
     s = set_lookup_write(c, 1, &wrong)
     if wrong:
@@ -722,7 +701,7 @@ cdef int set_srandmember_count(Client c) except -1:
     cdef dictIter di
     cdef dictEntry* e
     cdef char buf[24]
-    if not set_arg_range(c, 2, -LLONG_MAX, LLONG_MAX, &l, NULL):
+    if not c.arg_range(2, -LLONG_MAX, LLONG_MAX, &l, NULL):
         return 0
     if l >= 0:
         count = <uint64_t>l
@@ -1016,7 +995,7 @@ cdef int cmd_sinterstore(Client c) except -1:
 cdef int cmd_sintercard(Client c) except -1:
     cdef long long numkeys, limit = 0
     cdef int j
-    if not set_arg_range(c, 1, 1, LLONG_MAX, &numkeys, b"numkeys should be greater than 0"):
+    if not c.arg_range(1, 1, LLONG_MAX, &numkeys, b"numkeys should be greater than 0"):
         return 0
     if numkeys > c.argc - 2:
         return c.add_error(b"Number of keys can't be greater than number of args", 51)
@@ -1024,7 +1003,7 @@ cdef int cmd_sintercard(Client c) except -1:
     while j < c.argc:
         if c.arg_is(j, b"limit") and j < c.argc - 1:
             j += 1
-            if not set_arg_range(c, j, 0, LLONG_MAX, &limit, b"LIMIT can't be negative"):
+            if not c.arg_range(j, 0, LLONG_MAX, &limit, b"LIMIT can't be negative"):
                 return 0
         else:
             return c.add_syntax_error()

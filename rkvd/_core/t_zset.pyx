@@ -692,18 +692,6 @@ cdef int arg_long(Client c, int i, long* out, const char* msg) except -1:
     out[0] = <long>v
     return 1
 
-# getRangeLongFromObjectOrReply
-cdef int zset_arg_long_range(Client c, int i, long lo, long hi, long* out, const char* msg) except -1:
-    if not arg_long(c, i, out, msg):
-        return 0
-    if out[0] < lo or out[0] > hi:
-        if msg != NULL:
-            c.add_error(msg, strlen(msg))
-        else:
-            c.add_error_str(f"value is out of range, value must between {lo} and {hi}")
-        return 0
-    return 1
-
 cdef int arg_double(Client c, int i, double* out, const char* msg) except -1:
     if string2d(c.argv[i].ptr, c.argv[i].len, out):
         return 1
@@ -1043,7 +1031,8 @@ cdef inline void zunion_inter_aggregate(double* target, double val, int aggregat
         target[0] = val if val > target[0] else target[0]
 
 cdef int zunion_inter_diff_generic(Client c, int dstidx, int numkeys_idx, int op, bint cardinality_only) except -1:
-    cdef long setnum, limit = 0
+    cdef long setnum
+    cdef long long limit = 0
     cdef int i, j, remaining, aggregate = AGGR_SUM
     cdef bint withscores = False
     cdef list src = []
@@ -1112,7 +1101,7 @@ cdef int zunion_inter_diff_generic(Client c, int dstidx, int numkeys_idx, int op
         elif cardinality_only and remaining >= 2 and c.arg_is(j, b"limit"):
             j += 1
             remaining -= 1
-            if not zset_arg_long_range(c, j, 0, LONG_MAX, &limit, b"LIMIT can't be negative"):
+            if not c.arg_range(j, 0, LONG_MAX, &limit, b"LIMIT can't be negative"):
                 return 0
             j += 1
             remaining -= 1
@@ -1865,11 +1854,11 @@ cdef int zpop_generic(Client c, int* keyidx, int keyc, int where, bint emitkey, 
     return 0
 
 cdef int zpop_minmax(Client c, int where) except -1:
-    cdef long count = -1
+    cdef long long count = -1
     cdef int keyidx = 1
     if c.argc > 3:
         return c.add_syntax_error()
-    if c.argc == 3 and not zset_arg_long_range(c, 2, 0, LONG_MAX, &count, b"value is out of range, must be positive"):
+    if c.argc == 3 and not c.arg_range(2, 0, LONG_MAX, &count, b"value is out of range, must be positive"):
         return 0
     return zpop_generic(c, &keyidx, 1, where, False, count, c.resp > 2 and count != -1, False)
 
@@ -1916,10 +1905,11 @@ cdef int cmd_bzpopmax(Client c) except -1:
     return blocking_zpop_generic(c, 1, c.argc - 2, ZSET_MAX, c.argc - 1, -1, False, False)
 
 cdef int zmpop_generic(Client c, int numkeys_idx, bint is_block) except -1:
-    cdef long numkeys = 0, count = -1, where_idx
+    cdef long long numkeys = 0, count = -1
+    cdef long where_idx
     cdef int where, j
     cdef int* keys
-    if not zset_arg_long_range(c, numkeys_idx, 1, LONG_MAX, &numkeys, b"numkeys should be greater than 0"):
+    if not c.arg_range(numkeys_idx, 1, LONG_MAX, &numkeys, b"numkeys should be greater than 0"):
         return 0
     where_idx = numkeys_idx + numkeys + 1
     if where_idx >= c.argc:
@@ -1934,7 +1924,7 @@ cdef int zmpop_generic(Client c, int numkeys_idx, bint is_block) except -1:
     while j < c.argc:
         if count == -1 and c.arg_is(j, b"count") and (c.argc - 1) - j > 0:
             j += 1
-            if not zset_arg_long_range(c, j, 1, LONG_MAX, &count, b"count should be greater than 0"):
+            if not c.arg_range(j, 1, LONG_MAX, &count, b"count should be greater than 0"):
                 return 0
         else:
             return c.add_syntax_error()
@@ -2102,14 +2092,14 @@ cdef inline Py_ssize_t _rand_index(Py_ssize_t n) noexcept:
     return <Py_ssize_t>(((_zr_rng * 0x2545F4914F6CDD1DULL) >> 11) % <uint64_t>n)
 
 cdef int cmd_zrandmember(Client c) except -1:
-    cdef long l
+    cdef long long l
     cdef bint withscores = False
     cdef ZsetValue z
     cdef int found
     cdef lpEntry key
     cdef dictEntry* e
     if c.argc >= 3:
-        if not zset_arg_long_range(c, 2, -LONG_MAX, LONG_MAX, &l, NULL):
+        if not c.arg_range(2, -LONG_MAX, LONG_MAX, &l, NULL):
             return 0
         if c.argc > 4 or (c.argc == 4 and not c.arg_is(3, b"withscores")):
             return c.add_syntax_error()
