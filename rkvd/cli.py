@@ -4,8 +4,8 @@ Arguments mean what they mean to redis-server, and bad configuration fails
 the same way (same stderr text, exit status 1) before anything listens.
 """
 
+import importlib.machinery
 import os
-import site
 import sys
 
 from rkvd import __version__, REDIS_VERSION
@@ -32,31 +32,56 @@ def version_line():
         REDIS_VERSION, __version__)
 
 
-def _reexec_with_malloc(argv):
+# The engine is compiled; a source tree found first on sys.path (the working
+# directory of `python -m`) has only its .pyx files.
+_ENGINE_PARTS = ("rkvd", "_core", "server")
+
+# What the re-executed interpreter runs: import rkvd from exactly the sys.path
+# entry the first process chose, ahead of the working directory.
+_BOOT = (
+    "import sys\n"
+    "root = sys.argv.pop(1)\n"
+    "if sys.path and sys.path[0] in ('', '.'):\n"
+    "    del sys.path[0]\n"
+    "sys.path.insert(0, root)\n"
+    "from rkvd.cli import main\n"
+    "main()\n"
+)
+
+
+def _has_engine(entry):
+    """True when sys.path entry `entry` holds an rkvd with the compiled engine."""
+    base = os.path.join(entry or os.curdir, *_ENGINE_PARTS)
+    return any(os.path.isfile(base + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def _imported_root():
+    """The sys.path entry this process imported rkvd from."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def package_root():
+    """Where rkvd must be imported from: the package this process imported,
+    unless that is a bare source tree shadowing an installed package, then
+    the first sys.path entry whose rkvd has the compiled engine."""
+    here = _imported_root()
+    if _has_engine(here):
+        return here
+    for entry in sys.path:
+        entry = os.path.abspath(entry or os.curdir)
+        if entry != here and _has_engine(entry):
+            return entry
+    return here       # nothing better: the engine import will say what is missing
+
+
+def _reexec(argv, root):
     """Restart this very process (exec keeps the PID) with Python's allocator
-    routed to malloc, so glibc's mallinfo2() sees every allocation."""
+    routed to malloc, so glibc's mallinfo2() sees every allocation, importing
+    rkvd from `root` whatever the working directory holds."""
     os.environ["PYTHONMALLOC"] = "malloc"
-    # The package must stay importable after exec even when it was found
-    # through the script's directory rather than an installed location.
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    installed = set(site.getsitepackages() + [site.getusersitepackages()])
-    if root not in installed:
-        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        if root not in paths:
-            os.environ["PYTHONPATH"] = os.pathsep.join([root] + paths)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "rkvd", *argv])
-
-
-def _supervised(mode):
-    if mode == "systemd":
-        return bool(os.environ.get("NOTIFY_SOCKET"))
-    if mode == "upstart":
-        return bool(os.environ.get("UPSTART_JOB"))
-    if mode == "auto":
-        return bool(os.environ.get("UPSTART_JOB") or os.environ.get("NOTIFY_SOCKET"))
-    return False
+    os.execv(sys.executable, [sys.executable, "-c", _BOOT, root, *argv])
 
 
 def _daemonize():
@@ -77,8 +102,9 @@ def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
     argv = list(argv)
-    if os.environ.get("PYTHONMALLOC") != "malloc":
-        _reexec_with_malloc(argv)
+    root = package_root()
+    if os.environ.get("PYTHONMALLOC") != "malloc" or root != _imported_root():
+        _reexec(argv, root)
 
     if argv and argv[0] in ("-v", "--version"):
         print(version_line())
@@ -110,11 +136,14 @@ def main(argv=None):
         log.warning(str(e))
         sys.exit(1)
 
-    if cfg["daemonize"] and not _supervised(cfg["supervised"]):
+    from rkvd.systemd import Supervisor
+    supervisor = Supervisor(log)
+    # Redis decides supervision first: a supervised server never forks.
+    if not supervisor.setup(cfg["supervised"]) and cfg["daemonize"]:
         _daemonize()
         cfg.logger = Logger(cfg)        # a fresh one knows the new PID
         if not cfg["pidfile"]:
             cfg.set_value("pidfile", DEFAULT_PID_FILE)
 
     from rkvd.server import run
-    sys.exit(run(cfg))
+    sys.exit(run(cfg, supervisor))

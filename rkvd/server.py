@@ -16,13 +16,14 @@ import uvloop
 from rkvd import REDIS_VERSION, __version__
 from rkvd.config import ConfigError
 from rkvd.log import Logger
+from rkvd.systemd import Supervisor
 
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
 HANDLER_MODULES = ("rkvd.cmd_server", "rkvd.cmd_conn")
 
 
 class Server:
-    def __init__(self, cfg, log=None):
+    def __init__(self, cfg, log=None, supervisor=None):
         from rkvd._core.server import Engine
         from rkvd.commandspec import SPECS
 
@@ -30,6 +31,7 @@ class Server:
         self.log = log or Logger(cfg)
         self.log.role = "M"
         cfg.logger = self.log
+        self.supervisor = supervisor or Supervisor(self.log)
         self.pid = os.getpid()
         self.start_time = time.time()
         self.start_monotonic = time.monotonic()
@@ -272,6 +274,7 @@ class Server:
 
     def _shutdown(self):
         self.log.warning("User requested shutdown...")
+        self.supervisor.stopping()
         for kind, srv in self.listeners:
             try:
                 srv.close()
@@ -338,7 +341,7 @@ class Server:
         self._write_pidfile()
         self.log.warning("Server initialized")
         self.log.notice("Ready to accept connections")
-        _sd_notify("READY=1\n")
+        self.supervisor.ready()
         loop.call_later(1.0 / self.engine.hz, self._cron)
         try:
             loop.run_forever()
@@ -347,17 +350,13 @@ class Server:
         return self.exit_code
 
     def _on_sighup(self):
-        self.log.notice("Received SIGHUP, reloading the configuration and reopening the log file.")
+        self.supervisor.reloading()
+        self.log.notice("Received SIGHUP, reopening the log file.")
         try:
             self.log.reopen()
-        except Exception:
-            pass
-        reload = getattr(self.cfg, "reload", None)
-        if reload is not None:
-            try:
-                reload()
-            except Exception as exc:
-                self.log.warning(f"Configuration reload failed: {exc}")
+        except OSError as exc:
+            self.log.warning(f"Failed to reopen the log file: {exc.strerror}")
+        self.supervisor.reloaded()
 
 
 def _bind_hosts(binds):
@@ -409,23 +408,11 @@ def _set_proctitle(cfg):
         setproctitle.setproctitle(title)
 
 
-def _sd_notify(msg):
-    path = os.environ.get("NOTIFY_SOCKET")
-    if not path:
-        return
-    if path.startswith("@"):
-        path = "\0" + path[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-            s.connect(path)
-            s.sendall(msg.encode())
-    except OSError:
-        pass
-
-
-def run(cfg):
+def run(cfg, supervisor=None):
     """Start the server with a parsed Config; returns the process exit code."""
     log = Logger(cfg)
+    if supervisor is not None:
+        supervisor.log = log
     log.startup_banner(cfg["port"])
     if cfg["dir"]:
         try:
@@ -433,5 +420,5 @@ def run(cfg):
         except OSError as exc:
             log.warning(f"Can't chdir to '{cfg['dir']}': {exc.strerror}")
             return 1
-    server = Server(cfg, log)
+    server = Server(cfg, log, supervisor)
     return server.run()

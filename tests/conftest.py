@@ -121,11 +121,11 @@ class _Factory:
         self.servers: list[ServerProcess] = []
 
     def make(self, *extra_args, config_file=None, base_args=True, start=True, port=None,
-             directory=None, timeout=support.START_TIMEOUT) -> ServerProcess:
+             directory=None, env=None, timeout=support.START_TIMEOUT) -> ServerProcess:
         n = len(self.servers)
         directory = directory or (self.tmp_path / f"{self.name}{n}")
         server = ServerProcess(self.cmd, f"{self.name}#{n}", directory, extra_args=extra_args,
-                               config_file=config_file, base_args=base_args, port=port)
+                               config_file=config_file, base_args=base_args, port=port, env=env)
         self.servers.append(server)
         if start:
             _start_or_fail(server, timeout)

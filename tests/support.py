@@ -133,8 +133,11 @@ class ServerProcess:
 
     def _environment(self) -> dict:
         env = server_environment(self.cmd)
-        if self.env:
-            env.update(self.env)
+        for name, value in (self.env or {}).items():
+            if value is None:           # None removes the variable
+                env.pop(name, None)
+            else:
+                env[name] = value
         return env
 
     def spawn(self) -> "ServerProcess":
