@@ -2,35 +2,40 @@
 
     python -m pytest perf/bench_micro.py --benchmark-only
 
-* keyspace hash table (``rkvd._core.dict.DictForTest``): set / get / delete
+* keyspace hash table (``DictForTest``, tests/native/dict.pyx): set / get / delete
   of 100,000 keys ``key:NNNNNNN`` -> 10-byte values, next to a plain Python
   dict driven by the same loop as a baseline (both rows pay the same Python
   call overhead per operation);
-* RESP request parser (``rkvd._core.server.bench_parse(data, repeat)``, which
-  parses ``data`` ``repeat`` times and returns the number of commands): a few
-  request mixes; extra_info["commands"] is the count per call.
+* RESP request parser (``bench_parse(data, repeat)``, tests/native/server.pyx,
+  which parses ``data`` ``repeat`` times with the engine's parser and returns
+  the number of commands): a few request mixes; extra_info["commands"] is the
+  count per call.
 
-Tests skip when the engine module (or the function) is not built/available.
+Both come from the test-only extension in tests/native (never installed),
+built here first if stale; tests skip when it or the engine cannot load.
 """
+import os
+import sys
+
 import pytest
+
+TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
 
 N_KEYS = 100_000
 KEYS = [b"key:%07d" % i for i in range(N_KEYS)]
 VALS = [b"v%09d" % i for i in range(N_KEYS)]
 
 try:
-    from rkvd._core.dict import DictForTest
-    _dict_skip = None
-except Exception as e:  # not built yet (or failed to load)
-    DictForTest = None
-    _dict_skip = f"rkvd._core.dict.DictForTest unavailable: {e}"
-
-try:
-    from rkvd._core.server import bench_parse
-    _parse_skip = None
-except Exception as e:
-    bench_parse = None
-    _parse_skip = f"rkvd._core.server.bench_parse unavailable: {e}"
+    from native import build as _native_build
+    _native_build.ensure_built()
+    from native.dict import DictForTest
+    from native.server import bench_parse
+    _native_skip = None
+except Exception as e:  # no Cython or compiler, a compile error, or the engine not built
+    DictForTest = bench_parse = None
+    _native_skip = f"the test extension (tests/native) is unavailable: {e}"
 
 
 # -- hash table ------------------------------------------------------------
@@ -47,7 +52,7 @@ IMPLS = {
 
 
 def _impl_param(name):
-    marks = [pytest.mark.skipif(name == "DictForTest" and DictForTest is None, reason=_dict_skip or "")]
+    marks = [pytest.mark.skipif(name == "DictForTest" and DictForTest is None, reason=_native_skip or "")]
     return pytest.param(name, marks=marks, id=name)
 
 
@@ -147,7 +152,7 @@ PAYLOADS = {
 REPEAT = 100
 
 
-@pytest.mark.skipif(bench_parse is None, reason=_parse_skip or "")
+@pytest.mark.skipif(bench_parse is None, reason=_native_skip or "")
 @pytest.mark.parametrize("mix", list(PAYLOADS))
 def test_resp_parse(benchmark, mix):
     benchmark.group = "RESP parse"

@@ -11,6 +11,9 @@
 
 Every test that uses ``rkvd`` or ``redis_ref`` starts on FLUSHALLed servers.
 
+The test-only extension modules (``native.*``, tests/native) are built at
+session start when a source is newer than its .so (see native/build.py).
+
 Environment switches:
   RKVD_TEST_SERVER_CMD=redis-server   run the suite against redis-server itself
   RKVD_TEST_TRACE=1                   print every differential step (with -s)
@@ -27,11 +30,20 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 import support  # noqa: E402
+from native import build as native_build  # noqa: E402
 from support import Differ, ServerProcess  # noqa: E402
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_redis: the test compares with a real redis-server")
+
+
+def pytest_sessionstart(session):
+    # before collection: the library tests import native.* at module level
+    try:
+        native_build.ensure_built()
+    except native_build.BuildError as exc:
+        pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def _start_or_fail(server: ServerProcess, timeout: float = support.START_TIMEOUT) -> ServerProcess:

@@ -5,6 +5,7 @@ counts of stored objects, incremental rehashing in both directions, the SCAN
 guarantee across resizes, random sampling, iterators, and the memory footprint
 of a million keys.
 """
+import os
 import random
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from rkvd._core.dict import DictForTest
+import support
+from native.dict import DictForTest
 
 
 def scan_all(d):
@@ -468,7 +470,7 @@ def test_memory_footprint_million_keys():
     # in a fresh process, so memory freed by earlier tests cannot hide growth
     script = textwrap.dedent("""
         import gc, psutil
-        from rkvd._core.dict import DictForTest
+        from native.dict import DictForTest
         gc.collect()
         p = psutil.Process()
         d = DictForTest()
@@ -478,7 +480,9 @@ def test_memory_footprint_million_keys():
         assert len(d) == 1_000_000 and d.get(b"key:0999999") == b"v" * 10
         print((after - before) / 1_000_000)
     """)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(support.REPO_ROOT / "tests"),
+                                                       str(support.REPO_ROOT)]))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     per_key = float(out.stdout.strip())
     assert per_key < 90, per_key

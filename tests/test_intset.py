@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import support
-from rkvd._core.intset import IntsetForTest, validate_blob
+from native.intset import IntsetForTest, validate_blob
 from support import encode_command, parse_reply
 
 I16 = (-(2**15), 2**15 - 1)

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import support
-from rkvd._core.listpack import (ListpackForTest as LP, py_decode_backlen, py_encode_backlen,
-                                 py_int64_to_string, py_random_seed, py_string_to_int64)
+from native.listpack import (ListpackForTest as LP, py_decode_backlen, py_encode_backlen,
+                             py_int64_to_string, py_random_seed, py_string_to_int64)
 from support import encode_command, parse_reply
 
 BEFORE, AFTER, REPLACE = 0, 1, 2
@@ -630,10 +630,11 @@ def test_walking_corrupt_blob_aborts():
     bad = CORRUPT["bad-backlen"]
     assert LP.validate_blob(bad, deep=False)
     script = textwrap.dedent(f"""
-        from rkvd._core.listpack import ListpackForTest
+        from native.listpack import ListpackForTest
         ListpackForTest.from_bytes({bad!r}, validate=False).items()
     """)
-    env = dict(os.environ, PYTHONPATH=str(support.REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(support.REPO_ROOT / "tests"),
+                                                       str(support.REPO_ROOT)]))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=30)
     assert proc.returncode == -signal.SIGABRT, proc
     assert b"listpack corrupted" in proc.stderr

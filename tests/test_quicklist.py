@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from rkvd._core.quicklist import QuicklistForTest as QL, py_get_packed_threshold, py_set_packed_threshold
+from native.quicklist import QuicklistForTest as QL
+from rkvd._core.quicklist import py_get_packed_threshold, py_set_packed_threshold
 
 HYPO = settings(deadline=None, max_examples=400, stateful_step_count=80,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

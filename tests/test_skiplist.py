@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from rkvd._core.skiplist import SkiplistForTest as SL, py_seed, py_slab_count
+from native.skiplist import SkiplistForTest as SL, py_seed, py_slab_count
 
 HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                       HealthCheck.data_too_large])

@@ -439,19 +439,21 @@ CLIENT_FLAGS = {
 }
 
 
-def bench_parse(bytes data, int repeat):
-    """Micro-benchmark entry: parse `data` (RESP requests) `repeat` times with
-    the real request parser, without executing. Returns requests parsed."""
+cdef long long parse_requests(const char* data, Py_ssize_t dl, long long repeat) except -1:
+    # The request parser alone, for perf's RESP benchmark (declared in
+    # server.pxd; tests/native/server.pyx wraps it for Python): a detached
+    # client parses `data` `repeat` times, executing nothing.
     cdef Client c = Client()
-    cdef long long n = 0
+    cdef long long n = 0, i
     cdef int r
-    cdef Py_ssize_t dl = len(data)
     c.engine = Engine(None, 1)
     c.authenticated = True
     c.qbuf = <char*>malloc(dl + 1)
+    if c.qbuf == NULL:
+        raise MemoryError()
     c.qcap = dl + 1
-    for _ in range(repeat):
-        memcpy(c.qbuf, <char*>data, dl)
+    for i in range(repeat):
+        memcpy(c.qbuf, data, dl)
         c.qlen = dl
         c.qpos = c.qstart = 0
         c._reset_request()

@@ -57,6 +57,8 @@ cdef int64_t intset_random(intset* s) noexcept nogil
 cdef int64_t intset_max(intset* s) noexcept nogil
 cdef int64_t intset_min(intset* s) noexcept nogil
 cdef uint32_t intset_len(const intset* s) noexcept nogil
+# Width of one value in bytes: INTSET_ENC_INT16, _INT32 or _INT64.
+cdef uint32_t intset_encoding(const intset* s) noexcept nogil
 # Size of the whole block in bytes (header included): the RDB payload length.
 cdef size_t intset_blob_len(const intset* s) noexcept nogil
 # Check an untrusted blob (RDB/RESTORE) before use: known encoding, size equal

@@ -5,7 +5,6 @@
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove
-from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
 import os as _os
 
@@ -254,6 +253,10 @@ cdef uint32_t intset_len(const intset* s) noexcept nogil:
     return le32(s.length)
 
 
+cdef uint32_t intset_encoding(const intset* s) noexcept nogil:
+    return _enc(s)
+
+
 cdef size_t intset_blob_len(const intset* s) noexcept nogil:
     return INTSET_HEADER_SIZE + <size_t>le32(s.length) * _enc(s)
 
@@ -286,107 +289,3 @@ cdef int intset_validate_integrity(const unsigned char* p, size_t size, int deep
         prev = cur
     return 1
 
-
-# ---------------------------------------------------------- test wrapper --
-
-def validate_blob(bytes blob, bint deep=True):
-    """intset_validate_integrity on blob: True when it is a valid intset."""
-    return intset_validate_integrity(<const unsigned char*>PyBytes_AS_STRING(blob),
-                                     <size_t>PyBytes_GET_SIZE(blob), deep) == 1
-
-
-cdef class IntsetForTest:
-    """An intset owned by a Python object, for tests and benchmarks."""
-    cdef intset* s
-
-    def __cinit__(self):
-        self.s = intset_new()
-        if self.s == NULL:
-            raise MemoryError()
-
-    def __dealloc__(self):
-        intset_free(self.s)
-        self.s = NULL
-
-    @staticmethod
-    def from_bytes(bytes blob, bint validate=True):
-        """A set holding a copy of blob; ValueError unless it passes deep validation."""
-        cdef IntsetForTest r = IntsetForTest()
-        cdef intset* s
-        if validate and not validate_blob(blob, True):
-            raise ValueError("invalid intset blob")
-        if PyBytes_GET_SIZE(blob) < INTSET_HEADER_SIZE:
-            raise ValueError("intset blob shorter than its header")
-        s = intset_from_blob(<const unsigned char*>PyBytes_AS_STRING(blob),
-                             <size_t>PyBytes_GET_SIZE(blob))
-        if s == NULL:
-            raise MemoryError()
-        intset_free(r.s)
-        r.s = s
-        return r
-
-    def add(self, int64_t value):
-        """True if value was added, False if already present."""
-        cdef uint8_t ok = 0
-        cdef intset* t = intset_add(self.s, value, &ok)
-        if t == NULL:
-            raise MemoryError()
-        self.s = t
-        return ok == 1
-
-    def remove(self, int64_t value):
-        """True if value was removed, False if absent."""
-        cdef int ok = 0
-        self.s = intset_remove(self.s, value, &ok)
-        return ok == 1
-
-    def find(self, int64_t value):
-        return intset_find(self.s, value) == 1
-
-    def search(self, int64_t value):
-        """(found, position) as intset_search reports them."""
-        cdef uint32_t pos = 0
-        cdef uint8_t found = intset_search(self.s, value, &pos)
-        return found == 1, pos
-
-    def get(self, uint32_t pos):
-        """The element at pos, or None when out of range."""
-        cdef int64_t v
-        if intset_get(self.s, pos, &v):
-            return v
-        return None
-
-    def items(self):
-        cdef uint32_t i, n = intset_len(self.s)
-        return [_at(self.s, i) for i in range(n)]
-
-    def random(self):
-        if intset_len(self.s) == 0:
-            return None
-        return intset_random(self.s)
-
-    def max(self):
-        return intset_max(self.s) if intset_len(self.s) else None
-
-    def min(self):
-        return intset_min(self.s) if intset_len(self.s) else None
-
-    @property
-    def encoding(self):
-        return _enc(self.s)
-
-    def blob_len(self):
-        return intset_blob_len(self.s)
-
-    def tobytes(self):
-        return PyBytes_FromStringAndSize(<char*>self.s, <Py_ssize_t>intset_blob_len(self.s))
-
-    def validate(self, bint deep=True):
-        return intset_validate_integrity(<const unsigned char*>self.s,
-                                         intset_blob_len(self.s), deep) == 1
-
-    def __len__(self):
-        return intset_len(self.s)
-
-    def __contains__(self, int64_t value):
-        return intset_find(self.s, value) == 1

@@ -47,6 +47,8 @@ cdef enum:
     LP_REPLACE = 2
     # Callers keep listpacks below this (checked by lp_safe_to_add).
     LP_MAX_SAFETY_SIZE = 1 << 30
+    # Longest backlen, in bytes.
+    LP_MAX_BACKLEN_SIZE = 5
 
 # One element as read by the random pickers: sval != NULL for a string
 # (pointing into the listpack), else the integer in lval.
@@ -117,6 +119,13 @@ cdef inline uint32_t lp_backlen_size(uint64_t l) noexcept nogil:
     if l < 268435455:
         return 4
     return 5
+
+# Write the backlen for an l-byte [encoding + payload] into buf (room for
+# LP_MAX_BACKLEN_SIZE bytes); returns its size, lp_backlen_size(l).
+cdef uint32_t lp_encode_backlen(unsigned char* buf, uint64_t l) noexcept nogil
+# The backlen ending at `last` (an entry's final byte), reading at most
+# LP_MAX_BACKLEN_SIZE bytes backwards; UINT64_MAX if it does not end there.
+cdef uint64_t lp_decode_backlen(const unsigned char* last) noexcept nogil
 
 # The entry after p, or the terminator; no checks (see lp_next).
 cdef inline unsigned char* lp_skip(unsigned char* p) noexcept nogil:

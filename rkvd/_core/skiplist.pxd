@@ -19,7 +19,7 @@
 # Ranks are 1-based as in Redis (the header's span to the first node is 1).
 # Node pointers stay valid until that node is deleted or moved to a new
 # score (zsl_update_score may replace the node).
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp
 
 cdef extern from *:
@@ -189,3 +189,7 @@ cdef zslNode* zsl_last_in_lex_range(zskiplist* zsl, zlexrangespec* r) noexcept n
 # Bytes the node takes in its slab, its zslStr excluded (MEMORY USAGE).
 # Only for element nodes, not the list's header.
 cdef size_t zsl_node_bytes(zslNode* x) noexcept nogil
+# Node slabs allocated now, by all the skiplists of the process (tests).
+cdef size_t zsl_slab_count() noexcept nogil
+# Reseed the generator behind node levels (tests); it starts from os.urandom.
+cdef void zsl_random_seed(uint64_t seed) noexcept nogil

@@ -1,0 +1,17 @@
+"""Test-only Cython wrappers over rkvd's engine libraries.
+
+One module per library in rkvd/_core, going through that library's .pxd
+(its C API) only:
+
+    native.dict       DictForTest             (tests/test_dict.py, perf/bench_micro.py)
+    native.intset     IntsetForTest, validate_blob
+    native.listpack   ListpackForTest, py_* helpers
+    native.quicklist  QuicklistForTest
+    native.skiplist   SkiplistForTest, py_seed, py_slab_count
+    native.server     bench_parse (the RESP request parser; perf/bench_micro.py)
+
+`pip install .` neither builds nor ships any of it. native.build compiles the
+modules in place, with setup.py's flags, whenever a source is newer than its
+.so: tests/conftest.py calls it once per pytest session, perf/bench_micro.py
+before importing; by hand: `python tests/native/build.py [--force]`.
+"""
