@@ -16,8 +16,9 @@ import time
 from rkvd import commandspec, info
 from rkvd.cmd_server import (
     SYNTAX_ERROR, LONG_MAX, cstr, get_long_long_or_reply, get_range_long_or_reply, lower,
-    reply_help, reply_subcommand_syntax_error, string2ll)
+    reply_help, reply_subcommand_syntax_error)
 from rkvd.replytypes import RespMap, RespSet
+from rkvd.strutil import string2ll
 
 try:
     from rkvd._core.server import CLIENT_FLAGS

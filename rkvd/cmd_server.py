@@ -11,12 +11,12 @@ import struct
 import time
 
 from rkvd import commandspec, info
-from rkvd.config import ConfigError, memtoull
+from rkvd.config import ConfigError
 from rkvd.replytypes import RespMap, RespSet
+from rkvd.strutil import LLONG_MAX, atoi, memtoull, string2ll, strtod
 
 SYNTAX_ERROR = "syntax error"
 NOT_INTEGER = "value is not an integer or out of range"
-LLONG_MIN, LLONG_MAX = -(1 << 63), (1 << 63) - 1
 LONG_MAX = LLONG_MAX
 
 
@@ -37,52 +37,6 @@ def cstr(b, limit=None):
     """An argument as a C string: cut at the first NUL, optionally at `limit` bytes."""
     b = bytes(b).split(b"\0", 1)[0]
     return b[:limit] if limit is not None else b
-
-
-def string2ll(b):
-    """Redis's strict integer parse: an int, or None."""
-    b = bytes(b)
-    if not b or len(b) > 20:
-        return None
-    neg = b[:1] == b"-"
-    digits = b[1:] if neg else b
-    if not digits or not digits.isdigit() or not digits.isascii():
-        return None
-    if digits[:1] == b"0" and (len(digits) > 1 or neg):
-        return None
-    v = -int(digits) if neg else int(digits)
-    if v < LLONG_MIN or v > LLONG_MAX:
-        return None
-    return v
-
-
-def atoi(b):
-    """C atoi: optional blanks and sign, then digits up to the first non-digit."""
-    b = bytes(b).lstrip(b" \t\n\v\f\r")
-    neg = b[:1] == b"-"
-    if b[:1] in (b"-", b"+"):
-        b = b[1:]
-    n = 0
-    for ch in b:
-        if not 0x30 <= ch <= 0x39:
-            break
-        n = n * 10 + ch - 0x30
-    n = -n if neg else n
-    n &= 0xFFFFFFFF
-    return n - (1 << 32) if n & 0x80000000 else n
-
-
-def strtod(b):
-    """C strtod on the leading part of the argument (0.0 when nothing parses)."""
-    s = bytes(b).split(b"\0", 1)[0].strip().decode("latin-1")
-    best = 0.0
-    for end in range(len(s), 0, -1):
-        try:
-            best = float(s[:end])
-            break
-        except ValueError:
-            continue
-    return best
 
 
 def reply_help(c, cmdname, lines):
@@ -482,8 +436,9 @@ class ServerCommands:
             else:
                 c.reply_error(SYNTAX_ERROR)
                 return
-        if ftype == "pattern":
-            farg = farg.split(b"\0", 1)[0]
+        if ftype == "aclcat":
+            farg = cstr(farg)       # a category name compares as a C string
+        # A pattern is matched over its full length, NUL bytes included.
         names = commandspec.command_list(ftype, farg) if ftype else commandspec.command_list()
         c.reply_value([n for n in names if n.decode() in self.engine.commands])
 
@@ -962,7 +917,7 @@ class ServerCommands:
     def debug_quicklist_packed_threshold(self, c, args):
         if len(args) != 3:
             return False
-        size = memtoull(text(cstr(args[2])))
+        size = memtoull(args[2])
         if size is None or size > (1 << 32) - (1 << 20):
             c.reply_error("argument must be a memory value bigger than 1 and smaller than 4gb")
             return

@@ -23,6 +23,7 @@ text without the "ERR " prefix.
 """
 
 from .replytypes import RespMap, RespSet
+from .strutil import atoi, string2ll, stringmatch, to_int32
 
 __all__ = [
     "SPECS", "CommandSpec", "KeySpec", "Arg", "all_specs", "lookup", "lookup_name",
@@ -393,66 +394,6 @@ def acl_categories():
     return list(ACL_CATEGORIES)
 
 
-def _stringmatch(pattern, string, nocase=True):
-    """Glob matching with Redis's rules (stringmatchlen): * ? [a-z] [^x] and \\."""
-    p, s = pattern, string
-    if nocase:
-        p, s = _lower(p), _lower(s)
-
-    def match(pi, si):
-        while pi < len(p):
-            c = p[pi]
-            if c == "*":
-                while pi + 1 < len(p) and p[pi + 1] == "*":
-                    pi += 1
-                if pi + 1 == len(p):
-                    return True
-                for k in range(si, len(s) + 1):
-                    if match(pi + 1, k):
-                        return True
-                return False
-            if si >= len(s):
-                return False
-            if c == "?":
-                pass
-            elif c == "[":
-                pi += 1
-                negate = pi < len(p) and p[pi] == "^"
-                if negate:
-                    pi += 1
-                found = False
-                while pi < len(p) and p[pi] != "]":
-                    if p[pi] == "\\" and pi + 1 < len(p):
-                        pi += 1
-                        if p[pi] == s[si]:
-                            found = True
-                    elif pi + 2 < len(p) and p[pi + 1] == "-":
-                        lo, hi = p[pi], p[pi + 2]
-                        if lo > hi:
-                            lo, hi = hi, lo
-                        pi += 2
-                        if lo <= s[si] <= hi:
-                            found = True
-                    elif p[pi] == s[si]:
-                        found = True
-                    pi += 1
-                if pi >= len(p):
-                    pi -= 1
-                if found == negate:
-                    return False
-            elif c == "\\" and pi + 1 < len(p):
-                pi += 1
-                if p[pi] != s[si]:
-                    return False
-            elif c != s[si]:
-                return False
-            pi += 1
-            si += 1
-        return si == len(s)
-
-    return match(0, 0)
-
-
 def command_list(filter_type=None, arg=None):
     """Fullnames for COMMAND LIST [FILTERBY MODULE|ACLCAT|PATTERN arg], as bytes.
 
@@ -468,7 +409,7 @@ def command_list(filter_type=None, arg=None):
             elif ftype == "aclcat":
                 ok = ("@" + _lower(arg)) in s.acl_categories
             elif ftype == "pattern":
-                ok = _stringmatch(arg, s.fullname)
+                ok = stringmatch(arg, s.fullname, nocase=True)
             else:
                 raise ValueError("syntax error")
             if ok:
@@ -518,45 +459,6 @@ def _word(b):
     return bytes(b).split(b"\0", 1)[0].lower()
 
 
-def _int32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _string2ll(b):
-    """Redis's strict integer parse; None when it is not a canonical int64."""
-    if not b or len(b) > 20:
-        return None
-    neg = b[:1] == b"-"
-    digits = b[1:] if neg else b
-    if not digits or not digits.isdigit() or not digits.isascii():
-        return None
-    if digits[:1] == b"0" and (len(digits) > 1 or neg):
-        return None
-    v = int(digits)
-    v = -v if neg else v
-    if v < -(1 << 63) or v > (1 << 63) - 1:
-        return None
-    return v
-
-
-def _atoi(b):
-    """C atoi (glibc: (int) strtol): leading space, sign, digits, then stop."""
-    i, n = 0, len(b)
-    while i < n and b[i] in b" \t\n\v\f\r":
-        i += 1
-    neg = False
-    if i < n and b[i] in b"+-":
-        neg = b[i] == 0x2D
-        i += 1
-    v = 0
-    while i < n and 0x30 <= b[i] <= 0x39:
-        v = v * 10 + b[i] - 0x30
-        i += 1
-    v = -v if neg else v
-    return _int32(max(-(1 << 63), min((1 << 63) - 1, v)))
-
-
 def _cdiv(a, b):
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
@@ -601,11 +503,11 @@ def _keys_from_specs(spec, argv):
             step = ks.fk_keystep
             if ks.fk_keynumidx >= argc or first + ks.fk_keynumidx >= argc:
                 return None
-            numkeys = _string2ll(bytes(argv[first + ks.fk_keynumidx]))
+            numkeys = string2ll(argv[first + ks.fk_keynumidx])
             if numkeys is None or numkeys < 0:
                 return None
             first += ks.fk_firstkey
-            last = first + _int32(numkeys) - 1
+            last = first + to_int32(numkeys) - 1
         else:
             return None
         if last >= argc or last < first or first >= argc:
@@ -620,7 +522,7 @@ def _keys_from_specs(spec, argv):
 def _generic(store, count, first, step=1):
     def proc(argv):
         argc = len(argv)
-        num = _atoi(bytes(argv[count]))
+        num = atoi(argv[count])
         if num < 1 or num > _cdiv(argc - first, step):
             return []
         keys = [(first + i * step, []) for i in range(num)]

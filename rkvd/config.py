@@ -14,11 +14,12 @@ trips: encode with the same error handler to get the bytes back.
 
 import errno
 import glob as _glob
-import math
 import os
 import re
 import sys
 import tempfile
+
+from rkvd.strutil import memtoull, string2d, string2ll, stringmatch, strtoll, to_int32
 
 REDIS_VERSION = "7.0.15"
 
@@ -236,70 +237,9 @@ def quote(value):
     return bytes(out)
 
 
-def string2ll(s):
-    """Redis's strict integer parser: no blanks, no '+', no leading zeros."""
-    if not s or len(s) >= 21:
-        return None
-    if s == "0":
-        return 0
-    neg = s[0] == "-"
-    digits = s[1:] if neg else s
-    if not digits or not ("1" <= digits[0] <= "9"):
-        return None
-    if any(not ("0" <= ch <= "9") for ch in digits):
-        return None
-    v = -int(digits) if neg else int(digits)
-    return v if LLONG_MIN <= v <= LLONG_MAX else None
-
-
-_STRTOLL_RE = {10: re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)"),
-               8: re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-7]+)")}
-
-
-def _strtoll(s, base=10, with_overflow=False):
-    """C strtoll: (value, rest), rest being s itself when nothing parsed.
-    Out-of-range values saturate, as in C; with_overflow adds that flag."""
-    m = _STRTOLL_RE[base].match(s)
-    if not m:
-        return (0, s, False) if with_overflow else (0, s)
-    v = int(m.group(2), base)
-    if m.group(1) == "-":
-        v = -v
-    clamped = max(LLONG_MIN, min(LLONG_MAX, v))
-    rest = s[m.end():]
-    return (clamped, rest, clamped != v) if with_overflow else (clamped, rest)
-
-
-def _to_int32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v >= 1 << 31 else v
-
-
 def _to_signed64(v):
     v &= ULLONG_MAX
     return v - (1 << 64) if v > LLONG_MAX else v
-
-
-_MEM_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000 ** 2, "mb": 1024 ** 2,
-              "g": 1000 ** 3, "gb": 1024 ** 3}
-
-
-def memtoull(s):
-    """Parse a memory size like Redis: '1gb', '100mb', '5k', '42'.
-
-    Returns the byte count (wrapping modulo 2**64 on overflow, as Redis does)
-    or None when the text is not a memory value.
-    """
-    if s.startswith("-"):
-        return None
-    i = 0
-    while i < len(s) and "0" <= s[i] <= "9":
-        i += 1
-    mul = _MEM_UNITS.get(_lower(s[i:]))
-    if mul is None or i >= 128:
-        return None
-    val = min(int(s[:i]), ULLONG_MAX) if i else 0
-    return (val * mul) & ULLONG_MAX
 
 
 def format_memory(n):
@@ -314,32 +254,6 @@ def format_memory(n):
     return "%d" % n
 
 
-_STRTOD_RE = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
-    r"|(?:inf|infinity|nan(?:\([0-9a-zA-Z_]*\))?))", re.IGNORECASE)
-
-
-def string2d(s):
-    """Redis's string2d: the whole string is a finite-or-inf double, not NaN."""
-    if not s or not _STRTOD_RE.fullmatch(s):
-        return None
-    body = s.lstrip("+-").lower()
-    if body.startswith("nan"):
-        return None
-    if body.startswith("0x"):
-        v = float.fromhex(s)
-    elif body.startswith("inf"):
-        v = float("-inf") if s.startswith("-") else float("inf")
-    else:
-        v = float(s)
-        if math.isinf(v):
-            return None             # overflow (ERANGE)
-        if v == 0.0 and any(ch in "123456789" for ch in body.split("e")[0]):
-            return None             # underflow to zero (ERANGE)
-    return v
-
-
 def _trim_double(text):
     if "." in text:
         text = text.rstrip("0")
@@ -350,72 +264,6 @@ def _trim_double(text):
 
 def _fmt_percentile(v):
     return _trim_double("%f" % v)
-
-
-def stringmatch(pattern, string, nocase=False):
-    """Redis glob matching: * ? [abc] [^a-z] and backslash escapes."""
-    if nocase:
-        pattern, string = _lower(pattern), _lower(string)
-    return _match(pattern, 0, string, 0)
-
-
-def _match(p, pi, s, si):
-    plen, slen = len(p), len(s)
-    while pi < plen and si < slen:
-        c = p[pi]
-        if c == "*":
-            while pi + 1 < plen and p[pi + 1] == "*":
-                pi += 1
-            if pi + 1 == plen:
-                return True
-            for k in range(si, slen):
-                if _match(p, pi + 1, s, k):
-                    return True
-            return False
-        if c == "?":
-            si += 1
-        elif c == "[":
-            pi += 1
-            negate = pi < plen and p[pi] == "^"
-            if negate:
-                pi += 1
-            matched = False
-            while True:
-                if pi < plen and p[pi] == "\\" and plen - pi >= 2:
-                    pi += 1
-                    if p[pi] == s[si]:
-                        matched = True
-                elif pi < plen and p[pi] == "]":
-                    break
-                elif pi >= plen:
-                    pi -= 1         # unterminated class: stay on the last char
-                    break
-                elif plen - pi >= 3 and p[pi + 1] == "-":
-                    lo, hi = sorted((p[pi], p[pi + 2]))
-                    if lo <= s[si] <= hi:
-                        matched = True
-                    pi += 2
-                elif p[pi] == s[si]:
-                    matched = True
-                pi += 1
-            if negate:
-                matched = not matched
-            if not matched:
-                return False
-            si += 1
-        else:
-            if c == "\\" and plen - pi >= 2:
-                pi += 1
-                c = p[pi]
-            if c != s[si]:
-                return False
-            si += 1
-        pi += 1
-        if si == slen:
-            while pi < plen and p[pi] == "*":
-                pi += 1
-            break
-    return pi == plen and si == slen
 
 
 def absolute_path(filename):
@@ -704,7 +552,7 @@ class Num(Param):
             if v is not None and v >= 0:
                 return -v
         if kind & OCTAL:
-            v, rest, overflow = _strtoll(text, 8, with_overflow=True)
+            v, rest, overflow = strtoll(text, 8)
             if rest == "" and not overflow:
                 return v
         if not kind:
@@ -816,7 +664,7 @@ class Save(Special):
         if len(args) % 2:
             raise _Invalid("Invalid save parameters")
         for j, a in enumerate(args):
-            v, rest = _strtoll(a)
+            v, rest, _ = strtoll(a)
             if rest or (j % 2 == 0 and v < 1) or (j % 2 == 1 and v < 0):
                 raise _Invalid("Invalid save parameters")
         # While reading a config file the first save line replaces the
@@ -826,7 +674,7 @@ class Save(Special):
             cfg._values[self.name] = []
         points = list(cfg._values[self.name])
         for j in range(0, len(args), 2):
-            points.append((_strtoll(args[j])[0], _to_int32(_strtoll(args[j + 1])[0])))
+            points.append((strtoll(args[j])[0], to_int32(strtoll(args[j + 1])[0])))
         cfg._values[self.name] = points
         return True
 
@@ -859,8 +707,8 @@ class ClientOutputBufferLimit(Special):
             if cls not in CLIENT_CLASSES:
                 raise _Invalid("Invalid client class specified in buffer limit configuration.")
             hard, soft = memtoull(args[j + 1]), memtoull(args[j + 2])
-            secs, rest = _strtoll(args[j + 3])
-            secs = _to_int32(secs)
+            secs, rest, _ = strtoll(args[j + 3])
+            secs = to_int32(secs)
             if hard is None or soft is None or secs < 0 or rest:
                 raise _Invalid("Error in hard, soft or soft_seconds setting in "
                                "buffer limit configuration.")
@@ -894,7 +742,7 @@ class OOMScoreAdjValues(Special):
             raise _Invalid("wrong number of arguments")
         values = []
         for a in args:
-            v, rest = _strtoll(a)
+            v, rest, _ = strtoll(a)
             if rest or v < -2000 or v > 2000:
                 raise _Invalid("Invalid oom-score-adj-values, elements must be between "
                                "-2000 and 2000.")
@@ -976,7 +824,7 @@ class ReplicaOf(Special):
         cfg._values[self.name] = None
         if _lower(args[0]) == "no" and _lower(args[1]) == "one":
             return True
-        port, rest = _strtoll(args[1])
+        port, rest, _ = strtoll(args[1])
         if port < 0 or port > 65535 or rest:
             raise _Invalid("Invalid master port")
         cfg._values[self.name] = (args[0], port)
@@ -1557,13 +1405,15 @@ class Config:
         """CONFIG GET: [(name, value)] for every argument (exact names or globs).
 
         An exact name is echoed as given; glob patterns (case-insensitive) list
-        registered names, aliases included, hidden ones excluded.
+        registered names, aliases included, hidden ones excluded. Like Redis,
+        a pattern is read as a C string: it ends at its first NUL byte.
         """
         found = {}
         out = []
         for pat in patterns:
             pat = _s(pat)
-            if not any(ch in pat for ch in "[*?"):
+            glob = pat.split("\0", 1)[0]
+            if not any(ch in glob for ch in "[*?"):
                 key = _lower(pat)
                 if key in found:
                     continue
@@ -1575,7 +1425,7 @@ class Config:
             for key, (p, regname) in _ENTRIES.items():
                 if p.flags & HIDDEN or key in found:
                     continue
-                if stringmatch(pat, regname, nocase=True):
+                if stringmatch(glob, regname, nocase=True):
                     found[key] = True
                     out.append((regname, p.get(self)))
         return out

@@ -261,7 +261,10 @@ def test_count_list_and_categories(conns):
     cats = [x[1].decode() for x in parse(c.call("ACL", "CAT"))[0][1]]
     assert cats == cs.acl_categories()
     reqs = [("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat) for cat in cats + ["nosuch"]]
-    pats = ["*", "client*", "*|*", "c?ient|i[a-e]", "x[^a]*", "*GET*", "h[a-z]et", "con\\fig*"]
+    pats = ["*", "client*", "*|*", "c?ient|i[a-e]", "x[^a]*", "*GET*", "h[a-z]et", "con\\fig*",
+            # matched over the full length, NUL included; hopeless patterns give up
+            "get\0", "get\0*", "*\0", "[\0g]et", "[Z-a]*", "[\\G]et",
+            "*?" * 20 + "!", "*?" * 7 + "!"]
     reqs += [("COMMAND", "LIST", "FILTERBY", "PATTERN", p) for p in pats]
     reqs.append(("COMMAND", "LIST", "FILTERBY", "MODULE", "foo"))
     args = [("aclcat", cat) for cat in cats + ["nosuch"]] + [("pattern", p) for p in pats]

@@ -406,7 +406,10 @@ def test_command_list_and_count(rkvd, redis_ref):
         info_all = parse_reply(conn.command("COMMAND", "INFO"))
         docs_all = parse_reply(conn.command("COMMAND", "DOCS"))
         for ftype, arg in (("PATTERN", "c*"), ("PATTERN", "client|*"), ("ACLCAT", "keyspace"),
-                           ("ACLCAT", "nosuchcat"), ("MODULE", "nosuch"), ("pattern", "*get*")):
+                           ("ACLCAT", "nosuchcat"), ("MODULE", "nosuch"), ("pattern", "*get*"),
+                           # a pattern keeps its NUL bytes, a category name ends at one
+                           ("PATTERN", b"get\0"), ("PATTERN", b"[\0g]et"),
+                           ("ACLCAT", b"keyspace\0x"), ("PATTERN", HOPELESS)):
             got = {v.decode() for _, v in parse_reply(
                 conn.command("COMMAND", "LIST", "FILTERBY", ftype, arg))[1]}
             with redis_ref.raw() as rconn:
@@ -418,6 +421,35 @@ def test_command_list_and_count(rkvd, redis_ref):
     assert sorted(e[1][0][1].decode() for e in whole[1]) == top
     assert info_all == whole
     assert docs_all[0] == "*" and len(docs_all[1]) == 2 * len(top)
+
+
+# A glob whose every attempt fails at the last byte: without stringmatch's
+# give-up rule each "*?" triples the work (7 pairs already take ~30 s).
+HOPELESS = "*?" * 20 + "!"
+
+GLOB_CASES = [
+    case("config-get-hopeless-glob", ("CONFIG", "GET", HOPELESS),
+         ("CONFIG", "GET", "*?" * 7 + "!", "maxmemory-samples"),
+         ("CONFIG", "GET", "maxmemory-sampl*" + HOPELESS, "*" + HOPELESS), "PING"),
+    case("config-get-c-string-glob", ("CONFIG", "GET", b"maxmemory-sampl*\0junk"),
+         ("CONFIG", "GET", b"maxmemory-samples\0"), ("CONFIG", "GET", b"maxmemory-sampl\0*"),
+         ("CONFIG", "GET", b"\0*"), ("CONFIG", "GET", "MAXMEMORY-SAMPL[D-F]S")),
+    case("command-list-hopeless-glob", ("COMMAND", "LIST", "FILTERBY", "PATTERN", HOPELESS),
+         ("COMMAND", "LIST", "FILTERBY", "PATTERN", "*|" + HOPELESS),
+         ("COMMAND", "LIST", "FILTERBY", "PATTERN", b"get\0"), "PING"),
+]
+
+
+@pytest.mark.needs_redis
+@pytest.mark.parametrize("steps, needs", GLOB_CASES)
+def test_globs_answer_at_once(rkvd, redis_ref, steps, needs):
+    """Patterns that cost exponential time without the give-up rule: each
+    reply must come within the socket timeout, and equal redis-server's."""
+    d = Differ(rkvd, redis_ref, db=None, timeout=3)
+    try:
+        d.run(steps)
+    finally:
+        d.close()
 
 
 COMMAND_CASES = [
