@@ -13,10 +13,10 @@ registered with ``register_reset_hook`` run on RESET.
 import hmac
 import time
 
-from rkvd import commandspec, info
+from rkvd import info
 from rkvd.cmd_server import (
-    SYNTAX_ERROR, LONG_MAX, cstr, get_long_long_or_reply, get_range_long_or_reply, lower,
-    reply_help, reply_subcommand_syntax_error)
+    SYNTAX_ERROR, LONG_MAX, cstr, debug_allowed, get_long_long_or_reply,
+    get_range_long_or_reply, lower, reply_help, reply_subcommand_syntax_error)
 from rkvd.replytypes import RespMap, RespSet
 from rkvd.strutil import string2ll
 
@@ -126,29 +126,66 @@ def _enc(s):
     return s.encode("utf-8", "surrogateescape")
 
 
+def may_replicate(spec):
+    """Whether a command counts as a write for CLIENT PAUSE WRITE: it writes,
+    or it may propagate something (Redis's CMD_WRITE | CMD_MAY_REPLICATE:
+    PFCOUNT, PUBLISH, SPUBLISH, EVAL, EVALSHA, FCALL)."""
+    # Redis refines this for scripts that declare flags (a "#!lua
+    # flags=no-writes" EVAL is a read); scripting does not exist here yet.
+    return "write" in spec.flags or spec.may_replicate
+
+
+def _refused_before_pause(server, c, argv):
+    """The Command argv runs, or None when the server refuses it before
+    the pause check (unknown command or subcommand, arity, DEBUG not
+    enabled, authentication, a no_multi command inside MULTI): Redis replies
+    to those at once, even while paused. Engine.execute's checks, in order."""
+    e = server.engine
+    cmd = e.lookup_command(bytes(argv[0]))
+    if cmd is None:
+        return None
+    if cmd.subcommands is not None and len(argv) >= 2:
+        cmd = cmd.subcommands.get(bytes(argv[1]).lower())
+        if cmd is None:
+            return None
+    argc = len(argv)
+    if (cmd.arity > 0 and cmd.arity != argc) or argc < -cmd.arity:
+        return None
+    if cmd.name == "debug" and not debug_allowed(server, c):
+        return None
+    if not c.authenticated and "no_auth" not in cmd.spec.flags:
+        return None
+    if _has(c, "multi") and "no_multi" in cmd.spec.flags:
+        return None
+    return cmd
+
+
 def pause_blocks(server, c):
     """Whether CLIENT PAUSE holds this client's parsed command (the engine has
-    already checked that a pause is on and has not expired)."""
+    already checked that a pause is on and has not expired).
+
+    As in Redis 7.0's processCommand: replicas are never held; a command the
+    server refuses anyway is answered at once; PAUSE ALL holds the rest;
+    PAUSE WRITE holds what may replicate, and an EXEC whose queued commands
+    may (a write queued before the pause began is held at EXEC; one sent
+    inside MULTI during the pause is held as it is queued)."""
+    from rkvd._core.server import multi_queued_commands
     e = server.engine
     if e.clients_paused == PAUSE_OFF:
         return False
     if _has(c, "slave") and not _has(c, "monitor"):
         return False          # replicas keep receiving the stream
-    if e.clients_paused >= PAUSE_ALL:
-        return True
-    request_args = getattr(c, "request_args", None)
-    if not callable(request_args):
-        return True           # cannot tell reads from writes: hold everything
-    argv = request_args()
+    argv = c.request_args()
     if not argv:
         return False
-    spec = commandspec.lookup(argv)
-    if spec is None:
-        return False          # rejected as unknown before any pause check
-    if "write" in spec.flags or "may_replicate" in spec.flags:
+    cmd = _refused_before_pause(server, c, argv)
+    if cmd is None:
+        return False
+    if e.clients_paused >= PAUSE_ALL:
         return True
-    # EXEC of a transaction with queued writes waits too.
-    return lower(argv[0]) == "exec" and bool(getattr(c, "multi_may_replicate", False))
+    if may_replicate(cmd.spec):
+        return True
+    return cmd.name == "exec" and any(may_replicate(q.spec) for q in multi_queued_commands(c))
 
 
 def set_client_name(c, name):

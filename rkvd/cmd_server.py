@@ -60,6 +60,13 @@ def is_local_client(c):
     return host in ("127.0.0.1", "::1")
 
 
+def debug_allowed(server, c):
+    """enable-debug-command lets this client run DEBUG (yes, or local and the
+    client is local)."""
+    mode = info.cfg_text(server, "enable-debug-command", "no")
+    return mode == "yes" or (mode == "local" and is_local_client(c))
+
+
 def get_long_long_or_reply(c, b, msg=None):
     v = string2ll(b)
     if v is None:
@@ -634,8 +641,7 @@ class ServerCommands:
     # -- DEBUG ---------------------------------------------------------------
 
     def debug(self, c, args):
-        mode = info.cfg_text(self.server, "enable-debug-command", "no")
-        if not (mode == "yes" or (mode == "local" and is_local_client(c))):
+        if not debug_allowed(self.server, c):
             c.reply_error('DEBUG command not allowed. If the enable-debug-command option is set '
                           'to "local", you can run it from a local connection, otherwise you need '
                           'to set this option in the configuration file, and then restart the '

@@ -7,7 +7,8 @@ COMMAND replies and COMMAND GETKEYS are rendered here. Rows say nothing about
 handlers: whether a command is implemented is the engine's business.
 
 Row format, `_c(name, arity, flags, acl, since, summary, complexity, ...)`:
-  flags   command flags, space separated; movablekeys is derived from the key specs
+  flags   command flags, space separated; movablekeys is derived from the key specs;
+          may_replicate goes to CommandSpec.may_replicate, not to the reported flags
   acl     ACL categories beyond those implied by the flags (write -> @write,
           readonly -> @read unless @scripting, admin -> @admin @dangerous,
           pubsub, fast, blocking, and @slow for every command that is not @fast)
@@ -250,7 +251,7 @@ class CommandSpec:
                  "first_key", "last_key", "step", "tips", "key_specs", "subcommands",
                  "group", "since", "summary", "complexity", "doc_flags",
                  "deprecated_since", "replaced_by", "history", "arguments",
-                 "getkeys_proc", "_info", "_docs")
+                 "getkeys_proc", "may_replicate", "_info", "_docs")
 
     def __repr__(self):
         return "CommandSpec(%r)" % self.fullname
@@ -311,6 +312,10 @@ def _c(name, arity, flags, acl, since, summary, complexity=None, *, keys=(),
     fl = set(flags.split())
     if movable:
         fl.add("movablekeys")
+    # may_replicate is internal in Redis 7.0 (COMMAND INFO does not list it):
+    # it is kept apart from the reported flags.
+    s.may_replicate = "may_replicate" in fl
+    fl.discard("may_replicate")
     s.flags = _ordered(fl, COMMAND_FLAGS, "command flag")
     cats = {c.lstrip("@") for c in acl.split()}
     for flag, cat in _IMPLIED_ACL:
@@ -1683,7 +1688,7 @@ _TABLE["pubsub"] = [
        "Listen for messages published to channels matching the given patterns",
        "O(N) where N is the number of patterns the client is already subscribed to.",
        args="*pattern:block(pattern:pattern)"),
-    _c("publish", 3, "pubsub loading stale fast", "", "2.0.0",
+    _c("publish", 3, "pubsub loading stale fast may_replicate", "", "2.0.0",
        "Post a message to a channel",
        "O(N+M) where N is the number of clients subscribed to the receiving channel and M is "
        "the total number of subscribed patterns (by any client).",
@@ -1720,7 +1725,7 @@ _TABLE["pubsub"] = [
        "O(N+M) where N is the number of patterns the client is already subscribed and M is the "
        "number of total patterns subscribed in the system (by any client).",
        args="?*pattern:pattern"),
-    _c("spublish", 3, "pubsub loading stale fast", "", "7.0.0",
+    _c("spublish", 3, "pubsub loading stale fast may_replicate", "", "7.0.0",
        "Post a message to a shard channel",
        "O(N) where N is the number of clients subscribed to the receiving shard channel.",
        keys=["not_key|index 1|range 0 1 0"],
@@ -2196,7 +2201,8 @@ _TABLE["server"] = [
 ]
 
 _TABLE["scripting"] = [
-    _c("eval", -3, "noscript stale skip_monitor no_mandatory_keys", "@scripting", "2.6.0",
+    _c("eval", -3, "noscript stale skip_monitor no_mandatory_keys may_replicate",
+       "@scripting", "2.6.0",
        "Execute a Lua script server side", "Depends on the script that is executed.",
        keys=[
            "RW access update|index 2|keynum 0 1 1|We cannot tell how the keys will be used so "
@@ -2211,7 +2217,8 @@ _TABLE["scripting"] = [
            "assume the worst, RO and ACCESS",
        ],
        args="script:string numkeys:integer ?*key:key#0 ?*arg:string"),
-    _c("evalsha", -3, "noscript stale skip_monitor no_mandatory_keys", "@scripting", "2.6.0",
+    _c("evalsha", -3, "noscript stale skip_monitor no_mandatory_keys may_replicate",
+       "@scripting", "2.6.0",
        "Execute a Lua script server side", "Depends on the script that is executed.",
        keys=["RW access update|index 2|keynum 0 1 1"],
        args="sha1:string numkeys:integer ?*key:key#0 ?*arg:string"),
@@ -2220,7 +2227,8 @@ _TABLE["scripting"] = [
        "Execute a read-only Lua script server side", "Depends on the script that is executed.",
        keys=["RO access|index 2|keynum 0 1 1"],
        args="sha1:string numkeys:integer ?*key:key#0 ?*arg:string"),
-    _c("fcall", -3, "noscript stale skip_monitor no_mandatory_keys", "@scripting", "7.0.0",
+    _c("fcall", -3, "noscript stale skip_monitor no_mandatory_keys may_replicate",
+       "@scripting", "7.0.0",
        "Invoke a function", "Depends on the function that is executed.",
        keys=[
            "RW access update|index 2|keynum 0 1 1|We cannot tell how the keys will be used so "
@@ -2314,7 +2322,7 @@ _TABLE["hyperloglog"] = [
        "O(1) to add every element.",
        keys=["RW insert|index 1|range 0 1 0"],
        args="key:key#0 ?*element:string"),
-    _c("pfcount", -2, "readonly", "@hyperloglog", "2.8.9",
+    _c("pfcount", -2, "readonly may_replicate", "@hyperloglog", "2.8.9",
        "Return the approximated cardinality of the set(s) observed by the HyperLogLog at "
        "key(s).",
        "O(1) with a very small average constant time when called with a single key. O(N) with N "
