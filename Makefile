@@ -8,6 +8,7 @@ test: build
 	$(PY) -m pytest -q tests
 
 clean:
-	rm -rf build rkvd/_core/*.c rkvd/_core/*.so rkvd/_core/*.html
+	rm -rf build
+	find rkvd/_core tests/native \( -name "*.c" -o -name "*.so" -o -name "*.html" \) -delete
 
 .PHONY: build test clean

@@ -18,13 +18,13 @@ if DEBUG:
 # engine, which includes its per-type modules into one compilation unit so
 # that reply helpers and lookups inline across files.
 MODULES = [
-    "rkvd._core.util",
-    "rkvd._core.dict",
-    "rkvd._core.intset",
-    "rkvd._core.lzf",
-    "rkvd._core.listpack",
-    "rkvd._core.quicklist",
-    "rkvd._core.skiplist",
+    "rkvd._core.lib.util",
+    "rkvd._core.lib.dict",
+    "rkvd._core.lib.intset",
+    "rkvd._core.lib.lzf",
+    "rkvd._core.lib.listpack",
+    "rkvd._core.lib.quicklist",
+    "rkvd._core.lib.skiplist",
     "rkvd._core.server",
 ]
 

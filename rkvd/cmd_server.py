@@ -928,7 +928,7 @@ class ServerCommands:
             c.reply_error("argument must be a memory value bigger than 1 and smaller than 4gb")
             return
         self.server.quicklist_packed_threshold = size or (1 << 30)
-        from rkvd._core.quicklist import py_set_packed_threshold
+        from rkvd._core.lib.quicklist import py_set_packed_threshold
         py_set_packed_threshold(size)
         c.reply_ok()
 

@@ -1,7 +1,7 @@
 """Redis's string primitives for the Python shell, in one place.
 
 Integers, doubles, memory sizes and glob patterns are parsed (and numbers
-printed) by the C code in ``rkvd._core.util``, the code the engine itself
+printed) by the C code in ``rkvd._core.lib.util``, the code the engine itself
 runs, so an argument means the same thing to a Python command as to a Cython
 one. Every function accepts bytes, bytearray, memoryview or str; a str is
 encoded as UTF-8 with surrogateescape, the lossless form the shell decodes
@@ -14,7 +14,7 @@ Both read the longest valid prefix and leave the rest to the caller.
 
 import re
 
-from rkvd._core import util as _util
+from rkvd._core.lib import util as _util
 
 __all__ = [
     "LLONG_MIN", "LLONG_MAX", "ULLONG_MAX",

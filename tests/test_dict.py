@@ -1,4 +1,4 @@
-"""The keyspace hash table (rkvd._core.dict) against a Python dict model.
+"""The keyspace hash table (rkvd._core.lib.dict) against a Python dict model.
 
 Covers: values of every kind and size (entries move when resized), reference
 counts of stored objects, incremental rehashing in both directions, the SCAN

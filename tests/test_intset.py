@@ -1,4 +1,4 @@
-"""Integer sets (rkvd._core.intset) against a Python model and redis-server.
+"""Integer sets (rkvd._core.lib.intset) against a Python model and redis-server.
 
 * Layout: the blob is Redis's intset byte for byte. A private redis-server
   7.0.15 (rdbcompression off) runs the same SADD/SREM sequences; DUMP gives

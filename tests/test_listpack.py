@@ -1,4 +1,4 @@
-"""Listpacks (rkvd._core.listpack) against redis-server and a Python model.
+"""Listpacks (rkvd._core.lib.listpack) against redis-server and a Python model.
 
 * Layout: a private redis-server 7.0.15 (rdbcompression off) builds hashes,
   lists and sorted sets; DUMP carries their listpack unchanged, and building

@@ -1,4 +1,4 @@
-"""LZF (rkvd._core.lzf) against the liblzf built into redis-server 7.0.15.
+"""LZF (rkvd._core.lib.lzf) against the liblzf built into redis-server 7.0.15.
 
 * Redis -> us: a private redis-server (rdbcompression yes) DUMPs long
   strings; the LZF payload in the RDB string (0xC3, compressed length,
@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import support
-from rkvd._core import lzf
+from rkvd._core.lib import lzf
 from support import encode_command, parse_reply
 from test_intset import crc64, dump_payload, rdb_encode_len, rdb_len
 

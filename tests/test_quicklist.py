@@ -1,4 +1,4 @@
-"""Quicklists (rkvd._core.quicklist) against a plain Python list.
+"""Quicklists (rkvd._core.lib.quicklist) against a plain Python list.
 
 * A hypothesis state machine drives random operation sequences (pushes,
   pops, index reads, inserts next to any element, replaces, range deletes,
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from native.quicklist import QuicklistForTest as QL
-from rkvd._core.quicklist import py_get_packed_threshold, py_set_packed_threshold
+from rkvd._core.lib.quicklist import py_get_packed_threshold, py_set_packed_threshold
 
 HYPO = settings(deadline=None, max_examples=400, stateful_step_count=80,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,4 +1,4 @@
-"""The sorted-set skiplist (rkvd._core.skiplist) against a sorted Python list.
+"""The sorted-set skiplist (rkvd._core.lib.skiplist) against a sorted Python list.
 
 The model is a list of (element, score) kept in (score, element) order, with
 elements compared as bytes the way Redis's sdscmp does. After every step the

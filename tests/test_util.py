@@ -1,4 +1,4 @@
-"""String <-> number conversions and glob matching (rkvd._core.util).
+"""String <-> number conversions and glob matching (rkvd._core.lib.util).
 
 Fixed tables pin the edge cases; where the answer is observable through a real
 redis-server 7.0.15 the same inputs (plus hypothesis-generated ones) are run
@@ -20,7 +20,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from rkvd._core import util
+from rkvd._core.lib import util
 from support import encode_command, parse_reply
 
 LD_STR_AUTO, LD_STR_HUMAN, LD_STR_HEX = 0, 1, 2

@@ -1,20 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False, nonecheck=False
 #
-# The engine: one compilation unit assembled from the files below (uvloop's
-# layout), so reply helpers, lookups and handlers inline across files.
+# The engine: one compilation unit assembled from the fragments below (uvloop's
+# layout), so reply helpers, lookups and handlers inline across files. The
+# standalone libraries it builds on (lib/: dict, listpack, quicklist, ...) are
+# separate extensions that know nothing of clients or commands.
 #
-#   consts.pxi      limits, flags and canned replies
-#   client.pyx      connection protocol: query parser, reply buffer, dispatch loop
-#   db.pyx          Database: keyspace + expires tables, lazy/active expiry
-#   commands.pyx    command table and call(): arity, auth, stats
-#   blocked.pyx     blocking commands        multi.pyx    MULTI/EXEC/WATCH
-#   t_string.pyx    string commands          t_keys.pyx   generic key commands
-#   t_conn.pyx      connection commands      t_hash.pyx   hash commands
-#   t_set.pyx       set commands             t_list.pyx   list commands
-#   t_zset.pyx      sorted sets              geo.pyx      geo commands (on sorted sets)
-#   bitops.pyx      bitmaps, BITFIELD        hyperloglog.pyx  PF* commands
-#   sort.pyx        SORT, SORT_RO            engine.pyx   Engine: dbs, stats, cron
+#   engine/consts.pxi    limits, flags and canned replies
+#   net/client.pyx       a connection: query parser, reply buffer, dispatch loop
+#   engine/db.pyx        Database: keyspace + expires tables, lazy/active expiry
+#   engine/commands.pyx  the command table: Command, lookup, flags
+#   engine/notify.pyx    keyspace notifications
+#   engine/blocked.pyx   blocking commands
+#   engine/multi.pyx     MULTI/EXEC/WATCH
+#   types/*.pyx          one fragment per data type and its commands
+#   engine/engine.pyx    Engine: databases, dispatch (call), stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
@@ -27,8 +27,8 @@ from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t, INT64_MAX, INT64_
 from libc.limits cimport LLONG_MAX, LLONG_MIN, INT_MAX
 from libc.math cimport isnan, isinf
 
-from rkvd._core.dict cimport dict as kvdict, dictEntry, dictIter, dict_scan_fn
-from rkvd._core.dict cimport (
+from rkvd._core.lib.dict cimport dict as kvdict, dictEntry, dictIter, dict_scan_fn
+from rkvd._core.lib.dict cimport (
     ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_VK_SHIFT, META_VK_MASK, META_TYPE_SHIFT,
     META_TYPE_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
     entry_set_kind, entry_set_obj, dict_size, dict_create, dict_release, dict_empty,
@@ -37,27 +37,28 @@ from rkvd._core.dict cimport (
     dict_some_entries, dict_scan, dict_rehash, dict_rehash_ms, dict_try_shrink,
     dict_expand, dict_buckets_bytes, dict_iter_init, dict_iter_next, dict_iter_release,
 )
-from rkvd._core.util cimport *
+from rkvd._core.lib.util cimport *
 
 import time as _time
 import os as _os
 import socket as _socket
 
-include "consts.pxi"
-include "client.pyx"
-include "db.pyx"
-include "commands.pyx"
-include "blocked.pyx"
-include "multi.pyx"
-include "t_string.pyx"
-include "t_keys.pyx"
-include "t_conn.pyx"
-include "t_hash.pyx"
-include "t_set.pyx"
-include "bitops.pyx"
-include "hyperloglog.pyx"
-include "t_list.pyx"
-include "t_zset.pyx"
-include "geo.pyx"
-include "sort.pyx"
-include "engine.pyx"
+include "engine/consts.pxi"
+include "net/client.pyx"
+include "engine/db.pyx"
+include "engine/commands.pyx"
+include "engine/notify.pyx"
+include "engine/blocked.pyx"
+include "engine/multi.pyx"
+include "types/t_string.pyx"
+include "types/t_keys.pyx"
+include "types/t_conn.pyx"
+include "types/t_hash.pyx"
+include "types/t_set.pyx"
+include "types/bitops.pyx"
+include "types/hyperloglog.pyx"
+include "types/t_list.pyx"
+include "types/t_zset.pyx"
+include "types/geo.pyx"
+include "types/sort.pyx"
+include "engine/engine.pyx"

@@ -9,7 +9,7 @@ MACROS, RKVD_DEBUG included) against the .pxd files of rkvd/_core, and link
 to the installed engine modules at import through Cython's C-API capsules.
 
 ensure_built() rebuilds only what is stale: a module whose .so is missing
-or older than its .pyx or any rkvd/_core/*.pxd, or every module when
+or older than its .pyx or any .pxd under rkvd/_core, or every module when
 setup.py, this file, RKVD_DEBUG or the Python changed since the last build.
 The check needs neither Cython nor setuptools; the build itself runs in a
 child process (this file with --compile) under a file lock, so concurrent
@@ -61,7 +61,7 @@ def stale_modules() -> list[str]:
     stamp = _stamp()
     if not stamp.exists() or stamp.read_text() != _settings_key():
         return list(MODULES)
-    pxd = max((p.stat().st_mtime for p in CORE.glob("*.pxd")), default=0.0)
+    pxd = max((p.stat().st_mtime for p in CORE.rglob("*.pxd")), default=0.0)
     stale = []
     for name in MODULES:
         so = module_path(name)

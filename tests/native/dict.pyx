@@ -1,5 +1,5 @@
 # cython: language_level=3, cdivision=True, boundscheck=False, wraparound=False
-# DictForTest: the keyspace table (rkvd._core.dict) behind a bytes-keyed
+# DictForTest: the keyspace table (rkvd._core.lib.dict) behind a bytes-keyed
 # Python interface, for tests/test_dict.py and perf/bench_micro.py. Test-only:
 # built by tests/native/build.py, never part of the installed package. It
 # goes through dict.pxd's API only, plus the struct fields that .pxd exposes.
@@ -10,7 +10,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_XDECREF
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
-from rkvd._core.dict cimport (
+from rkvd._core.lib.dict cimport (
     dict, dictEntry, dictIter, ENTRY_KEY, ENTRY_VAL, META_VK_SHIFT, META_VK_MASK,
     VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_set_obj, dict_size, dict_create,
     dict_release, dict_empty, dict_find, dict_find_link, dict_add_new, dict_resize_entry,

@@ -1,12 +1,12 @@
 # cython: language_level=3, cdivision=True
-# IntsetForTest and validate_blob: intsets (rkvd._core.intset) behind a
+# IntsetForTest and validate_blob: intsets (rkvd._core.lib.intset) behind a
 # Python interface, for tests/test_intset.py. Test-only: built by
 # tests/native/build.py, never part of the installed package. It goes
 # through intset.pxd's API only.
 from libc.stdint cimport uint8_t, uint32_t, int64_t
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
-from rkvd._core.intset cimport (
+from rkvd._core.lib.intset cimport (
     intset, INTSET_HEADER_SIZE, intset_new, intset_free, intset_from_blob, intset_add,
     intset_remove, intset_find, intset_search, intset_get, intset_random, intset_max,
     intset_min, intset_len, intset_blob_len, intset_encoding, intset_validate_integrity,

@@ -1,5 +1,5 @@
 # cython: language_level=3, cdivision=True
-# ListpackForTest and the py_* helpers: listpacks (rkvd._core.listpack)
+# ListpackForTest and the py_* helpers: listpacks (rkvd._core.lib.listpack)
 # behind a Python interface, for tests/test_listpack.py. Test-only: built by
 # tests/native/build.py, never part of the installed package. It goes
 # through listpack.pxd's API only.
@@ -8,7 +8,7 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
-from rkvd._core.listpack cimport (
+from rkvd._core.lib.listpack cimport (
     lpEntry, LP_INTBUF_SIZE, LP_MAX_BACKLEN_SIZE, LP_BEFORE, LP_AFTER, LP_REPLACE,
     lp_get_num_elements, lp_bytes, lp_new, lp_free, lp_shrink_to_fit, lp_safe_to_add,
     lp_string_to_int64, lp_int64_to_string, lp_encode_backlen, lp_decode_backlen,

@@ -1,14 +1,14 @@
 # cython: language_level=3, cdivision=True
-# QuicklistForTest: quicklists (rkvd._core.quicklist) behind a Python
+# QuicklistForTest: quicklists (rkvd._core.lib.quicklist) behind a Python
 # interface, for tests/test_quicklist.py. Test-only: built by
 # tests/native/build.py, never part of the installed package. It goes
 # through quicklist.pxd's API only. (The packed-threshold knob stays in
-# rkvd._core.quicklist: DEBUG QUICKLIST-PACKED-THRESHOLD uses it.)
+# rkvd._core.lib.quicklist: DEBUG QUICKLIST-PACKED-THRESHOLD uses it.)
 from libc.stdlib cimport free
 from libc.stdio cimport snprintf
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 
-from rkvd._core.quicklist cimport (
+from rkvd._core.lib.quicklist cimport (
     quicklist, qlNode, qlIter, qlEntry, QL_HEAD, QL_TAIL, QL_START_HEAD, QL_START_TAIL,
     QL_NODE_LZF, QL_NODE_PLAIN, ql_init, ql_clear, ql_set_options, ql_dup, ql_push_head,
     ql_push_tail, ql_end_entry, ql_pop, ql_iter_init, ql_iter_init_at_idx, ql_next,

@@ -1,12 +1,12 @@
 # cython: language_level=3, cdivision=True, boundscheck=False, wraparound=False
 # SkiplistForTest, py_seed and py_slab_count: the sorted-set skiplist
-# (rkvd._core.skiplist) behind a Python interface, for tests/test_skiplist.py.
+# (rkvd._core.lib.skiplist) behind a Python interface, for tests/test_skiplist.py.
 # Test-only: built by tests/native/build.py, never part of the installed
 # package. It goes through skiplist.pxd's API only.
 from libc.stdint cimport uint64_t
 from cpython.bytes cimport PyBytes_FromStringAndSize
 
-from rkvd._core.skiplist cimport (
+from rkvd._core.lib.skiplist cimport (
     zslStr, zslNode, zskiplist, zrangespec, zlexbound, zlexrangespec, zsl_node_ele,
     zsl_node_len, ZSL_MAXLEVEL, zsl_cmp_bytes, zsl_first, zsl_next, zsl_create, zsl_free,
     zsl_insert, zsl_delete, zsl_update_score, zsl_delete_range_by_score,

@@ -8,7 +8,7 @@
 # Conversion only goes listpack -> hashtable, at the points where Redis
 # converts, so OBJECT ENCODING agrees with redis-server for the same commands.
 
-from rkvd._core.listpack cimport (
+from rkvd._core.lib.listpack cimport (
     lpEntry, LP_INTBUF_SIZE, lp_new, lp_free, lp_bytes, lp_safe_to_add, lp_length,
     lp_first, lp_next, lp_get, lp_get_value, lp_find, lp_append, lp_replace,
     lp_delete_range, lp_delete_range_with_entry, lp_random_pair, lp_random_pairs,

@@ -11,7 +11,7 @@
 # the same order.
 
 from libc.stdint cimport uintptr_t
-from rkvd._core.intset cimport (
+from rkvd._core.lib.intset cimport (
     intset, intset_new, intset_free, intset_from_blob, intset_add, intset_remove,
     intset_find, intset_get, intset_random, intset_len, intset_blob_len,
 )

@@ -829,7 +829,7 @@ cdef int lp_validate_integrity(unsigned char* lp, size_t size, int deep) noexcep
 
 # ---------------------------------------------------------------- random --
 
-from rkvd._core.util cimport rand64 as _rand64, rand64_seed
+from rkvd._core.lib.util cimport rand64 as _rand64, rand64_seed
 
 
 cdef void lp_random_seed(uint64_t seed) noexcept nogil:

@@ -2,14 +2,14 @@
 # quicklist (quicklist.pyx); Redis 7.0 has no other list encoding. An empty
 # list never stays in the keyspace: the command that empties it deletes it.
 
-from rkvd._core.quicklist cimport (
+from rkvd._core.lib.quicklist cimport (
     quicklist, qlNode, qlIter, qlEntry, QL_HEAD, QL_TAIL, QL_START_HEAD, QL_START_TAIL,
     QL_NODE_LZF, ql_init, ql_clear, ql_dup, ql_push, ql_end_entry, ql_del_end,
     ql_iter_init_at_idx, ql_next, ql_iter_release, ql_index, ql_compare, ql_del_entry,
     ql_insert_before, ql_insert_after, ql_replace_at_index, ql_del_range, ql_uncompressed_size,
     ql_node_lzf,
 )
-from rkvd._core.lzf cimport lzf_compress
+from rkvd._core.lib.lzf cimport lzf_compress
 
 cdef enum:
     LIST_HEAD = 0       # LEFT

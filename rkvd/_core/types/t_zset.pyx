@@ -2,15 +2,15 @@
 # zset-max-listpack-entries / -value thresholds exactly like Redis:
 #   listpack  [member, score, member, score, ...] in (score, member) order,
 #             scores written as integers when exact, else d2string text
-#   skiplist  a skiplist (rkvd._core.skiplist: order, spans, ranks) plus a
+#   skiplist  a skiplist (rkvd._core.lib.skiplist: order, spans, ranks) plus a
 #             member table (our keyspace hash table, member -> the score's
 #             64 bits in v.ival), like Redis's zset {dict, zsl}; the nodes
 #             point at the table's keys, so a member is stored once
 # Order of the file: listpack API, the value object and the sorted set API
 # (zs_*), argument helpers, then the commands by family.
 
-from rkvd._core.listpack cimport *
-from rkvd._core.skiplist cimport *
+from rkvd._core.lib.listpack cimport *
+from rkvd._core.lib.skiplist cimport *
 from libc.stdlib cimport strtod, abort
 from libc.math cimport llrint
 from libc.stdio cimport fprintf, stderr

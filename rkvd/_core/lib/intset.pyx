@@ -82,7 +82,7 @@ cdef inline intset* _resize(intset* s, uint32_t count, uint32_t width) noexcept 
     return <intset*>realloc(s, INTSET_HEADER_SIZE + <size_t>count * width)
 
 
-from rkvd._core.util cimport rand64 as _rand64
+from rkvd._core.lib.util cimport rand64 as _rand64
 
 
 # -------------------------------------------------------------------- API --

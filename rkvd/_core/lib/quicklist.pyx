@@ -17,12 +17,12 @@ from libc.stdlib cimport malloc, realloc, free, abort
 from libc.string cimport memcpy, memcmp
 from libc.stdio cimport fprintf, stderr, snprintf
 
-from rkvd._core.listpack cimport (
+from rkvd._core.lib.listpack cimport (
     LP_BEFORE, LP_AFTER, lp_new, lp_bytes, lp_length, lp_first, lp_last, lp_next, lp_prev,
     lp_seek, lp_get_value, lp_compare, lp_insert_string, lp_append, lp_prepend, lp_replace,
     lp_delete, lp_delete_range, lp_merge, lp_validate_integrity,
 )
-from rkvd._core.lzf cimport lzf_compress, lzf_decompress
+from rkvd._core.lib.lzf cimport lzf_compress, lzf_decompress
 
 cdef extern from "<malloc.h>" nogil:
     size_t malloc_usable_size(void* p)

@@ -49,7 +49,7 @@ cdef uint64_t dict_hash(const char* key, size_t klen) noexcept nogil:
     return <uint64_t>_Py_HashBytes(key, <Py_ssize_t>klen)
 
 
-from rkvd._core.util cimport rand64 as _rand64
+from rkvd._core.lib.util cimport rand64 as _rand64
 
 
 cdef inline uint64_t _rev(uint64_t v) noexcept nogil:

@@ -55,11 +55,6 @@ cdef inline int check_string_length(Client c, long long size, long long append) 
         return 0
     return 1
 
-cdef inline int notify(Client c, int typ, const char* event, int argi) except -1:
-    if c.engine.notify_flags & typ:
-        c.engine.notify_keyspace_event(typ, event, c.arg_bytes(argi), c.db.id)
-    return 0
-
 cdef int add_expire_time_error(Client c) except -1:
     cdef Command cmd = c.cur_cmd
     return c.add_error_str(f"invalid expire time in '{cmd.name}' command")

@@ -1,0 +1,1 @@
+"""Standalone data-structure libraries of the engine (no clients, no commands)."""
