@@ -1,0 +1,117 @@
+"""Set commands (Redis group "set").
+
+Rows are written in the `_c` format described in rkvd.commandspec.dsl.
+"""
+
+from .dsl import _c
+
+GROUP = "set"
+
+ROWS = [
+    _c("sadd", -3, "write denyoom fast", "@set", "1.0.0",
+       "Add one or more members to a set",
+       "O(1) for each element added, so O(N) to add N elements when the command is called with "
+       "multiple arguments.",
+       keys=["RW insert|index 1|range 0 1 0"],
+       hist=[
+           ("2.4.0", "Accepts multiple `member` arguments."),
+       ],
+       args="key:key#0 *member:string"),
+    _c("scard", 2, "readonly fast", "@set", "1.0.0",
+       "Get the number of members in a set", "O(1)",
+       keys=["RO|index 1|range 0 1 0"],
+       args="key:key#0"),
+    _c("sdiff", -2, "readonly", "@set", "1.0.0",
+       "Subtract multiple sets",
+       "O(N) where N is the total number of elements in all given sets.",
+       keys=["RO access|index 1|range -1 1 0"],
+       tips="nondeterministic_output_order",
+       args="*key:key#0"),
+    _c("sdiffstore", -3, "write denyoom", "@set", "1.0.0",
+       "Subtract multiple sets and store the resulting set in a key",
+       "O(N) where N is the total number of elements in all given sets.",
+       keys=["OW update|index 1|range 0 1 0", "RO access|index 2|range -1 1 0"],
+       args="destination:key#0 *key:key#1"),
+    _c("sinter", -2, "readonly", "@set", "1.0.0",
+       "Intersect multiple sets",
+       "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+       "sets.",
+       keys=["RO access|index 1|range -1 1 0"],
+       tips="nondeterministic_output_order",
+       args="*key:key#0"),
+    _c("sintercard", -3, "readonly", "@set", "7.0.0",
+       "Intersect multiple sets and return the cardinality of the result",
+       "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+       "sets.",
+       keys=["RO access|index 1|keynum 0 1 1"],
+       args="numkeys:integer *key:key#0 ?LIMIT=limit:integer"),
+    _c("sinterstore", -3, "write denyoom", "@set", "1.0.0",
+       "Intersect multiple sets and store the resulting set in a key",
+       "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+       "sets.",
+       keys=["RW update|index 1|range 0 1 0", "RO access|index 2|range -1 1 0"],
+       args="destination:key#0 *key:key#1"),
+    _c("sismember", 3, "readonly fast", "@set", "1.0.0",
+       "Determine if a given value is a member of a set", "O(1)",
+       keys=["RO|index 1|range 0 1 0"],
+       args="key:key#0 member:string"),
+    _c("smembers", 2, "readonly", "@set", "1.0.0",
+       "Get all the members in a set", "O(N) where N is the set cardinality.",
+       keys=["RO access|index 1|range 0 1 0"],
+       tips="nondeterministic_output_order",
+       args="key:key#0"),
+    _c("smismember", -3, "readonly fast", "@set", "6.2.0",
+       "Returns the membership associated with the given elements for a set",
+       "O(N) where N is the number of elements being checked for membership",
+       keys=["RO access|index 1|range 0 1 0"],
+       args="key:key#0 *member:string"),
+    _c("smove", 4, "write fast", "@set", "1.0.0",
+       "Move a member from one set to another", "O(1)",
+       keys=["RW access delete|index 1|range 0 1 0", "RW insert|index 2|range 0 1 0"],
+       args="source:key#0 destination:key#1 member:string"),
+    _c("spop", -2, "write fast", "@set", "1.0.0",
+       "Remove and return one or multiple random members from a set",
+       "Without the count argument O(1), otherwise O(N) where N is the value of the passed "
+       "count.",
+       keys=["RW access delete|index 1|range 0 1 0"],
+       tips="nondeterministic_output",
+       hist=[
+           ("3.2.0", "Added the `count` argument."),
+       ],
+       args="key:key#0 ?count:integer@3.2.0"),
+    _c("srandmember", -2, "readonly", "@set", "1.0.0",
+       "Get one or multiple random members from a set",
+       "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
+       "passed count.",
+       keys=["RO access|index 1|range 0 1 0"],
+       tips="nondeterministic_output",
+       hist=[
+           ("2.6.0", "Added the optional `count` argument."),
+       ],
+       args="key:key#0 ?count:integer@2.6.0"),
+    _c("srem", -3, "write fast", "@set", "1.0.0",
+       "Remove one or more members from a set",
+       "O(N) where N is the number of members to be removed.",
+       keys=["RW delete|index 1|range 0 1 0"],
+       hist=[
+           ("2.4.0", "Accepts multiple `member` arguments."),
+       ],
+       args="key:key#0 *member:string"),
+    _c("sscan", -3, "readonly", "@set", "2.8.0",
+       "Incrementally iterate Set elements",
+       "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+       "the cursor to return back to 0. N is the number of elements inside the collection..",
+       keys=["RO access|index 1|range 0 1 0"],
+       tips="nondeterministic_output",
+       args="key:key#0 cursor:integer ?MATCH=pattern:pattern ?COUNT=count:integer"),
+    _c("sunion", -2, "readonly", "@set", "1.0.0",
+       "Add multiple sets", "O(N) where N is the total number of elements in all given sets.",
+       keys=["RO access|index 1|range -1 1 0"],
+       tips="nondeterministic_output_order",
+       args="*key:key#0"),
+    _c("sunionstore", -3, "write denyoom", "@set", "1.0.0",
+       "Add multiple sets and store the resulting set in a key",
+       "O(N) where N is the total number of elements in all given sets.",
+       keys=["OW update|index 1|range 0 1 0", "RO access|index 2|range -1 1 0"],
+       args="destination:key#0 *key:key#1"),
+]
