@@ -55,7 +55,7 @@ class Server:
                     raise
                 continue
             handlers.update(mod.handlers(self))
-        self.engine.build_command_table(SPECS, handlers)
+        self.engine.build_command_table(SPECS, handlers, strict=True)
         from rkvd.cmd_conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
         self._install_config_hooks()

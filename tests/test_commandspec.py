@@ -489,3 +489,78 @@ def test_get_keys_api():
         cs.get_keys(None, [b"nosuch"])
     # EVAL with no keys is valid (no_mandatory_keys): an empty list.
     assert cs.get_keys(cs.SPECS["eval"], [b"eval", b"s", b"0"]) == []
+
+
+# ---------------------------------------------------------------------------
+# The start-up check: every row has a handler or is listed as unbuilt, every
+# handler has a row, and the unbuilt list names no built command.
+
+def _handled():
+    """Handler names that agree with the table: every row not listed as unbuilt."""
+    return {name for name in cs.SPECS if name not in cs.UNBUILT}
+
+
+def test_check_handlers_accepts_a_consistent_table():
+    cs.check_handlers(cs.SPECS, _handled() - {"config"}, {"config": None, "config|get": None})
+
+
+def test_check_handlers_row_without_handler():
+    with pytest.raises(cs.CommandTableError, match="'lpush' has no handler"):
+        cs.check_handlers(cs.SPECS, _handled() - {"lpush"}, {})
+
+
+def test_check_handlers_handler_without_row():
+    with pytest.raises(cs.CommandTableError, match="'frobnicate' has a handler but no command row"):
+        cs.check_handlers(cs.SPECS, _handled() | {"frobnicate"}, {})
+    with pytest.raises(cs.CommandTableError, match=r"'config\|nosuch' has a handler but no"):
+        cs.check_handlers(cs.SPECS, _handled(), {"config|nosuch": None})
+
+
+def test_check_handlers_stale_unbuilt_entry():
+    built = sorted(cs.UNBUILT)[0]
+    with pytest.raises(cs.CommandTableError,
+                       match="'%s' has a handler but is still listed as unbuilt" % built):
+        cs.check_handlers(cs.SPECS, _handled(), {built: None})
+    with pytest.raises(cs.CommandTableError, match="'nosuch' is listed as unbuilt but has no"):
+        cs.check_handlers(cs.SPECS, _handled(), {}, cs.UNBUILT | {"nosuch"})
+    with pytest.raises(cs.CommandTableError, match=r"'client\|list' is listed as unbuilt"):
+        cs.check_handlers(cs.SPECS, _handled(), {}, cs.UNBUILT | {"client|list"})
+
+
+def test_check_handlers_subcommand_of_unbuilt_container():
+    container = next(n for n in sorted(cs.UNBUILT) if cs.SPECS[n].subcommands)
+    sub = next(iter(cs.SPECS[container].subcommands.values())).fullname
+    with pytest.raises(cs.CommandTableError,
+                       match=r"'%s' has a handler but its container" % sub.replace("|", r"\|")):
+        cs.check_handlers(cs.SPECS, _handled(), {sub: None})
+
+
+def test_check_handlers_names_every_fault():
+    with pytest.raises(cs.CommandTableError) as err:
+        cs.check_handlers(cs.SPECS, _handled() - {"get", "set"} | {"nosuch"}, {})
+    for name in ("get", "set", "nosuch"):
+        assert "'%s'" % name in str(err.value)
+
+
+def test_engine_strict_build_checks_the_table():
+    from rkvd._core.server import Engine, c_handler_names
+    c_names = c_handler_names()
+    assert c_names and c_names <= _handled()
+    engine = Engine(None, 16)
+    # No Python handlers: the commands they serve (CONFIG, ...) have none.
+    with pytest.raises(cs.CommandTableError, match="'config' has no handler"):
+        engine.build_command_table(cs.SPECS, {}, strict=True)
+    engine.build_command_table(cs.SPECS, {})        # not strict: builds what it can
+    assert "get" in engine.commands and "config" not in engine.commands
+
+
+def test_unbuilt_is_what_the_server_lacks(rkvd):
+    with rkvd.raw() as conn:
+        if b"rkvd_version:" not in conn.command("INFO", "server"):
+            pytest.skip("the server under test is not rkvd")
+        node, _ = parse(conn.command("COMMAND", "LIST"))
+    listed = {x[1].decode() for x in node[1]}
+    assert {name for name in cs.SPECS if name not in listed} == cs.UNBUILT
+    assert listed == {s.fullname for s in all_specs() if s.name not in cs.UNBUILT
+                      and (s.parent is None or s.parent.name not in cs.UNBUILT)}
+

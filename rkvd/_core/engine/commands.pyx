@@ -40,6 +40,12 @@ cdef void register_c(str name, cmd_fn fn):
     g_c_handlers[name] = b
 
 
+def c_handler_names():
+    """The names registered with a C handler (checked against the spec rows
+    by rkvd.commandspec.check_handlers)."""
+    return frozenset(g_c_handlers)
+
+
 # Open-addressing table of top-level commands keyed by lowercase name, so the
 # per-request lookup needs no Python object.
 cdef enum:
@@ -131,8 +137,8 @@ cdef Command make_command(str fullname, object spec, Command parent, dict py_han
     if cmd.fn == NULL and cmd.pyfn is None:
         return None
     cmd.multi_control = fullname in ("exec", "discard", "multi", "watch", "quit", "reset")
-    cmd.first_key = getattr(spec, "first_key", 0) or 0
-    cmd.last_key = getattr(spec, "last_key", 0) or 0
-    cmd.key_step = getattr(spec, "step", 0) or 0
-    cmd.movablekeys = "movablekeys" in (getattr(spec, "flags", None) or ())
+    cmd.first_key = spec.first_key
+    cmd.last_key = spec.last_key
+    cmd.key_step = spec.step
+    cmd.movablekeys = "movablekeys" in spec.flags
     return cmd

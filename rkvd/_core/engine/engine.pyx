@@ -90,20 +90,24 @@ cdef class Engine:
 
     # ------------------------------------------------------------ table
 
-    def build_command_table(self, dict specs, dict py_handlers):
+    def build_command_table(self, dict specs, dict py_handlers, bint strict=False):
         """Build the table from the declarative specs (rkvd.commandspec.SPECS):
-        a command exists when a C or Python handler implements it."""
+        a command exists when a C or Python handler implements it. strict
+        first checks that every spec has a handler or is declared unbuilt, and
+        every handler a spec (raises rkvd.commandspec.CommandTableError)."""
         cdef Command cmd, sub
+        if strict:
+            from rkvd.commandspec import check_handlers
+            check_handlers(specs, c_handler_names(), py_handlers)
         cmdtab_clear()
         self.commands = {}
         for name, spec in specs.items():
             cmd = make_command(name, spec, None, py_handlers)
             if cmd is None:
                 continue
-            subs = getattr(spec, "subcommands", None)
-            if subs:
+            if spec.subcommands:
                 cmd.subcommands = {}
-                for sname, sspec in subs.items():
+                for sname, sspec in spec.subcommands.items():
                     sub = make_command(f"{name}|{sname}", sspec, cmd, py_handlers)
                     if sub is not None:
                         cmd.subcommands[sname.encode()] = sub
