@@ -564,3 +564,27 @@ def test_unbuilt_is_what_the_server_lacks(rkvd):
     assert listed == {s.fullname for s in all_specs() if s.name not in cs.UNBUILT
                       and (s.parent is None or s.parent.name not in cs.UNBUILT)}
 
+
+# ---------------------------------------------------------------------------
+# Differ.require: an unbuilt command makes the test a strict xfail that runs;
+# a command that is neither known nor listed fails the test.
+
+@pytest.mark.needs_redis
+def test_require_unbuilt_command_is_strict_xfail(differ, request):
+    if not differ.a_is_rkvd():
+        pytest.skip("the server under test is not rkvd")
+    if not cs.UNBUILT:
+        pytest.skip("every command is built")
+    name = sorted(cs.UNBUILT)[0].upper()
+    differ.require(name)
+    mark = request.node.get_closest_marker("xfail")
+    assert mark is not None and mark.kwargs["strict"] is True
+    # The test goes on running, and fails where it uses the command.
+    differ.run([(name, "HELP")])
+
+
+@pytest.mark.needs_redis
+def test_require_unknown_unlisted_command_fails(differ):
+    with pytest.raises(pytest.fail.Exception, match="does not know NOSUCHCMD"):
+        differ.require("LPUSH", "NOSUCHCMD")
+    differ.require("LPUSH", "OBJECT FREQ")
