@@ -18,10 +18,10 @@ Usage: rkvd [/path/to/redis.conf] [options] [-]
 
 Examples:
        rkvd (run the server with default conf)
-       echo 'maxmemory 128mb' | rkvd -
+       echo 'port 7777' | rkvd -
        rkvd /etc/redis/6379.conf
        rkvd --port 7777
-       rkvd --port 7777 --replicaof 127.0.0.1 8888
+       rkvd --port 7777 --requirepass secret
        rkvd /etc/myredis.conf --loglevel verbose -
        rkvd /etc/myredis.conf --loglevel verbose
 """

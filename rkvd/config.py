@@ -360,18 +360,56 @@ def _title_var(cfg, name, title):
 
 
 # ---------------------------------------------------------------------------
+# Directives whose feature rkvd does not have yet
+# ---------------------------------------------------------------------------
+
+class NotBuilt:
+    """What a directive waits for, and what setting it would mean meanwhile.
+
+    `feature` names the missing piece of rkvd, `consequence` says what a value
+    that needs it would (not) do.  A refusing declaration rejects such a value
+    as invalid (a fatal config error at start-up, a CONFIG SET failure): it
+    would promise durability, a bound or a listener that does not hold.  A
+    warning one stores the value and has it logged at start-up and on CONFIG
+    SET.  `active(value)` tells the values that need the feature (default: any
+    value but the parameter's default).
+    """
+
+    def __init__(self, feature, consequence, refuse, active=None):
+        self.feature = feature
+        self.consequence = consequence
+        self.refuse = refuse
+        self.active = active
+
+    def reason(self):
+        return "%s is not built in rkvd yet: %s" % (self.feature, self.consequence)
+
+    def warning(self, directive):
+        return "WARNING: '%s' has no effect. %s." % (directive, self.reason())
+
+
+def refuse(feature, consequence, active=None):
+    return NotBuilt(feature, consequence, True, active)
+
+
+def warn(feature, consequence, active=None):
+    return NotBuilt(feature, consequence, False, active)
+
+
+# ---------------------------------------------------------------------------
 # Parameter types
 # ---------------------------------------------------------------------------
 
 class Param:
     """One row of the registry.  Subclasses know how to set, print and rewrite."""
 
-    def __init__(self, name, alias=None, flags=0, check=None, apply=None):
+    def __init__(self, name, alias=None, flags=0, check=None, apply=None, not_built=None):
         self.name = name
         self.alias = alias
         self.flags = flags
         self.check = check          # check(cfg, value) -> None or raises _Invalid
         self.apply = apply          # built-in apply hook, fn(cfg)
+        self.not_built = not_built  # NotBuilt, or None when the feature exists
 
     def default(self):
         raise NotImplementedError
@@ -386,7 +424,21 @@ class Param:
     def rewrite(self, cfg, state):
         raise NotImplementedError
 
+    def needs_missing_feature(self, value):
+        """True if `value` needs the feature this parameter's NotBuilt names."""
+        nb = self.not_built
+        if nb is None:
+            return False
+        return nb.active(value) if nb.active else value != self.default()
+
+    def _admit(self, cfg, value):
+        """Reject a value that needs a missing feature whose declaration refuses."""
+        if (self.not_built is not None and self.not_built.refuse and not cfg.accept_unbuilt
+                and self.needs_missing_feature(value)):
+            raise _Invalid(self.not_built.reason())
+
     def _store(self, cfg, value):
+        self._admit(cfg, value)
         changed = cfg._values[self.name] != value
         cfg._values[self.name] = value
         return changed or bool(self.flags & VOLATILE)
@@ -396,8 +448,9 @@ class Param:
 
 
 class Bool(Param):
-    def __init__(self, name, default, alias=None, flags=0, check=None, apply=None):
-        super().__init__(name, alias, flags, check, apply)
+    def __init__(self, name, default, alias=None, flags=0, check=None, apply=None,
+                 not_built=None):
+        super().__init__(name, alias, flags, check, apply, not_built)
         self.default_value = bool(default)
 
     def default(self):
@@ -425,8 +478,8 @@ class String(Param):
     """A string; with empty_is_null an empty value is stored (and rewritten) as None."""
 
     def __init__(self, name, default, alias=None, flags=0, empty_is_null=False,
-                 check=None, apply=None):
-        super().__init__(name, alias, flags, check, apply)
+                 check=None, apply=None, not_built=None):
+        super().__init__(name, alias, flags, check, apply, not_built)
         self.default_value = default
         self.empty_is_null = empty_is_null
 
@@ -456,8 +509,9 @@ class String(Param):
 class Enum(Param):
     """A choice among names.  With MULTI_ARG the names are bit flags that combine."""
 
-    def __init__(self, name, choices, default, alias=None, flags=0, check=None, apply=None):
-        super().__init__(name, alias, flags, check, apply)
+    def __init__(self, name, choices, default, alias=None, flags=0, check=None, apply=None,
+                 not_built=None):
+        super().__init__(name, alias, flags, check, apply, not_built)
         self.choices = choices      # [(name, code)], in Redis's order
         self.default_code = default if isinstance(default, int) else dict(choices)[default]
 
@@ -532,8 +586,8 @@ class Num(Param):
     (their bound check compares as unsigned 64-bit)."""
 
     def __init__(self, name, lo, hi, default, alias=None, flags=0, kind=0,
-                 unsigned=False, check=None, apply=None):
-        super().__init__(name, alias, flags, check, apply)
+                 unsigned=False, check=None, apply=None, not_built=None):
+        super().__init__(name, alias, flags, check, apply, not_built)
         self.lo, self.hi, self.default_value = lo, hi, default
         self.kind = kind
         self.unsigned = unsigned
@@ -617,8 +671,8 @@ class Num(Param):
 class Special(Param):
     """Parameters with their own syntax; subclasses implement everything."""
 
-    def __init__(self, name, alias=None, flags=0, apply=None):
-        super().__init__(name, alias, flags, None, apply)
+    def __init__(self, name, alias=None, flags=0, apply=None, not_built=None):
+        super().__init__(name, alias, flags, None, apply, not_built)
 
 
 class Dir(Special):
@@ -675,6 +729,7 @@ class Save(Special):
         points = list(cfg._values[self.name])
         for j in range(0, len(args), 2):
             points.append((strtoll(args[j])[0], to_int32(strtoll(args[j + 1])[0])))
+        self._admit(cfg, points)
         cfg._values[self.name] = points
         return True
 
@@ -775,6 +830,7 @@ class NotifyKeyspaceEvents(Special):
         flags = notify_flags_from_string(args[0])
         if flags is None:
             raise _Invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+        self._admit(cfg, flags)
         cfg._values[self.name] = flags
         return True
 
@@ -827,6 +883,7 @@ class ReplicaOf(Special):
         port, rest, _ = strtoll(args[1])
         if port < 0 or port > 65535 or rest:
             raise _Invalid("Invalid master port")
+        self._admit(cfg, (args[0], port))
         cfg._values[self.name] = (args[0], port)
         return True
 
@@ -955,9 +1012,44 @@ def _enum(*names):
     return [(n, i) for i, n in enumerate(names)]
 
 
-def _str(name, default, flags=0, null=False, alias=None, check=None, apply=None):
+# What the directives whose feature rkvd lacks wait for (see NotBuilt).  A
+# value that would promise durability, a memory bound, a listener, a replica's
+# copy or an access rule that does not hold is refused; a value that merely
+# does nothing yet is stored and warned about.
+_AOF = refuse("AOF persistence", "writes would not be logged to disk")
+_RDB = warn("RDB persistence", "no snapshot is ever written", active=bool)
+_EVICTION = refuse("Eviction", "memory use would not be bounded by maxmemory")
+_CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
+                          active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
+_REPLICAOF = refuse("Replication", "this server would not copy its master's data")
+_MIN_REPLICAS = refuse("Replication",
+                       "writes would be accepted without the replicas this requires")
+_CLUSTER = refuse("Cluster mode", "this server would run standalone")
+_TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
+_TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
+_TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
+_ACLFILE = refuse("ACL", "the users in the ACL file would not exist")
+_NOTIFY = warn("Pub/Sub", "keyspace notifications are delivered to no one")
+_PROTECTED_MODE = warn("Protected mode",
+                       "clients from other hosts are not refused for lacking a password",
+                       active=bool)
+
+# The same for directives that only config files hold; MODULE_CONFIG stands
+# for any "<module>.<name> value" line.
+MODULE_CONFIG = "<module>.<name>"
+FILE_ONLY_NOT_BUILT = {
+    "rename-command": refuse("Command renaming",
+                             "the command would still answer to its old name"),
+    "user": refuse("ACL", "this user and its rules would not exist"),
+    "loadmodule": refuse("Module loading", "the module's commands would not exist"),
+    MODULE_CONFIG: refuse("Module loading", "no module would read this setting"),
+}
+
+
+def _str(name, default, flags=0, null=False, alias=None, check=None, apply=None,
+         not_built=None):
     return String(name, default, alias=alias, flags=flags, empty_is_null=null,
-                  check=check, apply=apply)
+                  check=check, apply=apply, not_built=not_built)
 
 
 PARAMS = [
@@ -966,7 +1058,7 @@ PARAMS = [
     Bool("daemonize", 0, flags=IMMUTABLE),
     Bool("io-threads-do-reads", 0, flags=DEBUG | IMMUTABLE),
     Bool("always-show-logo", 0, flags=IMMUTABLE),
-    Bool("protected-mode", 1),
+    Bool("protected-mode", 1, not_built=_PROTECTED_MODE),
     Bool("rdbcompression", 1),
     Bool("rdb-del-sync-files", 0),
     Bool("activerehashing", 1),
@@ -995,8 +1087,8 @@ PARAMS = [
     Bool("jemalloc-bg-thread", 1),
     Bool("activedefrag", 0, flags=DEBUG, check=_check_activedefrag),
     Bool("syslog-enabled", 0, flags=IMMUTABLE),
-    Bool("cluster-enabled", 0, flags=IMMUTABLE),
-    Bool("appendonly", 0, flags=DENY_LOADING),
+    Bool("cluster-enabled", 0, flags=IMMUTABLE, not_built=_CLUSTER),
+    Bool("appendonly", 0, flags=DENY_LOADING, not_built=_AOF),
     Bool("cluster-allow-reads-when-down", 0),
     Bool("cluster-allow-pubsubshard-when-down", 1),
     Bool("crash-log-enabled", 1),
@@ -1010,7 +1102,7 @@ PARAMS = [
     Bool("replica-ignore-disk-write-errors", 0),
 
     # strings
-    _str("aclfile", "", IMMUTABLE),
+    _str("aclfile", "", IMMUTABLE, not_built=_ACLFILE),
     _str("unixsocket", None, IMMUTABLE, null=True),
     _str("pidfile", None, IMMUTABLE, null=True),
     _str("replica-announce-ip", None, null=True, alias="slave-announce-ip"),
@@ -1087,7 +1179,8 @@ PARAMS = [
     Num("key-load-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
     Num("active-expire-effort", 1, 10, 1),
     Num("hz", 0, INT_MAX, 10, apply=_apply_hz),
-    Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write"),
+    Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write",
+        not_built=_MIN_REPLICAS),
     Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag"),
     Num("watchdog-period", 0, INT_MAX, 0, flags=HIDDEN),
     Num("shutdown-timeout", 0, INT_MAX, 10),
@@ -1110,7 +1203,7 @@ PARAMS = [
     Num("stream-node-max-entries", 0, LLONG_MAX, 100),
     Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
     # unsigned long long
-    Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
+    Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True, not_built=_EVICTION),
     Num("cluster-link-sendbuf-limit", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
     # size_t
     Num("hash-max-listpack-entries", 0, LONG_MAX, 512, alias="hash-max-ziplist-entries",
@@ -1129,18 +1222,19 @@ PARAMS = [
     Num("client-query-buffer-limit", 1024 * 1024, LONG_MAX, 1024 ** 3, flags=DEBUG,
         kind=MEMORY, unsigned=True),
     # ssize_t: a negative value means a percentage of maxmemory
-    Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT),
+    Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT,
+        not_built=_CLIENT_EVICTION),
     # time_t / off_t
     Num("repl-backlog-ttl", 0, LONG_MAX, 3600),
     Num("auto-aof-rewrite-min-size", 0, LLONG_MAX, 64 * 1024 * 1024, kind=MEMORY),
     Num("loading-process-events-interval-bytes", 1024, INT_MAX, 2 * 1024 * 1024, flags=HIDDEN),
 
     # TLS (accepted and stored; the listener is the server's business)
-    Num("tls-port", 0, 65535, 0),
+    Num("tls-port", 0, 65535, 0, not_built=_TLS_PORT),
     Num("tls-session-cache-size", 0, INT_MAX, 20 * 1024),
     Num("tls-session-cache-timeout", 0, INT_MAX, 300),
-    Bool("tls-cluster", 0),
-    Bool("tls-replication", 0),
+    Bool("tls-cluster", 0, not_built=_TLS_CLUSTER),
+    Bool("tls-replication", 0, not_built=_TLS_REPLICATION),
     Enum("tls-auth-clients", _enum("no", "yes", "optional"), "yes"),
     Bool("tls-prefer-server-ciphers", 0),
     Bool("tls-session-caching", 1),
@@ -1159,12 +1253,12 @@ PARAMS = [
 
     # special syntax
     Dir("dir", flags=PROTECTED | DENY_LOADING),
-    Save("save", flags=MULTI_ARG),
+    Save("save", flags=MULTI_ARG, not_built=_RDB),
     ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG),
     OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
-    NotifyKeyspaceEvents("notify-keyspace-events"),
+    NotifyKeyspaceEvents("notify-keyspace-events", not_built=_NOTIFY),
     Bind("bind", flags=MULTI_ARG),
-    ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG),
+    ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG, not_built=_REPLICAOF),
     LatencyPercentiles("latency-tracking-info-percentiles", flags=MULTI_ARG),
 ]
 
@@ -1208,9 +1302,15 @@ class Config:
     reason)) let the server check rename-command and user lines at parse time;
     `index` counts from the first rule, and like Redis the message echoes the
     token of the whole line at that index.
+
+    A value that needs a feature rkvd lacks and whose NotBuilt declaration
+    refuses it is rejected as invalid; ``accept_unbuilt=True`` stores it
+    instead, making the registry a plain model of redis-server's (for tests
+    that compare parsing with Redis).
     """
 
-    def __init__(self):
+    def __init__(self, accept_unbuilt=False):
+        self.accept_unbuilt = accept_unbuilt
         # The working directory is the process's own, not a stored value.
         self._values = {p.name: p.default() for p in PARAMS if not isinstance(p, Dir)}
         self._hooks = {}
@@ -1293,6 +1393,15 @@ class Config:
         if self.logger is not None:
             self.logger.warning(msg)
 
+    def not_built_warnings(self):
+        """One warning per parameter whose value needs a feature rkvd lacks
+        (what start-up logs once the configuration is loaded)."""
+        return [self._not_built_warning(p) for p in PARAMS
+                if p.not_built is not None and p.needs_missing_feature(self._values[p.name])]
+
+    def _not_built_warning(self, p, given=None):
+        return p.not_built.warning("%s %s" % (given or p.name, p.get(self)))
+
     # -- config file syntax --------------------------------------------------
 
     def load_file(self, path):
@@ -1364,10 +1473,12 @@ class Config:
         elif name == "user" and argc >= 2:
             self._add_user(argv)
         elif name == "loadmodule" and argc >= 2:
+            self._admit_directive("loadmodule")
             self.loadmodules.append((argv[1], argv[2:]))
         elif "." in argv[0]:
             if argc < 2:
                 raise _Invalid("Module config specified without value")
+            self._admit_directive(MODULE_CONFIG)
             self.module_configs[argv[0]] = " ".join(argv[1:])
         elif name == "sentinel":
             if argc != 1:
@@ -1385,6 +1496,7 @@ class Config:
                 if _lower(new) in names:
                     raise _Invalid("Target command name already exists")
                 names.add(_lower(new))
+        self._admit_directive("rename-command")
         self.renamed_commands.append((old, new))
 
     def _add_user(self, argv):
@@ -1397,7 +1509,13 @@ class Config:
             if err is not None:
                 index, reason = err
                 raise _Invalid("Error in user declaration '%s': %s" % (argv[index], reason))
+        self._admit_directive("user")
         self.users.append([name] + rules)
+
+    def _admit_directive(self, key):
+        nb = FILE_ONLY_NOT_BUILT[key]
+        if nb.refuse and not self.accept_unbuilt:
+            raise _Invalid(nb.reason())
 
     # -- CONFIG GET / SET ----------------------------------------------------
 
@@ -1494,6 +1612,9 @@ class Config:
                            "setting. Restoring previous settings." % regname)
                 self._restore(chosen, olds, applies)
                 raise _set_failed(regname, reason) from None
+        for (p, regname), _ in chosen:
+            if p.not_built is not None and p.needs_missing_feature(self._values[p.name]):
+                self._warn(self._not_built_warning(p, regname))
 
     def _protected_ok(self, local):
         mode = self._values["enable-protected-configs"]

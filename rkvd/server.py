@@ -414,6 +414,8 @@ def run(cfg, supervisor=None):
     if supervisor is not None:
         supervisor.log = log
     log.startup_banner(cfg["port"])
+    for warning in cfg.not_built_warnings():
+        log.warning(warning)
     if cfg["dir"]:
         try:
             os.chdir(cfg["dir"])
