@@ -680,6 +680,9 @@ class ServerCommands:
             "POPULATE <count> [<prefix>] [<size>]",
             "    Create <count> string keys named <prefix>:<n> (prefix defaults to 'key'),",
             "    with values 'value:<n>', padded or cut to <size> bytes when given.",
+            "PROPAGATED START|READ|STOP",
+            "    Record the commands the server propagates (to the AOF and replicas),",
+            "    read them as the RESP stream a replica would receive, stop recording.",
             "PROTOCOL <type>",
             "    Answer with a sample reply of a RESP type: string, integer, double,",
             "    bignum, null, array, set, map, attrib, push, verbatim, true or false.",
@@ -702,6 +705,23 @@ class ServerCommands:
             "STRINGMATCH-TEST",
             "    Run the glob matcher's self test.",
         ])
+
+    def debug_propagated(self, c, args):
+        # rkvd's own: a view of the propagation stream for tests, until the
+        # AOF and replication consume it.
+        if len(args) != 3:
+            return False
+        action = lower(args[2])
+        if action == "start":
+            self.engine.start_propagation_log()
+        elif action == "stop":
+            self.engine.stop_propagation_log()
+        elif action == "read":
+            c.reply_value(self.engine.take_propagation_log())
+            return None
+        else:
+            return False
+        c.reply_ok()
 
     def debug_sleep(self, c, args):
         if len(args) != 3:

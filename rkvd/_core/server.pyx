@@ -13,6 +13,7 @@
 #   engine/notify.pyx    keyspace notifications
 #   engine/blocked.pyx   blocking commands
 #   engine/multi.pyx     MULTI/EXEC/WATCH
+#   engine/propagate.pyx the propagation point: writes as commands for AOF/replicas
 #   types/*.pyx          one fragment per data type and its commands
 #   engine/engine.pyx    Engine: databases, dispatch (call), stats, cron
 cimport cython
@@ -50,6 +51,7 @@ include "engine/commands.pyx"
 include "engine/notify.pyx"
 include "engine/blocked.pyx"
 include "engine/multi.pyx"
+include "engine/propagate.pyx"
 include "types/t_string.pyx"
 include "types/t_keys.pyx"
 include "types/t_conn.pyx"

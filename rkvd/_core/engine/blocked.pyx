@@ -177,6 +177,8 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 dirty = e.dirty
                 e.cached_ms = mstime()
                 g_serving_key = k
+                e.prop_argv = None
+                e.prop_flags = 0
                 try:
                     if cmd.fn != NULL:
                         cmd.fn(c)
@@ -185,8 +187,14 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     # what the served command wrote (BLMOVE's push) touches WATCHes
                     if e.nwatched and e.dirty != dirty:
                         touch_command_keys(c, cmd)
+                    # each served client's effect is fed on its own
+                    if e.prop_on:
+                        propagate_current(e, c, cmd, dirty)
+                        propagate_pending(e, False)
                 finally:
                     g_serving_key = None
+                    e.prop_argv = None
+                    e.prop_flags = 0
                     c.cur_cmd = saved_cmd
                     c.db = saved_db
                 c.argc = 0

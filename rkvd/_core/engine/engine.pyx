@@ -55,6 +55,14 @@ cdef class Engine:
     cdef public double stat_expired_stale_perc
     cdef public dict errorstats
     cdef public long long dirty
+    # propagation (engine/propagate.pyx)
+    cdef public bint prop_on                # a consumer reads the stream
+    cdef list prop_ops                      # [(dbid, argv)] pending until the outermost call returns
+    cdef object prop_argv                   # the running command's rewritten argv, or None
+    cdef int prop_flags                     # PROP_PREVENT / PROP_FORCE for the running command
+    cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
+    cdef int prop_seldb                     # database of the last command fed, -1 before any
+    cdef bytearray prop_buf                 # the stream fed and not yet taken
     # CLIENT PAUSE
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms
@@ -70,6 +78,9 @@ cdef class Engine:
         self.paused_clients = set()
         self.ready_keys = []
         self.pending_flush = []
+        self.prop_ops = []
+        self.prop_buf = bytearray()
+        self.prop_seldb = -1
         self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
         self.client_max_querybuf_len = 1024 * 1024 * 1024
@@ -175,6 +186,15 @@ cdef class Engine:
     cdef int call(self, Client c, Command cmd) except -1:
         cdef long long start, dur, errs
         cdef long long dirty = self.dirty
+        cdef bint prop = self.prop_on
+        cdef object outer_argv = None
+        cdef int outer_flags = 0
+        if prop:
+            outer_argv = self.prop_argv
+            outer_flags = self.prop_flags
+            self.prop_argv = None
+            self.prop_flags = 0
+        self.call_depth += 1
         errs = c.errors_seen
         start = ustime()
         self.cached_ms = start // 1000
@@ -187,6 +207,8 @@ cdef class Engine:
                 cmd.pyfn(c, c.args_list())
         except Exception as exc:
             self._handler_crashed(c, cmd, exc)
+        finally:
+            self.call_depth -= 1
         dur = ustime() - start
         cmd.calls += 1
         cmd.usec += dur
@@ -196,6 +218,12 @@ cdef class Engine:
         c.cur_cmd = None
         if self.nwatched and self.dirty != dirty and (cmd.flags & CMD_WRITE):
             touch_command_keys(c, cmd)
+        if prop and self.prop_on:
+            propagate_current(self, c, cmd, dirty)
+            self.prop_argv = outer_argv
+            self.prop_flags = outer_flags
+            if self.call_depth == 0:
+                propagate_pending(self, False)
         if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
         return 0
@@ -277,8 +305,22 @@ cdef class Engine:
             self.server.notify_keyspace_event(typ, event, key, dbid)
         return 0
 
+    # An expired key leaves the replicas and the AOF as a DEL.
     cdef int propagate_del(self, int dbid, object key) except -1:
+        if self.prop_on:
+            also_propagate(self, dbid, [b"DEL", key])
         return 0
+
+    # The stream of propagated commands, for DEBUG PROPAGATED (tests) until
+    # the AOF and replicas consume it.
+    def start_propagation_log(self):
+        propagation_start(self)
+
+    def stop_propagation_log(self):
+        propagation_stop(self)
+
+    def take_propagation_log(self):
+        return propagation_take(self)
 
     # ------------------------------------------------------------ clients
 
@@ -345,6 +387,7 @@ cdef class Engine:
             self.unpause_clients()
         if self.active_expire_enabled and not self.loading and not self.is_replica:
             self.active_expire_cycle()
+            propagate_pending(self, True)
         self.clients_cron()
         for db in self.dbs:
             if dict_size(db.keys) or db.keys.ht[0].size:

@@ -563,6 +563,9 @@ cdef int cmd_hincrbyfloat(Client c) except -1:
     c.add_bulk(buf, n)
     notify(c, NOTIFY_HASH, b"hincrbyfloat", 1)
     c.engine.dirty += 1
+    # the printed result, not the increment: float sums differ between machines
+    if c.engine.prop_on:
+        rewrite_propagated(c, [b"HSET", c.arg_bytes(1), c.arg_bytes(2), buf[:n]])
     return 0
 
 cdef int cmd_hget(Client c) except -1:

@@ -158,10 +158,18 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         db.delete_key(c.argv[1].ptr, c.argv[1].len)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
+        if c.engine.prop_on:
+            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
         return c.add_raw(b":1\r\n", 4)
     db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
     c.engine.dirty += 1
     notify(c, NOTIFY_GENERIC, b"expire", 1)
+    # an absolute time in ms, so that a replay expires the key at the same moment
+    if c.engine.prop_on and not (basetime == 0 and not seconds):
+        argv = c.args_list()
+        argv[0] = b"PEXPIREAT"
+        argv[2] = b"%d" % when
+        rewrite_propagated(c, argv)
     return c.add_raw(b":1\r\n", 4)
 
 cdef int cmd_expire(Client c) except -1:
@@ -515,6 +523,7 @@ cdef int cmd_flushdb(Client c) except -1:
     if c.engine.nwatched:
         touch_all_watched_keys_in_db(c.db, None)
     c.engine.dirty += c.db.flush()
+    force_propagation(c)
     return c.add_ok()
 
 cdef int cmd_flushall(Client c) except -1:
@@ -524,6 +533,7 @@ cdef int cmd_flushall(Client c) except -1:
         for db in c.engine.dbs:
             touch_all_watched_keys_in_db(db, None)
     c.engine.dirty += c.engine.flushall()
+    force_propagation(c)
     if c.engine.server is not None:
         c.engine.server.after_flushall()
     return c.add_ok()

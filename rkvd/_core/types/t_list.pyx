@@ -670,6 +670,8 @@ cdef int cmd_lmpop(Client c) except -1:
             return 0
         if lv is None or lv.ql.count == 0:
             continue
+        if c.engine.prop_on:
+            list_pop_propagate(c, c.argv[j].ptr, c.argv[j].len, where, count, lv.ql.count)
         return list_pop_range_with_key(c, c.db, c.argv[j].ptr, c.argv[j].len, lv, where, count)
     return c.add_null_array()
 
@@ -751,9 +753,21 @@ cdef ListValue served_list(Client c):
         return None
     return <ListValue>e.v.obj
 
+# [LB]MPOP and B[LR]POP replay as the plain pop of what they took:
+# [LR]POP key, or [LR]POP key n for the MPOP forms.
+cdef int list_pop_propagate(Client c, const char* key, Py_ssize_t klen, int where,
+                            long long count, long long llen) except -1:
+    cdef list argv = [b"LPOP" if where == LIST_HEAD else b"RPOP",
+                      PyBytes_FromStringAndSize(key, klen)]
+    if count != -1:
+        argv.append(b"%d" % (llen if count > llen else count))
+    return rewrite_propagated(c, argv)
+
 # Serve a BLPOP/BRPOP (count -1) or BLMPOP (count > 0) from a non-empty list.
 cdef int serve_pop(Client c, const char* key, Py_ssize_t klen, ListValue lv,
                    int where, long long count) except -1:
+    if c.engine.prop_on:
+        list_pop_propagate(c, key, klen, where, count, lv.ql.count)
     if count != -1:
         return list_pop_range_with_key(c, c.db, key, klen, lv, where, count)
     c.add_array_len(2)
@@ -802,6 +816,20 @@ cdef int cmd_blmpop(Client c) except -1:
         return 0
     return blocking_pop_generic(c, 3, numkeys, where, 1, count)
 
+# BLMOVE replays as LMOVE (with its directions as sent, or in lower case
+# when a push served the waiting client, as Redis does), BRPOPLPUSH as
+# RPOPLPUSH.
+cdef int blmove_propagate(Client c, int wherefrom, int whereto, bint brpoplpush,
+                          bint served) except -1:
+    if brpoplpush:
+        return rewrite_propagated(c, [b"RPOPLPUSH", c.arg_bytes(1), c.arg_bytes(2)])
+    if served:
+        return rewrite_propagated(c, [b"LMOVE", c.arg_bytes(1), c.arg_bytes(2),
+                                      b"left" if wherefrom == LIST_HEAD else b"right",
+                                      b"left" if whereto == LIST_HEAD else b"right"])
+    return rewrite_propagated(c, [b"LMOVE", c.arg_bytes(1), c.arg_bytes(2),
+                                  c.arg_bytes(3), c.arg_bytes(4)])
+
 cdef int blmove_generic(Client c, int wherefrom, int whereto, int timeout_idx) except -1:
     cdef long long timeout
     cdef ListValue src
@@ -812,12 +840,17 @@ cdef int blmove_generic(Client c, int wherefrom, int whereto, int timeout_idx) e
         src = served_list(c)
         if src is not None:
             lmove_pop_push(c, src, wherefrom, whereto)
+            if c.engine.prop_on:
+                blmove_propagate(c, wherefrom, whereto, timeout_idx == 3, True)
         return 0
     src = lookup_list_write(c, c.argv[1].ptr, c.argv[1].len, &wrong)
     if wrong:
         return 0
     if src is not None and src.ql.count > 0:
-        return lmove_pop_push(c, src, wherefrom, whereto)
+        lmove_pop_push(c, src, wherefrom, whereto)
+        if c.engine.prop_on:
+            blmove_propagate(c, wherefrom, whereto, timeout_idx == 3, False)
+        return 0
     if c.flags & CF_DENY_BLOCKING:
         return c.add_null()
     return block_for_keys(c, 1, 1, 1, timeout)

@@ -572,6 +572,15 @@ cdef inline int set_add_empty_set(Client c) except -1:
         return c.add_raw(b"~0\r\n", 4)
     return c.add_raw(b"*0\r\n", 4)
 
+# SPOP replays as the SREM of what it popped: the choice was random.
+cdef int spop_propagate_member(Client c, int enc, const char* p, Py_ssize_t n,
+                               int64_t ll, bint alone) except -1:
+    cdef list argv = [b"SREM", c.arg_bytes(1),
+                      b"%d" % ll if enc == SET_ENC_INTSET else PyBytes_FromStringAndSize(p, n)]
+    if alone:
+        return rewrite_propagated(c, argv)
+    return also_propagate(c.engine, c.db.id, argv)
+
 cdef int cmd_spop(Client c) except -1:
     cdef bint wrong
     cdef SetValue s
@@ -589,10 +598,14 @@ cdef int cmd_spop(Client c) except -1:
         return c.add_null()
     if set_type_random(s, &p, &n, &ll) == SET_ENC_INTSET:
         c.add_bulk_ll(ll)
+        if c.engine.prop_on:
+            spop_propagate_member(c, SET_ENC_INTSET, NULL, 0, ll, True)
         set_type_remove_ll(s, ll)
     else:
         # reply first: the member's bytes live in the entry being removed
         c.add_bulk(p, n)
+        if c.engine.prop_on:
+            spop_propagate_member(c, SET_ENC_HT, p, n, 0, True)
         set_type_remove(s, c.rbuf + c.rlen - n - 2, n)
     notify(c, NOTIFY_SET, b"spop", 1)
     if set_type_size(s) == 0:
@@ -628,7 +641,11 @@ cdef int set_spop_count(Client c) except -1:
         set_union_diff(c, 1, 1, -1, SET_OP_UNION)
         set_delete_key(c, 1)
         notify(c, NOTIFY_GENERIC, b"del", 1)
+        if c.engine.prop_on:
+            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
         return 0
+    if c.engine.prop_on:
+        prevent_propagation(c)
     c.add_set_len(count)
     remaining = size - count
     if remaining * SPOP_MOVE_STRATEGY_MUL > <uint64_t>count:
@@ -637,9 +654,13 @@ cdef int set_spop_count(Client c) except -1:
             count -= 1
             if set_type_random(s, &p, &n, &ll) == SET_ENC_INTSET:
                 c.add_bulk_ll(ll)
+                if c.engine.prop_on:
+                    spop_propagate_member(c, SET_ENC_INTSET, NULL, 0, ll, False)
                 set_type_remove_ll(s, ll)
             else:
                 c.add_bulk(p, n)
+                if c.engine.prop_on:
+                    spop_propagate_member(c, SET_ENC_HT, p, n, 0, False)
                 set_type_remove(s, c.rbuf + c.rlen - n - 2, n)
         return 0
     # most of the set goes: move the few survivors to a new set, reply
@@ -662,6 +683,8 @@ cdef int set_spop_count(Client c) except -1:
             if enc < 0:
                 break
             set_reply_elem(c, enc, p, n, ll)
+            if c.engine.prop_on:
+                spop_propagate_member(c, enc, p, n, ll, False)
     finally:
         set_iter_release(&it)
     set_store(c, 1, newset, True)

@@ -180,6 +180,9 @@ cdef int set_generic(Client c, int flags, int vi, int expire_arg, bint seconds,
     if expire_arg >= 0:
         db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
         notify(c, NOTIFY_GENERIC, b"expire", 1)
+        # replayed later, a relative time would mean a later expiry
+        if c.engine.prop_on and not (flags & OBJ_PXAT):
+            rewrite_propagated(c, [b"SET", c.arg_bytes(1), c.arg_bytes(vi), b"PXAT", b"%d" % when])
     if not (flags & OBJ_SET_GET):
         if ok_reply != NULL:
             c.add_raw(ok_reply, strlen(ok_reply))
@@ -239,14 +242,20 @@ cdef int cmd_getex(Client c) except -1:
         db.delete_key(c.argv[1].ptr, c.argv[1].len)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
+        if c.engine.prop_on:
+            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
     elif expire_arg >= 0:
         db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"expire", 1)
+        if c.engine.prop_on:
+            rewrite_propagated(c, [b"PEXPIREAT", c.arg_bytes(1), b"%d" % when])
     elif flags & OBJ_PERSIST:
         if db.remove_expire_entry(e):
             c.engine.dirty += 1
             notify(c, NOTIFY_GENERIC, b"persist", 1)
+            if c.engine.prop_on:
+                rewrite_propagated(c, [b"PERSIST", c.arg_bytes(1)])
     return 0
 
 cdef int cmd_getdel(Client c) except -1:
@@ -255,6 +264,8 @@ cdef int cmd_getdel(Client c) except -1:
     if c.db.delete_key(c.argv[1].ptr, c.argv[1].len):
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
+        if c.engine.prop_on:
+            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
     return 0
 
 cdef int cmd_getset(Client c) except -1:
@@ -263,6 +274,8 @@ cdef int cmd_getset(Client c) except -1:
     c.db.set_string(c.argv[1].ptr, c.argv[1].len, c.argv[2].ptr, c.argv[2].len, True, False)
     c.engine.dirty += 1
     notify(c, NOTIFY_STRING, b"set", 1)
+    if c.engine.prop_on:
+        rewrite_propagated(c, [b"SET", c.arg_bytes(1), c.arg_bytes(2)])
     return 0
 
 cdef int cmd_mget(Client c) except -1:
@@ -378,6 +391,9 @@ cdef int cmd_incrbyfloat(Client c) except -1:
     db.set_string(c.argv[1].ptr, c.argv[1].len, out, l, False, True)
     c.engine.dirty += 1
     notify(c, NOTIFY_STRING, b"incrbyfloat", 1)
+    # the printed result, not the increment: float sums differ between machines
+    if c.engine.prop_on:
+        rewrite_propagated(c, [b"SET", c.arg_bytes(1), out[:l], b"KEEPTTL"])
     return c.add_bulk(out, l)
 
 # ------------------------------------------------------------------ ranges

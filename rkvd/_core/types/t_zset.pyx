@@ -1781,6 +1781,12 @@ cdef int cmd_zscan(Client c) except -1:
 
 # ------------------------------------------------------------------ pops
 
+cdef int zpop_propagate(Client c, int ki, int where, long count, long llen) except -1:
+    cdef list argv = [b"ZPOPMAX" if where == ZSET_MAX else b"ZPOPMIN", c.arg_bytes(ki)]
+    if count != -1:
+        argv.append(b"%d" % (llen if count > llen else count))
+    return rewrite_propagated(c, argv)
+
 # Pop up to count elements from the first non-empty sorted set among the keys
 # argv[keyidx[0..keyc)] (Redis's genericZpopCommand). count -1: a plain
 # single pop. emitkey: name the key in the reply (blocking pops, ZMPOP).
@@ -1811,9 +1817,12 @@ cdef int zpop_generic(Client c, int* keyidx, int keyc, int where, bint emitkey, 
         return c.add_raw(b"*0\r\n", 4)
     if count == 0:
         return c.add_raw(b"*0\r\n", 4)
+    llen = zs_length(z)
+    # the blocking pops and ZMPOP replay as the ZPOPMIN/ZPOPMAX of what they took
+    if emitkey and c.engine.prop_on:
+        zpop_propagate(c, ki, where, count, llen)
     if count == -1:
         count = 1
-    llen = zs_length(z)
     rangelen = llen if count > llen else count
     if not nested and not emitkey:
         c.add_array_len(rangelen * 2)

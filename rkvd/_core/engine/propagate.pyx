@@ -1,0 +1,133 @@
+# The propagation point (Redis's alsoPropagate / propagatePendingCommands):
+# every change to the dataset leaves the engine here, as the commands that
+# replay it, for the AOF and for replicas.
+#
+# Engine.call() records the command it ran when it changed the dataset (the
+# dirty counter moved): its argv, or the argv a handler substituted with
+# rewrite_propagated() (EXPIRE as PEXPIREAT, BLPOP as LPOP, ...), unless the
+# handler called prevent_propagation() after emitting its effect itself with
+# also_propagate() (SPOP with a count as one SREM per member). Expired keys
+# add a DEL. When the outermost call returns, the pending commands are fed to
+# the stream, wrapped in MULTI/EXEC when there is more than one (a
+# transaction, or a lazily expired key plus the write that found it), with a
+# SELECT before any command whose database differs from the previous one.
+#
+# Nothing is recorded while no consumer listens (Engine.prop_on false): the
+# cost on the hot path is then one test per call.
+
+cdef enum:
+    PROP_PREVENT = 1    # the running command propagates only what it added itself
+    PROP_FORCE = 2      # the running command propagates even if nothing changed
+
+cdef list _MULTI = [b"MULTI"]
+cdef list _EXEC = [b"EXEC"]
+
+
+# Queue argv (a list of bytes) to be fed for database dbid when the outermost
+# call returns (or at once by propagate_pending outside any call). No-op while
+# propagation is off.
+cdef int also_propagate(Engine e, int dbid, list argv) except -1:
+    if e.prop_on:
+        e.prop_ops.append((dbid, argv))
+    return 0
+
+
+# Propagate argv instead of the argv c's current command was called with.
+# Replies, the slowlog and CLIENT LIST keep the original. Callers build argv
+# only when e.prop_on is true.
+cdef inline int rewrite_propagated(Client c, list argv) except -1:
+    c.engine.prop_argv = argv
+    return 0
+
+
+# c's current command propagates nothing by itself, only what it passed to
+# also_propagate().
+cdef inline int prevent_propagation(Client c) except -1:
+    c.engine.prop_flags |= PROP_PREVENT
+    return 0
+
+
+# c's current command propagates even when the dataset did not change
+# (FLUSHALL/FLUSHDB on empty databases: replicas must flush too).
+cdef inline int force_propagation(Client c) except -1:
+    c.engine.prop_flags |= PROP_FORCE
+    return 0
+
+
+# After c's current command ran: record it when it changed the dataset.
+# Called by Engine.call and by the serving of blocked clients.
+cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_before) except -1:
+    cdef list argv
+    if e.prop_flags & PROP_PREVENT or cmd.fn == cmd_exec:
+        return 0
+    if e.dirty == dirty_before and not (e.prop_flags & PROP_FORCE):
+        return 0
+    argv = <list>e.prop_argv if e.prop_argv is not None else c.args_list()
+    e.prop_ops.append((c.db.id, argv))
+    return 0
+
+
+# Feed the pending commands to the stream (Redis's propagatePendingCommands).
+# no_multi: never wrap (active expiry, whose DELs are independent).
+cdef int propagate_pending(Engine e, bint no_multi) except -1:
+    cdef list ops = e.prop_ops
+    cdef bint wrap
+    cdef int dbid
+    if not ops:
+        return 0
+    e.prop_ops = []
+    if not e.prop_on:
+        return 0
+    wrap = len(ops) > 1 and not no_multi
+    if wrap:
+        feed_command(e, (<tuple>ops[0])[0], _MULTI)
+    for dbid, argv in ops:
+        feed_command(e, dbid, <list>argv)
+    if wrap:
+        feed_command(e, (<tuple>ops[len(ops) - 1])[0], _EXEC)
+    return 0
+
+
+# Append argv to the stream as a RESP array of bulk strings, preceded by a
+# SELECT when dbid is not the database of the previous command (Redis's
+# replicationFeedSlaves / feedAppendOnlyFile).
+cdef int feed_command(Engine e, int dbid, list argv) except -1:
+    cdef bytearray out = e.prop_buf
+    if dbid != e.prop_seldb:
+        _feed_argv(out, [b"SELECT", str(dbid).encode()])
+        e.prop_seldb = dbid
+    _feed_argv(out, argv)
+    return 0
+
+
+cdef int _feed_argv(bytearray out, list argv) except -1:
+    out += b"*%d\r\n" % len(argv)
+    for a in argv:
+        out += b"$%d\r\n" % len(<bytes>a)
+        out += <bytes>a
+        out += b"\r\n"
+    return 0
+
+
+# Start recording into a fresh stream; the first command fed selects its
+# database, as the stream a new replica receives does.
+cdef int propagation_start(Engine e) except -1:
+    e.prop_on = True
+    e.prop_ops = []
+    e.prop_buf = bytearray()
+    e.prop_seldb = -1
+    return 0
+
+
+cdef int propagation_stop(Engine e) except -1:
+    e.prop_on = False
+    e.prop_ops = []
+    e.prop_buf = bytearray()
+    return 0
+
+
+# The stream fed since the last take; the engine keeps nothing of it.
+cdef bytes propagation_take(Engine e):
+    cdef bytes out = bytes(e.prop_buf)
+    e.prop_buf = bytearray()
+    return out
