@@ -1,0 +1,370 @@
+"""The parameter table: one row per redis-server 7.0.15 parameter, in the
+order of Redis's own table, with its aliases, kind, default, bounds and flags,
+and, for the parameters whose feature rkvd lacks, what they wait for.
+"""
+
+import re
+
+from .errors import Invalid
+from .kinds import (DEBUG, DENY_LOADING, HIDDEN, IMMUTABLE, INT_MAX, INT_MIN, LLONG_MAX,
+                    LONG_MAX, MEMORY, MULTI_ARG, OCTAL, PERCENT, PROTECTED, SENSITIVE,
+                    SSIZE_MAX, UINT_MAX, ULLONG_MAX, VOLATILE, Bind, Bool,
+                    ClientOutputBufferLimit, Dir, Enum, LatencyPercentiles,
+                    NotifyKeyspaceEvents, Num, OOMScoreAdjValues, ReplicaOf, Save, String,
+                    refuse, warn)
+from .text import _b, _lower, _s, expand_proc_title
+
+MIN_HZ, MAX_HZ = 1, 500
+REPL_BACKLOG_MIN_SIZE = 16 * 1024
+DEFAULT_PID_FILE = "/var/run/redis.pid"
+
+
+# ---------------------------------------------------------------------------
+# Validators and built-in apply hooks
+# ---------------------------------------------------------------------------
+
+
+def _check_activedefrag(cfg, v):
+    if v:
+        raise Invalid("Active defragmentation cannot be enabled: it requires a Redis "
+                       "server compiled with a modified Jemalloc like the one shipped by "
+                       "default with the Redis source distribution")
+
+
+def _is_basename(v):
+    return "/" not in v and "\\" not in v
+
+
+def _check_dbfilename(cfg, v):
+    if not _is_basename(v):
+        raise Invalid("dbfilename can't be a path, just a filename")
+
+
+def _check_appendfilename(cfg, v):
+    if v == "":
+        raise Invalid("appendfilename can't be empty")
+    if not _is_basename(v):
+        raise Invalid("appendfilename can't be a path, just a filename")
+
+
+def _check_appenddirname(cfg, v):
+    if v == "":
+        raise Invalid("appenddirname can't be empty")
+    if not _is_basename(v):
+        raise Invalid("appenddirname can't be a path, just a dirname")
+
+
+def _check_shutdown_flags(cfg, code):
+    if code & 1 and code & 2:
+        raise Invalid("shutdown options SAVE and NOSAVE can't be used simultaneously")
+
+
+_HOSTNAME_RE = re.compile(r"[A-Za-z0-9.\-]*")
+
+
+def _check_hostname(cfg, v):
+    if len(_b(v)) >= 256:
+        raise Invalid("Hostnames must be less than 256 characters")
+    if not _HOSTNAME_RE.fullmatch(v):
+        raise Invalid("Hostnames may only contain alphanumeric characters, hyphens or dots")
+
+
+def _check_proc_title(cfg, v):
+    if not expand_proc_title(cfg, v, ""):
+        raise Invalid("template format is invalid or contains unknown variables")
+
+
+def _apply_hz(cfg):
+    cfg._values["hz"] = max(MIN_HZ, min(MAX_HZ, cfg._values["hz"]))
+
+
+def _apply_backlog_size(cfg):
+    if cfg._values["repl-backlog-size"] < REPL_BACKLOG_MIN_SIZE:
+        cfg._values["repl-backlog-size"] = REPL_BACKLOG_MIN_SIZE
+
+
+# ---------------------------------------------------------------------------
+# The table, in the order of Redis's
+# ---------------------------------------------------------------------------
+
+_MM_POLICIES = [(n, i) for i, n in enumerate((
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"))]
+_PROTECTED_ACTION = [("no", 0), ("yes", 1), ("local", 2)]
+_SHUTDOWN = [("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)]
+
+
+def _enum(*names):
+    return [(n, i) for i, n in enumerate(names)]
+
+
+# What the directives whose feature rkvd lacks wait for (see NotBuilt).  A
+# value that would promise durability, a memory bound, a listener, a replica's
+# copy or an access rule that does not hold is refused; a value that merely
+# does nothing yet is stored and warned about.
+_AOF = refuse("AOF persistence", "writes would not be logged to disk")
+_RDB = warn("RDB persistence", "no snapshot is ever written", active=bool)
+_EVICTION = refuse("Eviction", "memory use would not be bounded by maxmemory")
+_CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
+                          active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
+_REPLICAOF = refuse("Replication", "this server would not copy its master's data")
+_MIN_REPLICAS = refuse("Replication",
+                       "writes would be accepted without the replicas this requires")
+_CLUSTER = refuse("Cluster mode", "this server would run standalone")
+_TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
+_TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
+_TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
+_ACLFILE = refuse("ACL", "the users in the ACL file would not exist")
+_NOTIFY = warn("Pub/Sub", "keyspace notifications are delivered to no one")
+_PROTECTED_MODE = warn("Protected mode",
+                       "clients from other hosts are not refused for lacking a password",
+                       active=bool)
+
+# The same for directives that only config files hold; MODULE_CONFIG stands
+# for any "<module>.<name> value" line.
+MODULE_CONFIG = "<module>.<name>"
+FILE_ONLY_NOT_BUILT = {
+    "rename-command": refuse("Command renaming",
+                             "the command would still answer to its old name"),
+    "user": refuse("ACL", "this user and its rules would not exist"),
+    "loadmodule": refuse("Module loading", "the module's commands would not exist"),
+    MODULE_CONFIG: refuse("Module loading", "no module would read this setting"),
+}
+
+
+def _str(name, default, flags=0, null=False, **row):
+    return String(name, default, flags=flags, empty_is_null=null, **row)
+
+
+PARAMS = [
+    # yes/no
+    Bool("rdbchecksum", 1, flags=IMMUTABLE),
+    Bool("daemonize", 0, flags=IMMUTABLE),
+    Bool("io-threads-do-reads", 0, flags=DEBUG | IMMUTABLE),
+    Bool("always-show-logo", 0, flags=IMMUTABLE),
+    Bool("protected-mode", 1, not_built=_PROTECTED_MODE),
+    Bool("rdbcompression", 1),
+    Bool("rdb-del-sync-files", 0),
+    Bool("activerehashing", 1),
+    Bool("stop-writes-on-bgsave-error", 1),
+    Bool("set-proc-title", 1, flags=IMMUTABLE),
+    Bool("dynamic-hz", 1),
+    Bool("lazyfree-lazy-eviction", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-expire", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-server-del", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-user-del", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-user-flush", 0, flags=DEBUG),
+    Bool("repl-disable-tcp-nodelay", 0),
+    Bool("repl-diskless-sync", 1, flags=DEBUG),
+    Bool("aof-rewrite-incremental-fsync", 1),
+    Bool("no-appendfsync-on-rewrite", 0),
+    Bool("cluster-require-full-coverage", 1),
+    Bool("rdb-save-incremental-fsync", 1),
+    Bool("aof-load-truncated", 1),
+    Bool("aof-use-rdb-preamble", 1),
+    Bool("aof-timestamp-enabled", 0),
+    Bool("cluster-replica-no-failover", 0, alias="cluster-slave-no-failover"),
+    Bool("replica-lazy-flush", 0, alias="slave-lazy-flush"),
+    Bool("replica-serve-stale-data", 1, alias="slave-serve-stale-data"),
+    Bool("replica-read-only", 1, alias="slave-read-only", flags=DEBUG),
+    Bool("replica-ignore-maxmemory", 1, alias="slave-ignore-maxmemory"),
+    Bool("jemalloc-bg-thread", 1),
+    Bool("activedefrag", 0, flags=DEBUG, check=_check_activedefrag),
+    Bool("syslog-enabled", 0, flags=IMMUTABLE),
+    Bool("cluster-enabled", 0, flags=IMMUTABLE, not_built=_CLUSTER),
+    Bool("appendonly", 0, flags=DENY_LOADING, not_built=_AOF),
+    Bool("cluster-allow-reads-when-down", 0),
+    Bool("cluster-allow-pubsubshard-when-down", 1),
+    Bool("crash-log-enabled", 1),
+    Bool("crash-memcheck-enabled", 1),
+    Bool("use-exit-on-panic", 0, flags=HIDDEN),
+    Bool("disable-thp", 1, flags=IMMUTABLE),
+    Bool("cluster-allow-replica-migration", 1),
+    Bool("replica-announced", 1),
+    Bool("latency-tracking", 1),
+    Bool("aof-disable-auto-gc", 0),
+    Bool("replica-ignore-disk-write-errors", 0),
+
+    # strings
+    _str("aclfile", "", IMMUTABLE, not_built=_ACLFILE),
+    _str("unixsocket", None, IMMUTABLE, null=True),
+    _str("pidfile", None, IMMUTABLE, null=True),
+    _str("replica-announce-ip", None, null=True, alias="slave-announce-ip"),
+    _str("masteruser", None, SENSITIVE, null=True),
+    _str("cluster-announce-ip", None, null=True),
+    _str("cluster-config-file", "nodes.conf", IMMUTABLE),
+    _str("cluster-announce-hostname", None, null=True, check=_check_hostname),
+    _str("syslog-ident", "redis", IMMUTABLE),
+    _str("dbfilename", "dump.rdb", PROTECTED, check=_check_dbfilename),
+    _str("appendfilename", "appendonly.aof", IMMUTABLE, check=_check_appendfilename),
+    _str("appenddirname", "appendonlydir", IMMUTABLE, check=_check_appenddirname),
+    _str("server_cpulist", None, IMMUTABLE, null=True),
+    _str("bio_cpulist", None, IMMUTABLE, null=True),
+    _str("aof_rewrite_cpulist", None, IMMUTABLE, null=True),
+    _str("bgsave_cpulist", None, IMMUTABLE, null=True),
+    _str("ignore-warnings", ""),
+    _str("proc-title-template", "{title} {listen-addr} {server-mode}", check=_check_proc_title),
+    _str("bind-source-addr", None, null=True),
+    _str("logfile", "", IMMUTABLE),
+    _str("masterauth", None, SENSITIVE, null=True),
+    _str("requirepass", None, SENSITIVE, null=True),
+
+    # enums
+    Enum("supervised", _enum("upstart", "systemd", "auto", "no"), "no", flags=IMMUTABLE),
+    Enum("syslog-facility", _enum("user", "local0", "local1", "local2", "local3", "local4",
+                                  "local5", "local6", "local7"), "local0", flags=IMMUTABLE),
+    Enum("repl-diskless-load", _enum("disabled", "on-empty-db", "swapdb"), "disabled",
+         flags=DEBUG | DENY_LOADING),
+    Enum("loglevel", _enum("debug", "verbose", "notice", "warning"), "notice"),
+    Enum("maxmemory-policy", _MM_POLICIES, "noeviction"),
+    Enum("appendfsync", _enum("everysec", "always", "no"), "everysec"),
+    Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no"),
+    Enum("acl-pubsub-default", [("allchannels", 1), ("resetchannels", 0)], "resetchannels"),
+    Enum("sanitize-dump-payload", _enum("no", "yes", "clients"), "no", flags=DEBUG),
+    Enum("enable-protected-configs", _PROTECTED_ACTION, "no", flags=IMMUTABLE),
+    Enum("enable-debug-command", _PROTECTED_ACTION, "no", flags=IMMUTABLE),
+    Enum("enable-module-command", _PROTECTED_ACTION, "no", flags=IMMUTABLE),
+    Enum("cluster-preferred-endpoint-type", _enum("ip", "hostname", "unknown-endpoint"), "ip"),
+    Enum("propagation-error-behavior", _enum("ignore", "panic", "panic-on-replicas"), "ignore"),
+    Enum("shutdown-on-sigint", _SHUTDOWN, 0, flags=MULTI_ARG, check=_check_shutdown_flags),
+    Enum("shutdown-on-sigterm", _SHUTDOWN, 0, flags=MULTI_ARG, check=_check_shutdown_flags),
+
+    # int
+    Num("databases", 1, INT_MAX, 16, flags=IMMUTABLE),
+    Num("port", 0, 65535, 6379),
+    Num("io-threads", 1, 128, 1, flags=DEBUG | IMMUTABLE),
+    Num("auto-aof-rewrite-percentage", 0, INT_MAX, 100),
+    Num("cluster-replica-validity-factor", 0, INT_MAX, 10,
+        alias="cluster-slave-validity-factor"),
+    Num("list-max-listpack-size", INT_MIN, INT_MAX, -2, alias="list-max-ziplist-size"),
+    Num("tcp-keepalive", 0, INT_MAX, 300),
+    Num("cluster-migration-barrier", 0, INT_MAX, 1),
+    Num("active-defrag-cycle-min", 1, 99, 1),
+    Num("active-defrag-cycle-max", 1, 99, 25),
+    Num("active-defrag-threshold-lower", 0, 1000, 10),
+    Num("active-defrag-threshold-upper", 0, 1000, 100),
+    Num("lfu-log-factor", 0, INT_MAX, 10),
+    Num("lfu-decay-time", 0, INT_MAX, 1),
+    Num("replica-priority", 0, INT_MAX, 100, alias="slave-priority"),
+    Num("repl-diskless-sync-delay", 0, INT_MAX, 5),
+    Num("maxmemory-samples", 1, INT_MAX, 5),
+    Num("maxmemory-eviction-tenacity", 0, 100, 10),
+    Num("timeout", 0, INT_MAX, 0),
+    Num("replica-announce-port", 0, 65535, 0, alias="slave-announce-port"),
+    Num("tcp-backlog", 0, INT_MAX, 511, flags=IMMUTABLE),
+    Num("cluster-port", 0, 65535, 0, flags=IMMUTABLE),
+    Num("cluster-announce-bus-port", 0, 65535, 0),
+    Num("cluster-announce-port", 0, 65535, 0),
+    Num("cluster-announce-tls-port", 0, 65535, 0),
+    Num("repl-timeout", 1, INT_MAX, 60),
+    Num("repl-ping-replica-period", 1, INT_MAX, 10, alias="repl-ping-slave-period"),
+    Num("list-compress-depth", 0, INT_MAX, 0, flags=DEBUG),
+    Num("rdb-key-save-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
+    Num("key-load-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
+    Num("active-expire-effort", 1, 10, 1),
+    Num("hz", 0, INT_MAX, 10, apply=_apply_hz),
+    Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write",
+        not_built=_MIN_REPLICAS),
+    Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag"),
+    Num("watchdog-period", 0, INT_MAX, 0, flags=HIDDEN),
+    Num("shutdown-timeout", 0, INT_MAX, 10),
+    Num("repl-diskless-sync-max-replicas", 0, INT_MAX, 0),
+    # unsigned int
+    Num("maxclients", 1, UINT_MAX, 10000, unsigned=True),
+    Num("unixsocketperm", 0, 0o777, 0, flags=IMMUTABLE, kind=OCTAL, unsigned=True),
+    Num("socket-mark-id", 0, UINT_MAX, 0, flags=IMMUTABLE, unsigned=True),
+    # unsigned long (Redis bound-checks these as signed)
+    Num("active-defrag-max-scan-fields", 1, LONG_MAX, 1000),
+    Num("slowlog-max-len", 0, LONG_MAX, 128),
+    Num("acllog-max-len", 0, LONG_MAX, 128),
+    # long long
+    Num("busy-reply-threshold", 0, LONG_MAX, 5000, alias="lua-time-limit"),
+    Num("cluster-node-timeout", 0, LLONG_MAX, 15000),
+    Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000),
+    Num("latency-monitor-threshold", 0, LLONG_MAX, 0),
+    Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
+        kind=MEMORY),
+    Num("stream-node-max-entries", 0, LLONG_MAX, 100),
+    Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
+    # unsigned long long
+    Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True, not_built=_EVICTION),
+    Num("cluster-link-sendbuf-limit", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
+    # size_t
+    Num("hash-max-listpack-entries", 0, LONG_MAX, 512, alias="hash-max-ziplist-entries",
+        unsigned=True),
+    Num("set-max-intset-entries", 0, LONG_MAX, 512, unsigned=True),
+    Num("zset-max-listpack-entries", 0, LONG_MAX, 128, alias="zset-max-ziplist-entries",
+        unsigned=True),
+    Num("active-defrag-ignore-bytes", 1, LLONG_MAX, 100 << 20, kind=MEMORY, unsigned=True),
+    Num("hash-max-listpack-value", 0, LONG_MAX, 64, alias="hash-max-ziplist-value",
+        kind=MEMORY, unsigned=True),
+    Num("stream-node-max-bytes", 0, LONG_MAX, 4096, kind=MEMORY, unsigned=True),
+    Num("zset-max-listpack-value", 0, LONG_MAX, 64, alias="zset-max-ziplist-value",
+        kind=MEMORY, unsigned=True),
+    Num("hll-sparse-max-bytes", 0, LONG_MAX, 3000, kind=MEMORY, unsigned=True),
+    Num("tracking-table-max-keys", 0, LONG_MAX, 1000000, unsigned=True),
+    Num("client-query-buffer-limit", 1024 * 1024, LONG_MAX, 1024 ** 3, flags=DEBUG,
+        kind=MEMORY, unsigned=True),
+    # ssize_t: a negative value means a percentage of maxmemory
+    Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT,
+        not_built=_CLIENT_EVICTION),
+    # time_t / off_t
+    Num("repl-backlog-ttl", 0, LONG_MAX, 3600),
+    Num("auto-aof-rewrite-min-size", 0, LLONG_MAX, 64 * 1024 * 1024, kind=MEMORY),
+    Num("loading-process-events-interval-bytes", 1024, INT_MAX, 2 * 1024 * 1024, flags=HIDDEN),
+
+    # TLS (accepted and stored; the listener is the server's business)
+    Num("tls-port", 0, 65535, 0, not_built=_TLS_PORT),
+    Num("tls-session-cache-size", 0, INT_MAX, 20 * 1024),
+    Num("tls-session-cache-timeout", 0, INT_MAX, 300),
+    Bool("tls-cluster", 0, not_built=_TLS_CLUSTER),
+    Bool("tls-replication", 0, not_built=_TLS_REPLICATION),
+    Enum("tls-auth-clients", _enum("no", "yes", "optional"), "yes"),
+    Bool("tls-prefer-server-ciphers", 0),
+    Bool("tls-session-caching", 1),
+    _str("tls-cert-file", None, VOLATILE, null=True),
+    _str("tls-key-file", None, VOLATILE, null=True),
+    _str("tls-key-file-pass", None, null=True),
+    _str("tls-client-cert-file", None, VOLATILE, null=True),
+    _str("tls-client-key-file", None, VOLATILE, null=True),
+    _str("tls-client-key-file-pass", None, null=True),
+    _str("tls-dh-params-file", None, VOLATILE, null=True),
+    _str("tls-ca-cert-file", None, VOLATILE, null=True),
+    _str("tls-ca-cert-dir", None, VOLATILE, null=True),
+    _str("tls-protocols", None, null=True),
+    _str("tls-ciphers", None, null=True),
+    _str("tls-ciphersuites", None, null=True),
+
+    # special syntax
+    Dir("dir", flags=PROTECTED | DENY_LOADING),
+    Save("save", flags=MULTI_ARG, not_built=_RDB),
+    ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG),
+    OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
+    NotifyKeyspaceEvents("notify-keyspace-events", not_built=_NOTIFY),
+    Bind("bind", flags=MULTI_ARG),
+    ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG, not_built=_REPLICAOF),
+    LatencyPercentiles("latency-tracking-info-percentiles", flags=MULTI_ARG),
+]
+
+# name (lowercase) -> (param, the name it is registered under).  Aliases are
+# entries of their own, as in Redis: CONFIG GET * lists them and a duplicate
+# check only catches the very same entry.
+ENTRIES = {}
+for _p in PARAMS:
+    ENTRIES[_p.name] = (_p, _p.name)
+    if _p.alias:
+        ENTRIES[_p.alias] = (_p, _p.alias)
+del _p
+
+# Directives the file parser accepts and ignores (name -> allowed argc incl. name).
+DEPRECATED = {"list-max-ziplist-entries": 2, "list-max-ziplist-value": 2,
+               "lua-replicate-commands": 2}
+# Non-parameter directives a config file may hold; CONFIG REWRITE keeps them.
+FILE_ONLY = ("include", "rename-command", "user", "loadmodule", "sentinel")
+
+
+def lookup(name):
+    """The Param for a name or alias (case-insensitive), or None."""
+    e = ENTRIES.get(_lower(_s(name)))
+    return e[0] if e else None
+
