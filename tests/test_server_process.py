@@ -161,7 +161,7 @@ def test_config_file_and_overrides(rkvd_factory, tmp_path):
         "# comment line\n"
         "\n"
         "databases 4\n"
-        "maxmemory 1mb\n"
+        "client-query-buffer-limit 1mb\n"
         "timeout 7\n"
         "  hz   15  \n"
         "save \"\"\n"
@@ -169,13 +169,13 @@ def test_config_file_and_overrides(rkvd_factory, tmp_path):
         "logfile ''\n"
         "maxmemory-policy allkeys-lru\n"
     )
-    server = rkvd_factory("--maxmemory", "2mb", "--timeout", "9", config_file=conf)
+    server = rkvd_factory("--client-query-buffer-limit", "2mb", "--timeout", "9", config_file=conf)
     with RawConnection(server.host, server.port) as c:
         def get(name):
             kind, items = parse_reply(c.command("CONFIG", "GET", name))
             return items[1][1]
         assert get("databases") == b"4"
-        assert get("maxmemory") == b"2097152"
+        assert get("client-query-buffer-limit") == b"2097152"
         assert get("timeout") == b"9"
         assert get("hz") == b"15"
         assert get("save") == b""
