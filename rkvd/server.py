@@ -14,7 +14,7 @@ import time
 import uvloop
 
 from rkvd import REDIS_VERSION, __version__
-from rkvd.config import ConfigError
+from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
 
@@ -42,6 +42,7 @@ class Server:
         self.lastsave = int(time.time())
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
+        self.pidfile_written = None
         self.engine = Engine(self, cfg["databases"])
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
@@ -58,56 +59,11 @@ class Server:
         self.engine.build_command_table(SPECS, handlers, strict=True)
         from rkvd.cmd_conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
-        self._install_config_hooks()
-        self.apply_hot_config()
+        # The parameter table names the engine fields and the hooks below;
+        # attach checks both and fills the engine's fields.
+        cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind})
 
     # ------------------------------------------------------------ config
-
-    def apply_hot_config(self, cfg=None):
-        """Push the settings the engine reads per request into C fields."""
-        cfg = self.cfg
-        e = self.engine
-        e.proto_max_bulk_len = cfg["proto-max-bulk-len"]
-        e.client_max_querybuf_len = cfg["client-query-buffer-limit"]
-        e.maxclients = cfg["maxclients"]
-        rp = cfg["requirepass"]
-        e.requirepass = rp.encode("utf-8", "surrogateescape") if rp else None
-        e.tcp_keepalive = cfg["tcp-keepalive"]
-        e.hz = max(1, min(500, cfg["hz"]))
-        e.verbosity_debug = cfg["loglevel"] in ("debug", "verbose")
-        e.notify_flags = cfg["notify-keyspace-events"]
-        e.hash_max_listpack_entries = cfg["hash-max-listpack-entries"]
-        e.hash_max_listpack_value = cfg["hash-max-listpack-value"]
-        e.set_max_intset_entries = cfg["set-max-intset-entries"]
-        e.zset_max_listpack_entries = cfg["zset-max-listpack-entries"]
-        e.zset_max_listpack_value = cfg["zset-max-listpack-value"]
-        e.list_max_listpack_size = cfg["list-max-listpack-size"]
-        e.list_compress_depth = cfg["list-compress-depth"]
-        e.hll_sparse_max_bytes = cfg["hll-sparse-max-bytes"]
-        e.lfu_mode = "lfu" in cfg["maxmemory-policy"]
-        e.lfu_log_factor = cfg["lfu-log-factor"]
-        e.lfu_decay_time = cfg["lfu-decay-time"]
-        e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds = \
-            cfg["client-output-buffer-limit"]["normal"]
-
-    def _install_config_hooks(self):
-        for name in ("proto-max-bulk-len", "client-query-buffer-limit", "maxclients",
-                     "requirepass", "tcp-keepalive", "hz", "loglevel",
-                     "notify-keyspace-events", "client-output-buffer-limit",
-                     "maxmemory-policy", "lfu-log-factor", "lfu-decay-time",
-                     "hash-max-listpack-entries", "hash-max-listpack-value",
-                     "set-max-intset-entries", "zset-max-listpack-entries",
-                     "zset-max-listpack-value", "list-max-listpack-size",
-                     "list-compress-depth", "hll-sparse-max-bytes"):
-            try:
-                self.cfg.add_apply_hook(name, self.apply_hot_config)
-            except Exception:
-                pass
-        try:
-            self.cfg.add_apply_hook("port", self._apply_port)
-            self.cfg.add_apply_hook("bind", self._apply_bind)
-        except Exception:
-            pass
 
     def _apply_port(self, cfg):
         if self.loop is None or cfg["port"] == self.tcp_port:
@@ -190,11 +146,8 @@ class Server:
     # ------------------------------------------------------------ hooks used by the engine
 
     def client_info_line(self, c):
-        try:
-            from rkvd.cmd_conn import client_info_string
-            return client_info_string(self, c)
-        except Exception:
-            return f"id={c.id} addr={c.addr}"
+        from rkvd.cmd_conn import client_info_string
+        return client_info_string(self, c)
 
     def unblock_client(self, client_id, error):
         """CLIENT UNBLOCK: True if that client was blocked and is now released."""
@@ -206,10 +159,7 @@ class Server:
         return pause_blocks(self, c)
 
     def maxmemory_policy(self):
-        try:
-            return self.cfg.get_str("maxmemory-policy")
-        except Exception:
-            return "noeviction"
+        return self.cfg["maxmemory-policy"]
 
     def lfu_policy(self):
         return "lfu" in self.maxmemory_policy()
@@ -306,7 +256,7 @@ class Server:
             self.log.warning(f"Failed to write PID file: {exc.strerror}")
 
     def _remove_pidfile(self):
-        path = getattr(self, "pidfile_written", None)
+        path = self.pidfile_written
         if path:
             self.log.notice("Removing the pid file.")
             try:
@@ -398,11 +348,7 @@ def _make_listen_socket(host, port, backlog):
 
 def _set_proctitle(cfg):
     """Title like Redis's proc-title-template ("rkvd 127.0.0.1:6379")."""
-    try:
-        import setproctitle
-        from rkvd.config import expand_proc_title
-    except ImportError:
-        return
+    import setproctitle
     title = expand_proc_title(cfg, title="rkvd")
     if title:
         setproctitle.setproctitle(title)

@@ -4,7 +4,9 @@ One table (`PARAMS`, in params.py) drives the config file reader, the command
 line, CONFIG GET/SET/REWRITE and the typed values the server reads
 (``cfg['port']``).  Parsing, bounds, printing and error texts follow
 redis-server byte for byte, because clients and the Redis test suite compare
-them.
+them.  The table is also the interface between the Python shell and the
+Cython engine: a row names the engine field that holds its value and the
+server hook that applies it, and ``Config.attach`` checks both at start-up.
 
 The package, from the bottom up:
 
@@ -12,19 +14,19 @@ The package, from the bottom up:
   classes, the proc-title template);
 - errors: the exceptions and their Redis texts;
 - kinds: the parameter kinds (Bool, Num, Enum, String and the special ones),
-  NotBuilt;
+  NotBuilt and EngineField;
 - params: the table itself;
 - reader: redis.conf text into a Config;
 - rewrite: CONFIG REWRITE;
-- store: Config, the live values and CONFIG GET/SET;
+- store: Config, the live values, CONFIG GET/SET and attach;
 - cmdline: redis-server's command line.
 """
 
 from .cmdline import build_options, parse_command_line
 from .errors import REDIS_VERSION, ConfigError, ConfigFileError, ConfigOpenError
 from .kinds import (DEBUG, DENY_LOADING, HIDDEN, IMMUTABLE, MEMORY, MULTI_ARG, OCTAL, PERCENT,
-                    PROTECTED, SENSITIVE, VOLATILE, Bool, Enum, NotBuilt, Num, Param,
-                    Special, String)
+                    PROTECTED, SENSITIVE, VOLATILE, Bool, EngineField, Enum, NotBuilt, Num,
+                    Param, Special, String)
 from .params import (DEFAULT_PID_FILE, FILE_ONLY_NOT_BUILT, MAX_HZ, MIN_HZ, MODULE_CONFIG, PARAMS,
                      REPL_BACKLOG_MIN_SIZE, lookup)
 from .rewrite import REWRITE_SIGNATURE
@@ -37,7 +39,7 @@ from .text import (NOTIFY_ALL, NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, N
 
 __all__ = [
     "Bool", "Config", "ConfigError", "ConfigFileError", "ConfigOpenError", "DEBUG",
-    "DEFAULT_PID_FILE", "DENY_LOADING", "Enum", "FILE_ONLY_NOT_BUILT", "HIDDEN",
+    "DEFAULT_PID_FILE", "DENY_LOADING", "EngineField", "Enum", "FILE_ONLY_NOT_BUILT", "HIDDEN",
     "IMMUTABLE", "MAX_HZ", "MEMORY", "MIN_HZ", "MODULE_CONFIG", "MULTI_ARG", "NOTIFY_ALL",
     "NOTIFY_EVICTED", "NOTIFY_EXPIRED", "NOTIFY_GENERIC", "NOTIFY_HASH", "NOTIFY_KEY_MISS",
     "NOTIFY_KEYEVENT", "NOTIFY_KEYSPACE", "NOTIFY_LIST", "NOTIFY_LOADED", "NOTIFY_MODULE",

@@ -59,7 +59,6 @@ _OOM_DEFAULTS = (0, 200, 800)
 # Directives whose feature rkvd does not have yet
 # ---------------------------------------------------------------------------
 
-
 class NotBuilt:
     """What a directive waits for, and what setting it would mean meanwhile.
 
@@ -94,9 +93,39 @@ def warn(feature, consequence, active=None):
 
 
 # ---------------------------------------------------------------------------
-# Parameter types
+# What the shell reads from a parameter
 # ---------------------------------------------------------------------------
 
+class EngineField:
+    """The engine attribute(s) a parameter's value is pushed to.
+
+    `convert(value)` turns the typed value into what the field holds; with
+    several fields it returns one value per field, in order.
+    """
+
+    def __init__(self, *fields, convert=None):
+        if not fields or (len(fields) > 1 and convert is None):
+            raise ValueError("EngineField needs a field, and a convert for several")
+        self.fields = fields
+        self.convert = convert
+
+    def values(self, value):
+        """[(field, engine value)] for a typed parameter value."""
+        v = self.convert(value) if self.convert is not None else value
+        if len(self.fields) == 1:
+            return [(self.fields[0], v)]
+        v = tuple(v)
+        if len(v) != len(self.fields):
+            raise ValueError("%d values for engine fields %s" % (len(v), self.fields))
+        return list(zip(self.fields, v))
+
+    def __repr__(self):
+        return "<EngineField %s>" % ", ".join(self.fields)
+
+
+# ---------------------------------------------------------------------------
+# Parameter types
+# ---------------------------------------------------------------------------
 
 class Param:
     """One row of the registry.  Subclasses know how to set, print and rewrite.
@@ -105,16 +134,23 @@ class Param:
     `check(cfg, value)`: a validator raising Invalid.  `apply(cfg)`: a hook
     CONFIG SET runs after changing the value (it may raise ConfigError to
     roll the change back).  `not_built`: a NotBuilt declaration when the
-    feature behind the parameter is missing.
+    feature behind the parameter is missing.  `engine`: the engine field(s)
+    that hold the value (a field name or an EngineField); the server pushes
+    the value there at start-up and after every CONFIG SET that changes it.
+    `shell`: the name of a server hook to run after CONFIG SET changes the
+    value (the server supplies one function per name when it attaches).
     """
 
-    def __init__(self, name, *, alias=None, flags=0, check=None, apply=None, not_built=None):
+    def __init__(self, name, *, alias=None, flags=0, check=None, apply=None, not_built=None,
+                 engine=None, shell=None):
         self.name = name
         self.alias = alias
         self.flags = flags
         self.check = check          # check(cfg, value) -> None or raises Invalid
         self.apply = apply          # built-in apply hook, fn(cfg)
         self.not_built = not_built  # NotBuilt, or None when the feature exists
+        self.engine = EngineField(engine) if isinstance(engine, str) else engine
+        self.shell = shell
 
     def default(self):
         raise NotImplementedError

@@ -1,6 +1,7 @@
 """The parameter table: one row per redis-server 7.0.15 parameter, in the
 order of Redis's own table, with its aliases, kind, default, bounds and flags,
-and, for the parameters whose feature rkvd lacks, what they wait for.
+and what rkvd does with it: the engine field that holds it, the server hook
+that applies it, or the missing feature it waits for.
 """
 
 import re
@@ -9,7 +10,7 @@ from .errors import Invalid
 from .kinds import (DEBUG, DENY_LOADING, HIDDEN, IMMUTABLE, INT_MAX, INT_MIN, LLONG_MAX,
                     LONG_MAX, MEMORY, MULTI_ARG, OCTAL, PERCENT, PROTECTED, SENSITIVE,
                     SSIZE_MAX, UINT_MAX, ULLONG_MAX, VOLATILE, Bind, Bool,
-                    ClientOutputBufferLimit, Dir, Enum, LatencyPercentiles,
+                    ClientOutputBufferLimit, Dir, EngineField, Enum, LatencyPercentiles,
                     NotifyKeyspaceEvents, Num, OOMScoreAdjValues, ReplicaOf, Save, String,
                     refuse, warn)
 from .text import _b, _lower, _s, expand_proc_title
@@ -22,7 +23,6 @@ DEFAULT_PID_FILE = "/var/run/redis.pid"
 # ---------------------------------------------------------------------------
 # Validators and built-in apply hooks
 # ---------------------------------------------------------------------------
-
 
 def _check_activedefrag(cfg, v):
     if v:
@@ -74,13 +74,37 @@ def _check_proc_title(cfg, v):
         raise Invalid("template format is invalid or contains unknown variables")
 
 
+def clamp_hz(hz):
+    return max(MIN_HZ, min(MAX_HZ, hz))
+
+
 def _apply_hz(cfg):
-    cfg._values["hz"] = max(MIN_HZ, min(MAX_HZ, cfg._values["hz"]))
+    cfg._values["hz"] = clamp_hz(cfg._values["hz"])
 
 
 def _apply_backlog_size(cfg):
     if cfg._values["repl-backlog-size"] < REPL_BACKLOG_MIN_SIZE:
         cfg._values["repl-backlog-size"] = REPL_BACKLOG_MIN_SIZE
+
+
+# ---------------------------------------------------------------------------
+# What the engine holds, converted from the typed values
+# ---------------------------------------------------------------------------
+
+def _password_bytes(v):
+    return v.encode("utf-8", "surrogateescape") if v else None
+
+
+def _logs_verbose(level):
+    return level in ("debug", "verbose")
+
+
+def _is_lfu_policy(policy):
+    return "lfu" in policy
+
+
+def _normal_class_limits(limits):
+    return limits["normal"]
 
 
 # ---------------------------------------------------------------------------
@@ -207,7 +231,8 @@ PARAMS = [
     _str("bind-source-addr", None, null=True),
     _str("logfile", "", IMMUTABLE),
     _str("masterauth", None, SENSITIVE, null=True),
-    _str("requirepass", None, SENSITIVE, null=True),
+    _str("requirepass", None, SENSITIVE, null=True,
+         engine=EngineField("requirepass", convert=_password_bytes)),
 
     # enums
     Enum("supervised", _enum("upstart", "systemd", "auto", "no"), "no", flags=IMMUTABLE),
@@ -215,8 +240,10 @@ PARAMS = [
                                   "local5", "local6", "local7"), "local0", flags=IMMUTABLE),
     Enum("repl-diskless-load", _enum("disabled", "on-empty-db", "swapdb"), "disabled",
          flags=DEBUG | DENY_LOADING),
-    Enum("loglevel", _enum("debug", "verbose", "notice", "warning"), "notice"),
-    Enum("maxmemory-policy", _MM_POLICIES, "noeviction"),
+    Enum("loglevel", _enum("debug", "verbose", "notice", "warning"), "notice",
+         engine=EngineField("verbosity_debug", convert=_logs_verbose)),
+    Enum("maxmemory-policy", _MM_POLICIES, "noeviction",
+         engine=EngineField("lfu_mode", convert=_is_lfu_policy)),
     Enum("appendfsync", _enum("everysec", "always", "no"), "everysec"),
     Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no"),
     Enum("acl-pubsub-default", [("allchannels", 1), ("resetchannels", 0)], "resetchannels"),
@@ -231,20 +258,21 @@ PARAMS = [
 
     # int
     Num("databases", 1, INT_MAX, 16, flags=IMMUTABLE),
-    Num("port", 0, 65535, 6379),
+    Num("port", 0, 65535, 6379, shell="port"),
     Num("io-threads", 1, 128, 1, flags=DEBUG | IMMUTABLE),
     Num("auto-aof-rewrite-percentage", 0, INT_MAX, 100),
     Num("cluster-replica-validity-factor", 0, INT_MAX, 10,
         alias="cluster-slave-validity-factor"),
-    Num("list-max-listpack-size", INT_MIN, INT_MAX, -2, alias="list-max-ziplist-size"),
-    Num("tcp-keepalive", 0, INT_MAX, 300),
+    Num("list-max-listpack-size", INT_MIN, INT_MAX, -2, alias="list-max-ziplist-size",
+        engine="list_max_listpack_size"),
+    Num("tcp-keepalive", 0, INT_MAX, 300, engine="tcp_keepalive"),
     Num("cluster-migration-barrier", 0, INT_MAX, 1),
     Num("active-defrag-cycle-min", 1, 99, 1),
     Num("active-defrag-cycle-max", 1, 99, 25),
     Num("active-defrag-threshold-lower", 0, 1000, 10),
     Num("active-defrag-threshold-upper", 0, 1000, 100),
-    Num("lfu-log-factor", 0, INT_MAX, 10),
-    Num("lfu-decay-time", 0, INT_MAX, 1),
+    Num("lfu-log-factor", 0, INT_MAX, 10, engine="lfu_log_factor"),
+    Num("lfu-decay-time", 0, INT_MAX, 1, engine="lfu_decay_time"),
     Num("replica-priority", 0, INT_MAX, 100, alias="slave-priority"),
     Num("repl-diskless-sync-delay", 0, INT_MAX, 5),
     Num("maxmemory-samples", 1, INT_MAX, 5),
@@ -258,11 +286,11 @@ PARAMS = [
     Num("cluster-announce-tls-port", 0, 65535, 0),
     Num("repl-timeout", 1, INT_MAX, 60),
     Num("repl-ping-replica-period", 1, INT_MAX, 10, alias="repl-ping-slave-period"),
-    Num("list-compress-depth", 0, INT_MAX, 0, flags=DEBUG),
+    Num("list-compress-depth", 0, INT_MAX, 0, flags=DEBUG, engine="list_compress_depth"),
     Num("rdb-key-save-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
     Num("key-load-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
     Num("active-expire-effort", 1, 10, 1),
-    Num("hz", 0, INT_MAX, 10, apply=_apply_hz),
+    Num("hz", 0, INT_MAX, 10, apply=_apply_hz, engine=EngineField("hz", convert=clamp_hz)),
     Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write",
         not_built=_MIN_REPLICAS),
     Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag"),
@@ -270,7 +298,7 @@ PARAMS = [
     Num("shutdown-timeout", 0, INT_MAX, 10),
     Num("repl-diskless-sync-max-replicas", 0, INT_MAX, 0),
     # unsigned int
-    Num("maxclients", 1, UINT_MAX, 10000, unsigned=True),
+    Num("maxclients", 1, UINT_MAX, 10000, unsigned=True, engine="maxclients"),
     Num("unixsocketperm", 0, 0o777, 0, flags=IMMUTABLE, kind=OCTAL, unsigned=True),
     Num("socket-mark-id", 0, UINT_MAX, 0, flags=IMMUTABLE, unsigned=True),
     # unsigned long (Redis bound-checks these as signed)
@@ -283,7 +311,7 @@ PARAMS = [
     Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000),
     Num("latency-monitor-threshold", 0, LLONG_MAX, 0),
     Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
-        kind=MEMORY),
+        kind=MEMORY, engine="proto_max_bulk_len"),
     Num("stream-node-max-entries", 0, LLONG_MAX, 100),
     Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
     # unsigned long long
@@ -291,20 +319,22 @@ PARAMS = [
     Num("cluster-link-sendbuf-limit", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
     # size_t
     Num("hash-max-listpack-entries", 0, LONG_MAX, 512, alias="hash-max-ziplist-entries",
-        unsigned=True),
-    Num("set-max-intset-entries", 0, LONG_MAX, 512, unsigned=True),
+        unsigned=True, engine="hash_max_listpack_entries"),
+    Num("set-max-intset-entries", 0, LONG_MAX, 512, unsigned=True,
+        engine="set_max_intset_entries"),
     Num("zset-max-listpack-entries", 0, LONG_MAX, 128, alias="zset-max-ziplist-entries",
-        unsigned=True),
+        unsigned=True, engine="zset_max_listpack_entries"),
     Num("active-defrag-ignore-bytes", 1, LLONG_MAX, 100 << 20, kind=MEMORY, unsigned=True),
     Num("hash-max-listpack-value", 0, LONG_MAX, 64, alias="hash-max-ziplist-value",
-        kind=MEMORY, unsigned=True),
+        kind=MEMORY, unsigned=True, engine="hash_max_listpack_value"),
     Num("stream-node-max-bytes", 0, LONG_MAX, 4096, kind=MEMORY, unsigned=True),
     Num("zset-max-listpack-value", 0, LONG_MAX, 64, alias="zset-max-ziplist-value",
-        kind=MEMORY, unsigned=True),
-    Num("hll-sparse-max-bytes", 0, LONG_MAX, 3000, kind=MEMORY, unsigned=True),
+        kind=MEMORY, unsigned=True, engine="zset_max_listpack_value"),
+    Num("hll-sparse-max-bytes", 0, LONG_MAX, 3000, kind=MEMORY, unsigned=True,
+        engine="hll_sparse_max_bytes"),
     Num("tracking-table-max-keys", 0, LONG_MAX, 1000000, unsigned=True),
     Num("client-query-buffer-limit", 1024 * 1024, LONG_MAX, 1024 ** 3, flags=DEBUG,
-        kind=MEMORY, unsigned=True),
+        kind=MEMORY, unsigned=True, engine="client_max_querybuf_len"),
     # ssize_t: a negative value means a percentage of maxmemory
     Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT,
         not_built=_CLIENT_EVICTION),
@@ -338,10 +368,13 @@ PARAMS = [
     # special syntax
     Dir("dir", flags=PROTECTED | DENY_LOADING),
     Save("save", flags=MULTI_ARG, not_built=_RDB),
-    ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG),
+    ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG,
+                            engine=EngineField("obuf_hard_limit", "obuf_soft_limit",
+                                               "obuf_soft_seconds",
+                                               convert=_normal_class_limits)),
     OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
-    NotifyKeyspaceEvents("notify-keyspace-events", not_built=_NOTIFY),
-    Bind("bind", flags=MULTI_ARG),
+    NotifyKeyspaceEvents("notify-keyspace-events", not_built=_NOTIFY, engine="notify_flags"),
+    Bind("bind", flags=MULTI_ARG, shell="bind"),
     ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG, not_built=_REPLICAOF),
     LatencyPercentiles("latency-tracking-info-percentiles", flags=MULTI_ARG),
 ]

@@ -1,5 +1,6 @@
 """The live configuration: the current value of every parameter and
-file-only directive, and CONFIG GET/SET.
+file-only directive, CONFIG GET/SET, and the connection to the server (the
+engine fields and server hooks the table names).
 """
 
 import os
@@ -28,6 +29,10 @@ class Config:
     `index` counts from the first rule, and like Redis the message echoes the
     token of the whole line at that index.
 
+    ``attach(engine, shell_hooks)`` connects the server: the engine then
+    holds the values of the parameters whose rows name an engine field, and
+    CONFIG SET runs the server hooks the rows name.
+
     A value that needs a feature rkvd lacks and whose NotBuilt declaration
     refuses it is rejected as invalid; ``accept_unbuilt=True`` stores it
     instead, making the registry a plain model of redis-server's (for tests
@@ -39,6 +44,9 @@ class Config:
         # The working directory is the process's own, not a stored value.
         self._values = {p.name: p.default() for p in PARAMS if not isinstance(p, Dir)}
         self._hooks = {}
+        self._engine = None
+        self._engine_push = {}      # parameter name -> fn(cfg) pushing it to the engine
+        self._shell = {}            # hook name a row declares -> the server's fn(cfg)
         self._reading_file = False
         self._save_loaded = False
         self.loaded_from = None
@@ -85,10 +93,12 @@ class Config:
             os.chdir(value)
         else:
             self._values[p.name] = value
+            self._push(p)
 
     def set(self, name, *args):
-        """Set from argument strings, as a config file line would (no hooks,
-        no mutability checks).  Raises ConfigError(reason)."""
+        """Set from argument strings, as a config file line would (no apply
+        hooks, no mutability checks; an attached engine still gets the value).
+        Raises ConfigError(reason)."""
         p = lookup(name)
         if p is None:
             raise ConfigError("Bad directive or wrong number of arguments")
@@ -96,6 +106,7 @@ class Config:
             p.set(self, [_s(a) for a in args])
         except Invalid as e:
             raise ConfigError(str(e)) from None
+        self._push(p)
 
     def names(self):
         """Every registered name, aliases included (hidden ones too)."""
@@ -110,9 +121,56 @@ class Config:
             raise KeyError(name)
         self._hooks.setdefault(p.name, []).append(fn)
 
+    def _push(self, p):
+        push = self._engine_push.get(p.name)
+        if push is not None:
+            push(self)
+
     def _apply_fns(self, p):
         fns = [p.apply] if p.apply else []
+        push = self._engine_push.get(p.name)
+        if push is not None:
+            fns.append(push)
+        if p.shell is not None and self._engine is not None:
+            fns.append(self._shell[p.shell])
         return fns + self._hooks.get(p.name, [])
+
+    # -- the server's side -------------------------------------------------
+
+    def attach(self, engine, shell_hooks):
+        """Connect the server: push every value the table maps to an engine
+        field into `engine` now, and after each CONFIG SET that changes it;
+        run ``shell_hooks[name](cfg)`` after CONFIG SET changes a parameter
+        whose row names hook `name`.
+
+        Fails loudly (AttributeError, ValueError) when a row names a field
+        the engine does not have, when a hook a row names is not supplied or
+        a supplied one is named by no row, or when the engine refuses a value.
+        """
+        if self._engine is not None:
+            raise ValueError("this configuration is already attached")
+        declared = {p.shell for p in PARAMS if p.shell is not None}
+        given = set(shell_hooks)
+        if declared != given:
+            raise ValueError("shell hooks: rows name %s, the server supplies %s"
+                             % (sorted(declared), sorted(given)))
+        pushes = {}
+        for p in PARAMS:
+            if p.engine is None:
+                continue
+            for field in p.engine.fields:
+                try:
+                    getattr(engine, field)
+                except AttributeError:
+                    raise AttributeError("config parameter %r names engine field %r, which %s "
+                                         "does not have" % (p.name, field,
+                                                            type(engine).__name__)) from None
+            pushes[p.name] = _engine_pusher(engine, p)
+        for push in pushes.values():
+            push(self)
+        self._engine = engine
+        self._engine_push = pushes
+        self._shell = dict(shell_hooks)
 
     def _warn(self, msg):
         if self.logger is not None:
@@ -278,3 +336,11 @@ def _cfgset_args(p, value):
         return value.split(" ") if value else []
     return [value]
 
+
+def _engine_pusher(engine, p):
+    """fn(cfg) setting the engine field(s) of parameter `p` from cfg."""
+    def push(cfg):
+        for field, value in p.engine.values(cfg._values[p.name]):
+            setattr(engine, field, value)
+    push.__qualname__ = "push %s" % p.name
+    return push
