@@ -65,53 +65,43 @@ class Server:
 
     # ------------------------------------------------------------ config
 
+    # CONFIG SET port / bind (the parameter table names these hooks). They run
+    # inside the loop, so the new sockets are bound here, where a failure can
+    # still refuse the change, and served from the next loop iteration.
+
     def _apply_port(self, cfg):
         if self.loop is None or cfg["port"] == self.tcp_port:
             return
-        self._rebind(cfg["port"], self.cfg["bind"])
+        self._relisten(cfg["port"], cfg["bind"],
+                       "Unable to listen on this port. Check server logs.")
 
     def _apply_bind(self, cfg):
         if self.loop is None:
             return
-        self._rebind(self.tcp_port, cfg["bind"])
+        self._relisten(self.tcp_port, cfg["bind"], "Failed to bind to specified addresses.")
 
-    def _rebind(self, port, binds):
-        old = [s for s in self.listeners if s[0] == "tcp"]
-        try:
-            new = self.loop.run_until_complete(self._listen_tcp(port, binds)) \
-                if not self.loop.is_running() else None
-        except RuntimeError:
-            new = None
-        if new is None:
-            # Inside the running loop: bind synchronously with sockets.
-            new = []
-            try:
-                for host, optional in _bind_hosts(binds):
-                    try:
-                        sock = _make_listen_socket(host, port, self.cfg["tcp-backlog"])
-                    except OSError:
-                        if optional:
-                            continue
-                        raise
-                    new.append(sock)
-            except OSError:
-                for s in new:
-                    s.close()
-                raise ConfigError("Unable to listen on this port")
-            servers = []
-            for sock in new:
-                fut = asyncio.ensure_future(self.loop.create_server(
-                    self.engine.new_client, sock=sock, backlog=self.cfg["tcp-backlog"]))
-                servers.append(("tcp", fut))
-            for _, srv in old:
+    def _relisten(self, port, binds, error):
+        # As Redis: the old listeners go first (the new addresses may overlap
+        # them); on failure CONFIG SET restores the old values, which listen
+        # again through the same hook.
+        for kind, srv in self.listeners:
+            if kind == "tcp":
                 srv.close()
-            self.listeners = [s for s in self.listeners if s[0] != "tcp"] + servers
-            self.tcp_port = port
+        self.listeners = [entry for entry in self.listeners if entry[0] != "tcp"]
+        self.tcp_port = port
+        socks = self._bind_tcp(port, binds) if port else []
+        if socks is None:
+            raise ConfigError(error)
+        self.listeners += [
+            ("tcp", _Serving(self.loop, sock, self.engine.new_client, self.cfg["tcp-backlog"]))
+            for sock in socks]
 
     # ------------------------------------------------------------ listening
 
-    async def _listen_tcp(self, port, binds):
-        servers = []
+    def _bind_tcp(self, port, binds):
+        """A listening socket per bind address, or None (after logging why)
+        when an address that is not optional cannot be bound."""
+        socks = []
         for (host, optional), name in zip(_bind_hosts(binds), _bind_names(binds)):
             try:
                 sock = _make_listen_socket(host, port, self.cfg["tcp-backlog"])
@@ -124,13 +114,19 @@ class Server:
                         errno.ENOPROTOOPT, errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT,
                         errno.EPFNOSUPPORT, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL) and optional:
                     continue
-                for _, s in servers:
+                for s in socks:
                     s.close()
                 return None
-            srv = await self.loop.create_server(self.engine.new_client, sock=sock,
-                                                backlog=self.cfg["tcp-backlog"])
-            servers.append(("tcp", srv))
-        return servers
+            socks.append(sock)
+        return socks
+
+    async def _listen_tcp(self, port, binds):
+        socks = self._bind_tcp(port, binds)
+        if socks is None:
+            return None
+        return [("tcp", await self.loop.create_server(self.engine.new_client, sock=sock,
+                                                      backlog=self.cfg["tcp-backlog"]))
+                for sock in socks]
 
     async def _listen_unix(self, path, perm):
         try:
@@ -226,15 +222,12 @@ class Server:
         self.log.warning("User requested shutdown...")
         self.supervisor.stopping()
         for kind, srv in self.listeners:
-            try:
-                srv.close()
-            except Exception:
-                pass
+            srv.close()
         for c in list(self.engine.clients.values()):
             try:
                 c.close()
-            except Exception:
-                pass
+            except Exception as exc:     # shut down all the same, but say so
+                self.log.warning(f"Error closing client {c.id} at shutdown: {exc!r}")
         self._remove_pidfile()
         if self.cfg["unixsocket"]:
             try:
@@ -307,6 +300,24 @@ class Server:
         except OSError as exc:
             self.log.warning(f"Failed to reopen the log file: {exc.strerror}")
         self.supervisor.reloaded()
+
+
+class _Serving:
+    """A TCP listener started from inside the running loop: create_server is
+    a coroutine, so the loop starts serving the socket on its next turn; it
+    can be closed before or after that."""
+
+    def __init__(self, loop, sock, protocol_factory, backlog):
+        self.sock = sock
+        self.task = loop.create_task(loop.create_server(protocol_factory, sock=sock,
+                                                        backlog=backlog))
+
+    def close(self):
+        if self.task.done():
+            self.task.result().close()
+        else:
+            self.task.cancel()
+            self.sock.close()
 
 
 def _bind_hosts(binds):
