@@ -95,6 +95,7 @@ class Server:
         self.listeners += [
             ("tcp", _Serving(self.loop, sock, self.engine.new_client, self.cfg["tcp-backlog"]))
             for sock in socks]
+        _set_proctitle(self.cfg)        # its {listen-addr} moved
 
     # ------------------------------------------------------------ listening
 
@@ -358,7 +359,10 @@ def _make_listen_socket(host, port, backlog):
 
 
 def _set_proctitle(cfg):
-    """Title like Redis's proc-title-template ("rkvd 127.0.0.1:6379")."""
+    """Title like Redis's proc-title-template ("rkvd 127.0.0.1:6379"), unless
+    set-proc-title is off."""
+    if not cfg["set-proc-title"]:
+        return
     import setproctitle
     title = expand_proc_title(cfg, title="rkvd")
     if title:
