@@ -284,6 +284,9 @@ class Server:
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         self._write_pidfile()
         self.log.warning("Server initialized")
+        if self.engine.debug_build:
+            self.log.warning("WARNING: this is a debug build (RKVD_DEBUG=1): the engine's "
+                             "invariant checks are compiled in and cost speed.")
         self.log.notice("Ready to accept connections")
         self.supervisor.ready()
         loop.call_later(1.0 / self.engine.hz, self._cron)

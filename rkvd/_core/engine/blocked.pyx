@@ -93,6 +93,8 @@ cdef int unblock_client(Client c, bint timed_out, bint resume) except -1:
         c.blocked_timer = None
     c.flags &= ~CF_BLOCKED
     e.nblocked -= 1
+    if RKVD_DEBUG:
+        assert e.nblocked >= 0, "nblocked went negative"
     c.blocked_argv = None
     c.blocked_keys = None
     c.blocked_db = None
@@ -190,6 +192,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     # each served client's effect is fed on its own
                     if e.prop_on:
                         propagate_current(e, c, cmd, dirty)
+                        e.prop_argv = None
                         propagate_pending(e, False)
                 finally:
                     g_serving_key = None

@@ -1,5 +1,10 @@
 # Limits and flags shared by the engine files (cdef enum, not DEF: Cython 3).
 
+# The debug build's switch (includes/debug.h): checks under `if RKVD_DEBUG:`
+# compile away in a normal build.
+cdef extern from "includes/debug.h":
+    const bint RKVD_DEBUG
+
 cdef extern from "<time.h>" nogil:
     ctypedef long time_t
     struct timespec:

@@ -185,6 +185,9 @@ cdef class Database:
             dict_delete(self.expires, key, klen)
         e = dict_unlink_at(self.keys, link)
         dict_free_entry(e)
+        if RKVD_DEBUG:
+            # the expires table holds live keys only (META_HAS_EXPIRE says which)
+            assert dict_find(self.expires, key, klen) == NULL, "an expire outlived its key"
         return 1
 
     # Store a string value, replacing whatever the key held. `try_int`: use

@@ -218,6 +218,8 @@ cdef class Engine:
         c.cur_cmd = None
         if self.nwatched and self.dirty != dirty and (cmd.flags & CMD_WRITE):
             touch_command_keys(c, cmd)
+        if RKVD_DEBUG:
+            assert self.call_depth >= 0, "call() nesting went negative"
         if prop and self.prop_on:
             propagate_current(self, c, cmd, dirty)
             self.prop_argv = outer_argv
@@ -313,6 +315,11 @@ cdef class Engine:
 
     # The stream of propagated commands, for DEBUG PROPAGATED (tests) until
     # the AOF and replicas consume it.
+    property debug_build:
+        """True in a build with RKVD_DEBUG=1 (invariant checks compiled in)."""
+        def __get__(self):
+            return RKVD_DEBUG
+
     def start_propagation_log(self):
         propagation_start(self)
 

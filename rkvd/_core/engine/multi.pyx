@@ -68,6 +68,8 @@ cdef int unwatch_all_keys(Client c) except -1:
             if not q:
                 del db.watched_keys[key]
         c.engine.nwatched -= 1
+        if RKVD_DEBUG:
+            assert c.engine.nwatched >= 0, "nwatched went negative"
     c.watched = None
     return 0
 

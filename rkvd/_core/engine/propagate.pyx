@@ -75,6 +75,9 @@ cdef int propagate_pending(Engine e, bint no_multi) except -1:
     cdef int dbid
     if not ops:
         return 0
+    if RKVD_DEBUG:
+        assert e.call_depth == 0, "pending commands fed inside a call"
+        assert e.prop_argv is None, "a rewritten argv outlived its command"
     e.prop_ops = []
     if not e.prop_on:
         return 0
