@@ -2,7 +2,10 @@
 
 For each payload both servers get a fresh connection; everything they send
 back until they close the connection (or stay quiet for a moment) must be
-identical, and so must the fact that they closed it.
+identical, and so must the fact that they closed it. At the end, what rkvd
+logs about protocol errors and the query buffer limit.
+
+tests/test_resp_reader.py tests the parser alone (RequestReader, no server).
 """
 from concurrent.futures import ThreadPoolExecutor
 import os
@@ -352,3 +355,61 @@ def test_resp3_replies_parse(rkvd, redis_ref):
     assert outs[0] == outs[1]
     for reply in outs[1]:
         parse_reply(reply)
+
+
+def test_exec_runs_queued_arguments_of_any_size(rkvd, redis_ref):
+    """EXEC runs each queued command from its own argument array, growing it
+    as the commands get longer, and the requests after EXEC parse as usual."""
+    keys = [f"exec:{i}" for i in range(300)]
+    cmds = [("SELECT", "9"), ("MULTI",), ("SET", "exec:a", "1"),
+            ("MSET", *[x for k in keys[:10] for x in (k, k)]),
+            ("MSET", *[x for k in keys for x in (k, "v" * 40)]), ("MGET", *keys[:50]),
+            ("DEL", "exec:a"), ("EXEC",), ("MGET", "exec:0", "exec:299"), ("DEL", *keys)]
+    payload = b"".join(encode_command(*c) for c in cmds)
+    outs = []
+    for server in (rkvd, redis_ref):
+        with RawConnection(server.host, server.port, timeout=10) as conn:
+            conn.send(payload)
+            outs.append(conn.read_replies(len(cmds), timeout=10))
+    assert outs[0] == outs[1]
+    assert outs[1][-2] == b"*2\r\n$40\r\n" + b"v" * 40 + b"\r\n$40\r\n" + b"v" * 40 + b"\r\n"
+
+
+@pytest.mark.parametrize("payload,error", [
+    (b"*abc\r\n", b"Protocol error: invalid multibulk length"),
+    (b"*1\r\n$4\r\nPING\r\n*1\r\n:1\r\n", b"Protocol error: expected '$', got ':'"),
+    (b'ECHO "a\r\n', b"Protocol error: unbalanced quotes in request"),
+], ids=["mbulk-len", "expected-dollar", "quotes"])
+def test_protocol_error_is_logged(rkvd_factory, payload, error):
+    """At loglevel debug a protocol error is logged with the client's info
+    line, the reply sent all the same."""
+    server = rkvd_factory("--loglevel", "debug")
+    data, closed = talk(server, payload)
+    assert closed and data.endswith(b"-ERR " + error + b"\r\n")
+    line = f"Protocol error ({error.decode('utf-8', 'replace')}) from client: id="
+    deadline = time.monotonic() + 5
+    while line not in server.stdout() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert line in server.stdout(), server.stdout()[-2000:]
+    check_alive(server)
+
+
+def test_query_buffer_limit(server_pair):
+    """Input piling up past client-query-buffer-limit (behind a blocked
+    command) closes the connection without a reply, and is logged."""
+    servers = server_pair("--client-query-buffer-limit", "1mb")
+    pings = encode_command("ECHO", "x" * 1000) * 1100          # ~1.1 MB
+    results = []
+    for server in servers:
+        with RawConnection(server.host, server.port, timeout=10) as conn:
+            conn.send(encode_command("BLPOP", "qbuf:nothing", "0"))
+            time.sleep(0.1)
+            try:
+                conn.send(pings)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            results.append(conn.read_until_idle(1.0, limit=10))
+        check_alive(server)
+    assert results[0] == results[1] == (b"", True)
+    assert "Closing client that reached max query buffer length: id=" in servers[0].stdout()
+    assert "(qbuf initial bytes: b'*2\\r\\n$4\\r\\nECHO\\r\\n$1000\\r\\nxxx" in servers[0].stdout()

@@ -4,10 +4,14 @@
 # The engine: one compilation unit assembled from the fragments below (uvloop's
 # layout), so reply helpers, lookups and handlers inline across files. The
 # standalone libraries it builds on (lib/: dict, listpack, quicklist, ...) are
-# separate extensions that know nothing of clients or commands.
+# separate extensions that know nothing of clients or commands. server.pxd
+# declares what other extensions may cimport: the protocol types ReplyWriter
+# and RequestReader, and parse_requests.
 #
 #   engine/consts.pxi    limits, flags and canned replies
-#   net/client.pyx       a connection: query parser, reply buffer, dispatch loop
+#   net/reply.pyx        ReplyWriter: the reply buffer, RESP2/RESP3 encoding
+#   net/reader.pyx       RequestReader: the query buffer and the request parser
+#   net/client.pyx       Client: a connection, its state and its dispatch loop
 #   engine/db.pyx        Database: keyspace + expires tables, lazy/active expiry
 #   engine/commands.pyx  the command table: Command, lookup, flags
 #   engine/notify.pyx    keyspace notifications
@@ -45,6 +49,8 @@ import os as _os
 import socket as _socket
 
 include "engine/consts.pxi"
+include "net/reply.pyx"
+include "net/reader.pyx"
 include "net/client.pyx"
 include "engine/db.pyx"
 include "engine/commands.pyx"

@@ -175,7 +175,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 c.db = db
                 saved_cmd = c.cur_cmd
                 c.cur_cmd = cmd
-                before = c.rlen
+                before = c.reply.len
                 dirty = e.dirty
                 e.cached_ms = mstime()
                 g_serving_key = k
@@ -201,7 +201,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     c.cur_cmd = saved_cmd
                     c.db = saved_db
                 c.argc = 0
-                if c.rlen != before:
+                if c.reply.len != before:
                     # served (or answered an error): back to normal
                     unblock_client(c, False, True)
                 # a list emptied by this client makes the rest wait

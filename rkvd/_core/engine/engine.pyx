@@ -263,7 +263,7 @@ cdef class Engine:
         self.pending_flush = []
         for c in batch:
             c.flags &= ~CF_WRITE_PENDING
-            if c.rlen:
+            if c.reply.len:
                 c.flush()
 
     # ------------------------------------------------------------ errors & stats
@@ -491,32 +491,3 @@ CLIENT_FLAGS = {
     "blocked": CF_BLOCKED, "multi": CF_MULTI, "dirty_cas": CF_DIRTY_CAS,
     "dirty_exec": CF_DIRTY_EXEC,
 }
-
-
-cdef long long parse_requests(const char* data, Py_ssize_t dl, long long repeat) except -1:
-    # The request parser alone, for perf's RESP benchmark (declared in
-    # server.pxd; tests/native/server.pyx wraps it for Python): a detached
-    # client parses `data` `repeat` times, executing nothing.
-    cdef Client c = Client()
-    cdef long long n = 0, i
-    cdef int r
-    c.engine = Engine(None, 1)
-    c.authenticated = True
-    c.qbuf = <char*>malloc(dl + 1)
-    if c.qbuf == NULL:
-        raise MemoryError()
-    c.qcap = dl + 1
-    for i in range(repeat):
-        memcpy(c.qbuf, data, dl)
-        c.qlen = dl
-        c.qpos = c.qstart = 0
-        c._reset_request()
-        while c.qpos < c.qlen:
-            if c.reqtype == REQ_NONE:
-                c.reqtype = REQ_MULTIBULK if c.qbuf[c.qpos] == b'*' else REQ_INLINE
-            r = c._parse_multibulk() if c.reqtype == REQ_MULTIBULK else c._parse_inline()
-            if r <= 0:
-                break
-            n += 1
-            c._reset_request()
-    return n

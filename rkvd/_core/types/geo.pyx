@@ -695,7 +695,7 @@ cdef int geo_add_coord(Client c, double v) except -1:
         memcpy(w + 1, buf, n)
         w[n + 1] = b'\r'
         w[n + 2] = b'\n'
-        c.rlen += n + 3
+        c.reply.len += n + 3
         return 0
     return c.add_bulk(buf, n)
 

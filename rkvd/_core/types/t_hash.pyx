@@ -442,8 +442,8 @@ cdef inline int add_hash_field(Client c, HashValue h, int fi) except -1:
 # a huge HRANDFIELD count cannot take all memory. True when the client is gone.
 cdef inline bint reply_overflowed(Client c) except -1:
     cdef long long hard = c.engine.obuf_hard_limit
-    if hard and c.rlen >= hard and not (c.flags & CF_CLOSED):
-        c._obuf_overflow(c.rlen)
+    if hard and c.reply.len >= hard and not (c.flags & CF_CLOSED):
+        c._obuf_overflow(c.reply.len)
     return (c.flags & CF_CLOSED) != 0
 
 

@@ -606,7 +606,7 @@ cdef int cmd_spop(Client c) except -1:
         c.add_bulk(p, n)
         if c.engine.prop_on:
             spop_propagate_member(c, SET_ENC_HT, p, n, 0, True)
-        set_type_remove(s, c.rbuf + c.rlen - n - 2, n)
+        set_type_remove(s, c.reply.buf + c.reply.len - n - 2, n)
     notify(c, NOTIFY_SET, b"spop", 1)
     if set_type_size(s) == 0:
         set_delete_key(c, 1)
@@ -661,7 +661,7 @@ cdef int set_spop_count(Client c) except -1:
                 c.add_bulk(p, n)
                 if c.engine.prop_on:
                     spop_propagate_member(c, SET_ENC_HT, p, n, 0, False)
-                set_type_remove(s, c.rbuf + c.rlen - n - 2, n)
+                set_type_remove(s, c.reply.buf + c.reply.len - n - 2, n)
         return 0
     # most of the set goes: move the few survivors to a new set, reply
     # with what is left of the old one, and store the new one

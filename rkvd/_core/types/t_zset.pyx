@@ -2010,7 +2010,7 @@ cdef int zrandmember_with_count(Client c, long l, bint withscores) except -1:
                 c.add_bulk(ENTRY_KEY(e), e.klen)
                 if withscores:
                     c.add_double(_bits2d(e.v.ival))
-                if c.rlen > PROTO_REPLY_CHUNK:
+                if c.reply.len > PROTO_REPLY_CHUNK:
                     # a huge count: stream it (and let output limits apply)
                     c.flush()
                 if c.flags & CF_CLOSED:
@@ -2026,7 +2026,7 @@ cdef int zrandmember_with_count(Client c, long l, bint withscores) except -1:
                     count -= sample_count
                     lp_random_pairs(z.lp, <unsigned int>sample_count, keys, vals)
                     _reply_lp_entries(c, <unsigned int>sample_count, keys, vals)
-                    if c.rlen > PROTO_REPLY_CHUNK:
+                    if c.reply.len > PROTO_REPLY_CHUNK:
                         c.flush()
                     if c.flags & CF_CLOSED:
                         break
