@@ -322,6 +322,8 @@ UNAUTH_PAYLOADS = [
     ("mbulk-10-waits", b"*10\r\n"),
     ("bulk-16385", b"*1\r\n$16385\r\n"),
     ("bulk-16384-waits", b"*1\r\n$16384\r\n"),
+    ("bulk-over-max", b"*1\r\n$536870913\r\n"),
+    ("bulk-negative", b"*1\r\n$-1\r\n"),
     ("command-noauth", PING + encode_command("GET", "k") + b"PING\r\n"),
     ("wrong-password", encode_command("AUTH", "nope") + PING),
     ("auth-then-big", encode_command("AUTH", "s3cret") + b"*11\r\n" + b"$4\r\nECHO\r\n" +
@@ -378,11 +380,12 @@ def test_exec_runs_queued_arguments_of_any_size(rkvd, redis_ref):
 @pytest.mark.parametrize("payload,error", [
     (b"*abc\r\n", b"Protocol error: invalid multibulk length"),
     (b"*1\r\n$4\r\nPING\r\n*1\r\n:1\r\n", b"Protocol error: expected '$', got ':'"),
+    (b"*1\r\n\xff\r\n", b"Protocol error: expected '$', got '\xff'"),
     (b'ECHO "a\r\n', b"Protocol error: unbalanced quotes in request"),
-], ids=["mbulk-len", "expected-dollar", "quotes"])
+], ids=["mbulk-len", "expected-dollar", "high-byte", "quotes"])
 def test_protocol_error_is_logged(rkvd_factory, payload, error):
     """At loglevel debug a protocol error is logged with the client's info
-    line, the reply sent all the same."""
+    line (a byte that is not UTF-8 as U+FFFD), the reply sent all the same."""
     server = rkvd_factory("--loglevel", "debug")
     data, closed = talk(server, payload)
     assert closed and data.endswith(b"-ERR " + error + b"\r\n")

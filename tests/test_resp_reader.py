@@ -241,6 +241,9 @@ ERRORS = [
     ("bulk-over-custom-max", b"*1\r\n$1001\r\n", {"max_bulk_len": 1000}, BULK_LEN, b"invalid bulk length"),
     ("bulk-unauth", b"*1\r\n$16385\r\n", {"authenticated": False}, BULK_LEN_UNAUTH,
      b"unauthenticated bulk length"),
+    # proto-max-bulk-len applies before AUTH too, and is checked first
+    ("bulk-over-max-unauth", b"*1\r\n$536870913\r\n", {"authenticated": False}, BULK_LEN,
+     b"invalid bulk length"),
     ("bulk-too-big-line", b"*1\r\n$" + b"1" * 70000, {}, BULK_COUNT_TOO_BIG, b"too big bulk count string"),
     ("expected-dollar", b"*1\r\nfoo\r\n", {}, EXPECTED_DOLLAR, b"expected '$', got 'f'"),
     ("expected-dollar-colon", b"*2\r\n$4\r\nECHO\r\n:1\r\n", {}, EXPECTED_DOLLAR, b"expected '$', got ':'"),

@@ -349,7 +349,7 @@ cdef class Client:
         self.flags |= CF_CLOSE_AFTER_REPLY
         if self.engine.verbosity_debug:
             self.engine.log_verbose(
-                f"Protocol error ({r.errmsg[:r.errlen].decode()}) from client: {self.info_line()}")
+                f"Protocol error ({r.errmsg[:r.errlen].decode('utf-8', 'replace')}) from client: {self.info_line()}")
         return 0
 
     # Parse and run every complete request in the buffer.

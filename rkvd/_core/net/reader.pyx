@@ -269,8 +269,7 @@ cdef class RequestReader:
                     memcpy(what, b"expected '$', got ' '", 22)
                     what[19] = p[0]
                     return self._error(PROTO_ERR_EXPECTED_DOLLAR, what)
-                if not string2ll(p + 1, nl - p - 1, &ll) or ll < 0 or \
-                        (self.authenticated and ll > self.max_bulk_len):
+                if not string2ll(p + 1, nl - p - 1, &ll) or ll < 0 or ll > self.max_bulk_len:
                     return self._error(PROTO_ERR_BULK_LEN, b"invalid bulk length")
                 if ll > 16384 and not self.authenticated:
                     return self._error(PROTO_ERR_BULK_LEN_UNAUTH, b"unauthenticated bulk length")
