@@ -19,7 +19,9 @@ from rkvd.log import Logger
 from rkvd.systemd import Supervisor
 
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
-HANDLER_MODULES = ("rkvd.cmd_server", "rkvd.cmd_conn")
+HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
+                   "rkvd.commands.memory", "rkvd.commands.debug",
+                   "rkvd.commands.server", "rkvd.commands.conn")
 
 
 class Server:
@@ -43,21 +45,18 @@ class Server:
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
         self.pidfile_written = None
+        self.replid = os.urandom(20).hex()      # replication IDs (INFO, DEBUG CHANGE-REPL-ID)
+        self.replid2 = "0" * 40
+        self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
         handlers = {}
         import importlib
         for modname in HANDLER_MODULES:
-            try:
-                mod = importlib.import_module(modname)
-            except ModuleNotFoundError as exc:
-                if exc.name != modname:
-                    raise
-                continue
-            handlers.update(mod.handlers(self))
+            handlers.update(importlib.import_module(modname).handlers(self))
         self.engine.build_command_table(SPECS, handlers, strict=True)
-        from rkvd.cmd_conn import register_reset_hook
+        from rkvd.commands.conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
         # The parameter table names the engine fields and the hooks below;
         # attach checks both and fills the engine's fields.
@@ -143,7 +142,7 @@ class Server:
     # ------------------------------------------------------------ hooks used by the engine
 
     def client_info_line(self, c):
-        from rkvd.cmd_conn import client_info_string
+        from rkvd.commands.conn import client_info_string
         return client_info_string(self, c)
 
     def unblock_client(self, client_id, error):
@@ -152,7 +151,7 @@ class Server:
         return bool(c is not None and c.unblock(error))
 
     def pause_blocks(self, c):
-        from rkvd.cmd_conn import pause_blocks
+        from rkvd.commands.conn import pause_blocks
         return pause_blocks(self, c)
 
     def maxmemory_policy(self):
@@ -177,6 +176,10 @@ class Server:
     # ------------------------------------------------------------ cron
 
     def _cron(self):
+        # The two handlers below are the deliberate last-resort guard: an
+        # exception here would stop the timer chain, so expiry, rehashing,
+        # client timeouts and INFO sampling would end for good. The error is
+        # logged for a bug report and the next tick runs as usual.
         try:
             self.engine.cron()
             self._clients_cron()
@@ -185,7 +188,7 @@ class Server:
         for hook in self.cron_hooks:
             try:
                 hook()
-            except Exception as exc:
+            except Exception as exc:  # nor a hook stop the others
                 self.log.warning(f"cron error: {exc!r}")
         if self.shutdown_requested is None:
             self.loop.call_later(1.0 / self.engine.hz, self._cron)

@@ -937,7 +937,7 @@ def test_bytes_to_human(n, text):
     (1006, 1024), (1025, 1280), (14337, 16384), (70010, 81920),
 ])
 def test_alloc_size_classes(n, size):
-    from rkvd.cmd_server import alloc_size
+    from rkvd.commands.memory import alloc_size
     assert alloc_size(n) == size
 
 

@@ -1,47 +1,39 @@
-"""Connection commands implemented in Python: HELLO, AUTH, CLIENT, QUIT and
-RESET, plus the CLIENT LIST line and the CLIENT PAUSE test the engine asks for.
+"""Connection commands: HELLO, AUTH, CLIENT, QUIT and RESET (Redis's
+networking.c and acl.c), plus the CLIENT LIST line and the CLIENT PAUSE test
+the engine asks the server for.
 
-Replies and error texts follow redis-server 7.0.15 (networking.c, acl.c).
-Other subsystems plug in through optional attributes: a client may expose
-``pubsub_channels`` / ``pubsub_patterns`` / ``pubsub_shard_channels`` (a
-count or a container) and ``multi_count``; the server may provide
-``authenticate(client, user, password) -> bool`` (ACL users) and
-``unblock_client(client_id, error) -> bool`` (blocking commands); functions
-registered with ``register_reset_hook`` run on RESET.
+Replies and error texts follow redis-server 7.0.15. What rkvd has not built
+shows as Redis shows a server without it: ACL has only the "default" user
+(its password is requirepass); there are no replica or master links, no
+pub/sub subscriptions and no client tracking, so every connection is a
+normal client. Functions registered with ``register_reset_hook`` run on
+RESET.
 """
 
 import hmac
 import time
 
 from rkvd import info
-from rkvd.cmd_server import (
-    SYNTAX_ERROR, LONG_MAX, cstr, debug_allowed, get_long_long_or_reply,
+from rkvd._core.server import CLIENT_FLAGS, multi_queued_commands
+from rkvd.commands.common import (
+    SYNTAX_ERROR, LONG_MAX, cstr, debug_allowed, enc, get_long_long_or_reply,
     get_range_long_or_reply, lower, reply_help, reply_subcommand_syntax_error)
 from rkvd.replytypes import RespMap, RespSet
 from rkvd.strutil import string2ll
 
-try:
-    from rkvd._core.server import CLIENT_FLAGS
-except ImportError:      # the engine is not built (pure-Python tools)
-    CLIENT_FLAGS = {}
-
-CF_REPLY_OFF = CLIENT_FLAGS.get("reply_off", 1 << 2)
-CF_REPLY_SKIP_NEXT = CLIENT_FLAGS.get("reply_skip_next", 1 << 3)
-CF_REPLY_SKIP = CLIENT_FLAGS.get("reply_skip", 1 << 4)
-CF_NO_EVICT = CLIENT_FLAGS.get("no_evict", 1 << 5)
-CF_READ_PAUSED = CLIENT_FLAGS.get("read_paused", 1 << 6)
+CF_CLOSE_AFTER_REPLY = CLIENT_FLAGS["close_after_reply"]
+CF_CLOSE_ASAP = CLIENT_FLAGS["close_asap"]
+CF_REPLY_OFF = CLIENT_FLAGS["reply_off"]
+CF_REPLY_SKIP_NEXT = CLIENT_FLAGS["reply_skip_next"]
+CF_REPLY_SKIP = CLIENT_FLAGS["reply_skip"]
+CF_NO_EVICT = CLIENT_FLAGS["no_evict"]
+CF_READ_PAUSED = CLIENT_FLAGS["read_paused"]
+CF_BLOCKED = CLIENT_FLAGS["blocked"]
+CF_MULTI = CLIENT_FLAGS["multi"]
+CF_DIRTY_CAS = CLIENT_FLAGS["dirty_cas"]
 
 # Engine pause states (Engine.clients_paused).
 PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL = 0, 1, 2
-
-# CLIENT LIST flag letters in Redis's order, by CLIENT_FLAGS name. Names the
-# engine does not define (yet) are skipped.
-_FLAG_LETTERS = (
-    ("master", "M"), ("pubsub", "P"), ("multi", "x"), ("blocked", "b"),
-    ("tracking", "t"), ("tracking_broken_redir", "R"), ("tracking_bcast", "B"),
-    ("dirty_cas", "d"), ("close_after_reply", "c"), ("unblocked", "u"),
-    ("close_asap", "A"), ("unix_socket", "U"), ("readonly", "r"), ("no_evict", "e"),
-)
 
 _RESET_HOOKS = []
 
@@ -52,26 +44,9 @@ def register_reset_hook(fn):
         _RESET_HOOKS.append(fn)
 
 
-def _has(c, name):
-    bit = CLIENT_FLAGS.get(name)
-    return bool(bit and c.flags & bit)
-
-
-def _count(c, name):
-    v = getattr(c, name, 0)
-    if v is None:
-        return 0
-    return v if isinstance(v, int) else len(v)
-
-
 def client_type(c):
-    """'master', 'slave', 'pubsub' or 'normal' (Redis's getClientType)."""
-    if _has(c, "master"):
-        return "master"
-    if _has(c, "slave") and not _has(c, "monitor"):
-        return "slave"
-    if _has(c, "pubsub"):
-        return "pubsub"
+    """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. With no
+    replication and no pub/sub built, every connection is 'normal'."""
     return "normal"
 
 
@@ -88,42 +63,50 @@ def format_addr(addr):
     return addr
 
 
+def client_flags_text(c):
+    """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
+    letters of what rkvd has not built never appear: replica and master
+    links (S, O, M), pub/sub (P), tracking (t, R, B), cluster READONLY (r),
+    and the unblocked mark (u) of Redis's deferred unblocking."""
+    f = c.flags
+    out = ""
+    if f & CF_MULTI:
+        out += "x"
+    if f & CF_BLOCKED:
+        out += "b"
+    if f & CF_DIRTY_CAS:
+        out += "d"
+    if f & CF_CLOSE_AFTER_REPLY:
+        out += "c"
+    if f & CF_CLOSE_ASAP:
+        out += "A"
+    if c.is_unix:
+        out += "U"
+    if f & CF_NO_EVICT:
+        out += "e"
+    return out or "N"
+
+
 def client_info_string(server, c, args=None):
     """One CLIENT LIST line (no newline). `args`: the argv of the command the
     client is running now (argv-mem), if any."""
-    flags = ""
-    if _has(c, "slave"):
-        flags += "O" if _has(c, "monitor") else "S"
-    for name, letter in _FLAG_LETTERS:
-        if name == "unix_socket":
-            if getattr(c, "is_unix", False):
-                flags += letter
-        elif _has(c, name):
-            flags += letter
-    flags = flags or "N"
     pending = c.pending_output
     events = ("" if c.flags & CF_READ_PAUSED else "r") + ("w" if pending else "")
     now = int(time.time())
     name = c.name
     if isinstance(name, (bytes, bytearray)):
         name = bytes(name).decode("utf-8", "surrogateescape")
-    multi = getattr(c, "multi_count", -1) if _has(c, "multi") else -1
     rbs = max(0, c.obuf_mem - pending)
     argv_mem = sum(len(a) for a in args) if args else 0
-    tracking_redir = getattr(c, "tracking_redirect", -1) if _has(c, "tracking") else -1
+    # sub/psub/ssub and redir: no pub/sub and no tracking are built.
     return (f"id={c.id} addr={format_addr(c.addr)} laddr={format_addr(c.laddr)} fd={c.fileno} "
             f"name={name or ''} age={now - c.ctime_ms // 1000} "
-            f"idle={now - c.last_interaction_ms // 1000} flags={flags} db={c.dbid} "
-            f"sub={_count(c, 'pubsub_channels')} psub={_count(c, 'pubsub_patterns')} "
-            f"ssub={_count(c, 'pubsub_shard_channels')} multi={multi} "
+            f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
+            f"db={c.dbid} sub=0 psub=0 ssub=0 multi={c.multi_count} "
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
             f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
             f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
-            f"user=default redir={tracking_redir} resp={c.resp}")
-
-
-def _enc(s):
-    return s.encode("utf-8", "surrogateescape")
+            f"user=default redir=-1 resp={c.resp}")
 
 
 def may_replicate(spec):
@@ -155,7 +138,7 @@ def _refused_before_pause(server, c, argv):
         return None
     if not c.authenticated and "no_auth" not in cmd.spec.flags:
         return None
-    if _has(c, "multi") and "no_multi" in cmd.spec.flags:
+    if c.flags & CF_MULTI and "no_multi" in cmd.spec.flags:
         return None
     return cmd
 
@@ -164,17 +147,14 @@ def pause_blocks(server, c):
     """Whether CLIENT PAUSE holds this client's parsed command (the engine has
     already checked that a pause is on and has not expired).
 
-    As in Redis 7.0's processCommand: replicas are never held; a command the
-    server refuses anyway is answered at once; PAUSE ALL holds the rest;
-    PAUSE WRITE holds what may replicate, and an EXEC whose queued commands
-    may (a write queued before the pause began is held at EXEC; one sent
-    inside MULTI during the pause is held as it is queued)."""
-    from rkvd._core.server import multi_queued_commands
+    As in Redis 7.0's processCommand: a command the server refuses anyway is
+    answered at once; PAUSE ALL holds the rest; PAUSE WRITE holds what may
+    replicate, and an EXEC whose queued commands may (a write queued before
+    the pause began is held at EXEC; one sent inside MULTI during the pause
+    is held as it is queued). Redis never holds replicas; rkvd has none."""
     e = server.engine
     if e.clients_paused == PAUSE_OFF:
         return False
-    if _has(c, "slave") and not _has(c, "monitor"):
-        return False          # replicas keep receiving the stream
     argv = c.request_args()
     if not argv:
         return False
@@ -209,16 +189,12 @@ class ConnCommands:
     # -- authentication -----------------------------------------------------
 
     def requirepass(self):
-        rp = self.engine.requirepass
-        if isinstance(rp, str):
-            rp = rp.encode("utf-8", "surrogateescape")
-        return rp or None
+        """The default user's password (bytes), or None when it has none."""
+        return self.engine.requirepass
 
     def authenticate(self, c, user, password):
-        hook = getattr(self.server, "authenticate", None)
-        if callable(hook):
-            ok = bool(hook(c, bytes(user), bytes(password)))
-        elif bytes(user) != b"default":
+        # ACL is not built: "default" is the only user.
+        if bytes(user) != b"default":
             ok = False
         else:
             rp = self.requirepass()
@@ -281,7 +257,7 @@ class ConnCommands:
         if ver:
             c.resp = ver
         mode = "cluster" if info.cluster_enabled(self.server) else "standalone"
-        role = b"replica" if getattr(self.server, "masterhost", None) else b"master"
+        role = b"master"        # replicaof is not built
         c.reply_value(RespMap([
             (b"server", b"redis"), (b"version", b"7.0.15"), (b"proto", c.resp),
             (b"id", c.id), (b"mode", mode.encode()), (b"role", role), (b"modules", []),
@@ -294,9 +270,7 @@ class ConnCommands:
         c.close_after_reply()
 
     def reset(self, c, args):
-        if _has(c, "master") or (_has(c, "slave") and not _has(c, "monitor")):
-            c.reply_error("can only reset normal client connections")
-            return
+        # Redis refuses RESET from master and replica links; rkvd has none.
         for fn in list(_RESET_HOOKS):
             fn(self.server, c)
         c.select(0)
@@ -376,7 +350,7 @@ class ConnCommands:
     def client_info(self, c, args, argc):
         if argc != 2:
             return False
-        c.reply_verbatim(_enc(client_info_string(self.server, c, args) + "\n"))
+        c.reply_verbatim(enc(client_info_string(self.server, c, args) + "\n"))
 
     def client_list(self, c, args, argc):
         want_type = None
@@ -403,7 +377,7 @@ class ConnCommands:
                       if want_type is None or client_type(cl) == want_type]
         lines = [client_info_string(self.server, cl, args if cl is c else None) + "\n"
                  for cl in chosen]
-        c.reply_verbatim(_enc("".join(lines)))
+        c.reply_verbatim(enc("".join(lines)))
 
     def client_reply(self, c, args, argc):
         if argc != 3:
@@ -461,7 +435,7 @@ class ConnCommands:
                 elif opt == "laddr" and more:
                     laddr = cstr(args[i + 1])
                 elif opt == "user" and more:
-                    if cstr(args[i + 1]) != b"default" and not self._user_exists(args[i + 1]):
+                    if cstr(args[i + 1]) != b"default":     # the only user (no ACL)
                         c.reply_error(b"No such user '" + cstr(args[i + 1]) + b"'")
                         return
                 elif opt == "skipme" and more:
@@ -483,9 +457,9 @@ class ConnCommands:
         killed = 0
         close_self = False
         for other in list(self.engine.clients.values()):
-            if addr is not None and _enc(format_addr(other.addr)) != addr:
+            if addr is not None and enc(format_addr(other.addr)) != addr:
                 continue
-            if laddr is not None and _enc(format_addr(other.laddr)) != laddr:
+            if laddr is not None and enc(format_addr(other.laddr)) != laddr:
                 continue
             if want_type is not None and client_type(other) != want_type:
                 continue
@@ -508,10 +482,6 @@ class ConnCommands:
         if close_self:
             c.close_after_reply()
 
-    def _user_exists(self, name):
-        fn = getattr(self.server, "acl_user_exists", None)
-        return bool(fn(bytes(name))) if callable(fn) else False
-
     def client_unblock(self, c, args, argc):
         if argc not in (3, 4):
             return False
@@ -528,8 +498,7 @@ class ConnCommands:
         cid = get_long_long_or_reply(c, args[2])
         if cid is None:
             return
-        fn = getattr(self.server, "unblock_client", None)
-        c.reply_value(1 if callable(fn) and fn(cid, error) else 0)
+        c.reply_value(1 if self.server.unblock_client(cid, error) else 0)
 
     def client_setname(self, c, args, argc):
         if argc != 3:
@@ -612,10 +581,6 @@ class ConnCommands:
             if {"optin", "optout"} <= options:
                 c.reply_error("You can't specify both OPTIN mode and OPTOUT mode")
                 return
-            hook = getattr(self.server, "client_tracking", None)
-            if callable(hook):
-                hook(c, args)
-                return
             c.reply_error("client side caching (CLIENT TRACKING ON) is not supported yet")
         elif onoff == "off":
             c.reply_ok()
@@ -678,11 +643,10 @@ def unpause(server):
     e = server.engine
     e.clients_paused = PAUSE_OFF
     e.pause_end_ms = 0
-    loop = getattr(server, "loop", None)
-    if loop is None:
+    if server.loop is None:
         e.unpause_clients()
     else:
-        loop.call_soon(_resume_held, server)
+        server.loop.call_soon(_resume_held, server)
 
 
 def _resume_held(server):
