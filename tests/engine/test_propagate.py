@@ -337,6 +337,21 @@ def test_lazily_expired_key_becomes_del(pair):
         pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "1")
 
 
+@pytest.mark.parametrize("command", [("SCAN", "0"), ("RANDOMKEY",), ("KEYS", "*")])
+def test_keys_expired_by_a_scan_are_not_a_transaction(pair, command):
+    pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    try:
+        pair.run("SET", "a", "1", "PX", "10")
+        pair.run("SET", "b", "1", "PX", "10")
+        time.sleep(0.05)
+        pair.run(*command, same_reply=False)
+        a, b = pair.streams()
+        assert_same_stream(sorted(a), sorted(b))
+        assert [b"MULTI"] not in a
+    finally:
+        pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+
+
 def test_actively_expired_keys_become_dels(pair):
     for c in pair.conns:
         c.command("DEBUG", "SET-ACTIVE-EXPIRE", "1")

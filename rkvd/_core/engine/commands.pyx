@@ -16,6 +16,8 @@ cdef class Command:
     cdef public long long calls, usec, rejected_calls, failed_calls
     cdef public Command parent
     cdef public bint multi_control  # runs at once inside MULTI (EXEC, DISCARD, ...)
+    cdef public bint touches_arbitrary_keys  # SCAN, RANDOMKEY: the expired keys it meets
+                                             # propagate as independent DELs, never MULTI
     cdef public int first_key, last_key, key_step
     cdef public bint movablekeys
 
@@ -137,6 +139,8 @@ cdef Command make_command(str fullname, object spec, Command parent, dict py_han
     if cmd.fn == NULL and cmd.pyfn is None:
         return None
     cmd.multi_control = fullname in ("exec", "discard", "multi", "watch", "quit", "reset")
+    # Redis's hidden CMD_TOUCHES_ARBITRARY_KEYS
+    cmd.touches_arbitrary_keys = fullname in ("scan", "randomkey")
     cmd.first_key = spec.first_key
     cmd.last_key = spec.last_key
     cmd.key_step = spec.step

@@ -225,7 +225,7 @@ cdef class Engine:
             self.prop_argv = outer_argv
             self.prop_flags = outer_flags
             if self.call_depth == 0:
-                propagate_pending(self, False)
+                propagate_pending(self, cmd.touches_arbitrary_keys)
         if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
         return 0
