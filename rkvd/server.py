@@ -291,7 +291,9 @@ class Server:
             self.log.warning("WARNING: this is a debug build (RKVD_DEBUG=1): the engine's "
                              "invariant checks are compiled in and cost speed.")
         self.log.notice("Ready to accept connections")
-        self.supervisor.ready()
+        # From inside the loop: uvloop only watches signals while it runs, so a
+        # SIGHUP sent on READY=1 before run_forever() would be lost.
+        loop.call_soon(self.supervisor.ready)
         loop.call_later(1.0 / self.engine.hz, self._cron)
         try:
             loop.run_forever()
