@@ -34,6 +34,7 @@ cdef class ReplyWriter:
 
     cdef inline char* _reserve(self, Py_ssize_t n) except NULL
     cdef inline int add_raw(self, const char* p, Py_ssize_t n) except -1
+    cdef inline int add_canned(self, bytes r) except -1
     cdef inline int add_len(self, char prefix, long long n) except -1
     cdef inline int add_ok(self) except -1
     cdef inline int add_int(self, long long v) except -1

@@ -13,15 +13,15 @@ cdef int get_timeout(Client c, int i, long long* out, bint seconds) except -1:
     cdef long long t
     if seconds:
         if not string2ld(c.argv[i].ptr, c.argv[i].len, &ft):
-            c.add_error(b"timeout is not a float or out of range", 38)
+            c.add_error_bytes(b"timeout is not a float or out of range")
             return 0
         t = <long long>ceill(ft * 1000.0)
     else:
         if not string2ll(c.argv[i].ptr, c.argv[i].len, &t):
-            c.add_error(b"timeout is not an integer or out of range", 41)
+            c.add_error_bytes(b"timeout is not an integer or out of range")
             return 0
     if t < 0:
-        c.add_error(b"timeout is negative", 19)
+        c.add_error_bytes(b"timeout is negative")
         return 0
     if t > 0:
         t += mstime()

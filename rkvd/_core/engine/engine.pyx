@@ -161,7 +161,7 @@ cdef class Engine:
                 return 0
             if not cmd.multi_control:
                 queue_multi_command(c, cmd)
-                return c.add_raw(b"+QUEUED\r\n", 9)
+                return c.add_canned(b"+QUEUED\r\n")
         self.call(c, cmd)
         if self.ready_keys:
             handle_clients_blocked_on_keys(self)

@@ -161,14 +161,14 @@ cdef bint watched_key_expired(Client c) except -1:
 
 cdef int cmd_multi(Client c) except -1:
     if c.flags & CF_MULTI:
-        return c.add_error(b"MULTI calls can not be nested", 29)
+        return c.add_error_bytes(b"MULTI calls can not be nested")
     c.flags |= CF_MULTI
     c.mstate = []
     return c.add_ok()
 
 cdef int cmd_discard(Client c) except -1:
     if not (c.flags & CF_MULTI):
-        return c.add_error(b"DISCARD without MULTI", 21)
+        return c.add_error_bytes(b"DISCARD without MULTI")
     discard_transaction(c)
     return c.add_ok()
 
@@ -179,12 +179,12 @@ cdef int cmd_exec(Client c) except -1:
     cdef Command cmd
     cdef int old_flags, i
     if not (c.flags & CF_MULTI):
-        return c.add_error(b"EXEC without MULTI", 18)
+        return c.add_error_bytes(b"EXEC without MULTI")
     if watched_key_expired(c):
         c.flags |= CF_DIRTY_CAS
     if c.flags & (CF_DIRTY_CAS | CF_DIRTY_EXEC):
         if c.flags & CF_DIRTY_EXEC:
-            c.add_error(b"-EXECABORT Transaction discarded because of previous errors.", 60)
+            c.add_error_bytes(b"-EXECABORT Transaction discarded because of previous errors.")
         else:
             c.add_null_array()
         return discard_transaction(c)
@@ -213,7 +213,7 @@ cdef int cmd_exec(Client c) except -1:
 cdef int cmd_watch(Client c) except -1:
     cdef int j
     if c.flags & CF_MULTI:
-        return c.add_error(b"WATCH inside MULTI is not allowed", 33)
+        return c.add_error_bytes(b"WATCH inside MULTI is not allowed")
     if c.flags & CF_DIRTY_CAS:
         return c.add_ok()
     for j in range(1, c.argc):

@@ -100,6 +100,9 @@ cdef class Client:
     cdef inline int add_raw(self, const char* p, Py_ssize_t n) except -1:
         return self.reply.add_raw(p, n)
 
+    cdef inline int add_canned(self, bytes r) except -1:
+        return self.reply.add_canned(r)
+
     cdef inline int add_len(self, char prefix, long long n) except -1:
         return self.reply.add_len(prefix, n)
 
@@ -480,7 +483,7 @@ cdef class Client:
         if not (self.flags & CF_BLOCKED):
             return False
         if error:
-            self.add_error(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK", 46)
+            self.add_error_bytes(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK")
             unblock_client(self, False, True)
         else:
             unblock_client(self, True, True)

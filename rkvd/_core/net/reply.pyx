@@ -51,6 +51,11 @@ cdef class ReplyWriter:
         self.len += n
         return 0
 
+    # A canned reply: the complete RESP bytes (b":0\r\n", b"+QUEUED\r\n"), as
+    # a literal, so no length is ever counted by hand.
+    cdef inline int add_canned(self, bytes r) except -1:
+        return self.add_raw(PyBytes_AS_STRING(r), PyBytes_GET_SIZE(r))
+
     # "<prefix><n>\r\n"
     cdef inline int add_len(self, char prefix, long long n) except -1:
         cdef char* w
@@ -69,7 +74,7 @@ cdef class ReplyWriter:
         return 0
 
     cdef inline int add_ok(self) except -1:
-        return self.add_raw(b"+OK\r\n", 5)
+        return self.add_canned(b"+OK\r\n")
 
     cdef inline int add_int(self, long long v) except -1:
         return self.add_len(b':', v)
@@ -105,13 +110,13 @@ cdef class ReplyWriter:
 
     cdef inline int add_null(self) except -1:
         if self.resp == 3:
-            return self.add_raw(b"_\r\n", 3)
-        return self.add_raw(b"$-1\r\n", 5)
+            return self.add_canned(b"_\r\n")
+        return self.add_canned(b"$-1\r\n")
 
     cdef inline int add_null_array(self) except -1:
         if self.resp == 3:
-            return self.add_raw(b"_\r\n", 3)
-        return self.add_raw(b"*-1\r\n", 5)
+            return self.add_canned(b"_\r\n")
+        return self.add_canned(b"*-1\r\n")
 
     cdef inline int add_array_len(self, long long n) except -1:
         return self.add_len(b'*', n)
@@ -203,13 +208,13 @@ cdef class ReplyWriter:
         return self.add_error(b, len(b))
 
     cdef int add_wrongtype(self) except -1:
-        return self.add_error(b"-WRONGTYPE Operation against a key holding the wrong kind of value", 66)
+        return self.add_error_bytes(b"-WRONGTYPE Operation against a key holding the wrong kind of value")
 
     cdef int add_syntax_error(self) except -1:
-        return self.add_error(b"syntax error", 12)
+        return self.add_error_bytes(b"syntax error")
 
     cdef int add_not_integer(self) except -1:
-        return self.add_error(b"value is not an integer or out of range", 39)
+        return self.add_error_bytes(b"value is not an integer or out of range")
 
     # Deferred lengths: reserve nothing, remember where the header goes, and
     # insert it once the element count is known (Redis setDeferredArrayLen).

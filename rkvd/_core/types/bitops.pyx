@@ -380,14 +380,14 @@ cdef int cmd_getbit(Client c) except -1:
         return 0
     e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_STRING:
         return c.add_wrongtype()
     p = <const unsigned char*>string_value(e, tmp, &n)
     byte = off >> 3
     if byte < <uint64_t>n and (p[byte] >> (7 - (off & 7))) & 1:
-        return c.add_raw(b":1\r\n", 4)
-    return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":1\r\n")
+    return c.add_canned(b":0\r\n")
 
 # ------------------------------------------------------------------ BITCOUNT / BITPOS
 
@@ -401,7 +401,7 @@ cdef int cmd_bitcount(Client c) except -1:
     cdef unsigned char first_mask = 0, last_mask = 0
     cdef unsigned char edges[2]
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_STRING:
         return c.add_wrongtype()
     p = <const unsigned char*>string_value(e, tmp, &slen)
@@ -410,7 +410,7 @@ cdef int cmd_bitcount(Client c) except -1:
         if not c.arg_ll(2, &start) or not c.arg_ll(3, &end):
             return 0
         if start < 0 and end < 0 and start > end:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if c.argc == 5:
             if arg_cstr_is(c, 4, b"bit"):
                 isbit = True
@@ -440,7 +440,7 @@ cdef int cmd_bitcount(Client c) except -1:
     else:
         return c.add_syntax_error()
     if start > end:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     count = popcount(p + start, end - start + 1)
     if first_mask or last_mask:
         edges[0] = p[start] & first_mask
@@ -459,7 +459,7 @@ cdef int cmd_bitpos(Client c) except -1:
     if not c.arg_ll(2, &bit):
         return 0
     if bit != 0 and bit != 1:
-        return c.add_error(b"The bit argument must be 1 or 0.", 32)
+        return c.add_error_bytes(b"The bit argument must be 1 or 0.")
     e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
         return c.add_int(-1 if bit else 0)
@@ -560,7 +560,7 @@ cdef int cmd_bitop(Client c) except -1:
     else:
         return c.add_syntax_error()
     if op == BITOP_NOT and c.argc != 4:
-        return c.add_error(b"BITOP NOT must be called with a single source key.", 50)
+        return c.add_error_bytes(b"BITOP NOT must be called with a single source key.")
     src = <const unsigned char**>malloc(numkeys * sizeof(unsigned char*))
     lens = <Py_ssize_t*>malloc(numkeys * sizeof(Py_ssize_t))
     if src == NULL or lens == NULL:
@@ -660,7 +660,7 @@ cdef int bitfield_generic(Client c, bint readonly_cmd) except -1:
                 elif arg_cstr_is(c, j, b"fail"):
                     owtype = BFOVERFLOW_FAIL
                 else:
-                    return c.add_error(b"Invalid OVERFLOW type specified", 31)
+                    return c.add_error_bytes(b"Invalid OVERFLOW type specified")
                 j += 1
                 continue
             else:
@@ -705,7 +705,7 @@ cdef int bitfield_generic(Client c, bint readonly_cmd) except -1:
                 src = <const unsigned char*>string_value(e, tmp, &slen)
         else:
             if readonly_cmd:
-                return c.add_error(b"BITFIELD_RO only supports the GET subcommand", 44)
+                return c.add_error_bytes(b"BITFIELD_RO only supports the GET subcommand")
             ba = lookup_string_for_bit(c, highest, &dirty)
             if ba is None:
                 return 0

@@ -627,7 +627,7 @@ cdef double geo_extract_unit(Client c, int i) except? -2:
         return 0.3048
     if c.arg_is(i, b"mi"):
         return 1609.34
-    c.add_error(b"unsupported unit provided. please use M, KM, FT, MI", 51)
+    c.add_error_bytes(b"unsupported unit provided. please use M, KM, FT, MI")
     return -1
 
 cdef int geo_extract_distance(Client c, int i, double* conversion, double* radius) except -1:
@@ -635,7 +635,7 @@ cdef int geo_extract_distance(Client c, int i, double* conversion, double* radiu
     if not arg_double(c, i, &distance, b"need numeric radius"):
         return 0
     if distance < 0:
-        c.add_error(b"radius cannot be negative", 25)
+        c.add_error_bytes(b"radius cannot be negative")
         return 0
     radius[0] = distance
     to_meters = geo_extract_unit(c, i + 1)
@@ -649,7 +649,7 @@ cdef int geo_extract_box(Client c, int i, double* conversion, double* width, dou
     if not arg_double(c, i, &w, b"need numeric width") or not arg_double(c, i + 1, &h, b"need numeric height"):
         return 0
     if h < 0 or w < 0:
-        c.add_error(b"height or width cannot be negative", 34)
+        c.add_error_bytes(b"height or width cannot be negative")
         return 0
     height[0] = h
     width[0] = w
@@ -674,7 +674,7 @@ cdef int geo_add_distance(Client c, double d) except -1:
     cdef unsigned long long v
     cdef int n
     if d == 0:
-        return c.add_bulk(b"0.0000", 6)
+        return c.add_bulk_obj(b"0.0000")
     sv = llrint(d * 10000.0)
     if sv < 0:
         v = <unsigned long long>(-(sv + 1)) + 1
@@ -788,7 +788,7 @@ cdef int georadius_generic(Client c, int srckey, int flags) except -1:
         base_args = 5
         shape.type = GEO_CIRCULAR
         if not geo_member_lonlat(z, c.argv[2].ptr, c.argv[2].len, shape.xy):
-            return c.add_error(b"could not decode requested zset member", 38)
+            return c.add_error_bytes(b"could not decode requested zset member")
         if not geo_extract_distance(c, base_args - 2, &shape.conversion, &shape.radius):
             return 0
     elif flags & GEO_SEARCH:
@@ -817,7 +817,7 @@ cdef int georadius_generic(Client c, int srckey, int flags) except -1:
                 if not c.arg_ll(k + 1, &count):
                     return 0
                 if count <= 0:
-                    return c.add_error(b"COUNT must be > 0", 17)
+                    return c.add_error_bytes(b"COUNT must be > 0")
                 i += 1
             elif c.arg_is(k, b"store") and i + 1 < remaining and not (flags & GEO_RADIUS_NOSTORE) \
                     and not (flags & GEO_SEARCH):
@@ -837,7 +837,7 @@ cdef int georadius_generic(Client c, int srckey, int flags) except -1:
                     i += 2
                     continue
                 if not geo_member_lonlat(z, c.argv[k + 1].ptr, c.argv[k + 1].len, shape.xy):
-                    return c.add_error(b"could not decode requested zset member", 38)
+                    return c.add_error_bytes(b"could not decode requested zset member")
                 frommember = True
                 i += 1
             elif c.arg_is(k, b"fromlonlat") and i + 2 < remaining and (flags & GEO_SEARCH) and not frommember:
@@ -879,14 +879,14 @@ cdef int georadius_generic(Client c, int srckey, int flags) except -1:
                 notify(c, NOTIFY_GENERIC, b"del", storekey)
                 c.engine.dirty += 1
             return c.add_int(0)
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if count != 0 and sort == GEO_SORT_NONE and not anyflag:
         sort = GEO_SORT_ASC
     georadius = geohash_areas_by_shape(&shape)
     ga = []
     geo_members_of_all_neighbors(z, &georadius, &shape, ga, <unsigned long>count if anyflag else 0)
     if len(ga) == 0 and storekey < 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     result_length = len(ga)
     returned = result_length if (count == 0 or result_length < count) else <Py_ssize_t>count
     if sort != GEO_SORT_NONE:

@@ -671,7 +671,7 @@ cdef int cmd_pfcount(Client c) except -1:
         return c.add_int(<long long>hll_count_raw(mx))
     e = db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if not hll_check(c, e, tmp, &p, &n):
         return 0
     ba = string_make_raw(db, c, 1, e)
@@ -746,7 +746,7 @@ cdef int cmd_pfdebug(Client c) except -1:
     cdef int j, conv = 0
     cdef unsigned char op
     if e == NULL:
-        return c.add_error(b"The specified key does not exist", 32)
+        return c.add_error_bytes(b"The specified key does not exist")
     if not hll_check(c, e, tmp, &p, &n):
         return 0
     ba = string_make_raw(db, c, 2, e)
@@ -762,7 +762,7 @@ cdef int cmd_pfdebug(Client c) except -1:
             c.add_int(dense_get(w + HLL_HDR_SIZE, j))
     elif arg_cstr_is(c, 1, b"decode"):
         if w[4] != HLL_SPARSE:
-            return c.add_error(b"HLL encoding is not sparse", 26)
+            return c.add_error_bytes(b"HLL encoding is not sparse")
         n = PyByteArray_GET_SIZE(ba)
         parts = []
         i = HLL_HDR_SIZE
@@ -780,9 +780,9 @@ cdef int cmd_pfdebug(Client c) except -1:
         c.add_bulk_obj(b" ".join(parts))
     elif arg_cstr_is(c, 1, b"encoding"):
         if w[4] == HLL_DENSE:
-            c.add_status(b"dense", 5)
+            c.add_canned(b"+dense\r\n")
         else:
-            c.add_status(b"sparse", 6)
+            c.add_canned(b"+sparse\r\n")
     elif arg_cstr_is(c, 1, b"todense"):
         if w[4] == HLL_SPARSE:
             if not hll_sparse_to_dense(ba):
@@ -840,10 +840,10 @@ cdef int cmd_pfselftest(Client c) except -1:
                 continue
             w = <unsigned char*>PyByteArray_AS_STRING(o)
             if j < maxbytes // 2 and w[4] != HLL_SPARSE:
-                return c.add_error(b"TESTFAILED sparse encoding not used", 35)
+                return c.add_error_bytes(b"TESTFAILED sparse encoding not used")
             cd = hll_count_dense_regs(regs)
             if cd != hll_count(w, PyByteArray_GET_SIZE(o), 0, NULL):
-                return c.add_error(b"TESTFAILED dense/sparse disagree", 32)
+                return c.add_error_bytes(b"TESTFAILED dense/sparse disagree")
             abserr = checkpoint - <int64_t>cd
             maxerr = <uint64_t>ceil(relerr * 6 * checkpoint)
             # cardinality 10 sees collisions often enough to need slack

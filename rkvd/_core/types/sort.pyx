@@ -161,7 +161,7 @@ cdef int sort_generic(Client c, bint readonly) except -1:
         elements = [kv[1] for kv in keyed]
 
     if conversion_error:
-        return c.add_error(b"One or more scores can't be converted into double", 49)
+        return c.add_error_bytes(b"One or more scores can't be converted into double")
     window = elements[start:end + 1] if end >= start else []
     outputlen = len(gets) * len(window) if gets else len(window)
     if storekey is None:

@@ -5,7 +5,7 @@ cdef int cmd_ping(Client c) except -1:
     if c.argc > 2:
         return c.add_error_str(f"wrong number of arguments for '{(<Command>c.cur_cmd).name}' command")
     if c.argc == 1:
-        return c.add_raw(b"+PONG\r\n", 7)
+        return c.add_canned(b"+PONG\r\n")
     return c.add_bulk(c.argv[1].ptr, c.argv[1].len)
 
 cdef int cmd_echo(Client c) except -1:

@@ -466,10 +466,10 @@ cdef int cmd_hsetnx(Client c) except -1:
     if h is None:
         return 0
     if hash_exists(h, c.argv[2].ptr, c.argv[2].len):
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     hash_try_conversion(h, c, 2, 3)
     hash_set(h, c.engine, c.argv[2].ptr, c.argv[2].len, c.argv[3].ptr, c.argv[3].len)
-    c.add_raw(b":1\r\n", 4)
+    c.add_canned(b":1\r\n")
     notify(c, NOTIFY_HASH, b"hset", 1)
     c.engine.dirty += 1
     return 0
@@ -518,12 +518,12 @@ cdef int cmd_hincrby(Client c) except -1:
         return 0
     if hash_get(h, c.argv[2].ptr, c.argv[2].len, &v, &vlen, &value):
         if v != NULL and not string2ll(v, vlen, &value):
-            return c.add_error(b"hash value is not an integer", 28)
+            return c.add_error_bytes(b"hash value is not an integer")
     else:
         value = 0
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or \
             (incr > 0 and value > 0 and incr > LLONG_MAX - value):
-        return c.add_error(b"increment or decrement would overflow", 37)
+        return c.add_error_bytes(b"increment or decrement would overflow")
     value += incr
     n = ll2string(buf, LONG_STR_SIZE, value)
     hash_set(h, c.engine, c.argv[2].ptr, c.argv[2].len, buf, n)
@@ -541,23 +541,23 @@ cdef int cmd_hincrbyfloat(Client c) except -1:
     cdef int n
     cdef HashValue h
     if not string2ld(c.argv[3].ptr, c.argv[3].len, &incr):
-        return c.add_error(b"value is not a valid float", 26)
+        return c.add_error_bytes(b"value is not a valid float")
     if isnan_ld(incr) or isinf_ld(incr):
-        return c.add_error(b"value is NaN or Infinity", 24)
+        return c.add_error_bytes(b"value is NaN or Infinity")
     h = hash_lookup_write_or_create(c)
     if h is None:
         return 0
     if hash_get(h, c.argv[2].ptr, c.argv[2].len, &v, &vlen, &ll):
         if v != NULL:
             if not string2ld(v, vlen, &value):
-                return c.add_error(b"hash value is not a float", 25)
+                return c.add_error_bytes(b"hash value is not a float")
         else:
             value = <long double>ll
     else:
         value = 0
     value += incr
     if isnan_ld(value) or isinf_ld(value):
-        return c.add_error(b"increment would produce NaN or Infinity", 39)
+        return c.add_error_bytes(b"increment would produce NaN or Infinity")
     n = ld2string(buf, MAX_LONG_DOUBLE_CHARS, value, LD_STR_HUMAN)
     hash_set(h, c.engine, c.argv[2].ptr, c.argv[2].len, buf, n)
     c.add_bulk(buf, n)
@@ -597,7 +597,7 @@ cdef int cmd_hdel(Client c) except -1:
     cdef long long deleted = 0
     cdef bint removed = False
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     h = <HashValue>e.v.obj
@@ -618,7 +618,7 @@ cdef int cmd_hdel(Client c) except -1:
 cdef int cmd_hlen(Client c) except -1:
     cdef dictEntry* e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     return c.add_int(hash_length(<HashValue>e.v.obj))
@@ -630,11 +630,11 @@ cdef int cmd_hstrlen(Client c) except -1:
     cdef long long vll
     cdef char buf[LONG_STR_SIZE]
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     if not hash_get(<HashValue>e.v.obj, c.argv[2].ptr, c.argv[2].len, &v, &vlen, &vll):
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if v == NULL:
         return c.add_int(ll2string(buf, LONG_STR_SIZE, vll))
     return c.add_int(vlen)
@@ -642,12 +642,12 @@ cdef int cmd_hstrlen(Client c) except -1:
 cdef int cmd_hexists(Client c) except -1:
     cdef dictEntry* e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     if hash_exists(<HashValue>e.v.obj, c.argv[2].ptr, c.argv[2].len):
-        return c.add_raw(b":1\r\n", 4)
-    return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":1\r\n")
+    return c.add_canned(b":0\r\n")
 
 cdef int getall_generic(Client c, bint fields, bint values) except -1:
     cdef dictEntry* e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
@@ -656,7 +656,7 @@ cdef int getall_generic(Client c, bint fields, bint values) except -1:
     if e == NULL:
         if fields and values:
             return c.add_map_len(0)
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     h = <HashValue>e.v.obj
@@ -731,7 +731,7 @@ cdef int cmd_hscan(Client c) except -1:
         return 0
     e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
+        return c.add_canned(b"*2\r\n$1\r\n0\r\n*0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     h = <HashValue>e.v.obj
@@ -744,7 +744,7 @@ cdef int cmd_hscan(Client c) except -1:
     c.add_array_len(2)
     if h.enc == HASH_ENC_LISTPACK:
         # small: everything in one reply, cursor 0
-        c.add_raw(b"$1\r\n0\r\n", 7)
+        c.add_canned(b"$1\r\n0\r\n")
         pos = c.add_deferred()
         p = lp_first(h.lp)
         while p != NULL:
@@ -794,7 +794,7 @@ cdef int add_lp_pairs(Client c, unsigned long count, lpEntry* keys, lpEntry* val
     cdef unsigned long i
     for i in range(count):
         if vals != NULL and c.resp > 2:
-            c.add_raw(b"*2\r\n", 4)
+            c.add_canned(b"*2\r\n")
         add_lp_entry(c, &keys[i])
         if vals != NULL:
             add_lp_entry(c, &vals[i])
@@ -802,7 +802,7 @@ cdef int add_lp_pairs(Client c, unsigned long count, lpEntry* keys, lpEntry* val
 
 cdef inline int add_ht_pair(Client c, dictEntry* e, bint withvalues) except -1:
     if withvalues and c.resp > 2:
-        c.add_raw(b"*2\r\n", 4)
+        c.add_canned(b"*2\r\n")
     c.add_bulk(ENTRY_KEY(e), e.klen)
     if withvalues:
         c.add_bulk(ENTRY_VAL(e), <Py_ssize_t>e.v.vlen)
@@ -821,7 +821,7 @@ cdef int hrandfield_with_count(Client c, long long l, bint withvalues) except -1
     cdef dictEntry* de
     cdef HashIter it
     if e == NULL:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if entry_type(e) != OBJ_HASH:
         return c.add_wrongtype()
     h = <HashValue>e.v.obj
@@ -832,7 +832,7 @@ cdef int hrandfield_with_count(Client c, long long l, bint withvalues) except -1
         count = <unsigned long long>(-l)
         uniq = False
     if count == 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
 
     # repetitions allowed (or a single field): independent draws, any order
     if not uniq or count == 1:
@@ -871,7 +871,7 @@ cdef int hrandfield_with_count(Client c, long long l, bint withvalues) except -1
         try:
             while hash_iter_next(&it):
                 if withvalues and c.resp > 2:
-                    c.add_raw(b"*2\r\n", 4)
+                    c.add_canned(b"*2\r\n")
                 add_iter_element(c, &it, True)
                 if withvalues:
                     add_iter_element(c, &it, False)
@@ -975,7 +975,7 @@ cdef int cmd_hrandfield(Client c) except -1:
         if c.argc == 4:
             withvalues = True
             if l < -LLONG_MAX // 2 or l > LLONG_MAX // 2:
-                return c.add_error(b"value is out of range", 21)
+                return c.add_error_bytes(b"value is out of range")
         return hrandfield_with_count(c, l, withvalues)
     e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:

@@ -129,9 +129,9 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
             return c.add_error_bytes(b"Unsupported option " + c.arg_bytes(j))
         j += 1
     if (flag & EXPIRE_NX) and (flag & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)):
-        return c.add_error(b"NX and XX, GT or LT options at the same time are not compatible", 63)
+        return c.add_error_bytes(b"NX and XX, GT or LT options at the same time are not compatible")
     if (flag & EXPIRE_GT) and (flag & EXPIRE_LT):
-        return c.add_error(b"GT and LT options at the same time are not compatible", 53)
+        return c.add_error_bytes(b"GT and LT options at the same time are not compatible")
     if not c.arg_ll(2, &when):
         return 0
     if seconds:
@@ -143,24 +143,24 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
     when += basetime
     e = db.lookup_write(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if flag:
         cur = db.get_expire(e)
         if (flag & EXPIRE_NX) and cur != -1:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if (flag & EXPIRE_XX) and cur == -1:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if (flag & EXPIRE_GT) and (when <= cur or cur == -1):
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if (flag & EXPIRE_LT) and cur != -1 and when >= cur:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
     if when <= mstime() and not c.engine.loading and not c.engine.is_replica:
         db.delete_key(c.argv[1].ptr, c.argv[1].len)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
         if c.engine.prop_on:
             rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
-        return c.add_raw(b":1\r\n", 4)
+        return c.add_canned(b":1\r\n")
     db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
     c.engine.dirty += 1
     notify(c, NOTIFY_GENERIC, b"expire", 1)
@@ -170,7 +170,7 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         argv[0] = b"PEXPIREAT"
         argv[2] = b"%d" % when
         rewrite_propagated(c, argv)
-    return c.add_raw(b":1\r\n", 4)
+    return c.add_canned(b":1\r\n")
 
 cdef int cmd_expire(Client c) except -1:
     return expire_generic(c, mstime(), True)
@@ -215,8 +215,8 @@ cdef int cmd_persist(Client c) except -1:
     if e != NULL and c.db.remove_expire_entry(e):
         notify(c, NOTIFY_GENERIC, b"persist", 1)
         c.engine.dirty += 1
-        return c.add_raw(b":1\r\n", 4)
-    return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":1\r\n")
+    return c.add_canned(b":0\r\n")
 
 # ------------------------------------------------------------------ KEYS / SCAN / RANDOMKEY
 
@@ -268,7 +268,7 @@ cdef int parse_scan_cursor(Client c, int i, uint64_t* out) except -1:
     errno = 0
     cdef unsigned long v = strtoul(p, &end, 10)
     if (len(s) and isspace(p[0])) or end[0] != 0 or end != p + len(s) or errno == ERANGE:
-        c.add_error(b"invalid cursor", 14)
+        c.add_error_bytes(b"invalid cursor")
         return 0
     out[0] = v
     return 1
@@ -380,15 +380,15 @@ cdef int rename_generic(Client c, bint nx) except -1:
     cdef long long expire
     cdef int typ
     if e == NULL:
-        return c.add_error(b"no such key", 11)
+        return c.add_error_bytes(b"no such key")
     if same_arg(c, 1, 2):
-        return c.add_raw(b":0\r\n", 4) if nx else c.add_ok()
+        return c.add_canned(b":0\r\n") if nx else c.add_ok()
     expire = db.get_expire(e)
     typ = entry_type(e)
     v = take_value(e)
     if db.lookup_write(c.argv[2].ptr, c.argv[2].len) != NULL:
         if nx:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         db.delete_key(c.argv[2].ptr, c.argv[2].len)
     db.store_dup(c.argv[2].ptr, c.argv[2].len, typ, v)
     if expire != -1:
@@ -397,7 +397,7 @@ cdef int rename_generic(Client c, bint nx) except -1:
     notify(c, NOTIFY_GENERIC, b"rename_from", 1)
     notify(c, NOTIFY_GENERIC, b"rename_to", 2)
     c.engine.dirty += 1
-    return c.add_raw(b":1\r\n", 4) if nx else c.add_ok()
+    return c.add_canned(b":1\r\n") if nx else c.add_ok()
 
 cdef int cmd_rename(Client c) except -1:
     return rename_generic(c, False)
@@ -414,16 +414,16 @@ cdef int cmd_move(Client c) except -1:
     if not arg_int(c, 2, &dbid, NULL):
         return 0
     if dbid < 0 or dbid >= len(c.engine.dbs):
-        return c.add_error(b"DB index is out of range", 24)
+        return c.add_error_bytes(b"DB index is out of range")
     dst = c.engine.dbs[dbid]
     if src is dst:
-        return c.add_error(b"source and destination objects are the same", 43)
+        return c.add_error_bytes(b"source and destination objects are the same")
     e = src.lookup_write(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     expire = src.get_expire(e)
     if dst.lookup_write(c.argv[1].ptr, c.argv[1].len) != NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     typ = entry_type(e)
     v = take_value(e)
     dst.store_dup(c.argv[1].ptr, c.argv[1].len, typ, v)
@@ -434,7 +434,7 @@ cdef int cmd_move(Client c) except -1:
         c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"move_from", c.arg_bytes(1), src.id)
         c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"move_to", c.arg_bytes(1), dst.id)
     c.engine.dirty += 1
-    return c.add_raw(b":1\r\n", 4)
+    return c.add_canned(b":1\r\n")
 
 cdef int cmd_copy(Client c) except -1:
     cdef Database src = c.db, dst = c.db
@@ -450,17 +450,17 @@ cdef int cmd_copy(Client c) except -1:
             if not arg_int(c, j + 1, &dbid, NULL):
                 return 0
             if dbid < 0 or dbid >= len(c.engine.dbs):
-                return c.add_error(b"DB index is out of range", 24)
+                return c.add_error_bytes(b"DB index is out of range")
             dst = c.engine.dbs[dbid]
             j += 1
         else:
             return c.add_syntax_error()
         j += 1
     if src is dst and same_arg(c, 1, 2):
-        return c.add_error(b"source and destination objects are the same", 43)
+        return c.add_error_bytes(b"source and destination objects are the same")
     e = src.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     expire = src.get_expire(e)
     typ = entry_type(e)
     v = src.dup_value(e)
@@ -468,7 +468,7 @@ cdef int cmd_copy(Client c) except -1:
         if replace:
             delete = True
         else:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
     if delete:
         dst.delete_key(c.argv[2].ptr, c.argv[2].len)
     dst.store_dup(c.argv[2].ptr, c.argv[2].len, typ, v)
@@ -477,7 +477,7 @@ cdef int cmd_copy(Client c) except -1:
     if c.engine.notify_flags & NOTIFY_GENERIC:
         c.engine.notify_keyspace_event(NOTIFY_GENERIC, b"copy_to", c.arg_bytes(2), dst.id)
     c.engine.dirty += 1
-    return c.add_raw(b":1\r\n", 4)
+    return c.add_canned(b":1\r\n")
 
 # ------------------------------------------------------------------ databases
 
@@ -486,7 +486,7 @@ cdef int cmd_select(Client c) except -1:
     if not arg_int(c, 1, &id, NULL):
         return 0
     if id < 0 or id >= len(c.engine.dbs):
-        return c.add_error(b"DB index is out of range", 24)
+        return c.add_error_bytes(b"DB index is out of range")
     c.db = c.engine.dbs[id]
     return c.add_ok()
 
@@ -497,7 +497,7 @@ cdef int cmd_swapdb(Client c) except -1:
     if not arg_int(c, 2, &b, b"invalid second DB index"):
         return 0
     if a < 0 or a >= len(c.engine.dbs) or b < 0 or b >= len(c.engine.dbs):
-        return c.add_error(b"DB index is out of range", 24)
+        return c.add_error_bytes(b"DB index is out of range")
     if a != b:
         if c.engine.nwatched:
             touch_all_watched_keys_in_db(c.engine.dbs[a], c.engine.dbs[b])
@@ -605,8 +605,8 @@ cdef int add_help(Client c, list lines) except -1:
     for line in lines:
         b = line.encode()
         c.add_status(b, len(b))
-    c.add_status(b"HELP", 4)
-    return c.add_status(b"    Print this help.", 20)
+    c.add_canned(b"+HELP\r\n")
+    return c.add_canned(b"+    Print this help.\r\n")
 
 cdef int add_subcommand_syntax_error(Client c) except -1:
     return c.add_error_bytes(b"unknown subcommand or wrong number of arguments for '" +

@@ -238,7 +238,7 @@ cdef int add_list_range(Client c, ListValue lv, long long start, long long end, 
     if start < 0:
         start = 0
     if start > end or start >= llen:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if end >= llen:
         end = llen - 1
     rangelen = end - start + 1
@@ -333,7 +333,7 @@ cdef int push_generic(Client c, int where, bint xx) except -1:
         lv = <ListValue>e.v.obj
     else:
         if xx:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         lv = list_new(c.engine)
         # a new list key wakes clients blocked on it (set_obj signals)
         db.set_obj(c.argv[1].ptr, c.argv[1].len, OBJ_LIST, lv, False)
@@ -372,7 +372,7 @@ cdef int cmd_linsert(Client c) except -1:
     if wrong:
         return 0
     if lv is None:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     ql_iter_init_at_idx(&it, &lv.ql, QL_START_HEAD, 0)
     while ql_next(&it, &e):
         if ql_compare(&e, <const unsigned char*>c.argv[3].ptr, c.argv[3].len):
@@ -397,7 +397,7 @@ cdef int cmd_llen(Client c) except -1:
     if wrong:
         return 0
     if lv is None:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     return c.add_int(lv.ql.count)
 
 cdef int cmd_lindex(Client c) except -1:
@@ -428,7 +428,7 @@ cdef int cmd_lrange(Client c) except -1:
     if wrong:
         return 0
     if lv is None:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     return add_list_range(c, lv, start, end, False)
 
 # LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
@@ -473,7 +473,7 @@ cdef int cmd_lpos(Client c) except -1:
         return 0
     if lv is None:
         if count != -1:
-            return c.add_raw(b"*0\r\n", 4)
+            return c.add_canned(b"*0\r\n")
         return c.add_null()
     if count != -1:
         lenpos = c.add_deferred()
@@ -512,11 +512,11 @@ cdef int cmd_lset(Client c) except -1:
     if wrong:
         return 0
     if lv is None:
-        return c.add_error(b"no such key", 11)
+        return c.add_error_bytes(b"no such key")
     if not c.arg_ll(2, &index):
         return 0
     if not ql_replace_at_index(&lv.ql, index, <const unsigned char*>c.argv[3].ptr, c.argv[3].len):
-        return c.add_error(b"index out of range", 18)
+        return c.add_error_bytes(b"index out of range")
     c.add_ok()
     notify(c, NOTIFY_LIST, b"lset", 1)
     c.engine.dirty += 1
@@ -569,7 +569,7 @@ cdef int cmd_lrem(Client c) except -1:
     if wrong:
         return 0
     if lv is None:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if toremove < 0:
         toremove = -toremove
         ql_iter_init_at_idx(&it, &lv.ql, QL_START_TAIL, -1)
@@ -608,7 +608,7 @@ cdef int pop_generic(Client c, int where) except -1:
     if lv is None:
         return c.add_null_array() if hascount else c.add_null()
     if hascount and count == 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if not hascount:
         list_pop_reply(c, lv, where)
         return list_elements_removed(c, c.db, c.argv[1].ptr, c.argv[1].len, where, lv, 1)

@@ -479,7 +479,7 @@ cdef int cmd_srem(Client c) except -1:
     if wrong:
         return 0
     if s is None:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     for j in range(2, c.argc):
         if set_type_remove(s, c.argv[j].ptr, c.argv[j].len):
             deleted += 1
@@ -510,15 +510,15 @@ cdef int cmd_smove(Client c) except -1:
         if dsttype == OBJ_SET:
             dst = <SetValue>e.v.obj
     if srctype == -1:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if srctype != OBJ_SET or (dsttype != -1 and dsttype != OBJ_SET):
         return c.add_wrongtype()
     if src is dst:
         if set_type_is_member(src, c.argv[3].ptr, c.argv[3].len):
-            return c.add_raw(b":1\r\n", 4)
-        return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":1\r\n")
+        return c.add_canned(b":0\r\n")
     if not set_type_remove(src, c.argv[3].ptr, c.argv[3].len):
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     notify(c, NOTIFY_SET, b"srem", 1)
     if set_type_size(src) == 0:
         set_delete_key(c, 1)
@@ -530,7 +530,7 @@ cdef int cmd_smove(Client c) except -1:
     if set_type_add(dst, c.argv[3].ptr, c.argv[3].len, set_max_intset(c.engine)):
         c.engine.dirty += 1
         notify(c, NOTIFY_SET, b"sadd", 2)
-    return c.add_raw(b":1\r\n", 4)
+    return c.add_canned(b":1\r\n")
 
 cdef int cmd_sismember(Client c) except -1:
     cdef bint wrong
@@ -539,8 +539,8 @@ cdef int cmd_sismember(Client c) except -1:
     if wrong:
         return 0
     if s is not None and set_type_is_member(s, c.argv[2].ptr, c.argv[2].len):
-        return c.add_raw(b":1\r\n", 4)
-    return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":1\r\n")
+    return c.add_canned(b":0\r\n")
 
 cdef int cmd_smismember(Client c) except -1:
     cdef bint wrong
@@ -552,9 +552,9 @@ cdef int cmd_smismember(Client c) except -1:
     c.add_array_len(c.argc - 2)
     for j in range(2, c.argc):
         if s is not None and set_type_is_member(s, c.argv[j].ptr, c.argv[j].len):
-            c.add_raw(b":1\r\n", 4)
+            c.add_canned(b":1\r\n")
         else:
-            c.add_raw(b":0\r\n", 4)
+            c.add_canned(b":0\r\n")
     return 0
 
 cdef int cmd_scard(Client c) except -1:
@@ -564,13 +564,13 @@ cdef int cmd_scard(Client c) except -1:
     if wrong:
         return 0
     if s is None:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     return c.add_int(set_type_size(s))
 
 cdef inline int set_add_empty_set(Client c) except -1:
     if c.resp == 3:
-        return c.add_raw(b"~0\r\n", 4)
-    return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"~0\r\n")
+    return c.add_canned(b"*0\r\n")
 
 # SPOP replays as the SREM of what it popped: the choice was random.
 cdef int spop_propagate_member(Client c, int enc, const char* p, Py_ssize_t n,
@@ -735,7 +735,7 @@ cdef int set_srandmember_count(Client c) except -1:
     if wrong:
         return 0
     if s is None or count == 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     size = set_type_size(s)
     # negative count: independent picks, repeats allowed
     if not uniq or count == 1:
@@ -839,9 +839,9 @@ cdef int set_inter(Client c, int first, int nkeys, int dst, bint card_only,
             if set_delete_key(c, dst):
                 notify(c, NOTIFY_GENERIC, b"del", dst)
                 c.engine.dirty += 1
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if card_only:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         return set_add_empty_set(c)
     nsets = len(sets)
     if nsets > 1:
@@ -896,7 +896,7 @@ cdef int set_store_result(Client c, int dst, SetValue dstset, const char* event)
         notify(c, NOTIFY_SET, event, dst)
         c.engine.dirty += 1
         return 0
-    c.add_raw(b":0\r\n", 4)
+    c.add_canned(b":0\r\n")
     if set_delete_key(c, dst):
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", dst)
@@ -1021,7 +1021,7 @@ cdef int cmd_sintercard(Client c) except -1:
     if not c.arg_range(1, 1, LLONG_MAX, &numkeys, b"numkeys should be greater than 0"):
         return 0
     if numkeys > c.argc - 2:
-        return c.add_error(b"Number of keys can't be greater than number of args", 51)
+        return c.add_error_bytes(b"Number of keys can't be greater than number of args")
     j = 2 + <int>numkeys
     while j < c.argc:
         if c.arg_is(j, b"limit") and j < c.argc - 1:
@@ -1072,7 +1072,7 @@ cdef int cmd_sscan(Client c) except -1:
     if wrong:
         return 0
     if s is None:
-        return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
+        return c.add_canned(b"*2\r\n$1\r\n0\r\n*0\r\n")
     if not parse_scan_options(c, i, False, &count, &match_arg, &type_arg):
         return 0
     use_pattern = match_arg >= 0

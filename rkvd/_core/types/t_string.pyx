@@ -51,7 +51,7 @@ cdef object string_make_raw(Database db, Client c, int ki, dictEntry* e):
 cdef inline int check_string_length(Client c, long long size, long long append) except -1:
     cdef long long total = <long long>(<uint64_t>size + <uint64_t>append)
     if total > c.engine.proto_max_bulk_len or total < size or total < append:
-        c.add_error(b"string exceeds maximum allowed size (proto-max-bulk-len)", 56)
+        c.add_error_bytes(b"string exceeds maximum allowed size (proto-max-bulk-len)")
         return 0
     return 1
 
@@ -299,13 +299,13 @@ cdef int mset_generic(Client c, bint nx) except -1:
     if nx:
         for j in range(1, c.argc, 2):
             if db.lookup_write(c.argv[j].ptr, c.argv[j].len) != NULL:
-                return c.add_raw(b":0\r\n", 4)
+                return c.add_canned(b":0\r\n")
     for j in range(1, c.argc, 2):
         db.set_string(c.argv[j].ptr, c.argv[j].len, c.argv[j + 1].ptr, c.argv[j + 1].len, True, False)
         notify(c, NOTIFY_STRING, b"set", j)
     c.engine.dirty += (c.argc - 1) // 2
     if nx:
-        return c.add_raw(b":1\r\n", 4)
+        return c.add_canned(b":1\r\n")
     return c.add_ok()
 
 cdef int cmd_mset(Client c) except -1:
@@ -334,7 +334,7 @@ cdef int incr_decr(Client c, long long incr) except -1:
                 return c.add_not_integer()
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or \
             (incr > 0 and value > 0 and incr > LLONG_MAX - value):
-        return c.add_error(b"increment or decrement would overflow", 37)
+        return c.add_error_bytes(b"increment or decrement would overflow")
     value += incr
     if e != NULL and entry_vk(e) == VK_INT:
         e.v.ival = value
@@ -361,7 +361,7 @@ cdef int cmd_decrby(Client c) except -1:
     if not c.arg_ll(2, &incr):
         return 0
     if incr == LLONG_MIN:
-        return c.add_error(b"decrement would overflow", 24)
+        return c.add_error_bytes(b"decrement would overflow")
     return incr_decr(c, -incr)
 
 cdef int cmd_incrbyfloat(Client c) except -1:
@@ -381,12 +381,12 @@ cdef int cmd_incrbyfloat(Client c) except -1:
         else:
             p = string_value(e, tmp, &n)
             if not string2ld(p, n, &value):
-                return c.add_error(b"value is not a valid float", 26)
+                return c.add_error_bytes(b"value is not a valid float")
     if not string2ld(c.argv[2].ptr, c.argv[2].len, &incr):
-        return c.add_error(b"value is not a valid float", 26)
+        return c.add_error_bytes(b"value is not a valid float")
     value += incr
     if isnan_ld(value) or isinf_ld(value):
-        return c.add_error(b"increment would produce NaN or Infinity", 39)
+        return c.add_error_bytes(b"increment would produce NaN or Infinity")
     l = ld2string(out, MAX_LONG_DOUBLE_CHARS, value, LD_STR_HUMAN)
     db.set_string(c.argv[1].ptr, c.argv[1].len, out, l, False, True)
     c.engine.dirty += 1
@@ -422,7 +422,7 @@ cdef int cmd_append(Client c) except -1:
 cdef int cmd_strlen(Client c) except -1:
     cdef dictEntry* e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b":0\r\n", 4)
+        return c.add_canned(b":0\r\n")
     if entry_type(e) != OBJ_STRING:
         return c.add_wrongtype()
     return c.add_int(string_len(e))
@@ -436,11 +436,11 @@ cdef int cmd_setrange(Client c) except -1:
     if not c.arg_ll(2, &offset):
         return 0
     if offset < 0:
-        return c.add_error(b"offset is out of range", 22)
+        return c.add_error_bytes(b"offset is out of range")
     e = db.lookup_write(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
         if vlen == 0:
-            return c.add_raw(b":0\r\n", 4)
+            return c.add_canned(b":0\r\n")
         if not check_string_length(c, offset, vlen):
             return 0
         ba = PyByteArray_FromStringAndSize(NULL, offset + vlen)
@@ -475,12 +475,12 @@ cdef int cmd_getrange(Client c) except -1:
         return 0
     e = c.db.lookup_read(c.argv[1].ptr, c.argv[1].len)
     if e == NULL:
-        return c.add_raw(b"$0\r\n\r\n", 6)
+        return c.add_canned(b"$0\r\n\r\n")
     if entry_type(e) != OBJ_STRING:
         return c.add_wrongtype()
     s = string_value(e, tmp, &slen)
     if start < 0 and end < 0 and start > end:
-        return c.add_raw(b"$0\r\n\r\n", 6)
+        return c.add_canned(b"$0\r\n\r\n")
     if start < 0:
         start = slen + start
     if end < 0:
@@ -492,7 +492,7 @@ cdef int cmd_getrange(Client c) except -1:
     if <unsigned long long>end >= <unsigned long long>slen:
         end = slen - 1
     if start > end or slen == 0:
-        return c.add_raw(b"$0\r\n\r\n", 6)
+        return c.add_canned(b"$0\r\n\r\n")
     return c.add_bulk(s + start, end - start + 1)
 
 # ------------------------------------------------------------------ LCS
@@ -517,7 +517,7 @@ cdef int cmd_lcs(Client c) except -1:
     cdef long long arraylen = 0
     cdef bint emit, computelcs
     if (ea != NULL and entry_type(ea) != OBJ_STRING) or (eb != NULL and entry_type(eb) != OBJ_STRING):
-        return c.add_error(b"The specified keys must contain string values", 45)
+        return c.add_error_bytes(b"The specified keys must contain string values")
     # keep raw values alive while we read them
     if ea != NULL:
         a = string_value(ea, ta, &alen)
@@ -541,15 +541,15 @@ cdef int cmd_lcs(Client c) except -1:
             return c.add_syntax_error()
         j += 1
     if getlen and getidx:
-        return c.add_error(b"If you want both the length and indexes, please just use IDX.", 61)
+        return c.add_error_bytes(b"If you want both the length and indexes, please just use IDX.")
     if alen >= 0xFFFFFFFE or blen >= 0xFFFFFFFE:
-        return c.add_error(b"String too long for LCS", 23)
+        return c.add_error_bytes(b"String too long for LCS")
     lcssize = <unsigned long long>(alen + 1) * (blen + 1)
     if lcssize * sizeof(uint32_t) > <unsigned long long>c.engine.proto_max_bulk_len:
-        return c.add_error(b"Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len", 72)
+        return c.add_error_bytes(b"Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
     lcs = <uint32_t*>malloc(lcssize * sizeof(uint32_t))
     if lcs == NULL:
-        return c.add_error(b"Insufficient memory, failed allocating transient memory for LCS", 63)
+        return c.add_error_bytes(b"Insufficient memory, failed allocating transient memory for LCS")
     try:
         for i in range(alen + 1):
             for jj in range(blen + 1):
@@ -569,7 +569,7 @@ cdef int cmd_lcs(Client c) except -1:
         arange_end = brange_start = brange_end = 0
         if getidx:
             c.add_map_len(2)
-            c.add_bulk(b"matches", 7)
+            c.add_bulk_obj(b"matches")
             deferred = c.add_deferred()
         i = <uint32_t>alen
         jj = <uint32_t>blen
@@ -618,7 +618,7 @@ cdef int cmd_lcs(Client c) except -1:
                         arraylen += 1
                 arange_start = <uint32_t>alen
         if deferred >= 0:
-            c.add_bulk(b"len", 3)
+            c.add_bulk_obj(b"len")
             c.add_int(lcs[blen + alen * (blen + 1)])
             c.set_deferred_array(deferred, arraylen)
         elif getlen:

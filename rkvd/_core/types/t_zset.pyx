@@ -698,7 +698,7 @@ cdef int arg_double(Client c, int i, double* out, const char* msg) except -1:
     if msg != NULL:
         c.add_error(msg, strlen(msg))
     else:
-        c.add_error(b"value is not a valid float", 26)
+        c.add_error_bytes(b"value is not a valid float")
     return 0
 
 # strtod over the argument as a C string (it ends at the first NUL byte),
@@ -797,11 +797,11 @@ cdef int zadd_generic(Client c, int flags) except -1:
         return c.add_syntax_error()
     elements //= 2
     if nx and xx:
-        return c.add_error(b"XX and NX options at the same time are not compatible", 53)
+        return c.add_error_bytes(b"XX and NX options at the same time are not compatible")
     if (gt and nx) or (lt and nx) or (gt and lt):
-        return c.add_error(b"GT, LT, and/or NX options at the same time are not compatible", 61)
+        return c.add_error_bytes(b"GT, LT, and/or NX options at the same time are not compatible")
     if incr and elements > 1:
-        return c.add_error(b"INCR option supports a single increment-element pair", 52)
+        return c.add_error_bytes(b"INCR option supports a single increment-element pair")
     scores = <double*>malloc(sizeof(double) * elements)
     if scores == NULL:
         raise MemoryError()
@@ -899,11 +899,11 @@ cdef int zremrange_generic(Client c, int rangetype) except -1:
     elif rangetype == ZRANGE_SCORE:
         event = b"zremrangebyscore"
         if not parse_score_range(c, 2, 3, &r):
-            return c.add_error(b"min or max is not a float", 25)
+            return c.add_error_bytes(b"min or max is not a float")
     else:
         event = b"zremrangebylex"
         if not parse_lex_range(c, 2, 3, &lr):
-            return c.add_error(b"min or max not valid string range item", 38)
+            return c.add_error_bytes(b"min or max not valid string range item")
     z = zset_lookup(c, 1, True, &found)
     if found <= 0:
         return 0 if found < 0 else c.add_int(0)
@@ -1534,10 +1534,10 @@ cdef int zrange_generic(Client c, int keyidx, int dstidx, int rangetype, int dir
             return 0
     elif rangetype == ZRANGE_SCORE:
         if not parse_score_range(c, minidx, maxidx, &r):
-            return c.add_error(b"min or max is not a float", 25)
+            return c.add_error_bytes(b"min or max is not a float")
     else:
         if not parse_lex_range(c, minidx, maxidx, &lr):
-            return c.add_error(b"min or max not valid string range item", 38)
+            return c.add_error_bytes(b"min or max not valid string range item")
     h = _RangeSink.__new__(_RangeSink)
     h.c = c
     h.store = store
@@ -1552,7 +1552,7 @@ cdef int zrange_generic(Client c, int keyidx, int dstidx, int rangetype, int dir
         if store:
             h.begin(-1)
             return h.finalize(0)
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if rangetype == ZRANGE_RANK:
         return zrange_by_rank(h, z, opt_start, opt_end, opt_withscores or store,
                               direction == ZRANGE_DIR_REVERSE)
@@ -1594,7 +1594,7 @@ cdef int cmd_zcount(Client c) except -1:
     cdef unsigned char* sptr
     cdef zslNode* zn
     if not parse_score_range(c, 2, 3, &r):
-        return c.add_error(b"min or max is not a float", 25)
+        return c.add_error_bytes(b"min or max is not a float")
     z = zset_lookup(c, 1, False, &found)
     if found <= 0:
         return 0 if found < 0 else c.add_int(0)
@@ -1628,7 +1628,7 @@ cdef int cmd_zlexcount(Client c) except -1:
     cdef unsigned char* sptr
     cdef zslNode* zn
     if not parse_lex_range(c, 2, 3, &r):
-        return c.add_error(b"min or max not valid string range item", 38)
+        return c.add_error_bytes(b"min or max not valid string range item")
     z = zset_lookup(c, 1, False, &found)
     if found <= 0:
         return 0 if found < 0 else c.add_int(0)
@@ -1742,7 +1742,7 @@ cdef int cmd_zscan(Client c) except -1:
     if found < 0:
         return 0
     if found == 0:
-        return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
+        return c.add_canned(b"*2\r\n$1\r\n0\r\n*0\r\n")
     if not parse_scan_options(c, i, False, &count, &match_arg, &type_arg):
         return 0
     use_pattern = match_arg >= 0
@@ -1814,9 +1814,9 @@ cdef int zpop_generic(Client c, int* keyidx, int keyc, int where, bint emitkey, 
     if not found:
         if nil_when_empty:
             return c.add_null_array()
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     if count == 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     llen = zs_length(z)
     # the blocking pops and ZMPOP replay as the ZPOPMIN/ZPOPMAX of what they took
     if emitkey and c.engine.prop_on:
@@ -1989,7 +1989,7 @@ cdef int zrandmember_with_count(Client c, long l, bint withscores) except -1:
     cdef Py_ssize_t i
     z = zset_lookup(c, 1, False, &found)
     if found <= 0:
-        return 0 if found < 0 else c.add_raw(b"*0\r\n", 4)
+        return 0 if found < 0 else c.add_canned(b"*0\r\n")
     size = zs_length(z)
     if l >= 0:
         count = <unsigned long>l
@@ -1997,7 +1997,7 @@ cdef int zrandmember_with_count(Client c, long l, bint withscores) except -1:
         count = <unsigned long>(-l)
         uniq = False
     if count == 0:
-        return c.add_raw(b"*0\r\n", 4)
+        return c.add_canned(b"*0\r\n")
     # CASE 1: repetitions allowed (or a single element): independent draws
     if not uniq or count == 1:
         c.add_array_len(count * 2 if withscores and c.resp == 2 else count)
@@ -2115,7 +2115,7 @@ cdef int cmd_zrandmember(Client c) except -1:
         elif c.argc == 4:
             withscores = True
             if l < -LONG_MAX // 2 or l > LONG_MAX // 2:
-                return c.add_error(b"value is out of range", 21)
+                return c.add_error_bytes(b"value is out of range")
         return zrandmember_with_count(c, l, withscores)
     z = zset_lookup(c, 1, False, &found)
     if found <= 0:
