@@ -4,9 +4,11 @@
 # The engine: one compilation unit assembled from the fragments below (uvloop's
 # layout), so reply helpers, lookups and handlers inline across files. The
 # standalone libraries it builds on (lib/: dict, listpack, quicklist, ...) are
-# separate extensions that know nothing of clients or commands. server.pxd
-# declares what other extensions may cimport: the protocol types ReplyWriter
-# and RequestReader, and parse_requests.
+# separate extensions that know nothing of clients or commands. Each fragment
+# with an interface declares it in a .pxd next to it (its classes' fields and
+# methods, its functions other fragments call), and server.pxd includes them:
+# that is what other extensions (introspect.pyx) may cimport. The fragment
+# folders are not packages, so Cython never takes such a .pxd for a module's.
 #
 #   engine/consts.pxi    limits, flags and canned replies
 #   net/reply.pyx        ReplyWriter: the reply buffer, RESP2/RESP3 encoding

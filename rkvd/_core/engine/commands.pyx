@@ -5,21 +5,7 @@
 @cython.final
 @cython.no_gc_clear
 cdef class Command:
-    cdef readonly str name          # full name, lowercase: 'get', 'client|id'
-    cdef readonly bytes upper_name  # 'CLIENT' (for "Try CLIENT HELP.")
-    cdef public int arity
-    cdef public uint64_t flags
-    cdef cmd_fn fn
-    cdef public object pyfn
-    cdef public object spec
-    cdef public dict subcommands    # lowercase bytes -> Command, or None
-    cdef public long long calls, usec, rejected_calls, failed_calls
-    cdef public Command parent
-    cdef public bint multi_control  # runs at once inside MULTI (EXEC, DISCARD, ...)
-    cdef public bint touches_arbitrary_keys  # SCAN, RANDOMKEY: the expired keys it meets
-                                             # propagate as independent DELs, never MULTI
-    cdef public int first_key, last_key, key_step
-    cdef public bint movablekeys
+    # fields and cdef method signatures: commands.pxd
 
     def __cinit__(self):
         self.fn = NULL

@@ -61,14 +61,7 @@ cdef inline void init_entry_lru(Engine eng, dictEntry* e) noexcept:
 @cython.final
 @cython.no_gc_clear
 cdef class Database:
-    cdef kvdict* keys
-    cdef kvdict* expires
-    cdef readonly int id
-    cdef public long long avg_ttl
-    cdef uint64_t expires_cursor
-    cdef Engine engine
-    cdef public dict blocking      # key -> [Client] waiting on it, oldest first
-    cdef public dict watched_keys  # key -> [Client] that WATCH it
+    # fields and cdef method signatures: db.pxd
 
     def __cinit__(self, Engine engine, int id):
         self.engine = engine

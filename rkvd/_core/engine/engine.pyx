@@ -5,68 +5,7 @@
 @cython.final
 @cython.no_gc_clear
 cdef class Engine:
-    cdef public list dbs
-    cdef public dict commands           # full name -> Command (top level and subcommands)
-    cdef public dict clients            # id -> Client
-    cdef public object server           # rkvd.server.Server (logging, Python-level state)
-    # hot settings
-    cdef public long long proto_max_bulk_len
-    cdef public long long client_max_querybuf_len
-    cdef public long long maxclients
-    cdef public object requirepass      # bytes or None
-    cdef public int tcp_keepalive
-    cdef public long long writebuf_high
-    cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
-    cdef public int notify_flags
-    cdef public bint loading, is_replica
-    cdef public bint verbosity_debug
-    cdef public bint active_expire_enabled
-    cdef public bint lfu_mode               # maxmemory-policy is an LFU one
-    cdef public int lfu_log_factor, lfu_decay_time
-    cdef public long long nblocked          # clients in a blocking wait
-    cdef public long long nwatched          # WATCHed (client, key) pairs
-    cdef list _cron_clients
-    cdef public list ready_keys             # [(Database, key)] made ready by writes
-    cdef list pending_flush                 # clients with replies to write this iteration
-    cdef object flush_cb
-    cdef public object loop
-    # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
-    cdef public long long hash_max_listpack_entries, hash_max_listpack_value
-    cdef public long long set_max_intset_entries
-    cdef public long long zset_max_listpack_entries, zset_max_listpack_value
-    cdef public int list_max_listpack_size, list_compress_depth
-    cdef public long long hll_sparse_max_bytes
-    cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
-    cdef public int hz
-    cdef public bytes _fmt_buf
-    # clock
-    cdef public long long cached_ms
-    cdef public uint32_t lruclock
-    # stats
-    cdef public long long stat_numcommands, stat_numconnections, stat_rejected_conn
-    cdef public long long stat_expiredkeys, stat_evictedkeys
-    cdef public long long stat_keyspace_hits, stat_keyspace_misses
-    cdef public long long stat_net_input_bytes, stat_net_output_bytes
-    cdef public long long stat_total_error_replies
-    cdef public long long stat_expired_time_cap_reached_count
-    cdef public long long stat_client_qbuf_limit_disconnections
-    cdef public long long stat_client_outbuf_limit_disconnections
-    cdef public long long stat_unexpected_error_replies
-    cdef public double stat_expired_stale_perc
-    cdef public dict errorstats
-    cdef public long long dirty
-    # propagation (engine/propagate.pyx)
-    cdef public bint prop_on                # a consumer reads the stream
-    cdef list prop_ops                      # [(dbid, argv)] pending until the outermost call returns
-    cdef object prop_argv                   # the running command's rewritten argv, or None
-    cdef int prop_flags                     # PROP_PREVENT / PROP_FORCE for the running command
-    cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
-    cdef int prop_seldb                     # database of the last command fed, -1 before any
-    cdef bytearray prop_buf                 # the stream fed and not yet taken
-    # CLIENT PAUSE
-    cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
-    cdef public long long pause_end_ms
-    cdef public set paused_clients
+    # fields and cdef method signatures: engine.pxd
 
     def __cinit__(self, server, int databases=16):
         cdef int i

@@ -5,51 +5,11 @@
 
 cdef uint64_t g_next_client_id = 1
 
-ctypedef int (*cmd_fn)(Client c) except -1
-
 
 @cython.final
 @cython.no_gc_clear
 cdef class Client:
-    cdef public Engine engine
-    cdef object transport
-    cdef readonly uint64_t id
-    cdef int fd
-    cdef readonly object addr, laddr
-    cdef public object name
-    cdef public int flags
-    # The protocol version, for the engine's code; Python sets it through
-    # the `resp` property below, which keeps reply.resp equal to it.
-    cdef int resp
-    cdef Database db
-    cdef public bint authenticated
-    cdef public long long ctime_ms, last_interaction_ms
-    cdef public object lib_name, lib_ver
-    cdef public object last_cmd_name
-    cdef public bint is_unix
-    cdef RequestReader reader
-    cdef ReplyWriter reply
-    # The running command's arguments: the reader's argv for a request read
-    # from the connection, an array of the client's own (own_argv, see
-    # _grow_argv) for commands run from elsewhere (EXEC, a served BLPOP).
-    cdef Arg* argv
-    cdef public int argc
-    cdef Arg* own_argv
-    cdef int own_argcap
-    cdef public long long errors_seen
-    cdef public object cur_cmd    # Command being executed (for failed_calls)
-    cdef public long long output_bytes
-    cdef long long obuf_soft_since
-    # MULTI/EXEC state (multi.pyx)
-    cdef list mstate               # queued [(Command, [args])]
-    cdef list watched              # [(Database, key, expired_when_watched)]
-    # blocking state (blocked.pyx)
-    cdef list blocked_argv         # the blocked command's arguments, kept alive
-    cdef list blocked_keys
-    cdef Database blocked_db
-    cdef object blocked_cmd
-    cdef object blocked_timer
-    cdef public long long blocked_timeout_ms
+    # fields and cdef method signatures: client.pxd
 
     def __cinit__(self):
         self.reader = RequestReader()

@@ -2,7 +2,7 @@
 # it, see the buffer protocol below) and Redis's resumable request parser,
 # multibulk and inline, with Redis's limits and error texts. It knows no
 # client or engine: the limits are fields its owner sets, a protocol error
-# is a code and a text. Declared in server.pxd.
+# is a code and a text. Declared in reader.pxd.
 #
 # The usual cycle: prepare_read(), the transport fills [len, cap), filled(n),
 # then parse() until it returns 0 (needs more bytes) or -1 (protocol error),

@@ -1,7 +1,7 @@
 # The reply writer: every RESP2/RESP3 reply type encoded into one growing
 # buffer, which the owner (a Client) hands to the transport once per batch.
 # It knows no client or engine: the protocol version is a field, and an error
-# reply is reported through the on_error hook. Declared in server.pxd.
+# reply is reported through the on_error hook. Declared in reply.pxd.
 
 # Precomputed "*N\r\n" / "$N\r\n" headers for N < 32, like Redis's shared.mbulkhdr.
 cdef char g_hdr[3][OBJ_SHARED_BULKHDR_LEN][8]

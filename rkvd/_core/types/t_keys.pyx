@@ -14,6 +14,13 @@ cdef inline const char* type_name(dictEntry* e) noexcept:
         return b"none"
     return g_type_names[entry_type(e)]
 
+# type_name for other extensions (an inline function cannot be exported):
+# the type's name, a static string, for an entry or NULL ("none").
+cdef const char* entry_type_name(dictEntry* e) noexcept:
+    return type_name(e)
+
+# The OBJECT ENCODING name of an entry's value ("int", "embstr", "raw", or
+# the value object's encoding_name()); a new reference.
 cdef bytes encoding_name(dictEntry* e):
     cdef int vk = entry_vk(e)
     if vk == VK_INT:

@@ -1,0 +1,132 @@
+# The Engine (engine/engine.pyx): databases, the command table, clients,
+# statistics, the propagation state and the cron step. The Python shell
+# (rkvd.server) owns the loop, listeners and config and sets the public
+# fields; everything else is the engine's own.
+
+
+@cython.final
+cdef class Engine:
+    cdef public list dbs
+    cdef public dict commands           # full name -> Command (top level and subcommands)
+    cdef public dict clients            # id -> Client
+    cdef public object server           # rkvd.server.Server (logging, Python-level state)
+    # hot settings
+    cdef public long long proto_max_bulk_len
+    cdef public long long client_max_querybuf_len
+    cdef public long long maxclients
+    cdef public object requirepass      # bytes or None
+    cdef public int tcp_keepalive
+    cdef public long long writebuf_high
+    cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
+    cdef public int notify_flags
+    cdef public bint loading, is_replica
+    cdef public bint verbosity_debug
+    cdef public bint active_expire_enabled
+    cdef public bint lfu_mode               # maxmemory-policy is an LFU one
+    cdef public int lfu_log_factor, lfu_decay_time
+    cdef public long long nblocked          # clients in a blocking wait
+    cdef public long long nwatched          # WATCHed (client, key) pairs
+    cdef list _cron_clients
+    cdef public list ready_keys             # [(Database, key)] made ready by writes
+    cdef list pending_flush                 # clients with replies to write this iteration
+    cdef object flush_cb
+    cdef public object loop
+    # encoding thresholds (Redis's *-max-listpack-* / set-max-intset-entries)
+    cdef public long long hash_max_listpack_entries, hash_max_listpack_value
+    cdef public long long set_max_intset_entries
+    cdef public long long zset_max_listpack_entries, zset_max_listpack_value
+    cdef public int list_max_listpack_size, list_compress_depth
+    cdef public long long hll_sparse_max_bytes
+    cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
+    cdef public int hz
+    cdef public bytes _fmt_buf
+    # clock
+    cdef public long long cached_ms
+    cdef public uint32_t lruclock
+    # stats
+    cdef public long long stat_numcommands, stat_numconnections, stat_rejected_conn
+    cdef public long long stat_expiredkeys, stat_evictedkeys
+    cdef public long long stat_keyspace_hits, stat_keyspace_misses
+    cdef public long long stat_net_input_bytes, stat_net_output_bytes
+    cdef public long long stat_total_error_replies
+    cdef public long long stat_expired_time_cap_reached_count
+    cdef public long long stat_client_qbuf_limit_disconnections
+    cdef public long long stat_client_outbuf_limit_disconnections
+    cdef public long long stat_unexpected_error_replies
+    cdef public double stat_expired_stale_perc
+    cdef public dict errorstats
+    cdef public long long dirty
+    # propagation (engine/propagate.pyx)
+    cdef public bint prop_on                # a consumer reads the stream
+    cdef list prop_ops                      # [(dbid, argv)] pending until the outermost call returns
+    cdef object prop_argv                   # the running command's rewritten argv, or None
+    cdef int prop_flags                     # PROP_PREVENT / PROP_FORCE for the running command
+    cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
+    cdef int prop_seldb                     # database of the last command fed, -1 before any
+    cdef bytearray prop_buf                 # the stream fed and not yet taken
+    # CLIENT PAUSE
+    cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
+    cdef public long long pause_end_ms
+    cdef public set paused_clients
+
+    # processCommand: look up, check, then run or queue (MULTI).
+    cdef int execute(self, Client c) except -1
+
+    # A command refused before it ran: counts as rejected, makes a pending
+    # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.
+    cdef _reject(self, Client c, Command cmd, bytes msg)
+
+    # A command refused inside MULTI makes the EXEC fail (CF_DIRTY_EXEC).
+    cdef inline _reject_tx(self, Client c, Command cmd)
+
+    # Redis's call(): run the handler, time it, count it, and let the
+    # writes it made invalidate WATCHed keys.
+    cdef int call(self, Client c, Command cmd) except -1
+
+    # The unknown-command and unknown-subcommand errors, with the user's
+    # bytes quoted as Redis does (CR/LF become spaces in add_error).
+    cdef _unknown_command(self, Client c)
+
+    cdef _unknown_subcommand(self, Client c, Command cmd)
+
+    # A handler raised (a bug): log it, count it, answer -ERR; the client
+    # and the server carry on.
+    cdef _handler_crashed(self, Client c, Command cmd, exc)
+
+    # Queue c's replies for the one flush of this loop iteration.
+    cdef int queue_flush(self, Client c) except -1
+
+    # Count an error reply (p, n: its text) in total_error_replies and in
+    # the errorstats of its code (the first word, ERR if none).
+    cdef int count_error(self, const char* p, Py_ssize_t n) except -1
+
+    # Hooks for later subsystems (pub/sub notifications, AOF/replication).
+    cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1
+
+    # An expired key leaves the replicas and the AOF as a DEL.
+    cdef int propagate_del(self, int dbid, object key) except -1
+
+    # A closed client leaves the blocking and WATCH maps and the clients.
+    cdef client_gone(self, Client c)
+
+    # c's CLIENT LIST line (built by the Python shell).
+    cdef str client_info_line(self, Client c)
+
+    # CLIENT PAUSE holds c's current command (asks the shell which).
+    cdef bint pause_blocks(self, Client c)
+
+    # The server's log, when there is a server (not in in-process tests).
+    cdef log_warning(self, str msg)
+
+    cdef log_verbose(self, str msg)
+
+    # Redis's LRU clock, from the wall clock.
+    cpdef update_lruclock(self)
+
+    # A slice of the clients per cron tick, all of them about once a second.
+    cdef int clients_cron(self) except -1
+
+    # Redis's slow active expire cycle: sample volatile keys in every db,
+    # repeat while more than 10% of the sample was expired, within 25% of
+    # the cron period.
+    cdef int active_expire_cycle(self) except -1

@@ -1,0 +1,174 @@
+# The connection (net/client.pyx): an asyncio BufferedProtocol over a
+# RequestReader and a ReplyWriter, with the connection's state. Handlers
+# receive a Client, read its arguments (argv[0:argc], valid until the
+# command returns: they point into the reader's buffer or own_argv) and
+# write replies through the add_* forwards, which inline into the unit.
+
+# A C command handler (registered with register_c): writes its reply to c
+# and returns 0; -1 only with a Python exception set (a bug, answered as an
+# -ERR by the dispatcher).
+ctypedef int (*cmd_fn)(Client c) except -1
+
+
+@cython.final
+cdef class Client:
+    cdef public Engine engine
+    cdef object transport
+    cdef readonly uint64_t id
+    cdef int fd
+    cdef readonly object addr, laddr
+    cdef public object name
+    cdef public int flags
+    # The protocol version, for the engine's code; Python sets it through
+    # the `resp` property (set_resp), which keeps reply.resp equal to it.
+    cdef int resp
+    cdef Database db               # the SELECTed database, never None
+    cdef public bint authenticated
+    cdef public long long ctime_ms, last_interaction_ms
+    cdef public object lib_name, lib_ver
+    cdef public object last_cmd_name
+    cdef public bint is_unix
+    cdef RequestReader reader
+    cdef ReplyWriter reply
+    # The running command's arguments: the reader's argv for a request read
+    # from the connection, an array of the client's own (own_argv, see
+    # _grow_argv) for commands run from elsewhere (EXEC, a served BLPOP).
+    cdef Arg* argv
+    cdef public int argc
+    cdef Arg* own_argv
+    cdef int own_argcap
+    cdef public long long errors_seen
+    cdef public object cur_cmd    # Command being executed (for failed_calls)
+    cdef public long long output_bytes
+    cdef long long obuf_soft_since
+    # MULTI/EXEC state (multi.pyx)
+    cdef list mstate               # queued [(Command, [args])]
+    cdef list watched              # [(Database, key, expired_when_watched)]
+    # blocking state (blocked.pyx)
+    cdef list blocked_argv         # the blocked command's arguments, kept alive
+    cdef list blocked_keys
+    cdef Database blocked_db
+    cdef object blocked_cmd
+    cdef object blocked_timer
+    cdef public long long blocked_timeout_ms
+
+    # Make argv an array of the client's own with room for n arguments,
+    # keeping argv[0:argc]; the caller then fills it and sets argc.
+    cdef int _grow_argv(self, long n) except -1
+
+    # Set the protocol version of the client and of its reply writer.
+    cdef inline void set_resp(self, int v) noexcept
+
+    # Reply helpers: the ReplyWriter's methods (net/reply.pxd) under the
+    # names handlers use, thin inline forwards to self.reply. Each returns 0,
+    # or -1 with a Python exception set (out of memory).
+    cdef inline char* _reserve(self, Py_ssize_t n) except NULL
+
+    cdef inline int add_raw(self, const char* p, Py_ssize_t n) except -1
+
+    cdef inline int add_canned(self, bytes r) except -1
+
+    cdef inline int add_len(self, char prefix, long long n) except -1
+
+    cdef inline int add_ok(self) except -1
+
+    cdef inline int add_int(self, long long v) except -1
+
+    cdef inline int add_bulk(self, const char* p, Py_ssize_t n) except -1
+
+    cdef inline int add_bulk_obj(self, object b) except -1
+
+    cdef inline int add_bulk_ll(self, long long v) except -1
+
+    cdef inline int add_null(self) except -1
+
+    cdef inline int add_null_array(self) except -1
+
+    cdef inline int add_array_len(self, long long n) except -1
+
+    cdef inline int add_map_len(self, long long n) except -1
+
+    cdef inline int add_set_len(self, long long n) except -1
+
+    cdef inline int add_status(self, const char* s, Py_ssize_t n) except -1
+
+    cdef inline int add_double(self, double d) except -1
+
+    cdef inline int add_bool(self, bint v) except -1
+
+    cdef inline int add_verbatim(self, const char* p, Py_ssize_t n, const char* ext) except -1
+
+    # Error replies count in errors_seen and the error statistics through
+    # the writer's on_error hook (_client_error_hook), add_value's too.
+    cdef inline int add_error(self, const char* p, Py_ssize_t n) except -1
+
+    cdef inline int add_error_bytes(self, bytes msg) except -1
+
+    cdef inline int add_error_str(self, str msg) except -1
+
+    cdef inline int add_wrongtype(self) except -1
+
+    cdef inline int add_syntax_error(self) except -1
+
+    cdef inline int add_not_integer(self) except -1
+
+    cdef inline Py_ssize_t add_deferred(self) except -1
+
+    cdef inline int set_deferred(self, Py_ssize_t pos, char prefix, long long n) except -1
+
+    cdef inline int set_deferred_array(self, Py_ssize_t pos, long long n) except -1
+
+    cdef inline int set_deferred_map(self, Py_ssize_t pos, long long n) except -1
+
+    cdef inline int set_deferred_set(self, Py_ssize_t pos, long long n) except -1
+
+    cdef inline int add_value(self, object v) except -1
+
+    # Hand the reply bytes to the transport (one write per batch).
+    cdef int flush(self) except -1
+
+    # client-output-buffer-limit: close the client when what the transport
+    # holds passes the hard limit, or the soft one for too long.
+    cdef int _check_output_limits(self) except -1
+
+    # Log, count and close a client over its output limits.
+    cdef _obuf_overflow(self, long long pending)
+
+    # Run what the last read brought, then queue the client for the batched
+    # flush of this loop iteration (or flush at once outside the loop).
+    cdef int process_and_flush(self) except -1
+
+    # Close the connection now (pending output is still sent) and forget
+    # the client in the engine; a second call is a no-op.
+    cpdef close(self)
+
+    # Answer the reader's protocol error and close after the reply.
+    cdef int _protocol_error(self) except -1
+
+    # Parse and run every complete request in the buffer.
+    cdef int process_input(self) except -1
+
+    # Redis's clientsCronResizeQueryBuffer (RequestReader.shrink); idle: no
+    # request for 2 seconds.
+    cdef int cron_resize_querybuf(self, long long now_ms) except -1
+
+    # Arguments: i < argc, unchecked.
+    # argv[i] as a new bytes object.
+    cdef inline bytes arg_bytes(self, int i)
+
+    # Case-insensitive compare of argv[i] with a lowercase C string.
+    cdef inline bint arg_is(self, int i, const char* lower) noexcept
+
+    # argv[i] as a long long into *out: 1, or 0 after replying the error.
+    cdef int arg_ll(self, int i, long long* out) except -1
+
+    # Redis's getRangeLongFromObjectOrReply: argv[i] as an integer in
+    # [lo, hi]; msg (or NULL for the not-an-integer error) is the error for
+    # both failures. 1, or 0 after replying the error.
+    cdef int arg_range(self, int i, long long lo, long long hi, long long* out, const char* msg) except -1
+
+    # argv[0:argc] as a new list of bytes (what outlives the request).
+    cdef list args_list(self)
+
+    # This client's CLIENT LIST line.
+    cdef str info_line(self)
