@@ -26,6 +26,8 @@ MODULES = [
     "rkvd._core.lib.quicklist",
     "rkvd._core.lib.skiplist",
     "rkvd._core.server",
+    # cold subsystems: their own extensions, cimporting the engine's server.pxd
+    "rkvd._core.introspect",
 ]
 
 

@@ -14,8 +14,8 @@ import struct
 import time
 
 from rkvd import info
+from rkvd._core.introspect import db_keys, db_lookup, db_populate
 from rkvd._core.lib.quicklist import py_set_packed_threshold
-from rkvd._core.server import db_keys, db_lookup, db_populate
 from rkvd.commands.common import (
     cstr, debug_allowed, get_long_long_or_reply, get_positive_long_or_reply, lower, reply_help,
     reply_subcommand_syntax_error, text)

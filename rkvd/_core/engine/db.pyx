@@ -371,40 +371,8 @@ cdef void _collect_expire(void* priv, dictEntry* e) noexcept:
     st.n += 1
 
 
-# Python-level access for introspection commands (DEBUG, MEMORY, ...): not hot.
-def db_lookup(Database db, bytes key):
-    """(type, encoding, value, expire_ms or -1, lru) for key or None, with no
-    side effects. Strings come back as bytes, other types as their object."""
-    cdef dictEntry* e = dict_find(db.keys, key, len(key))
-    cdef int vk
-    if e == NULL:
-        return None
-    vk = entry_vk(e)
-    if vk == VK_INLINE:
-        v = PyBytes_FromStringAndSize(ENTRY_VAL(e), e.v.vlen)
-    elif vk == VK_INT:
-        v = str(e.v.ival).encode()
-    else:
-        v = <object>e.v.obj
-        if type(v) is bytearray:
-            v = bytes(v)
-    return (type_name(e).decode(), encoding_name(e).decode(), v, db.get_expire(e),
-            e.meta & META_LRU_MASK)
-
-def db_keys(Database db):
-    """Every key in the table (expired ones included)."""
-    cdef dictIter it
-    cdef dictEntry* e
-    out = []
-    dict_iter_init(&it, db.keys, 1)
-    while True:
-        e = dict_iter_next(&it)
-        if e == NULL:
-            break
-        out.append(PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen))
-    dict_iter_release(&it)
-    return out
-
+# Python-level access for loaders and in-process tests (the DEBUG and MEMORY
+# introspection lives in rkvd/_core/introspect.pyx): not hot.
 def db_delete(Database db, bytes key):
     return db.delete_key(key, len(key))
 
@@ -418,24 +386,3 @@ def db_set_object(Database db, bytes key, int obj_type, object value):
 
 def db_set_expire(Database db, bytes key, long long when_ms):
     return db.set_expire(key, len(key), when_ms)
-
-def db_populate(Database db, long long count, bytes prefix, long long size):
-    """DEBUG POPULATE: keys <prefix>:<n> with value "value:<n>" (padded with
-    zero bytes or cut to `size` when size > 0). Existing keys are kept.
-    Returns the number of keys added."""
-    cdef long long j, added = 0
-    cdef bytes key, val
-    for j in range(count):
-        key = prefix + b":" + str(j).encode()
-        if dict_find(db.keys, key, len(key)) != NULL:
-            continue
-        val = b"value:" + str(j).encode()
-        if size > 0:
-            val = val[:size] if len(val) >= size else val + b"\0" * (size - len(val))
-        db.set_string(key, len(key), val, len(val), True, False)
-        added += 1
-    return added
-
-def db_table_stats(Database db):
-    """(buckets0, buckets1, used, rehashing) of the key table (DEBUG HTSTATS)."""
-    return (db.keys.ht[0].size, db.keys.ht[1].size, dict_size(db.keys), db.keys.rehashidx != -1)
