@@ -957,3 +957,38 @@ def info_sections(text: str) -> dict[str, dict[str, str]]:
         key, _, value = line.partition(":")
         sections[current][key] = value
     return sections
+
+
+# ------------------------------------------------------------ checkouts --
+
+# Build output a fresh clone never has.
+_NOT_IN_A_CLONE = {".git", ".venv", "build", "__pycache__", ".hypothesis", ".benchmarks",
+                   ".pytest_cache"}
+_BUILD_SUFFIXES = (".so", ".c", ".html", ".pyc")
+
+
+def _source_files(root: Path):
+    """Relative paths of what a clone of `root` holds (tracked and new files)."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=root, capture_output=True, check=True).stdout
+        return [Path(p) for p in out.decode().split("\0") if p]
+    except (OSError, subprocess.CalledProcessError):
+        files = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames
+                           if d not in _NOT_IN_A_CLONE and not d.endswith(".egg-info")]
+            files += [Path(dirpath, f).relative_to(root) for f in filenames
+                      if not f.endswith(_BUILD_SUFFIXES)]
+        return files
+
+
+def clone_checkout(dest: Path) -> Path:
+    """Copy what a fresh clone of this checkout holds (tracked and new files,
+    no build output) to ``dest``; returns ``dest``."""
+    for rel in _source_files(REPO_ROOT):
+        src = REPO_ROOT / rel
+        if src.is_file():               # skips files deleted but not yet committed
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest

@@ -15,7 +15,6 @@ import pytest
 
 import support
 from support import ServerProcess
-from test_first_run import _clone
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -24,7 +23,7 @@ DEBUG_LINE = "debug build (RKVD_DEBUG=1)"
 
 @pytest.fixture(scope="module")
 def debug_checkout(tmp_path_factory):
-    clone = _clone(tmp_path_factory.mktemp("debug-build") / "rkvd")
+    clone = support.clone_checkout(tmp_path_factory.mktemp("debug-build") / "rkvd")
     env = dict(os.environ, RKVD_DEBUG="1")
     env.pop("PYTHONPATH", None)
     build = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace", "-j", "2"],
@@ -45,7 +44,7 @@ def test_debug_build_says_so_and_passes_the_checked_paths(debug_checkout, tmp_pa
     env.pop("PYTHONPATH", None)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-         "tests/engine/test_propagate.py", "tests/type/test_list_blocking.py",
-         "tests/test_keyspace.py"],
+         "tests/engine/test_propagate.py", "tests/types/test_list_blocking.py",
+         "tests/engine/test_keyspace.py"],
         cwd=support.REPO_ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]

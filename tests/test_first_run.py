@@ -31,41 +31,10 @@ pytestmark = pytest.mark.timeout(1500)
 # What the test run itself may have set and a new user's shell has not.
 _SUITE_VARIABLES = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONMALLOC")
 
-# Build output a fresh clone never has.
-_NOT_IN_A_CLONE = {".git", ".venv", "build", "__pycache__", ".hypothesis", ".benchmarks",
-                   ".pytest_cache"}
-_BUILD_SUFFIXES = (".so", ".c", ".html", ".pyc")
-
-
-def _source_files(root: Path):
-    """Relative paths of what a clone of `root` holds (tracked and new files)."""
-    try:
-        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=root, capture_output=True, check=True).stdout
-        return [Path(p) for p in out.decode().split("\0") if p]
-    except (OSError, subprocess.CalledProcessError):
-        files = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames
-                           if d not in _NOT_IN_A_CLONE and not d.endswith(".egg-info")]
-            files += [Path(dirpath, f).relative_to(root) for f in filenames
-                      if not f.endswith(_BUILD_SUFFIXES)]
-        return files
-
-
-def _clone(dest: Path) -> Path:
-    for rel in _source_files(support.REPO_ROOT):
-        src = support.REPO_ROOT / rel
-        if src.is_file():               # skips files deleted but not yet committed
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """A clone with `python3 -m venv .venv && .venv/bin/pip install .` done in it."""
-    clone = _clone(tmp_path_factory.mktemp("first-run") / "rkvd")
+    clone = support.clone_checkout(tmp_path_factory.mktemp("first-run") / "rkvd")
     assert not list(clone.rglob("*.so")), "the copy must hold no built extension"
     python3 = shutil.which("python3") or sys.executable
     env = {k: v for k, v in os.environ.items() if k not in _SUITE_VARIABLES}

@@ -1,7 +1,7 @@
 """rkvd.strutil: the shell's one module of string primitives.
 
-The C-backed functions are pinned in detail by test_util.py (rkvd._core.lib.util,
-with differential tests against redis-server); here: the wrappers' argument
+The C-backed functions are pinned in detail by tests/lib/test_util.py
+(rkvd._core.lib.util, with differential tests against redis-server); here: the wrappers' argument
 types and the edge cases each caller relies on, the pure-Python strtoll /
 atoi / strtod against glibc itself (through ctypes), and a source check that
 no second copy of these parsers or of the glob matcher creeps back into the

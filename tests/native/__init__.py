@@ -3,7 +3,7 @@
 One module per library in rkvd/_core, going through that library's .pxd
 (its C API) only; the engine's (server.pxd) for native.server and native.resp:
 
-    native.dict       DictForTest             (tests/test_dict.py, perf/bench_micro.py)
+    native.dict       DictForTest             (tests/lib/test_dict.py, perf/bench_micro.py)
     native.intset     IntsetForTest, validate_blob
     native.listpack   ListpackForTest, py_* helpers
     native.quicklist  QuicklistForTest

@@ -5,7 +5,7 @@ back until they close the connection (or stay quiet for a moment) must be
 identical, and so must the fact that they closed it. At the end, what rkvd
 logs about protocol errors and the query buffer limit.
 
-tests/test_resp_reader.py tests the parser alone (RequestReader, no server).
+tests/net/test_resp_reader.py tests the parser alone (RequestReader, no server).
 """
 from concurrent.futures import ThreadPoolExecutor
 import os

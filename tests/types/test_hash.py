@@ -1,4 +1,5 @@
-"""Hash commands, byte for byte against redis-server 7.0.15 (rkvd/_core/t_hash.pyx).
+"""Hash commands (rkvd/_core/types/t_hash.pyx), byte for byte against
+redis-server 7.0.15.
 
 Every case runs on database 9 of both servers after FLUSHALL and, where it
 matters, under both encodings: listpack replies (HGETALL, HKEYS, HSCAN ...)

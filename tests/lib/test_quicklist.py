@@ -10,7 +10,7 @@
   limit, plain nodes, compression depth, merging after a split.
 
 The layouts themselves are compared with redis-server in
-tests/type/test_list.py (DEBUG OBJECT, MEMORY USAGE).
+tests/types/test_list.py (DEBUG OBJECT, MEMORY USAGE).
 """
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st

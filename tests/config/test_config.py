@@ -15,12 +15,13 @@ import time
 
 import pytest
 
+import support
 from rkvd import config as C
 from rkvd.config import Config, ConfigError, ConfigFileError, ConfigOpenError, \
     parse_command_line
 from rkvd import log as L
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = str(support.REPO_ROOT)
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server not installed")
 
