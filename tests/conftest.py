@@ -18,6 +18,7 @@ Environment switches:
   RKVD_TEST_SERVER_CMD=redis-server   run the suite against redis-server itself
   RKVD_TEST_TRACE=1                   print every differential step (with -s)
   RKVD_TEST_SHRINK=1                  let hypothesis shrink failures (slow; raise --timeout)
+  HYPOTHESIS_PROFILE=name             another hypothesis profile than "rkvd" (below)
 Tests marked ``needs_redis`` compare with redis-server (deselect: -m "not needs_redis").
 """
 from __future__ import annotations
@@ -26,12 +27,31 @@ import os
 import sys
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import support  # noqa: E402
 from native import build as native_build  # noqa: E402
 from support import Differ, ServerProcess  # noqa: E402
+
+# The suite's one hypothesis profile. Tests state only what differs from it:
+# their max_examples (and a state machine's stateful_step_count), and
+# support.DIFFERENTIAL where the examples run against live servers.
+# * no deadline: examples build large structures or go through two servers,
+#   and their time depends on the load of the machine;
+# * function_scoped_fixture: the server fixtures are shared by every example
+#   on purpose (starting servers per example would dwarf the example);
+# * too_slow / data_too_large: the generators draw big values on purpose.
+settings.register_profile(
+    "rkvd",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large],
+)
+# Loaded here, before pytest imports the test modules: a settings object made
+# at import time takes every value it does not set from the loaded profile.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rkvd"))
 
 
 def pytest_configure(config):

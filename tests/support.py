@@ -29,12 +29,22 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pytest
+from hypothesis import Phase
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 HAVE_REDIS = os.path.exists(REDIS_SERVER)
 HOST = "127.0.0.1"
 START_TIMEOUT = 20.0
+
+# Settings (on top of the suite's hypothesis profile, tests/conftest.py) for
+# hypothesis tests whose examples run against live servers: no example
+# database (a saved example would replay against servers in another state)
+# and no shrinking, where every attempt is a round trip to both servers,
+# unless RKVD_TEST_SHRINK=1.  Use: @settings(max_examples=N, **DIFFERENTIAL).
+DIFFERENTIAL = dict(
+    database=None,
+    phases=tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate))
 REPLY_TIMEOUT = 5.0
 # RKVD_TEST_TRACE=1 prints every differential step and its reply (use with -s).
 TRACE = os.environ.get("RKVD_TEST_TRACE") == "1"

@@ -103,7 +103,7 @@ C_NUMBER = st.lists(st.sampled_from([b" ", b"\t", b"+", b"-", b"0", b"1", b"7", 
                                      b"x", b"\x00", b"9" * 19]), max_size=12).map(b"".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(text=C_NUMBER, base=st.sampled_from([8, 10]))
 def test_strtoll_and_atoi_match_glibc(text, base):
     cstr = text.split(b"\0", 1)[0]        # C sees the text up to its first NUL
@@ -160,7 +160,7 @@ C_DOUBLE = st.lists(st.sampled_from([b" ", b"+", b"-", b"0", b"1", b"9", b".", b
                                      b"_", b"\x00"]), max_size=12).map(b"".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(text=C_DOUBLE)
 def test_strtod_matches_glibc(text):
     want = libc.strtod(text, None)

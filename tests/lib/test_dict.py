@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import support
@@ -225,9 +225,7 @@ class DictMachine(RuleBasedStateMachine):
 
 
 TestDictMachine = DictMachine.TestCase
-TestDictMachine.settings = settings(
-    max_examples=60, stateful_step_count=80, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow])
+TestDictMachine.settings = settings(max_examples=60, stateful_step_count=80)
 
 
 # ------------------------------------------------------------------- scan --

@@ -13,7 +13,7 @@ import itertools
 import struct
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import support
@@ -26,8 +26,6 @@ I64 = (-(2**63), 2**63 - 1)
 FMT = {2: "h", 4: "i", 8: "q"}
 RDB_TYPE_SET_INTSET = 11
 
-HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.too_slow])
 
 
 def width(v):
@@ -202,7 +200,7 @@ class IntsetMachine(RuleBasedStateMachine):
 
 
 TestIntsetMachine = IntsetMachine.TestCase
-TestIntsetMachine.settings = settings(max_examples=80, stateful_step_count=60, deadline=None)
+TestIntsetMachine.settings = settings(max_examples=80, stateful_step_count=60)
 
 
 # -------------------------------------------------------------- validation --
@@ -264,7 +262,7 @@ corrupt_blobs = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(corrupt_blobs)
 def test_validation_matches_model(b):
     for deep in (False, True):
@@ -414,7 +412,7 @@ def test_blob_matches_redis(intset_redis, batches):
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=120)
+@settings(max_examples=120)
 @given(st.lists(st.tuples(st.sampled_from(["SADD", "SADD", "SREM"]),
                           st.lists(values, min_size=1, max_size=8)), min_size=1, max_size=8))
 def test_generated_sequences_match_redis(intset_redis, batches):
@@ -430,7 +428,7 @@ restore_blobs = st.one_of(
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=250)
+@settings(max_examples=250)
 @given(restore_blobs)
 def test_restore_accepts_exactly_the_valid_blobs(intset_redis, b):
     key = f"rst{next(_keys)}"

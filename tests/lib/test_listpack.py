@@ -23,7 +23,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import support
@@ -39,9 +39,6 @@ RDB_TYPE_ZSET_LISTPACK = 17
 RDB_TYPE_LIST_QUICKLIST_2 = 18
 QUICKLIST_PACKED = 2
 
-HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.too_slow,
-                                                      HealthCheck.data_too_large])
 
 BOUNDARY_INTS = [
     0, 1, 127, 128, -1, -128, 4095, 4096, -4096, -4097, 32767, 32768, -32768, -32769,
@@ -196,7 +193,7 @@ def test_string_to_int_rule(s):
     assert lp.items() == [expect] and lp.tobytes() == ref_listpack([s])
 
 
-@settings(HYPO, max_examples=300)
+@settings(max_examples=300)
 @given(st.one_of(st.binary(max_size=22), st.integers(-(2**65), 2**65).map(lambda i: str(i).encode()),
                  st.text("-0123456789", max_size=21).map(str.encode)))
 def test_string_to_int_rule_generated(s):
@@ -204,7 +201,7 @@ def test_string_to_int_rule_generated(s):
     assert py_string_to_int64(s) == (expect if isinstance(expect, int) else None)
 
 
-@settings(HYPO, max_examples=300)
+@settings(max_examples=300)
 @given(st.one_of(st.sampled_from(BOUNDARY_INTS), st.integers(*I64)))
 def test_integer_encodings(v):
     lp = LP()
@@ -523,9 +520,7 @@ class ListpackMachine(RuleBasedStateMachine):
 
 
 TestListpackMachine = ListpackMachine.TestCase
-TestListpackMachine.settings = settings(
-    max_examples=100, stateful_step_count=50, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TestListpackMachine.settings = settings(max_examples=100, stateful_step_count=50)
 
 
 # ------------------------------------------------------------ validation --
@@ -609,7 +604,7 @@ def mutated_blobs(draw):
     return bytes(b)
 
 
-@settings(HYPO, max_examples=500)
+@settings(max_examples=500)
 @given(mutated_blobs())
 def test_validation_matches_model(b):
     parsed = ref_parse(b)
@@ -896,7 +891,7 @@ restore_blobs = st.one_of(
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=200)
+@settings(max_examples=200)
 @given(restore_blobs)
 def test_restore_accepts_exactly_the_valid_blobs(lp_redis, b):
     # A list of one listpack node: Redis checks it with the same deep

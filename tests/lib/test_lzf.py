@@ -25,15 +25,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import support
 from rkvd._core.lib import lzf
 from support import encode_command, parse_reply
 from test_intset import crc64, dump_payload, rdb_encode_len, rdb_len
 
-HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.too_slow])
 RDB_ENC_LZF = 0xC3
 
 
@@ -165,7 +163,7 @@ def texts_of(min_size=0):
 texts = texts_of()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(texts, st.integers(0, 50000))
 @example(b"", 0)
 def test_round_trip(data, cap):
@@ -243,7 +241,7 @@ def test_leftover_table_contents_never_matter():
     assert _in_fresh_thread(scrambled) == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(texts_of(1), st.integers(0, 2**64 - 1))
 def test_leftover_table_contents_never_matter_generated(data, seed):
     expected = compress(data)
@@ -271,7 +269,7 @@ garbage = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(garbage, st.integers(0, 5000))
 def test_garbage_matches_model(stream, out_len):
     assert lzf.py_decompress_raw(stream, out_len) == model_decompress(stream, out_len)
@@ -315,7 +313,7 @@ def guarded():
         b.close()
 
 
-@settings(HYPO, max_examples=400)
+@settings(max_examples=400)
 @given(garbage, st.integers(0, 5000))
 def test_garbage_stays_inside_guarded_buffers(guarded, stream, out_len):
     src, dst = guarded
@@ -324,7 +322,7 @@ def test_garbage_stays_inside_guarded_buffers(guarded, stream, out_len):
     assert n == expected and dst.tail(out_len)[:n] == out
 
 
-@settings(HYPO, max_examples=200)
+@settings(max_examples=200)
 @given(texts.filter(lambda t: len(t) < 60000), st.integers(1, 70000))
 @example(b"a", 3)
 @example(b"ab", 3)
@@ -422,7 +420,7 @@ def test_corpus_matches_redis(lzf_redis):
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=150)
+@settings(max_examples=150)
 @given(st.lists(texts_of(21), min_size=1, max_size=5))
 def test_generated_values_match_redis(lzf_redis, values):
     check_against_redis(lzf_redis, values)
@@ -434,7 +432,7 @@ def lzf_payload(comp, olen):
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=150)
+@settings(max_examples=150)
 @given(texts_of(1))
 def test_redis_reads_our_output(lzf_redis, data):
     comp = compress(data)                  # full room: may be longer than data
@@ -446,7 +444,7 @@ def test_redis_reads_our_output(lzf_redis, data):
 
 
 @pytest.mark.needs_redis
-@settings(HYPO, max_examples=300)
+@settings(max_examples=300)
 @given(garbage, st.data())
 def test_redis_accepts_exactly_what_we_accept(lzf_redis, stream, data):
     # mostly claim the length the stream really decodes to, or one off

@@ -13,14 +13,12 @@ The layouts themselves are compared with redis-server in
 tests/types/test_list.py (DEBUG OBJECT, MEMORY USAGE).
 """
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from native.quicklist import QuicklistForTest as QL
 from rkvd._core.lib.quicklist import py_get_packed_threshold, py_set_packed_threshold
 
-HYPO = settings(deadline=None, max_examples=400, stateful_step_count=80,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @pytest.fixture(autouse=True)
@@ -205,7 +203,7 @@ class QuicklistMachine(RuleBasedStateMachine):
         assert self.ql.items(reverse=True) == self.model[::-1]
 
 
-QuicklistMachine.TestCase.settings = HYPO
+QuicklistMachine.TestCase.settings = settings(max_examples=400, stateful_step_count=80)
 test_quicklist_machine = QuicklistMachine.TestCase
 
 

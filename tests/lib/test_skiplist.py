@@ -10,13 +10,11 @@ import bisect
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from native.skiplist import SkiplistForTest as SL, py_seed, py_slab_count
 
-HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                      HealthCheck.data_too_large])
 
 # few distinct values so that ties on score and shared prefixes are common
 SCORES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 1.5, -2.0, math.inf, -math.inf, 1e300]),
@@ -175,12 +173,10 @@ class SkiplistMachine(RuleBasedStateMachine):
 
 
 TestSkiplistMachine = SkiplistMachine.TestCase
-TestSkiplistMachine.settings = settings(
-    max_examples=150, stateful_step_count=60, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TestSkiplistMachine.settings = settings(max_examples=150, stateful_step_count=60)
 
 
-@settings(HYPO, max_examples=30)
+@settings(max_examples=30)
 @given(n=st.integers(200, 3000), seed=st.integers(0, 2**32))
 def test_many_elements_ranks_and_spans(n, seed):
     """Bigger lists (several levels) built in random order: every rank."""

@@ -18,7 +18,7 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from rkvd._core.lib import util
 from support import encode_command, parse_reply
@@ -28,8 +28,6 @@ LLONG_MIN, LLONG_MAX, ULLONG_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 # Differential tests share one server; hypothesis must not object to the
 # suite's function-scoped autouse fixtures.
-DIFF = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.too_slow])
 
 
 def pipeline(conn, commands):
@@ -329,7 +327,7 @@ INT_TEXTS = [b"0", b"-0", b"+1", b" 1", b"1 ", b"01", b"", b"-", b"9223372036854
 
 
 @pytest.mark.needs_redis
-@settings(DIFF, max_examples=300)
+@settings(max_examples=300)
 @given(texts=st.lists(st.one_of(text_from([b"0", b"1", b"9", b"-", b"+", b" "], 21),
                                 st.integers(LLONG_MIN, LLONG_MAX).map(lambda n: str(n).encode()),
                                 st.sampled_from(INT_TEXTS)), min_size=1, max_size=8))
@@ -389,7 +387,7 @@ def float_texts():
 
 
 @pytest.mark.needs_redis
-@settings(DIFF, max_examples=400)
+@settings(max_examples=400)
 @given(pairs=st.lists(st.tuples(float_texts(), float_texts()), min_size=1, max_size=8))
 @example(pairs=[(b"10.5", b"0.1"), (b"3.0e3", b"0"), (b"5.0e3", b"0"), (b"1e308", b"0"),
                 (b"0", b"-1e-30"), (b"1.1e4932", b"0"), (b"1e-4940", b"0"), (b"0.1", b"0.2")])
@@ -413,7 +411,7 @@ def _doubles():
 
 
 @pytest.mark.needs_redis
-@settings(DIFF, max_examples=300)
+@settings(max_examples=300)
 @given(items=st.lists(st.one_of(float_texts(), _doubles().map(lambda x: repr(x).encode())),
                       min_size=1, max_size=8))
 def test_doubles_against_zadd_zscore_zscan(redis_ref, items):
@@ -444,7 +442,7 @@ GLOB_KEY_CHARS = [b"a", b"b", b"A", b"Z", b"_", b"-", b"]", b"^", b"\\", b"[", b
 
 
 @pytest.mark.needs_redis
-@settings(DIFF, max_examples=1000)
+@settings(max_examples=1000)
 @given(keys=st.lists(text_from(GLOB_KEY_CHARS, 6), min_size=1, max_size=10, unique=True),
        patterns=st.lists(text_from(GLOB_PATTERN_CHARS, 8), min_size=1, max_size=4))
 @example(keys=[b"hello", b"hallo", b"hillo", b"hllo", b"heeello", b"a]", b"]", b"[", b"\\", b""],
@@ -477,7 +475,7 @@ def redis_with_libraries(redis_factory):
 
 
 @pytest.mark.needs_redis
-@settings(DIFF, max_examples=500)
+@settings(max_examples=500)
 @given(patterns=st.lists(text_from([b"a", b"A", b"b", b"B", b"z", b"Z", b"_", b"9", b"*", b"?",
                                     b"[", b"]", b"^", b"-", b"\\"], 7), min_size=1, max_size=5))
 @example(patterns=[b"[Z-a]", b"[\\A]*", b"A*", b"[a-z]", b"*B*"])

@@ -8,13 +8,12 @@ logs about protocol errors and the query buffer limit.
 tests/net/test_resp_reader.py tests the parser alone (RequestReader, no server).
 """
 from concurrent.futures import ThreadPoolExecutor
-import os
 import time
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from support import RawConnection, encode_command, split_replies, parse_reply
+from support import DIFFERENTIAL, RawConnection, encode_command, split_replies, parse_reply
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.needs_redis]
 
@@ -24,9 +23,6 @@ IDLE = 0.25
 # Shrinking a failing example means hundreds of round trips to live servers,
 # more than the 60 s test timeout allows; it is off unless RKVD_TEST_SHRINK=1
 # (then also raise the timeout: --timeout 600).  Examples are short anyway.
-PHASES = tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate)
-HYPO = dict(deadline=None, database=None, phases=PHASES,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def talk(server, payload: bytes, idle: float = IDLE, chunks=None, pause: float = 0.0,
@@ -261,7 +257,7 @@ def pipeline_reference(redis_ref):
     return data
 
 
-@settings(max_examples=25, **HYPO)
+@settings(max_examples=25, **DIFFERENTIAL)
 @given(cuts=st.lists(st.integers(min_value=1, max_value=len(PIPELINE) - 1), max_size=12, unique=True))
 def test_random_splits(rkvd, pipeline_reference, cuts):
     """Any split of a valid pipeline gives the same replies as one write."""
@@ -280,7 +276,7 @@ TOKENS = [b"*", b"$", b"0", b"1", b"2", b"3", b"9", b"-", b"+", b":", b"\r\n", b
           b"*3000000000\r\n", b"$-1\r\n", b"*-1\r\n", b"12345678901234567890"]
 
 
-@settings(max_examples=40, **HYPO)
+@settings(max_examples=40, **DIFFERENTIAL)
 @given(garbage=st.lists(st.sampled_from(TOKENS), min_size=1, max_size=24).map(b"".join))
 def test_garbage(rkvd, redis_ref, garbage):
     ra, rb = both(rkvd, redis_ref, garbage, idle=0.15, db=9)
@@ -288,7 +284,7 @@ def test_garbage(rkvd, redis_ref, garbage):
     check_alive(rkvd)
 
 
-@settings(max_examples=15, **HYPO)
+@settings(max_examples=15, **DIFFERENTIAL)
 @given(garbage=st.binary(min_size=1, max_size=200).map(lambda b: b.replace(b"\x00", b"\x01")))
 def test_random_bytes(rkvd, redis_ref, garbage):
     """Arbitrary bytes (NUL excluded) get the same answer and the server survives."""

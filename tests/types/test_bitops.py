@@ -5,19 +5,15 @@ the edge cases (ranges, BIT/BYTE, errors, growth, encodings), then
 hypothesis-driven random strings and operations where both servers must give
 the same replies and hold the same bytes afterwards.
 """
-import os
 import random
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from support import case, ignore
+from support import DIFFERENTIAL, case, ignore
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.needs_redis]
 
-PHASES = tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate)
-HYPO = dict(deadline=None, database=None, phases=PHASES,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 BIG = 9223372036854775807
 SMALL = -9223372036854775808
@@ -223,7 +219,7 @@ small_bytes = st.binary(min_size=0, max_size=80)
 index = st.integers(min_value=-700, max_value=700)
 
 
-@settings(max_examples=150, **HYPO)
+@settings(max_examples=150, **DIFFERENTIAL)
 @given(value=small_bytes, ranges=st.lists(st.tuples(index, index, st.sampled_from(["", "BIT", "BYTE"])),
                                           min_size=1, max_size=6))
 def test_hypothesis_bitcount_bitpos(differ, value, ranges):
@@ -239,7 +235,7 @@ def test_hypothesis_bitcount_bitpos(differ, value, ranges):
     differ.step(["BITPOS", "s", "1"])
 
 
-@settings(max_examples=100, **HYPO)
+@settings(max_examples=100, **DIFFERENTIAL)
 @given(values=st.lists(st.one_of(st.none(), st.binary(max_size=70)), min_size=1, max_size=5),
        op=st.sampled_from(["AND", "OR", "XOR", "NOT"]))
 def test_hypothesis_bitop(differ, values, op):
@@ -269,7 +265,7 @@ bitfield_op = st.one_of(
 )
 
 
-@settings(max_examples=300, **HYPO)
+@settings(max_examples=300, **DIFFERENTIAL)
 @given(initial=st.one_of(st.none(), st.binary(max_size=40)), ops=st.lists(bitfield_op, min_size=1, max_size=8))
 def test_hypothesis_bitfield(differ, initial, ops):
     if initial is None:
@@ -288,7 +284,7 @@ def test_hypothesis_bitfield(differ, initial, ops):
     differ.step(ro)
 
 
-@settings(max_examples=60, **HYPO)
+@settings(max_examples=60, **DIFFERENTIAL)
 @given(bits=st.lists(st.tuples(st.integers(min_value=0, max_value=5000), st.sampled_from("01")),
                      min_size=1, max_size=40))
 def test_hypothesis_setbit(differ, bits):

@@ -8,13 +8,12 @@ replies follow each server's own hash seed and are compared as sets of
 field/value pairs.  OBJECT ENCODING is checked after every conversion step.
 Tests that lower the encoding thresholds put the defaults back afterwards.
 """
-import os
 import random
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from support import Check, ScanAll, Sleep, Step, case, encode_command, ignore, parse_reply
+from support import DIFFERENTIAL, Check, ScanAll, Sleep, Step, case, encode_command, ignore, parse_reply
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.needs_redis]
 
@@ -25,10 +24,6 @@ V65 = "v" * 65
 F64 = "f" * 64
 F65 = "f" * 65
 DEFAULTS = ("CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64")
-
-PHASES = tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate)
-HYPO = dict(deadline=None, database=None, phases=PHASES,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
@@ -537,7 +532,7 @@ COMMANDS = st.one_of(
 )
 
 
-@settings(max_examples=25, **HYPO)
+@settings(max_examples=25, **DIFFERENTIAL)
 @given(ops=st.lists(COMMANDS, min_size=1, max_size=30),
        entries=st.sampled_from([512, 2, 4]))
 def test_random_sequences(hdiffer, ops, entries):

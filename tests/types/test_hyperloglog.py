@@ -6,19 +6,15 @@ promotion to dense at hll-sparse-max-bytes, the cached cardinality in the
 header. HLLs also cross over: a value written by one server is SET into the
 other and keeps working there.
 """
-import os
 import random
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from support import case, encode_command, ignore
+from support import DIFFERENTIAL, case, encode_command, ignore
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.needs_redis]
 
-PHASES = tuple(Phase) if os.environ.get("RKVD_TEST_SHRINK") == "1" else (Phase.explicit, Phase.generate)
-HYPO = dict(deadline=None, database=None, phases=PHASES,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 HLL_CASES = [
     case("pfadd-basics", "PFADD h", "EXISTS h", "GET h", "PFCOUNT h", "GET h", "PFADD h a b c",
@@ -283,7 +279,7 @@ def test_truncated_xzero_at_end(differ):
         differ.run(["PFCOUNT h", "PFMERGE m h", "GET m", "PFDEBUG TODENSE h", "GET h"])
 
 
-@settings(max_examples=40, **HYPO)
+@settings(max_examples=40, **DIFFERENTIAL)
 @given(sets=st.lists(st.lists(st.binary(max_size=12), max_size=60), min_size=1, max_size=4),
        todense=st.lists(st.booleans(), min_size=4, max_size=4))
 def test_hypothesis_pf(differ, sets, todense):
