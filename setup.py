@@ -4,7 +4,6 @@ Environment switches: RKVD_DEBUG=1 turns on line tracing and the RKVD_DEBUG
 assertions; RKVD_ANNOTATE=1 writes the Cython annotate HTML next to sources.
 """
 import os
-import sys
 
 from setuptools import Extension, setup
 

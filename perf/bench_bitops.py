@@ -39,8 +39,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rbench  # noqa: E402
-from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, loadavg  # noqa: E402
+import rbench
+from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, loadavg
 
 WORKLOADS = ("pfadd", "pfcount10", "bitcount64m", "bitop64m", "setbit")
 MB64 = 64 * 1024 * 1024
@@ -50,7 +50,8 @@ REDIS_CLI = os.environ.get("REDIS_CLI", "redis-cli")
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
-    ap.add_argument("--only", default=",".join(WORKLOADS), help=f"workloads, comma list (default all: {','.join(WORKLOADS)})")
+    ap.add_argument("--only", default=",".join(WORKLOADS),
+                    help=f"workloads, comma list (default all: {','.join(WORKLOADS)})")
     ap.add_argument("--pfadd-elements", type=int, default=1_000_000)
     ap.add_argument("--pfadd-batch", type=int, default=100, help="elements per PFADD (default 100)")
     ap.add_argument("--pfadd-depth", type=int, default=100, help="PFADDs per pipeline write (default 100)")
@@ -162,7 +163,7 @@ class BitCount64:
             for label, cmd in (("bitcount64m", ("BITCOUNT", "bench:bits")),
                                ("bitcount64m-bitrange", ("BITCOUNT", "bench:bits", 3, MB64 * 8 - 5, "BIT"))):
                 payload = [encode(*cmd)]
-                wall, cpu = timed(server, lambda: [pipelined(c, payload, 1) for _ in range(self.calls)])
+                wall, cpu = timed(server, lambda payload=payload: [pipelined(c, payload, 1) for _ in range(self.calls)])
                 out.append((label, self.calls, wall, cpu, c.call(*cmd)))
         return out
 
@@ -188,7 +189,7 @@ class BitOp64:
             for op, srcs in (("AND", ("bench:a", "bench:b")), ("XOR", ("bench:a", "bench:b")),
                              ("NOT", ("bench:a",))):
                 payload = [encode("BITOP", op, "bench:dest", *srcs)]
-                wall, cpu = timed(server, lambda: [pipelined(c, payload, 1) for _ in range(self.calls)])
+                wall, cpu = timed(server, lambda payload=payload: [pipelined(c, payload, 1) for _ in range(self.calls)])
                 out.append((f"bitop64m-{op.lower()}", self.calls, wall, cpu, c.call("STRLEN", "bench:dest")))
             c.call("DEL", "bench:dest")
         return out

@@ -38,8 +38,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rbench  # noqa: E402
-from servers import KINDS, ServerError, ServerPair, loadavg  # noqa: E402
+import rbench
+from servers import KINDS, ServerError, ServerPair, loadavg
 
 DEFAULT_TESTS = "set,get,incr,mset"
 

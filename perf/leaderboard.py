@@ -32,8 +32,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rbench  # noqa: E402
-from servers import HOST, KINDS, ServerError, ServerPair, encode, loadavg  # noqa: E402
+import rbench
+from servers import HOST, KINDS, ServerError, ServerPair, encode, loadavg
 
 WORKLOADS = {
     "zadd": ["ZADD", "lb", "__rand_int__", "member:__rand_int__"],
@@ -85,7 +85,6 @@ def fill(srv, members, seed=1):
 def run_custom(port, argv, n, clients, pipeline, keyspace, timeout):
     cmd = [rbench.BENCH, "-h", HOST, "-p", str(port), "-c", str(clients), "-n", str(n), "-r", str(keyspace),
            "-P", str(pipeline), "--csv"] + argv
-    t0 = time.perf_counter()
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

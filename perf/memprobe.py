@@ -37,8 +37,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rbench  # noqa: E402
-from servers import KINDS, ReplyError, Server, ServerError, encode, parse_info, rss_bytes  # noqa: E402
+import rbench
+from servers import KINDS, ReplyError, Server, ServerError, encode, parse_info, rss_bytes
 
 
 def _hset(i):

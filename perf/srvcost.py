@@ -33,15 +33,16 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rbench  # noqa: E402
-from servers import KINDS, ServerError, ServerPair, loadavg  # noqa: E402
+import rbench
+from servers import KINDS, ServerError, ServerPair, loadavg
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-t", "--tests", default="set,get,incr,mset", help="redis-benchmark tests (default set,get,incr,mset)")
+    ap.add_argument("-t", "--tests", default="set,get,incr,mset",
+                    help="redis-benchmark tests (default set,get,incr,mset)")
     ap.add_argument("-c", "--clients", type=int, default=50, help="parallel connections (default 50)")
     ap.add_argument("-P", "--pipelines", default="1,16", help="pipeline depths, comma list (default 1,16)")
     ap.add_argument("-n", "--requests", default="1:100000,16:1000000",

@@ -8,7 +8,7 @@ import importlib.machinery
 import os
 import sys
 
-from rkvd import __version__, REDIS_VERSION
+from rkvd import REDIS_VERSION, __version__
 
 USAGE = """\
 Usage: rkvd [/path/to/redis.conf] [options] [-]
@@ -119,8 +119,7 @@ def main(argv=None):
         sys.stderr.write("rkvd does not implement Sentinel mode.\n")
         sys.exit(1)
 
-    from rkvd.config import Config, ConfigFileError, ConfigOpenError, DEFAULT_PID_FILE, \
-        parse_command_line
+    from rkvd.config import DEFAULT_PID_FILE, Config, ConfigFileError, ConfigOpenError, parse_command_line
     from rkvd.log import Logger
 
     cfg = Config()

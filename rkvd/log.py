@@ -11,7 +11,7 @@ byte-compatible.
 import os
 import time
 
-from rkvd import __version__, REDIS_VERSION
+from rkvd import REDIS_VERSION, __version__
 
 DEBUG, VERBOSE, NOTICE, WARNING = 0, 1, 2, 3
 LEVELS = {"debug": DEBUG, "verbose": VERBOSE, "notice": NOTICE, "warning": WARNING}

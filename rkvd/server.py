@@ -8,12 +8,10 @@ import errno
 import os
 import signal
 import socket
-import sys
 import time
 
 import uvloop
 
-from rkvd import REDIS_VERSION, __version__
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
@@ -209,7 +207,7 @@ class Server:
     def _on_signal(self, signame):
         if self.shutdown_requested is not None:
             if signame == "SIGINT" or signame == "SIGTERM":
-                self.log.warning(f"You insist... exiting now.")
+                self.log.warning("You insist... exiting now.")
                 self._remove_pidfile()
                 os._exit(1)
             return
@@ -225,7 +223,7 @@ class Server:
     def _shutdown(self):
         self.log.warning("User requested shutdown...")
         self.supervisor.stopping()
-        for kind, srv in self.listeners:
+        for _kind, srv in self.listeners:
             srv.close()
         for c in list(self.engine.clients.values()):
             try:

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import support  # noqa: E402
-from native import build as native_build  # noqa: E402
-from support import Differ, ServerProcess  # noqa: E402
+import support
+from native import build as native_build
+from support import Differ, ServerProcess
 
 # The suite's one hypothesis profile. Tests state only what differs from it:
 # their max_examples (and a state machine's stateful_step_count), and

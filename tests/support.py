@@ -25,8 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import pytest
 from hypothesis import Phase
@@ -82,7 +82,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-_LIVE: dict[int, "ServerProcess"] = {}
+_LIVE: dict[int, ServerProcess] = {}
 
 
 def _kill_leftovers() -> None:
@@ -150,7 +150,7 @@ class ServerProcess:
                 env[name] = value
         return env
 
-    def spawn(self) -> "ServerProcess":
+    def spawn(self) -> ServerProcess:
         """Start the process without waiting for it to answer."""
         with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -158,7 +158,7 @@ class ServerProcess:
         _LIVE[id(self)] = self
         return self
 
-    def start(self, timeout: float = START_TIMEOUT) -> "ServerProcess":
+    def start(self, timeout: float = START_TIMEOUT) -> ServerProcess:
         """Start the process and wait until PING gets an answer."""
         self.spawn()
         self.wait_ready(timeout)
@@ -187,7 +187,7 @@ class ServerProcess:
             f"{self.name} did not answer PING on port {self.port} within {timeout}s ({last_error})\n"
             + self.describe())
 
-    def restart(self, timeout: float = START_TIMEOUT) -> "ServerProcess":
+    def restart(self, timeout: float = START_TIMEOUT) -> ServerProcess:
         """Start again on the same port and directory (logs are appended)."""
         self.kill()
         return self.start(timeout)
@@ -275,7 +275,7 @@ class ServerProcess:
         self._clients.append(c)
         return c
 
-    def raw(self, timeout: float = REPLY_TIMEOUT) -> "RawConnection":
+    def raw(self, timeout: float = REPLY_TIMEOUT) -> RawConnection:
         return RawConnection(self.host, self.port, timeout)
 
     def __repr__(self) -> str:
@@ -448,7 +448,7 @@ class RawConnection:
         self.sock.settimeout(remaining)
         try:
             chunk = self.sock.recv(1 << 20)
-        except socket.timeout:
+        except TimeoutError:
             raise TimeoutError("no complete reply in time") from None
         except ConnectionResetError:
             chunk = b""
@@ -589,7 +589,7 @@ class Step:
     def compare(self, a: bytes, b: bytes) -> str | None:
         return None if a == b else "replies differ"
 
-    def run(self, differ: "Differ") -> tuple[bytes, bytes]:
+    def run(self, differ: Differ) -> tuple[bytes, bytes]:
         data = self.payload()
         return differ.exchange(differ.conn_a, data), differ.exchange(differ.conn_b, data)
 

@@ -4,8 +4,7 @@ The parameters themselves live in the rkvd.config registry; this module is
 the command front end over it.
 """
 
-from rkvd.commands.common import (
-    SYNTAX_ERROR, enc, is_local_client, reply_help, reply_subcommand_syntax_error, text)
+from rkvd.commands.common import SYNTAX_ERROR, enc, is_local_client, reply_help, reply_subcommand_syntax_error, text
 from rkvd.config import ConfigError
 from rkvd.replytypes import RespMap
 

@@ -16,8 +16,17 @@ import time
 from rkvd import info
 from rkvd._core.server import CLIENT_FLAGS, multi_queued_commands
 from rkvd.commands.common import (
-    SYNTAX_ERROR, LONG_MAX, cstr, debug_allowed, enc, get_long_long_or_reply,
-    get_range_long_or_reply, lower, reply_help, reply_subcommand_syntax_error)
+    LONG_MAX,
+    SYNTAX_ERROR,
+    cstr,
+    debug_allowed,
+    enc,
+    get_long_long_or_reply,
+    get_range_long_or_reply,
+    lower,
+    reply_help,
+    reply_subcommand_syntax_error,
+)
 from rkvd.replytypes import RespMap, RespSet
 from rkvd.strutil import string2ll
 

@@ -17,8 +17,15 @@ from rkvd import info
 from rkvd._core.introspect import db_keys, db_lookup, db_populate
 from rkvd._core.lib.quicklist import py_set_packed_threshold
 from rkvd.commands.common import (
-    cstr, debug_allowed, get_long_long_or_reply, get_positive_long_or_reply, lower, reply_help,
-    reply_subcommand_syntax_error, text)
+    cstr,
+    debug_allowed,
+    get_long_long_or_reply,
+    get_positive_long_or_reply,
+    lower,
+    reply_help,
+    reply_subcommand_syntax_error,
+    text,
+)
 from rkvd.commands.memory import ROBJ_SIZE, sds_alloc, string_value_size
 from rkvd.replytypes import RespMap, RespSet
 from rkvd.strutil import atoi, memtoull, string2ll, strtod

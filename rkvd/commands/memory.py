@@ -7,8 +7,7 @@ INFO memory shares.
 
 from rkvd import info
 from rkvd._core.introspect import db_lookup
-from rkvd.commands.common import (
-    SYNTAX_ERROR, get_long_long_or_reply, lower, reply_help, reply_subcommand_syntax_error)
+from rkvd.commands.common import SYNTAX_ERROR, get_long_long_or_reply, lower, reply_help, reply_subcommand_syntax_error
 from rkvd.replytypes import RespMap
 from rkvd.strutil import LLONG_MAX
 

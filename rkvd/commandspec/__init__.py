@@ -17,8 +17,16 @@ list to each other.
 
 from .check import CommandTableError, check_handlers
 from .dsl import (
-    ACL_CATEGORIES, ARG_FLAGS, ARG_TYPES, COMMAND_FLAGS, DOC_FLAGS, GROUPS, KEY_FLAGS,
-    Arg, CommandSpec, KeySpec,
+    ACL_CATEGORIES,
+    ARG_FLAGS,
+    ARG_TYPES,
+    COMMAND_FLAGS,
+    DOC_FLAGS,
+    GROUPS,
+    KEY_FLAGS,
+    Arg,
+    CommandSpec,
+    KeySpec,
 )
 from .keys import GETKEYS_PROCS, get_keys, get_keys_and_flags, has_keys
 from .replies import acl_categories, command_docs, command_info, command_list
@@ -30,5 +38,6 @@ __all__ = [
     "command_info", "command_docs", "command_list", "get_keys",
     "get_keys_and_flags", "acl_categories", "has_keys",
     "COMMAND_FLAGS", "KEY_FLAGS", "ARG_FLAGS", "DOC_FLAGS", "GROUPS",
-    "UNBUILT", "check_handlers", "CommandTableError",
+    "UNBUILT", "check_handlers", "CommandTableError", "ACL_CATEGORIES", "ARG_TYPES",
+    "GETKEYS_PROCS",
 ]

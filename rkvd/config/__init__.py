@@ -24,18 +24,64 @@ The package, from the bottom up:
 
 from .cmdline import build_options, parse_command_line
 from .errors import REDIS_VERSION, ConfigError, ConfigFileError, ConfigOpenError
-from .kinds import (DEBUG, DENY_LOADING, HIDDEN, IMMUTABLE, MEMORY, MULTI_ARG, OCTAL, PERCENT,
-                    PROTECTED, SENSITIVE, VOLATILE, Bool, EngineField, Enum, NotBuilt, Num,
-                    Param, Special, String)
-from .params import (DEFAULT_PID_FILE, FILE_ONLY_NOT_BUILT, MAX_HZ, MIN_HZ, MODULE_CONFIG, PARAMS,
-                     REPL_BACKLOG_MIN_SIZE, lookup)
+from .kinds import (
+                    DEBUG,
+                    DENY_LOADING,
+                    HIDDEN,
+                    IMMUTABLE,
+                    MEMORY,
+                    MULTI_ARG,
+                    OCTAL,
+                    PERCENT,
+                    PROTECTED,
+                    SENSITIVE,
+                    VOLATILE,
+                    Bool,
+                    EngineField,
+                    Enum,
+                    NotBuilt,
+                    Num,
+                    Param,
+                    Special,
+                    String,
+)
+from .params import (
+                    DEFAULT_PID_FILE,
+                    FILE_ONLY_NOT_BUILT,
+                    MAX_HZ,
+                    MIN_HZ,
+                    MODULE_CONFIG,
+                    PARAMS,
+                    REPL_BACKLOG_MIN_SIZE,
+                    lookup,
+)
 from .rewrite import REWRITE_SIGNATURE
 from .store import Config
-from .text import (NOTIFY_ALL, NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_HASH,
-                   NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_LIST, NOTIFY_LOADED,
-                   NOTIFY_MODULE, NOTIFY_NEW, NOTIFY_SET, NOTIFY_STREAM, NOTIFY_STRING,
-                   NOTIFY_ZSET, absolute_path, expand_proc_title, format_memory,
-                   notify_flags_from_string, notify_flags_to_string, quote, split_args)
+from .text import (
+                    NOTIFY_ALL,
+                    NOTIFY_EVICTED,
+                    NOTIFY_EXPIRED,
+                    NOTIFY_GENERIC,
+                    NOTIFY_HASH,
+                    NOTIFY_KEY_MISS,
+                    NOTIFY_KEYEVENT,
+                    NOTIFY_KEYSPACE,
+                    NOTIFY_LIST,
+                    NOTIFY_LOADED,
+                    NOTIFY_MODULE,
+                    NOTIFY_NEW,
+                    NOTIFY_SET,
+                    NOTIFY_STREAM,
+                    NOTIFY_STRING,
+                    NOTIFY_ZSET,
+                    absolute_path,
+                    expand_proc_title,
+                    format_memory,
+                    notify_flags_from_string,
+                    notify_flags_to_string,
+                    quote,
+                    split_args,
+)
 
 __all__ = [
     "Bool", "Config", "ConfigError", "ConfigFileError", "ConfigOpenError", "DEBUG",

@@ -13,8 +13,7 @@ import os
 from rkvd.strutil import memtoull, string2d, string2ll, strtoll, to_int32
 
 from .errors import Invalid
-from .text import _fmt_percentile, _lower, _s, format_memory, notify_flags_from_string, \
-    notify_flags_to_string, quote
+from .text import _fmt_percentile, _lower, _s, format_memory, notify_flags_from_string, notify_flags_to_string, quote
 
 # Parameter flags (what the Redis table calls *_CONFIG).
 IMMUTABLE = 1 << 0      # CONFIG SET refuses it
@@ -427,7 +426,7 @@ class Dir(Special):
         try:
             os.chdir(args[0])
         except OSError as e:
-            raise Invalid(os.strerror(e.errno or errno.ENOENT))
+            raise Invalid(os.strerror(e.errno or errno.ENOENT)) from None
         return True
 
     def get(self, cfg):

@@ -7,12 +7,41 @@ that applies it, or the missing feature it waits for.
 import re
 
 from .errors import Invalid
-from .kinds import (DEBUG, DENY_LOADING, HIDDEN, IMMUTABLE, INT_MAX, INT_MIN, LLONG_MAX,
-                    LONG_MAX, MEMORY, MULTI_ARG, OCTAL, PERCENT, PROTECTED, SENSITIVE,
-                    SSIZE_MAX, UINT_MAX, ULLONG_MAX, VOLATILE, Bind, Bool,
-                    ClientOutputBufferLimit, Dir, EngineField, Enum, LatencyPercentiles,
-                    NotifyKeyspaceEvents, Num, OOMScoreAdjValues, ReplicaOf, Save, String,
-                    refuse, warn)
+from .kinds import (
+    DEBUG,
+    DENY_LOADING,
+    HIDDEN,
+    IMMUTABLE,
+    INT_MAX,
+    INT_MIN,
+    LLONG_MAX,
+    LONG_MAX,
+    MEMORY,
+    MULTI_ARG,
+    OCTAL,
+    PERCENT,
+    PROTECTED,
+    SENSITIVE,
+    SSIZE_MAX,
+    UINT_MAX,
+    ULLONG_MAX,
+    VOLATILE,
+    Bind,
+    Bool,
+    ClientOutputBufferLimit,
+    Dir,
+    EngineField,
+    Enum,
+    LatencyPercentiles,
+    NotifyKeyspaceEvents,
+    Num,
+    OOMScoreAdjValues,
+    ReplicaOf,
+    Save,
+    String,
+    refuse,
+    warn,
+)
 from .text import _b, _lower, _s, expand_proc_title
 
 MIN_HZ, MAX_HZ = 1, 500

@@ -238,7 +238,7 @@ class Config:
         deny_loading = False
         invalid = False
         chosen = []
-        for i, (given, value) in enumerate(pairs):
+        for given, value in pairs:
             entry = ENTRIES.get(_lower(given))
             if entry is None:
                 if not invalid:

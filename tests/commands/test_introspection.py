@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from support import (Check, Differ, case, encode_command, ignore, masked, parse_reply, raw,
-                     shape)
+from support import Check, Differ, case, encode_command, ignore, masked, parse_reply, raw, shape
 
 pytestmark = [pytest.mark.timeout(120)]
 

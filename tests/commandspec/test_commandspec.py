@@ -14,7 +14,6 @@ import pytest
 from rkvd import commandspec as cs
 from rkvd.replytypes import ErrorReply, NullArray, RespMap, RespSet, Verbatim
 
-
 # ---------------------------------------------------------------------------
 # A serializer for reply values (rkvd.replytypes conventions) and a RESP
 # reader that keeps types, so both sides can be compared byte for byte.

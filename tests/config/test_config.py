@@ -17,9 +17,8 @@ import pytest
 
 import support
 from rkvd import config as C
-from rkvd.config import Config, ConfigError, ConfigFileError, ConfigOpenError, \
-    parse_command_line
 from rkvd import log as L
+from rkvd.config import Config, ConfigError, ConfigFileError, ConfigOpenError, parse_command_line
 
 REPO = str(support.REPO_ROOT)
 REDIS_SERVER = shutil.which("redis-server")

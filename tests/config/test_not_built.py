@@ -284,7 +284,7 @@ def test_live_config_set(rkvd_factory):
                                  b"- %s\r\n" % (name.encode(), reason.encode()))
             assert c.command("CONFIG", "GET", name) == before
         assert _log_lines(server, "is not built in rkvd yet") == []
-        for name, value, shown, off, warning in WARNED:
+        for name, value, shown, off, _warning in WARNED:
             assert c.command("CONFIG", "SET", name, value) == b"+OK\r\n"
             assert c.command("CONFIG", "GET", name) == b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
                 len(name), name.encode(), len(shown), shown.encode())

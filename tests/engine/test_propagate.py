@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from support import HOST, RawConnection, ServerProcess, parse_reply, rkvd_command
 import support
+from support import HOST, RawConnection, ServerProcess, parse_reply, rkvd_command
 
 MARKER_DB = 15
 TIME_TOLERANCE_MS = 5000

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import support
@@ -307,7 +307,7 @@ def test_scan_mid_rehash_both_directions():
         for k in list(stable) + extra:
             d.set(k, b"")
 
-        def mutate(calls):
+        def mutate(calls, d=d, extra=extra):
             if rng.random() < 0.5 and extra:
                 for _ in range(rng.randint(1, 200)):
                     if extra:

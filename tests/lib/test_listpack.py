@@ -23,12 +23,13 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import support
-from native.listpack import (ListpackForTest as LP, py_decode_backlen, py_encode_backlen,
-                             py_int64_to_string, py_random_seed, py_string_to_int64)
+from native.listpack import ListpackForTest as LP
+from native.listpack import py_decode_backlen, py_encode_backlen, py_int64_to_string, py_random_seed, py_string_to_int64
 from support import encode_command, parse_reply
 
 BEFORE, AFTER, REPLACE = 0, 1, 2

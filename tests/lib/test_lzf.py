@@ -25,12 +25,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from test_intset import crc64, dump_payload, rdb_encode_len, rdb_len
 
 import support
 from rkvd._core.lib import lzf
 from support import encode_command, parse_reply
-from test_intset import crc64, dump_payload, rdb_encode_len, rdb_len
 
 RDB_ENC_LZF = 0xC3
 

@@ -13,12 +13,12 @@ The layouts themselves are compared with redis-server in
 tests/types/test_list.py (DEBUG OBJECT, MEMORY USAGE).
 """
 import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from native.quicklist import QuicklistForTest as QL
 from rkvd._core.lib.quicklist import py_get_packed_threshold, py_set_packed_threshold
-
 
 
 @pytest.fixture(autouse=True)

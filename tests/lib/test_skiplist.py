@@ -10,11 +10,12 @@ import bisect
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from native.skiplist import SkiplistForTest as SL, py_seed, py_slab_count
-
+from native.skiplist import SkiplistForTest as SL
+from native.skiplist import py_seed, py_slab_count
 
 # few distinct values so that ties on score and shared prefixes are common
 SCORES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 1.5, -2.0, math.inf, -math.inf, 1e300]),
@@ -34,7 +35,7 @@ class Model:
         self.items = []        # sorted by (score, ele)
 
     def find(self, ele):
-        for i, (e, s) in enumerate(self.items):
+        for i, (e, _s) in enumerate(self.items):
             if e == ele:
                 return i
         return None

@@ -18,7 +18,8 @@ import re
 import time
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from rkvd._core.lib import util
 from support import encode_command, parse_reply

@@ -14,8 +14,20 @@ import threading
 import pytest
 import redis
 
-from support import (Check, Differ, RawConnection, Reconnect, case, encode_command, ignore, masked,
-                     parse_reply, raw, shape, wait_until)
+from support import (
+    Check,
+    Differ,
+    RawConnection,
+    Reconnect,
+    case,
+    encode_command,
+    ignore,
+    masked,
+    parse_reply,
+    raw,
+    shape,
+    wait_until,
+)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,13 +7,14 @@ logs about protocol errors and the query buffer limit.
 
 tests/net/test_resp_reader.py tests the parser alone (RequestReader, no server).
 """
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from support import DIFFERENTIAL, RawConnection, encode_command, split_replies, parse_reply
+from support import DIFFERENTIAL, RawConnection, encode_command, parse_reply, split_replies
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.needs_redis]
 
@@ -297,7 +298,7 @@ def test_random_bytes(rkvd, redis_ref, garbage):
 
 @pytest.fixture(scope="module")
 def auth_pair(tmp_path_factory):
-    from support import ServerProcess, REDIS_SERVER, HAVE_REDIS, rkvd_command
+    from support import HAVE_REDIS, REDIS_SERVER, ServerProcess, rkvd_command
     if not HAVE_REDIS:
         pytest.skip("redis-server is not installed")
     servers = []

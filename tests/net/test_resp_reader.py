@@ -183,7 +183,7 @@ INLINE = [
 ]
 
 
-@pytest.mark.parametrize("line,args", INLINE, ids=[repr(l)[2:30] for l, _ in INLINE])
+@pytest.mark.parametrize("line,args", INLINE, ids=[repr(text)[2:30] for text, _ in INLINE])
 @pytest.mark.parametrize("end", [b"\r\n", b"\n"], ids=["crlf", "lf"])
 def test_inline(line, args, end):
     assert parse(line + end + b"PING\n") == ([args, [b"PING"]], None)

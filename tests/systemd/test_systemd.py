@@ -35,7 +35,7 @@ class NotifySocket:
         for _ in range(n):
             try:
                 out.append(self.sock.recv(4096))
-            except socket.timeout:
+            except TimeoutError:
                 pytest.fail(f"expected {n} notifications, got {out}")
         return out
 
@@ -46,7 +46,7 @@ class NotifySocket:
         try:
             while True:
                 out.append(self.sock.recv(4096))
-        except socket.timeout:
+        except TimeoutError:
             return out
 
     def close(self):

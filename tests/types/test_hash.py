@@ -11,7 +11,8 @@ Tests that lower the encoding thresholds put the defaults back afterwards.
 import random
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support import DIFFERENTIAL, Check, ScanAll, Sleep, Step, case, encode_command, ignore, parse_reply
 

@@ -9,7 +9,8 @@ other and keeps working there.
 import random
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support import DIFFERENTIAL, case, encode_command, ignore
 

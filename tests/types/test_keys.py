@@ -5,7 +5,7 @@ compared within a tolerance, KEYS/SCAN results as sets.
 """
 import pytest
 
-from support import case, near, unordered, scan_all, shape, ignore, Check, Sleep, parse_reply, encode_command
+from support import Check, Sleep, case, encode_command, ignore, near, parse_reply, scan_all, shape, unordered
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.needs_redis]
 
@@ -91,8 +91,8 @@ EXPIRE_CASES = [
          near("TTL k")),
     case("expire-value-errors", "SET k v", "EXPIRE k abc", "EXPIRE k 1.5", "EXPIRE k ''",
          f"EXPIRE k {BIG}", f"EXPIRE k {BIG + 1}", f"EXPIRE k -{BIG}", f"PEXPIRE k {BIG}",
-         f"EXPIREAT k {BIG}", f"PEXPIREAT k {BIG}", f"EXPIRE k 9223372036854775",
-         f"EXPIRE k 9223372036854774", f"PEXPIRE k -{BIG}", "EXPIRE k", "EXPIRE", "PEXPIRE k",
+         f"EXPIREAT k {BIG}", f"PEXPIREAT k {BIG}", "EXPIRE k 9223372036854775",
+         "EXPIRE k 9223372036854774", f"PEXPIRE k -{BIG}", "EXPIRE k", "EXPIRE", "PEXPIRE k",
          "TTL k", "EXISTS k"),
     case("expire-large-valid", "SET k v", "EXPIRE k 100000000", near("TTL k"), "PEXPIRE k 1000000000000",
          near("TTL k")),

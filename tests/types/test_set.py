@@ -9,7 +9,7 @@ exactly, as is OBJECT ENCODING after every conversion step.
 """
 import pytest
 
-from support import Check, case, ignore, parse_reply, shape, unordered, scan_all
+from support import Check, case, ignore, parse_reply, scan_all, unordered
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.needs_redis]
 
@@ -350,7 +350,7 @@ def test_hashtable_model(differ):
     import random
     rng = random.Random(99)
     steps = []
-    for i in range(300):
+    for _ in range(300):
         key = rng.choice("xyz")
         vals = [rng.choice([str(rng.randint(0, 50)), f"m{rng.randint(0, 50)}"])
                 for _ in range(rng.randint(1, 5))]
@@ -437,7 +437,7 @@ def test_long_hashtable_workload(rkvd):
 
 def test_set_value_api():
     """The value class's Python-facing API (used by sorted sets and DEBUG/MEMORY)."""
-    from rkvd._core.server import SetValue, set_from_members, set_from_intset_blob
+    from rkvd._core.server import SetValue, set_from_intset_blob, set_from_members
     s = set_from_members([b"3", b"1", b"2"])
     assert s.encoding_name() == b"intset"
     assert s.set_members() == [b"1", b"2", b"3"]

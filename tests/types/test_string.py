@@ -8,7 +8,7 @@ under test does not know LPUSH.
 """
 import pytest
 
-from support import case, ignore, near, raw, Sleep
+from support import Sleep, case, ignore, near, raw
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.needs_redis]
 

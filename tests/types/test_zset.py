@@ -350,7 +350,7 @@ def test_blocking_wakeups(differ, block_cmd, then):
 def test_blocking_fifo_and_timeout(rkvd):
     """Clients blocked on one key are served in the order they blocked."""
     conns = []
-    for i in range(3):
+    for _ in range(3):
         c = rkvd.raw()
         c.send(encode_command("BZPOPMIN", "q", "0"))
         conns.append(c)
