@@ -24,29 +24,28 @@
 #   engine/engine.pyx    Engine: databases, dispatch (call), stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize
+from cpython.bytearray cimport (
+    PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize, PyByteArray_FromStringAndSize,
+)
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
-from cpython.buffer cimport PyBUF_WRITABLE, PyObject_GetBuffer, PyBuffer_Release
+from cpython.ref cimport Py_XDECREF
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove, memcmp, memchr, strlen, memset
-from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t, INT64_MAX, INT64_MIN
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t, INT64_MAX
 from libc.limits cimport LLONG_MAX, LLONG_MIN, INT_MAX
-from libc.math cimport isnan, isinf
+from libc.math cimport isnan
 
 from rkvd._core.lib.dict cimport dict as kvdict, dictEntry, dictIter, dict_scan_fn
 from rkvd._core.lib.dict cimport (
-    ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_VK_SHIFT, META_VK_MASK, META_TYPE_SHIFT,
-    META_TYPE_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
+    ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
     entry_set_kind, entry_set_obj, dict_size, dict_create, dict_release, dict_empty,
     dict_find, dict_find_link, dict_add_new, dict_resize_entry, dict_delete,
     dict_unlink_at, dict_free_entry, dict_random_entry, dict_fair_random_entry,
-    dict_some_entries, dict_scan, dict_rehash, dict_rehash_ms, dict_try_shrink,
+    dict_scan, dict_rehash_ms, dict_try_shrink,
     dict_expand, dict_buckets_bytes, dict_iter_init, dict_iter_next, dict_iter_release,
 )
 from rkvd._core.lib.util cimport *
 
-import time as _time
 import os as _os
 import socket as _socket
 

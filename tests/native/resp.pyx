@@ -4,10 +4,10 @@
 # interface, with no Engine and no connection, for tests/test_reply_writer.py
 # and tests/test_resp_reader.py. Test-only: built by tests/native/build.py,
 # never part of the installed package. It goes through server.pxd only.
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.string cimport memcpy
 
-from rkvd._core.server cimport ReplyWriter, RequestReader, Arg
+from rkvd._core.server cimport ReplyWriter, RequestReader
 
 
 cdef int _record_error(void* ctx, const char* p, Py_ssize_t n) except -1:

@@ -67,6 +67,7 @@ cdef int block_for_keys(Client c, int first, int last, int step, long long timeo
         c.blocked_timer = e.loop.call_later(delay if delay > 0 else 0, _block_timeout, c)
     return 0
 
+
 def _block_timeout(Client c):
     if c.flags & CF_BLOCKED:
         c.blocked_timer = None
@@ -74,6 +75,8 @@ def _block_timeout(Client c):
 
 # Leave the blocked state. timed_out: reply the null a timeout gives.
 # resume: run the client's pending pipeline and flush its replies.
+
+
 cdef int unblock_client(Client c, bint timed_out, bint resume) except -1:
     cdef Engine e = c.engine
     cdef Database db = c.blocked_db
@@ -109,12 +112,15 @@ cdef int unblock_client(Client c, bint timed_out, bint resume) except -1:
             c.process_and_flush()
     return 0
 
+
 def _resume_client(Client c):
     if not (c.flags & (CF_CLOSED | CF_BLOCKED | CF_IN_BATCH)):
         c.process_and_flush()
 
 # A write made key ready (a list/zset/stream got data): queue it if someone
 # waits on it. Cheap when nobody is blocked.
+
+
 cdef inline int signal_key_as_ready(Database db, const char* key, size_t klen) except -1:
     if db.engine.nblocked == 0 or not db.blocking:
         return 0

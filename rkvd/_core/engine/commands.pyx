@@ -18,6 +18,7 @@ cdef class Command:
 # name -> C handler, filled by the t_*.pyx modules at import
 cdef dict g_c_handlers = {}
 
+
 @cython.final
 cdef class _FnBox:
     cdef cmd_fn fn

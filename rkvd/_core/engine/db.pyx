@@ -311,7 +311,8 @@ cdef class Database:
 
     # One pass of sampling: look at up to `num` volatile keys from the scan
     # cursor, delete the expired ones. Returns (sampled, expired).
-    cdef int active_expire_step(self, int num, long long now, int* expired_out, long long* ttl_sum, int* ttl_samples) except -1:
+    cdef int active_expire_step(self, int num, long long now, int* expired_out, long long* ttl_sum,
+                                int* ttl_samples) except -1:
         cdef _ExpireScan st
         cdef int buckets = 0
         cdef int i
@@ -376,13 +377,16 @@ cdef void _collect_expire(void* priv, dictEntry* e) noexcept:
 def db_delete(Database db, bytes key):
     return db.delete_key(key, len(key))
 
+
 def db_set_string(Database db, bytes key, bytes value, bint keepttl=False):
     db.set_string(key, len(key), value, len(value), True, keepttl)
+
 
 def db_set_object(Database db, bytes key, int obj_type, object value):
     """Store a value object of Redis type obj_type (OBJ_* number) at key,
     replacing what was there (loaders and in-process tests)."""
     db.set_obj(key, len(key), obj_type, value, False)
+
 
 def db_set_expire(Database db, bytes key, long long when_ms):
     return db.set_expire(key, len(key), when_ms)

@@ -12,10 +12,13 @@ cdef int queue_multi_command(Client c, Command cmd) except -1:
 # The Command objects an open transaction has queued, in order; [] outside
 # MULTI. For checks made before EXEC runs: CLIENT PAUSE WRITE holds an EXEC
 # whose queue has a command that may replicate.
+
+
 def multi_queued_commands(Client c):
     if not (c.flags & CF_MULTI) or not c.mstate:
         return []
     return [cmd for cmd, _ in c.mstate]
+
 
 cdef int discard_transaction(Client c) except -1:
     c.mstate = None

@@ -9,14 +9,13 @@
 # Memory is taken from libc directly (malloc/calloc/realloc/free) so that the
 # allocator statistics the server reports include the keyspace. An entry is
 # one block of exactly sizeof(header) + klen + extra bytes.
-from libc.stdint cimport uint32_t, uint64_t, int64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memcmp, memcpy
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 
-import os as _os
 
 cdef extern from "Python.h":
     # Seeded SipHash of CPython (randomised per process unless PYTHONHASHSEED).
@@ -464,7 +463,7 @@ cdef unsigned long dict_some_entries(dict* d, dictEntry** des, unsigned long cou
         return 0
     maxsteps = <uint64_t>count * 10
     # rehash work proportional to the sample
-    for j in range(count):
+    for j in range(count):  # no-cython-lint
         if d.rehashidx != -1:
             _rehash_step(d)
         else:
@@ -607,4 +606,3 @@ cdef void dict_iter_release(dictIter* it) noexcept:
     it.index = -1
     it.table = 0
     it.safe = 0
-

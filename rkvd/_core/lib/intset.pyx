@@ -6,7 +6,6 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int16_t, int32_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove
 
-import os as _os
 
 cdef extern from *:
     """
@@ -288,4 +287,3 @@ cdef int intset_validate_integrity(const unsigned char* p, size_t size, int deep
             return 0
         prev = cur
     return 1
-

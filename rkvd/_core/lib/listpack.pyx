@@ -13,7 +13,6 @@ from libc.stdlib cimport malloc, realloc, free, abort, qsort
 from libc.string cimport memcpy, memmove, memcmp
 from libc.stdio cimport fprintf, stderr
 
-import os as _os
 
 cdef extern from "<malloc.h>" nogil:
     size_t malloc_usable_size(void* p)
@@ -944,4 +943,3 @@ cdef unsigned int lp_random_pairs_unique(unsigned char* lp, unsigned int count,
         p = lp_next(lp, p)
         index += 1
     return picked
-

@@ -30,7 +30,7 @@ cdef enum:
     HASH_SIZE = 1 << HASH_BITS
     MAX_LITERAL = 32                # bytes in one literal run
     MAX_DISTANCE = 1 << 13          # back references reach 1..8192 bytes back
-    MAX_MATCH = (1 << 8) + (1 << 3) # longest match the compressor looks for
+    MAX_MATCH = (1 << 8) + (1 << 3)  # longest match the compressor looks for
     SLOT_LIMIT = 0xFFFFFFFF
 
 # slot value: 1 + the latest position whose three bytes hash there, 0 = none

@@ -1014,5 +1014,6 @@ cdef int ql_verify(quicklist* ql, char* errbuf, size_t errlen) noexcept nogil:
 def py_set_packed_threshold(size_t sz):
     return ql_set_packed_threshold(sz) == 1
 
+
 def py_get_packed_threshold():
     return ql_get_packed_threshold()

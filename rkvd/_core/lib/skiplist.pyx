@@ -5,8 +5,7 @@
 # tests/native/skiplist.pyx.
 from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport malloc, free
-from libc.string cimport memcpy, memcmp
-from libc.math cimport isnan
+from libc.string cimport memcmp
 
 import os as _os
 
@@ -498,4 +497,3 @@ cdef zslNode* zsl_last_in_lex_range(zskiplist* zsl, zlexrangespec* r) noexcept n
     if p == zsl.header or not zsl_lex_gte_min(zsl_node_ele(p), zsl_node_len(p), r):
         return NULL
     return p
-

@@ -112,7 +112,7 @@ cdef int string2ull(const char* s, unsigned long long* value) noexcept nogil:
             return 0
         value[0] = <unsigned long long>ll
         return 1
-    errno = 0
+    errno = 0  # no-cython-lint
     value[0] = strtoull(s, &end, 10)
     if errno == EINVAL or errno == ERANGE or s[0] == 0 or end[0] != 0:
         return 0
@@ -174,7 +174,7 @@ cdef int string2ld(const char* s, size_t slen, long double* dp) noexcept nogil:
         return 0
     memcpy(buf, s, slen)
     buf[slen] = 0
-    errno = 0
+    errno = 0  # no-cython-lint
     v = strtold(buf, &end)
     if _is_c_space(buf[0]) or end[0] != 0 or <size_t>(end - buf) != slen:
         return 0
@@ -203,7 +203,7 @@ cdef int string2d(const char* s, size_t slen, double* dp) noexcept nogil:
             return 0
     memcpy(buf, s, slen)
     buf[slen] = 0
-    errno = 0
+    errno = 0  # no-cython-lint
     v = strtod(buf, &end)
     if _is_c_space(buf[0]) or <size_t>(end - buf) != slen:
         ok = 0

@@ -260,7 +260,8 @@ cdef class Client:
         e.stat_net_input_bytes += nbytes
         r.max_querybuf_len = e.client_max_querybuf_len
         if r.over_limit():
-            e.log_warning(f"Closing client that reached max query buffer length: {self.info_line()} (qbuf initial bytes: {r.head(64)!r})")
+            e.log_warning(f"Closing client that reached max query buffer length: {self.info_line()} "
+                          f"(qbuf initial bytes: {r.head(64)!r})")
             e.stat_client_qbuf_limit_disconnections += 1
             self.close()
             return
@@ -537,4 +538,3 @@ def _fmt_addr(a):
         return "?:0"
     host, port = a[0], a[1]
     return f"{host}:{port}"
-

@@ -425,7 +425,7 @@ cdef long long parse_requests(const char* data, Py_ssize_t dl, long long repeat)
         return 0
     r.authenticated = True
     r.feed(data, dl)
-    for i in range(repeat):
+    for i in range(repeat):  # no-cython-lint
         r.reset()
         memcpy(r.buf, data, dl)
         r.len = dl

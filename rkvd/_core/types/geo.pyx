@@ -4,6 +4,8 @@
 # Redis's arithmetic operation by operation, so coordinates and distances
 # come out digit for digit the same.
 
+from libc.math cimport llrint
+
 cdef extern from "<math.h>" nogil:
     double c_sin "sin"(double)
     double c_cos "cos"(double)
@@ -596,6 +598,7 @@ cdef list geo_sort(list ga, int sort, Py_ssize_t returned):
         free(d)
         free(v)
 
+
 def _gp_dist(t):
     return t[0]
 
@@ -863,7 +866,8 @@ cdef int georadius_generic(Client c, int srckey, int flags) except -1:
     if storekey >= 0 and (withdist or withhash or withcoords):
         if flags & GEO_SEARCHSTORE:
             return c.add_error_bytes(b"GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
-        return c.add_error_bytes(b"STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
+        return c.add_error_bytes(b"STORE option in GEORADIUS is not compatible with "
+                                 b"WITHDIST, WITHHASH and WITHCOORD options")
     if (flags & GEO_SEARCH) and not (frommember or fromloc):
         name = c.arg_bytes(0)
         return c.add_error_bytes(b"exactly one of FROMMEMBER or FROMLONLAT can be specified for " + name)

@@ -134,7 +134,7 @@ cdef inline int dense_raise(unsigned char* regs, long i, unsigned int count) noe
 # Histogram of register values, 16 registers from every 12 bytes.
 cdef void dense_histo(const unsigned char* r, int* h) noexcept nogil:
     cdef int j
-    for j in range(1024):
+    for j in range(1024):  # no-cython-lint
         h[r[0] & 63] += 1
         h[(r[0] >> 6 | r[1] << 2) & 63] += 1
         h[(r[1] >> 4 | r[2] << 4) & 63] += 1
@@ -158,7 +158,7 @@ cdef void dense_merge(unsigned char* mx, const unsigned char* r) noexcept nogil:
     cdef int j
     cdef unsigned char v[16]
     cdef int k
-    for j in range(1024):
+    for j in range(1024):  # no-cython-lint
         v[0] = r[0] & 63
         v[1] = (r[0] >> 6 | r[1] << 2) & 63
         v[2] = (r[1] >> 4 | r[2] << 4) & 63
@@ -818,7 +818,7 @@ cdef int cmd_pfselftest(Client c) except -1:
     if regs == NULL:
         raise MemoryError()
     try:
-        for j in range(HLL_TEST_CYCLES):
+        for j in range(HLL_TEST_CYCLES):  # no-cython-lint
             for i in range(HLL_REGISTERS):
                 r = hll_rand() & HLL_REGISTER_MAX
                 bytecounters[i] = <unsigned char>r

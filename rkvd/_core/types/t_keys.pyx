@@ -574,10 +574,14 @@ cdef int cmd_object(Client c) except -1:
         return c.add_bulk(enc, len(enc))
     if c.arg_is(1, b"idletime"):
         if eng.lfu_mode:
-            return c.add_error_str("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            return c.add_error_str("An LFU maxmemory policy is selected, idle time not tracked. Please note that "
+                                   "when switching between policies at runtime LRU and LFU data will take some "
+                                   "time to adjust.")
         return c.add_int(estimate_idle_ms(eng, e) // 1000)
     if not eng.lfu_mode:
-        return c.add_error_str("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        return c.add_error_str("An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+                               "that when switching between policies at runtime LRU and LFU data will take some "
+                               "time to adjust.")
     return c.add_int(lfu_decr_and_return(eng, e.meta))
 
 cdef long long estimate_idle_ms(Engine eng, dictEntry* e) noexcept:

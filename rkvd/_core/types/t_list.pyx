@@ -17,6 +17,7 @@ cdef enum:
 
 # ------------------------------------------------------------------ list type API
 
+
 @cython.final
 cdef class ListValue:
     """A list value: a quicklist in the object itself (no Python fields, so
@@ -600,7 +601,7 @@ cdef int pop_generic(Client c, int where) except -1:
     if c.argc > 3:
         return add_arity_error(c)
     if hascount and not c.arg_range(2, 0, LLONG_MAX, &count,
-                                       b"value is out of range, must be positive"):
+                                    b"value is out of range, must be positive"):
         return 0
     lv = lookup_list_write(c, c.argv[1].ptr, c.argv[1].len, &wrong)
     if wrong:

@@ -812,6 +812,8 @@ def _set_card(s):
 # SINTER / SMEMBERS / SINTERSTORE / SINTERCARD over the keys argv[first:
 # first+nkeys]. dst: argv index of the destination key or -1; card_only:
 # reply the count only, stopping at limit (0: no limit).
+
+
 cdef int set_inter(Client c, int first, int nkeys, int dst, bint card_only,
                    uint64_t limit) except -1:
     cdef bint wrong
@@ -917,7 +919,6 @@ cdef int set_union_diff(Client c, int first, int nkeys, int dst, int op) except 
     cdef Py_ssize_t n = 0
     cdef int64_t ll = 0
     cdef int enc
-    cdef char buf[24]
     for j in range(nkeys):
         s = set_lookup_read(c, first + j, &wrong)
         if wrong:
@@ -1118,6 +1119,7 @@ def set_from_members(members, long long max_intset_entries=512):
         b = m
         set_type_add(s, b, len(b), maxis)
     return s
+
 
 def set_from_intset_blob(bytes blob):
     """A SetValue over a copy of an intset blob (validated by the caller)."""

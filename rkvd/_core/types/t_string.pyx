@@ -155,7 +155,6 @@ cdef inline int get_generic(Client c) except -2:
 cdef int set_generic(Client c, int flags, int vi, int expire_arg, bint seconds,
                      const char* ok_reply, const char* abort_reply) except -1:
     cdef long long when = 0
-    cdef dictEntry* e
     cdef bint found
     cdef Database db = c.db
     if expire_arg >= 0:

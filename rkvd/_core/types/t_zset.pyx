@@ -12,7 +12,6 @@
 from rkvd._core.lib.listpack cimport *
 from rkvd._core.lib.skiplist cimport *
 from libc.stdlib cimport strtod, abort
-from libc.math cimport llrint
 from libc.stdio cimport fprintf, stderr
 
 cdef extern from "<math.h>" nogil:
@@ -306,6 +305,7 @@ cdef extern from *:
 cdef void _zset_dict_drop(void* priv, zslNode* x) noexcept:
     dict_delete(<kvdict*>priv, zsl_node_ele(x), zsl_node_len(x))
 
+
 @cython.final
 cdef class ZsetValue:
     """A sorted set: listpack (lp != NULL) or skiplist + member table."""
@@ -505,7 +505,7 @@ cdef int zs_maybe_to_listpack(ZsetValue z, Engine eng, size_t maxelelen, size_t 
 
 # Redis's zsetAdd. Returns 1 (flags in *out) or 0 when the result is NaN.
 cdef int zs_add(ZsetValue z, Engine eng, double score, const char* ele, size_t elen, int flags,
-             int* out, double* newscore) except -1:
+                int* out, double* newscore) except -1:
     cdef bint incr = flags & ZADD_IN_INCR, nx = flags & ZADD_IN_NX, xx = flags & ZADD_IN_XX
     cdef bint gt = flags & ZADD_IN_GT, lt = flags & ZADD_IN_LT
     cdef double cur
@@ -828,7 +828,7 @@ cdef int zadd_generic(Client c, int flags) except -1:
             score = scores[j]
             retflags = 0
             if not zs_add(z, eng, score, c.argv[scoreidx + 1 + j * 2].ptr, c.argv[scoreidx + 1 + j * 2].len,
-                         flags, &retflags, &newscore):
+                          flags, &retflags, &newscore):
                 c.add_error(g_nan_err, len(g_nan_err))
                 return 0
             if retflags & ZADD_OUT_ADDED:
@@ -965,6 +965,8 @@ cdef object set_source_members(object obj):
 
 # One input of a set operation: a sorted set, a plain set (members scored 1)
 # or nothing (a missing key).
+
+
 @cython.final
 cdef class _ZOpSrc:
     cdef ZsetValue z
@@ -1055,7 +1057,7 @@ cdef int zunion_inter_diff_generic(Client c, int dstidx, int numkeys_idx, int op
     if setnum > c.argc - (numkeys_idx + 1):
         return c.add_syntax_error()
     j = numkeys_idx + 1
-    for i in range(setnum):
+    for i in range(setnum):  # no-cython-lint
         s = _ZOpSrc()
         s.weight = 1.0
         e = db.lookup_read(c.argv[j].ptr, c.argv[j].len)
@@ -1204,11 +1206,14 @@ cdef int zunion_inter_diff_generic(Client c, int dstidx, int numkeys_idx, int op
             x = zsl_next(x)
     return 0
 
+
 def _src_len(_ZOpSrc s):
     return s.length()
 
 # The members of the first input found in none of the others (Redis's
 # algorithm 1; every algorithm gives the same set).
+
+
 cdef int zdiff_into(list src, long setnum, ZsetValue dst, size_t* maxelelen, size_t* totelelen) except -1:
     cdef _ZOpSrc s0 = src[0], s
     cdef long j
@@ -1796,7 +1801,6 @@ cdef int zpop_generic(Client c, int* keyidx, int keyc, int where, bint emitkey, 
     cdef ZsetValue z = None
     cdef long llen, rangelen, result_count = 0
     cdef unsigned char* eptr
-    cdef unsigned char* sptr
     cdef char buf[24]
     cdef size_t n
     cdef const char* p
