@@ -581,12 +581,26 @@ cdef int spop_propagate_member(Client c, int enc, const char* p, Py_ssize_t n,
         return rewrite_propagated(c, argv)
     return also_propagate(c.engine, c.db.id, argv)
 
-cdef int cmd_spop(Client c) except -1:
-    cdef bint wrong
-    cdef SetValue s
+# Pop one random member of s: reply it, propagate its SREM (`alone`: as the
+# command's own rewrite, else as one of several), remove it.
+cdef int spop_one(Client c, SetValue s, bint alone) except -1:
     cdef const char* p = NULL
     cdef Py_ssize_t n = 0
     cdef int64_t ll = 0
+    if set_type_random(s, &p, &n, &ll) == SET_ENC_INTSET:
+        c.add_bulk_ll(ll)
+        if c.engine.prop_on:
+            spop_propagate_member(c, SET_ENC_INTSET, NULL, 0, ll, alone)
+        return set_type_remove_ll(s, ll)
+    # reply first: the member's bytes live in the entry being removed
+    c.add_bulk(p, n)
+    if c.engine.prop_on:
+        spop_propagate_member(c, SET_ENC_HT, p, n, 0, alone)
+    return set_type_remove(s, c.reply.buf + c.reply.len - n - 2, n)
+
+cdef int cmd_spop(Client c) except -1:
+    cdef bint wrong
+    cdef SetValue s
     if c.argc == 3:
         return set_spop_count(c)
     if c.argc > 3:
@@ -596,17 +610,7 @@ cdef int cmd_spop(Client c) except -1:
         return 0
     if s is None:
         return c.add_null()
-    if set_type_random(s, &p, &n, &ll) == SET_ENC_INTSET:
-        c.add_bulk_ll(ll)
-        if c.engine.prop_on:
-            spop_propagate_member(c, SET_ENC_INTSET, NULL, 0, ll, True)
-        set_type_remove_ll(s, ll)
-    else:
-        # reply first: the member's bytes live in the entry being removed
-        c.add_bulk(p, n)
-        if c.engine.prop_on:
-            spop_propagate_member(c, SET_ENC_HT, p, n, 0, True)
-        set_type_remove(s, c.reply.buf + c.reply.len - n - 2, n)
+    spop_one(c, s, True)
     notify(c, NOTIFY_SET, b"spop", 1)
     if set_type_size(s) == 0:
         set_delete_key(c, 1)
@@ -652,16 +656,7 @@ cdef int set_spop_count(Client c) except -1:
         # few to pop: pick and remove one at a time
         while count > 0:
             count -= 1
-            if set_type_random(s, &p, &n, &ll) == SET_ENC_INTSET:
-                c.add_bulk_ll(ll)
-                if c.engine.prop_on:
-                    spop_propagate_member(c, SET_ENC_INTSET, NULL, 0, ll, False)
-                set_type_remove_ll(s, ll)
-            else:
-                c.add_bulk(p, n)
-                if c.engine.prop_on:
-                    spop_propagate_member(c, SET_ENC_HT, p, n, 0, False)
-                set_type_remove(s, c.reply.buf + c.reply.len - n - 2, n)
+            spop_one(c, s, False)
         return 0
     # most of the set goes: move the few survivors to a new set, reply
     # with what is left of the old one, and store the new one
