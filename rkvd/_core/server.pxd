@@ -14,6 +14,10 @@
 #   engine/blocked.pxd   blocking on keys
 #   types/t_keys.pxd     entry_type_name, encoding_name, SCAN argument parsing
 #   types/t_string.pxd   string_make_raw, add_expire_time_error
+#   types/t_hash.pxd     HashValue and building one
+#   types/t_list.pxd     ListValue
+#   types/t_set.pxd      SetValue, its encodings, building one
+#   types/t_zset.pxd     ZsetValue, building one
 #   types/bitops.pxd     arg_cstr_is
 #
 # Inside the unit every call stays direct (a final class's methods are not
@@ -23,7 +27,7 @@
 # private to the unit. The fragment folders are not packages: a fragment's
 # .pxd is only ever read through the includes below.
 cimport cython
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from rkvd._core.lib.dict cimport dict as kvdict, dictEntry
 
@@ -43,4 +47,8 @@ include "engine/multi.pxd"
 include "engine/blocked.pxd"
 include "types/t_keys.pxd"
 include "types/t_string.pxd"
+include "types/t_hash.pxd"
+include "types/t_list.pxd"
+include "types/t_set.pxd"
+include "types/t_zset.pxd"
 include "types/bitops.pxd"

@@ -19,8 +19,6 @@ cdef extern from "<malloc.h>" nogil:
     size_t malloc_usable_size(void* p)
 
 cdef enum:
-    HASH_ENC_LISTPACK = 0
-    HASH_ENC_HT = 1
     # HRANDFIELD: build-and-remove when the hash is at most this many times
     # the count; otherwise draw random fields
     HRANDFIELD_SUB_STRATEGY_MUL = 3
@@ -34,9 +32,6 @@ cdef enum:
 @cython.freelist(16)
 cdef class HashValue:
     """A hash value: listpack or hashtable encoded (see the file header)."""
-    cdef unsigned char* lp      # HASH_ENC_LISTPACK
-    cdef kvdict* ht             # HASH_ENC_HT
-    cdef int enc
 
     def __dealloc__(self):
         if self.lp != NULL:

@@ -22,7 +22,6 @@ cdef enum:
 cdef class ListValue:
     """A list value: a quicklist in the object itself (no Python fields, so
     the object is not tracked by the garbage collector)."""
-    cdef quicklist ql
 
     def __dealloc__(self):
         ql_clear(&self.ql)

@@ -20,8 +20,6 @@ cdef extern from "<malloc.h>" nogil:
     size_t set_usable_size "malloc_usable_size"(void* p)
 
 cdef enum:
-    SET_ENC_INTSET = 1
-    SET_ENC_HT = 2
     SET_INTSET_HARD_MAX = 1 << 30     # intset lengths are 32-bit: Redis's cap
     SPOP_MOVE_STRATEGY_MUL = 5
     SRANDMEMBER_SUB_STRATEGY_MUL = 3
@@ -35,10 +33,6 @@ cdef enum:
 cdef class SetValue:
     """A set value: an intset, or a hash table once any member is not an
     integer or there are too many. Operated on by the set_type_* functions."""
-    # One pointer, so the object is 24 bytes (one 32-byte malloc chunk): the
-    # intset*, or the kvdict* with the low bit set (malloc blocks are at
-    # least 8-byte aligned, so the bit is free).
-    cdef void* p
 
     def __cinit__(self):
         self.p = intset_new()
@@ -178,6 +172,12 @@ cdef inline bint set_is_ht(SetValue s) noexcept:
 
 cdef inline kvdict* set_ht(SetValue s) noexcept:
     return <kvdict*>(<uintptr_t>s.p & ~(<uintptr_t>1))
+
+cdef intset* set_value_intset(SetValue s) noexcept nogil:
+    return NULL if (<uintptr_t>s.p & 1) else <intset*>s.p
+
+cdef kvdict* set_value_ht(SetValue s) noexcept nogil:
+    return <kvdict*>(<uintptr_t>s.p & ~(<uintptr_t>1)) if (<uintptr_t>s.p & 1) else NULL
 
 cdef inline void _set_store_ht(SetValue s, kvdict* d) noexcept:
     s.p = <void*>(<uintptr_t>d | 1)

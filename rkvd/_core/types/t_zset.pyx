@@ -309,9 +309,6 @@ cdef void _zset_dict_drop(void* priv, zslNode* x) noexcept:
 @cython.final
 cdef class ZsetValue:
     """A sorted set: listpack (lp != NULL) or skiplist + member table."""
-    cdef unsigned char* lp
-    cdef zskiplist* zsl
-    cdef kvdict* dict
 
     def __dealloc__(self):
         if self.lp != NULL:
