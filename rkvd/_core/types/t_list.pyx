@@ -3,7 +3,7 @@
 # list never stays in the keyspace: the command that empties it deletes it.
 
 from rkvd._core.lib.quicklist cimport (
-    quicklist, qlNode, qlIter, qlEntry, QL_HEAD, QL_TAIL, QL_START_HEAD, QL_START_TAIL,
+    qlNode, qlIter, qlEntry, QL_HEAD, QL_TAIL, QL_START_HEAD, QL_START_TAIL,
     QL_NODE_LZF, ql_init, ql_clear, ql_dup, ql_push, ql_end_entry, ql_del_end,
     ql_iter_init_at_idx, ql_next, ql_iter_release, ql_index, ql_compare, ql_del_entry,
     ql_insert_before, ql_insert_after, ql_replace_at_index, ql_del_range, ql_uncompressed_size,
