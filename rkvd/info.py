@@ -19,6 +19,8 @@ import struct
 import sys
 import time
 
+import psutil
+
 import rkvd
 from rkvd import REDIS_VERSION
 
@@ -50,7 +52,9 @@ _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
 _LIBC.malloc_trim.restype = ctypes.c_int
 MEM_ALLOCATOR = "libc"
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
+# Process metrics (RSS, system memory) come from psutil; CPU times from
+# getrusage, which alone has the main thread's figures Redis prints.
+_PROCESS = psutil.Process()
 
 
 def malloc_info():
@@ -68,8 +72,7 @@ def used_memory():
 
 
 def process_rss():
-    with open("/proc/self/statm", "rb") as f:
-        return int(f.read().split()[1]) * _PAGE
+    return _PROCESS.memory_info().rss
 
 
 def malloc_trim():
@@ -86,13 +89,10 @@ def malloc_stats_text():
     return "\n".join(lines) + "\n"
 
 
-_SYSTEM_MEMORY = None
+_SYSTEM_MEMORY = psutil.virtual_memory().total
 
 
 def total_system_memory():
-    global _SYSTEM_MEMORY
-    if _SYSTEM_MEMORY is None:
-        _SYSTEM_MEMORY = os.sysconf("SC_PHYS_PAGES") * _PAGE
     return _SYSTEM_MEMORY
 
 
