@@ -55,6 +55,17 @@ cdef enum:
     QUICKLIST_NODE_CONTAINER_PLAIN = 1
     QUICKLIST_NODE_CONTAINER_PACKED = 2
 
+    # Inside module values and MODULE_AUX: the opcodes of the module's own
+    # serialization (only the ones a loader without modules must know).
+    RDB_MODULE_OPCODE_EOF = 0
+    RDB_MODULE_OPCODE_UINT = 2
+
+    # How a file is loaded (Redis's RDBFLAGS_*; the numbers are Redis's).
+    RDBFLAGS_NONE = 0
+    RDBFLAGS_AOF_PREAMBLE = 1 << 0      # the base of an AOF: keep keys already expired
+    RDBFLAGS_REPLICATION = 1 << 1       # a replica's full sync
+    RDBFLAGS_ALLOW_DUP = 1 << 2         # a key loaded twice replaces the first (DEBUG RELOAD MERGE)
+
 # A value type byte Redis 7.0 accepts as an object type.
 cdef inline bint rdb_is_object_type(int t) noexcept nogil:
     return (0 <= t <= 7) or (9 <= t <= 19)
