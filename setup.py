@@ -18,6 +18,7 @@ if DEBUG:
 # that reply helpers and lookups inline across files.
 MODULES = [
     "rkvd._core.lib.util",
+    "rkvd._core.lib.crc64",
     "rkvd._core.lib.dict",
     "rkvd._core.lib.intset",
     "rkvd._core.lib.lzf",
