@@ -132,6 +132,13 @@ def _is_lfu_policy(policy):
     return "lfu" in policy
 
 
+_SANITIZE_MODES = ("no", "yes", "clients")     # the engine holds the index
+
+
+def _sanitize_mode(mode):
+    return _SANITIZE_MODES.index(mode)
+
+
 def _normal_class_limits(limits):
     return limits["normal"]
 
@@ -276,7 +283,8 @@ PARAMS = [
     Enum("appendfsync", _enum("everysec", "always", "no"), "everysec"),
     Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no"),
     Enum("acl-pubsub-default", [("allchannels", 1), ("resetchannels", 0)], "resetchannels"),
-    Enum("sanitize-dump-payload", _enum("no", "yes", "clients"), "no", flags=DEBUG),
+    Enum("sanitize-dump-payload", _enum(*_SANITIZE_MODES), "no", flags=DEBUG,
+         engine=EngineField("sanitize_dump_payload", convert=_sanitize_mode)),
     Enum("enable-protected-configs", _PROTECTED_ACTION, "no", flags=IMMUTABLE),
     Enum("enable-debug-command", _PROTECTED_ACTION, "no", flags=IMMUTABLE),
     Enum("enable-module-command", _PROTECTED_ACTION, "no", flags=IMMUTABLE),

@@ -35,6 +35,7 @@ ENGINE_FIELDS = {
     "lfu-decay-time": {"lfu_decay_time": 1},
     "client-output-buffer-limit": {"obuf_hard_limit": 0, "obuf_soft_limit": 0,
                                    "obuf_soft_seconds": 0},
+    "sanitize-dump-payload": {"sanitize_dump_payload": 0},
 }
 
 
@@ -75,6 +76,7 @@ def test_attach_converts():
     assert e.verbosity_debug is True and e.lfu_mode is True
     assert (e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds) == (1 << 20, 2 << 20, 3)
     assert e.notify_flags == C.NOTIFY_KEYSPACE | C.NOTIFY_EXPIRED
+    assert attached("sanitize-dump-payload clients\n")[1].sanitize_dump_payload == 2
 
 
 def test_hz_reaches_the_engine_clamped():

@@ -37,6 +37,8 @@ cdef class Engine:
     cdef public long long zset_max_listpack_entries, zset_max_listpack_value
     cdef public int list_max_listpack_size, list_compress_depth
     cdef public long long hll_sparse_max_bytes
+    # sanitize-dump-payload: 0 no, 1 yes, 2 clients (Redis's SANITIZE_DUMP_*)
+    cdef public int sanitize_dump_payload
     cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
     cdef public int hz
     cdef public bytes _fmt_buf
