@@ -18,3 +18,6 @@ cdef class ZsetValue:
 cdef int zs_sl_insert(ZsetValue z, const char* ele, size_t elen, double score) except -1
 # listpack -> skiplist (a no-op when already a skiplist).
 cdef int zs_to_skiplist(ZsetValue z) except -1
+# skiplist -> listpack (a no-op when already a listpack), in score order.
+# The caller decides it fits (zset-max-listpack-entries / -value).
+cdef int zs_to_listpack(ZsetValue z) except -1
