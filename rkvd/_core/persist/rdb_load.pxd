@@ -1,0 +1,37 @@
+# The RDB loader (persist/rdb_load.pyx): whole files, resumably, and single
+# objects (RESTORE payloads). What other extensions may cimport.
+cimport cython
+from libc.stdint cimport uint32_t, uint64_t
+
+from rkvd._core.server cimport Database, Engine
+
+
+@cython.final
+cdef class RdbLoader:
+    # Loads an RDB file (or an in-memory copy of one) into eng's databases,
+    # a slice at a time (step). The source stays mapped until the load ends
+    # or fails.
+    cdef Engine eng
+    cdef int rdbflags
+    cdef object owner               # the bytes object buf points into, or None
+    cdef void* map                  # the file's mapping (munmap'd at the end), or NULL
+    cdef size_t maplen
+    cdef const unsigned char* buf
+    cdef size_t len
+    cdef size_t pos
+    cdef uint64_t crc               # CRC64 of buf[0:crc_pos]
+    cdef size_t crc_pos
+    cdef int rdbver
+    cdef bint started
+    cdef bint done
+    cdef int deep                   # deep payload checks (sanitize-dump-payload yes)
+    cdef object failure             # the RdbError raised, raised again by step
+    cdef Database db
+    cdef long long now_ms           # expired keys are the ones before the load began
+    cdef uint32_t lru_clock
+    # per-key attributes set by opcodes before the key, reset after it
+    cdef long long expiretime, lru_idle, lfu_freq
+    cdef readonly dict aux
+    cdef readonly long long keys_loaded, expired_skipped, empty_keys_skipped
+    cdef readonly Py_ssize_t total_bytes
+    cdef readonly Py_ssize_t rdb_end    # offset after the trailer once done, else -1
