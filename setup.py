@@ -26,6 +26,7 @@ MODULES = [
     "rkvd._core.lib.quicklist",
     "rkvd._core.lib.skiplist",
     "rkvd._core.server",
+    "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",
     # cold subsystems: their own extensions, cimporting the engine's server.pxd
     "rkvd._core.introspect",
