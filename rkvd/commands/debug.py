@@ -16,6 +16,7 @@ import time
 from rkvd import info
 from rkvd._core.introspect import db_keys, db_lookup, db_populate
 from rkvd._core.lib.quicklist import py_set_packed_threshold
+from rkvd._core.persist.rdb_save import RDB_SAVE_COMPRESS, rdb_encode_value
 from rkvd.commands.common import (
     cstr,
     debug_allowed,
@@ -28,7 +29,7 @@ from rkvd.commands.common import (
 )
 from rkvd.commands.memory import ROBJ_SIZE, sds_alloc, string_value_size
 from rkvd.replytypes import RespMap, RespSet
-from rkvd.strutil import atoi, memtoull, string2ll, strtod
+from rkvd.strutil import atoi, memtoull, strtod
 
 # Redis's OBJ_* type numbers, which the digest mixes in.
 _OBJ_TYPES = {"string": 0, "list": 1, "set": 2, "zset": 3, "hash": 4, "module": 5, "stream": 6}
@@ -37,39 +38,7 @@ _SHARED_INTEGERS = 10000           # OBJ_SHARED_INTEGERS
 
 
 # ---------------------------------------------------------------------------
-# Serialized lengths (DEBUG OBJECT serializedlength)
-
-def _lenenc(n):
-    if n < 64:
-        return 1
-    if n < 16384:
-        return 2
-    if n <= 0xFFFFFFFF:
-        return 5
-    return 9
-
-
-def _int_enc_len(v):
-    if -128 <= v <= 127:
-        return 2
-    if -32768 <= v <= 32767:
-        return 3
-    if -(1 << 31) <= v <= (1 << 31) - 1:
-        return 5
-    return None
-
-
-def rdb_string_len(b):
-    """Bytes RDB needs for a string (integer encodings, else length + bytes;
-    LZF compression of long strings is not modelled yet)."""
-    if len(b) <= 11:
-        v = string2ll(b)
-        if v is not None and str(v).encode() == b:
-            n = _int_enc_len(v)
-            if n is not None:
-                return n
-    return _lenenc(len(b)) + len(b)
-
+# DEBUG DIGEST (Redis's algorithm: SHA1 mixing, order-free for unordered types)
 
 def _as_bytes(x):
     if isinstance(x, (bytes, bytearray)):
@@ -78,29 +47,6 @@ def _as_bytes(x):
         return repr(x).encode()
     return str(x).encode()
 
-
-def _rdb_elements(typ, value):
-    """The strings an estimate of a set, hash or sorted set's RDB form
-    counts: members, field+value, member+score."""
-    if typ == "set":
-        return value.set_members()
-    return [_as_bytes(a) + _as_bytes(b) for a, b in value.items()]
-
-
-def serialized_length(typ, value, compression=True):
-    """Bytes the value takes in an RDB file: exact for strings and lists (the
-    list value computes its own), estimated element by element for sets,
-    hashes and sorted sets."""
-    if typ == "string":
-        return rdb_string_len(value)
-    if typ == "list":
-        return value.rdb_serialized_length(compression)
-    els = _rdb_elements(typ, value)
-    return _lenenc(len(els)) + sum(rdb_string_len(e) for e in els)
-
-
-# ---------------------------------------------------------------------------
-# DEBUG DIGEST (Redis's algorithm: SHA1 mixing, order-free for unordered types)
 
 def _xor_digest(digest, data):
     h = hashlib.sha1(data).digest()
@@ -341,7 +287,10 @@ class DebugCommands:
                      f" ql_listpack_max:{value.ql_listpack_max}"
                      f" ql_compressed:{value.ql_compressed}"
                      f" ql_uncompressed_size:{value.ql_uncompressed_size}")
-        serialized = serialized_length(typ, value, self.server.cfg["rdbcompression"])
+        # Redis measures the value as the RDB writer would store it (minus
+        # the type byte), compression setting included.
+        flags = RDB_SAVE_COMPRESS if self.server.cfg["rdbcompression"] else 0
+        serialized = len(rdb_encode_value(self.engine, self.db_of(c), bytes(args[2]), flags)) - 1
         c.reply_value(f"Value at:{id(value):#x} refcount:{refcount} encoding:{enc} "
                       f"serializedlength:{serialized} lru:{lru} "
                       f"lru_seconds_idle:{self._idle_seconds(lru)}{extra}")

@@ -9,7 +9,6 @@ from rkvd._core.lib.quicklist cimport (
     ql_insert_before, ql_insert_after, ql_replace_at_index, ql_del_range, ql_uncompressed_size,
     ql_node_lzf,
 )
-from rkvd._core.lib.lzf cimport lzf_compress
 
 cdef enum:
     LIST_HEAD = 0       # LEFT
@@ -77,24 +76,6 @@ cdef class ListValue:
             return 16 + 40
         return <size_t>(<double>(16 + 40) + <double>elesize / seen * self.ql.len)
 
-    def rdb_serialized_length(self, bint compression=True):
-        """Bytes the list takes in an RDB file (DEBUG OBJECT's
-        serializedlength): node count, then per node its container and its
-        listpack or element, LZF-compressed when that saves space (or kept
-        compressed as it is in memory)."""
-        cdef qlNode* n = self.ql.head
-        cdef unsigned char* data
-        cdef size_t total = _rdb_len_size(self.ql.len), clen
-        while n != NULL:
-            total += 1
-            if n.encoding == QL_NODE_LZF:
-                clen = ql_node_lzf(n, &data)
-                total += 1 + _rdb_len_size(clen) + _rdb_len_size(n.sz) + clen
-            else:
-                total += _rdb_string_size(n.entry, n.sz, compression)
-            n = n.next
-        return total
-
     def mem_usage(self):
         """Bytes malloc holds for the whole list (every node, exact)."""
         cdef qlNode* n = self.ql.head
@@ -143,40 +124,6 @@ cdef size_t _jemalloc_size(size_t n) noexcept:
         k += 1
     spacing = (<size_t>1) << (k - 2)
     return (n + spacing - 1) & ~(spacing - 1)
-
-# RDB length encoding size (rdbSaveLen).
-cdef size_t _rdb_len_size(size_t n) noexcept:
-    if n < (1 << 6):
-        return 1
-    if n < (1 << 14):
-        return 2
-    if n <= 0xFFFFFFFF:
-        return 5
-    return 9
-
-# Bytes rdbSaveRawString writes for s: an integer encoding when s is a small
-# canonical integer, LZF when enabled and it shrinks the string by more than
-# 4 bytes, else length + bytes.
-cdef size_t _rdb_string_size(unsigned char* s, size_t n, bint compression):
-    cdef long long v
-    cdef unsigned char* out
-    cdef unsigned int clen
-    if n <= 11 and string2ll(<char*>s, n, &v):
-        if -(1 << 7) <= v < (1 << 7):
-            return 2
-        if -(1 << 15) <= v < (1 << 15):
-            return 3
-        if -(1LL << 31) <= v < (1LL << 31):
-            return 5
-    if compression and n > 20 and n <= 0xFFFFFFFF:
-        out = <unsigned char*>malloc(n - 4 + 1)
-        if out == NULL:
-            raise MemoryError()
-        clen = lzf_compress(s, <unsigned int>n, out, <unsigned int>(n - 4))
-        free(out)
-        if clen:
-            return 1 + _rdb_len_size(clen) + _rdb_len_size(n) + clen
-    return _rdb_len_size(n) + n
 
 cdef bytes _entry_bytes(qlEntry* e):
     cdef char tmp[24]
