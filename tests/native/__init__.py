@@ -11,6 +11,7 @@ One module per library in rkvd/_core, going through that library's .pxd
     native.server     bench_parse (the RESP request parser; perf/bench_micro.py)
     native.resp       ReplyWriterForTest, RequestReaderForTest (the engine's
                       reply writer and request parser, through server.pxd)
+    native.rdb_save   write_fd (the RDB writer's rdb_write_fd, through its .pxd)
 
 `pip install .` neither builds nor ships any of it. native.build compiles the
 modules in place, with setup.py's flags, whenever a source is newer than its
