@@ -19,7 +19,7 @@ from rkvd.systemd import Supervisor
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
 HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
-                   "rkvd.commands.server", "rkvd.commands.conn",
+                   "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump")
 
 

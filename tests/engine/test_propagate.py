@@ -309,6 +309,19 @@ def test_served_blocked_client_propagates_a_plain_pop(pair, block, push):
     assert_same_stream(a, b)
 
 
+def test_restore_propagates_an_absolute_ttl_or_a_del(pair):
+    pair.run("SET", "src", "v")
+    _, payload = parse_reply(pair.conns[1].command("DUMP", "src"))       # redis-server's payload
+    past = str(int(time.time() * 1000) - 10000)
+    pair.run("SET", "old", "x")
+    a = check(pair, ("RESTORE", "a", "0", payload), ("RESTORE", "b", "100000", payload),
+              ("RESTORE", "c", "100000", payload, "REPLACE", "IDLETIME", "5"),
+              ("RESTORE", "d", past, payload, "ABSTTL"), ("RESTORE", "old", past, payload, "ABSTTL", "REPLACE"),
+              ("RESTORE", "a", "0", payload), ("RESTORE-ASKING", "e", "1000", payload))
+    assert [b"DEL", b"old"] in a
+    assert [x for x in a if x[:2] == [b"RESTORE", b"b"]][0][-1] == b"ABSTTL"
+
+
 # --------------------------------------------------------------------------
 # Transactions and expiry
 
