@@ -39,11 +39,17 @@ pytestmark = pytest.mark.timeout(300)
 FAR = int(time.time() * 1000) + 10 ** 9          # an expire time decades ahead
 
 
+# redis-server 7.0.15's defaults for what the loader reads
+REDIS_DEFAULTS = {"hash_max_listpack_entries": 128, "hash_max_listpack_value": 64,
+                  "set_max_intset_entries": 512, "zset_max_listpack_entries": 128,
+                  "zset_max_listpack_value": 64, "list_max_listpack_size": -2, "list_compress_depth": 0}
+
+
 def engine(**settings) -> Engine:
     """An in-process engine with Redis's defaults, overridden by settings
     (config names with '-' or engine field names)."""
     e = Engine(None, 16)
-    for name, value in settings.items():
+    for name, value in {**REDIS_DEFAULTS, **settings}.items():
         setattr(e, name.replace("-", "_"), value)
     return e
 
