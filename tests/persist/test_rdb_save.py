@@ -33,6 +33,7 @@ from rkvd._core.lib.quicklist import py_set_packed_threshold
 from rkvd._core.persist.rdb_save import (
     RDB_SAVE_CHECKSUM,
     RDB_SAVE_COMPRESS,
+    RDB_SAVE_INCREMENTAL_FSYNC,
     RDB_SAVE_KEEP_LFU,
     RDB_SAVE_KEEP_LRU,
     rdb_aux_blob,
@@ -482,6 +483,31 @@ def test_write_fd_pipe_and_partial_writes(pair):
     data = b"".join(chunks)
     assert (r, err) == (0, 0) and written == len(data)
     assert sum(len(v) for v in rdbdec.decode_file(data)["dbs"].values()) == keys
+
+
+def test_incremental_fsync_same_bytes(tmp_path):
+    # rdb-save-incremental-fsync only adds writeouts every 4 MB: the same
+    # bytes, also from a nonzero file offset; on a non-file it is ignored.
+    ip = InProcess()
+    build(ip, cmds=[("MSET", *[x for i in range(j, j + 1000) for x in (f"key:{i}", os.urandom(100))])
+                    for j in range(0, 100000, 1000)])
+    outputs = []
+    for flags in (DEFAULT_FLAGS, DEFAULT_FLAGS | RDB_SAVE_INCREMENTAL_FSYNC):
+        path = tmp_path / f"f{flags}.rdb"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+        os.write(fd, b"head")
+        try:
+            r = native_rdb_save.write_fd(ip.engine, fd, flags)
+        finally:
+            os.close(fd)
+        assert r[:2] == (0, 0) and r[2] > 8 * 1024 * 1024
+        outputs.append(path.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0][:4] == b"head"
+    fd = os.open(os.devnull, os.O_WRONLY)
+    try:
+        assert native_rdb_save.write_fd(ip.engine, fd, DEFAULT_FLAGS | RDB_SAVE_INCREMENTAL_FSYNC)[:2] == (0, 0)
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------- fork child

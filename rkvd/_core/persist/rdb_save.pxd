@@ -11,7 +11,7 @@ cpdef enum:
     RDB_SAVE_CHECKSUM = 2           # rdbchecksum yes; else the trailer is 8 zero bytes
     RDB_SAVE_KEEP_LRU = 4           # IDLE before each key (LRU maxmemory policies)
     RDB_SAVE_KEEP_LFU = 8           # FREQ before each key (LFU maxmemory policies)
-    RDB_SAVE_INCREMENTAL_FSYNC = 16  # rdb-save-incremental-fsync: fdatasync every 4 MB
+    RDB_SAVE_INCREMENTAL_FSYNC = 16  # rdb-save-incremental-fsync: write out every 4 MB (files)
 
 ctypedef struct RdbSaveStats:
     uint64_t bytes_written          # the whole file, trailer included
