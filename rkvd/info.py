@@ -23,6 +23,7 @@ import psutil
 
 import rkvd
 from rkvd import REDIS_VERSION
+from rkvd._core.persist.rdb_load import dump_payload_sanitizations
 
 # ---------------------------------------------------------------------------
 # Allocator
@@ -512,7 +513,7 @@ def _stats(server):
         ("tracking_total_prefixes", 0),
         ("unexpected_error_replies", e.stat_unexpected_error_replies),
         ("total_error_replies", e.stat_total_error_replies),
-        ("dump_payload_sanitizations", 0),          # RESTORE is not built
+        ("dump_payload_sanitizations", dump_payload_sanitizations()),
         # The engine does not count socket reads and writes yet.
         ("total_reads_processed", 0),
         ("total_writes_processed", 0),

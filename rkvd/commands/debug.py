@@ -16,6 +16,7 @@ import time
 from rkvd import info
 from rkvd._core.introspect import db_keys, db_lookup, db_populate
 from rkvd._core.lib.quicklist import py_set_packed_threshold
+from rkvd._core.persist.rdb_load import set_skip_checksum_validation
 from rkvd._core.persist.rdb_save import RDB_SAVE_COMPRESS, rdb_encode_value
 from rkvd.commands.common import (
     cstr,
@@ -233,10 +234,17 @@ class DebugCommands:
         self.engine.active_expire_enabled = bool(atoi(args[2]))
         c.reply_ok()
 
+    def set_skip_checksum_validation(self, c, args):
+        # RESTORE payloads and RDB files are then taken whatever their CRC
+        if len(args) != 3:
+            return False
+        set_skip_checksum_validation(bool(atoi(args[2])))
+        c.reply_ok()
+
     def unbuilt_switch(self, c, args):
-        # SET-SKIP-CHECKSUM-VALIDATION (RESTORE payloads), SET-DISABLE-DENY-
-        # SCRIPTS (scripting), AOF-FLUSH-SLEEP (the AOF): switches of
-        # features rkvd has not built, so there is nothing to switch.
+        # SET-DISABLE-DENY-SCRIPTS (scripting), AOF-FLUSH-SLEEP (the AOF):
+        # switches of features rkvd has not built, so there is nothing to
+        # switch.
         if len(args) != 3:
             return False
         c.reply_ok()
@@ -557,7 +565,7 @@ DEBUG_SUBCOMMANDS = {
     "propagated": DebugCommands.propagated,
     "sleep": DebugCommands.sleep,
     "set-active-expire": DebugCommands.set_active_expire,
-    "set-skip-checksum-validation": DebugCommands.unbuilt_switch,
+    "set-skip-checksum-validation": DebugCommands.set_skip_checksum_validation,
     "set-disable-deny-scripts": DebugCommands.unbuilt_switch,
     "aof-flush-sleep": DebugCommands.unbuilt_switch,
     "pause-cron": DebugCommands.pause_cron,

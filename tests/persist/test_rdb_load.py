@@ -28,7 +28,7 @@ from rkvd._core.persist.rdb_load import (
     RdbLoader,
     rdb_load_bytes,
     rdb_load_path,
-    set_checksum_options,
+    set_skip_checksum_validation,
 )
 from rkvd._core.server import Engine
 from rkvd.commands.debug import dataset_digest
@@ -509,19 +509,31 @@ def test_refusals_are_the_lines_redis_logs(tmp_path, data, message):
             assert line in log, f"{line!r} not in redis-server's log:\n{log[-3000:]}"
 
 
+class _Shell:
+    """What the loader reads of the daemon: its config and its log."""
+
+    def __init__(self, **cfg):
+        self.cfg = cfg
+        self.log = self
+
+    def __getattr__(self, level):
+        return lambda msg: None
+
+
 def test_checksum_zero_or_disabled_is_not_checked():
     good = RdbFile().select(0).key("k", rdbenc.STRING, rdbenc.obj_string(b"v")).finish()
     load(good[:-8] + b"\0" * 8)                      # saved with rdbchecksum no
     bad = good[:-8] + b"\1" * 8
     with pytest.raises(RdbError):
         load(bad)
+    load(bad, server=_Shell(rdbchecksum=0))
+    with pytest.raises(RdbError):
+        load(bad, server=_Shell(rdbchecksum=1))
     try:
-        set_checksum_options(False, False)
-        load(bad)
-        set_checksum_options(True, True)
+        set_skip_checksum_validation(True)
         load(bad)
     finally:
-        set_checksum_options(True, False)
+        set_skip_checksum_validation(False)
 
 
 def test_old_versions_have_no_checksum():
@@ -592,7 +604,7 @@ def test_mutated_files_never_crash(data):
         base = base[:data.draw(st.integers(0, len(base)))]
     sanitize = data.draw(st.sampled_from([0, 1]))
     try:
-        set_checksum_options(True, True)
+        set_skip_checksum_validation(True)
         e = engine(sanitize_dump_payload=sanitize)
         try:
             rdb_load_bytes(e, bytes(base))
@@ -600,14 +612,14 @@ def test_mutated_files_never_crash(data):
             pass
         _exercise(e)
     finally:
-        set_checksum_options(True, False)
+        set_skip_checksum_validation(False)
 
 
 def test_random_garbage_never_crashes():
     rnd = random.Random(7)
     base = _fuzz_base()
     try:
-        set_checksum_options(True, True)
+        set_skip_checksum_validation(True)
         for _ in range(3000):
             cut = rnd.randrange(9, len(base))
             data = base[:cut] + bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 40)))
@@ -618,4 +630,4 @@ def test_random_garbage_never_crashes():
                 pass
             _exercise(e)
     finally:
-        set_checksum_options(True, False)
+        set_skip_checksum_validation(False)

@@ -443,3 +443,35 @@ def test_dup_records_are_refused_or_logged(rdiffer):
     with rdiffer.server_a.raw() as conn:
         assert conn.command("RESTORE", "e", 0, dup_hash) == b"-ERR Bad data format\r\n"
         assert conn.command("EXISTS", "e") == b":0\r\n"
+
+
+def test_skip_checksum_validation(rdiffer):
+    bad_crc = VALUE[:-1] + bytes([VALUE[-1] ^ 1])
+    newer = rdbenc.payload(rdbenc.STRING, rdbenc.obj_string(b"v"), version=11)
+    try:
+        rdiffer.run([("RESTORE", "k", 0, bad_crc), ("DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", 1),
+                     ("RESTORE", "k", 0, bad_crc), ("GET", "k"), ("RESTORE", "k2", 0, newer),
+                     ("DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", 0), ("RESTORE", "k3", 0, bad_crc)])
+    finally:
+        for conn in (rdiffer.conn_a, rdiffer.conn_b):
+            conn.command("DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", 0)
+
+
+def _sanitizations(conn) -> int:
+    info = support.info_sections(parse_reply(conn.command("INFO", "stats"))[1].decode())
+    return int(info["stats"]["dump_payload_sanitizations"])
+
+
+def test_sanitizations_are_counted_as_redis(rdiffer):
+    hash_lp = rdbenc.payload(rdbenc.HASH_LISTPACK, rdbenc.obj_blob(rdbenc.listpack([b"a", b"1"])))
+    zset_lp = rdbenc.payload(rdbenc.ZSET_LISTPACK, rdbenc.obj_blob(rdbenc.listpack([b"a", b"1"])))
+    iset = rdbenc.payload(rdbenc.SET_INTSET, rdbenc.obj_blob(rdbenc.intset([1, 2])))
+    steps = [("RESTORE", "a", 0, hash_lp), ("RESTORE", "b", 0, LIST), ("RESTORE", "c", 0, VALUE),
+             ("CONFIG", "SET", "sanitize-dump-payload", "yes"),
+             ("RESTORE", "d", 0, hash_lp), ("RESTORE", "e", 0, zset_lp), ("RESTORE", "f", 0, iset),
+             ("RESTORE", "g", 0, LIST), ("RESTORE", "h", 0, VALUE),
+             ("CONFIG", "SET", "sanitize-dump-payload", "clients"), ("RESTORE", "i", 0, LIST)]
+    before = [_sanitizations(c) for c in (rdiffer.conn_a, rdiffer.conn_b)]
+    rdiffer.run(steps)
+    after = [_sanitizations(c) for c in (rdiffer.conn_a, rdiffer.conn_b)]
+    assert after[0] - before[0] == after[1] - before[1] == 5

@@ -25,6 +25,7 @@ cdef class RdbLoader:
     cdef bint started
     cdef bint done
     cdef int deep                   # deep payload checks (sanitize-dump-payload yes)
+    cdef bint checksum              # verify the CRC64 trailer (rdbchecksum)
     cdef object failure             # the RdbError raised, raised again by step
     cdef Database db
     cdef long long now_ms           # expired keys are the ones before the load began

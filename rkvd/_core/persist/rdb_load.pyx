@@ -87,20 +87,18 @@ RDBFLAGS_AOF_PREAMBLE = rdbfmt.RDBFLAGS_AOF_PREAMBLE
 RDBFLAGS_ALLOW_DUP = rdbfmt.RDBFLAGS_ALLOW_DUP
 RDBFLAGS_REPLICATION = rdbfmt.RDBFLAGS_REPLICATION
 
-# rdbchecksum (a file's trailer is checked) and DEBUG
-# SET-SKIP-CHECKSUM-VALIDATION (neither a file's nor a payload's is)
-cdef bint g_rdb_checksum = True
+# DEBUG SET-SKIP-CHECKSUM-VALIDATION: neither a file's CRC nor a DUMP
+# payload's is checked (the rdbchecksum config, which only concerns files,
+# is read from the server's config by each loader)
 cdef bint g_skip_checksum_validation = False
 # INFO's dump_payload_sanitizations: deep checks of a listpack or intset
 cdef long long g_sanitizations = 0
 
 
-def set_checksum_options(bint rdb_checksum, bint skip_validation):
-    """rdbchecksum (verify a file's CRC trailer) and DEBUG
-    SET-SKIP-CHECKSUM-VALIDATION (verify neither files nor DUMP payloads)."""
-    global g_rdb_checksum, g_skip_checksum_validation
-    g_rdb_checksum = rdb_checksum
-    g_skip_checksum_validation = skip_validation
+def set_skip_checksum_validation(bint skip):
+    """DEBUG SET-SKIP-CHECKSUM-VALIDATION."""
+    global g_skip_checksum_validation
+    g_skip_checksum_validation = skip
 
 
 def dump_payload_sanitizations():
@@ -1282,6 +1280,8 @@ cdef int ld_setup(RdbLoader self, Engine eng, const unsigned char* buf, size_t n
     self.total_bytes = n
     self.rdbflags = rdbflags
     self.deep = eng.sanitize_dump_payload == SANITIZE_DUMP_YES
+    # rdbchecksum no: the trailer is read but not checked (nor computed)
+    self.checksum = eng.server is None or bool(eng.server.cfg["rdbchecksum"])
     self.db = eng.dbs[0]
     self.now_ms = mstime()
     self.lru_clock = eng.lruclock
@@ -1305,7 +1305,7 @@ cdef size_t ld_report_offset(RdbLoader self) noexcept:
 
 
 cdef int ld_crc_update(RdbLoader self) except -1:
-    if g_rdb_checksum and self.pos > self.crc_pos:
+    if self.checksum and self.pos > self.crc_pos:
         self.crc = crc64(self.crc, self.buf + self.crc_pos, self.pos - self.crc_pos)
     self.crc_pos = self.pos
     return 0
@@ -1463,7 +1463,7 @@ cdef int ld_finish(RdbLoader self) except -1:
         rd_need(&r, 8)
         cksum = le64(r.p + r.pos)
         self.pos += 8
-        if g_rdb_checksum and not g_skip_checksum_validation:
+        if self.checksum and not g_skip_checksum_validation:
             if cksum == 0:
                 self.eng.log_warning("RDB file was saved with checksum disabled: no check performed.")
             elif cksum != expected:
