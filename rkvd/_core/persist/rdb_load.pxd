@@ -34,5 +34,7 @@ cdef class RdbLoader:
     cdef long long expiretime, lru_idle, lfu_freq
     cdef readonly dict aux
     cdef readonly long long keys_loaded, expired_skipped, empty_keys_skipped
+    cdef long long expires_read     # keys read with an expire (the error report's count)
+    cdef int last_type              # type of the last key read (the error report's)
     cdef readonly Py_ssize_t total_bytes
     cdef readonly Py_ssize_t rdb_end    # offset after the trailer once done, else -1

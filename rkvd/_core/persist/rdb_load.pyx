@@ -1262,8 +1262,7 @@ cdef class RdbLoader:
                             internal_error_line(ld_report_offset(self), 3249, "Unexpected EOF reading RDB file")])
         except _Reported as exc:
             msg = internal_error_line(ld_report_offset(self), exc.line, exc.reason)
-            err = RdbError(msg, [msg, "--- RDB ERROR DETECTED ---", "[offset %d] %s" % (self.pos, msg),
-                                 "[info] %d keys read" % self.keys_loaded])
+            err = RdbError(msg, [msg] + ld_check_report(self, exc, msg))
         except _Fatal as exc:
             err = RdbError(str(exc))
         except RdbError as exc:
@@ -1297,6 +1296,40 @@ cdef int ld_release(RdbLoader self) except -1:
     self.buf = NULL
     self.len = 0
     return 0
+
+
+# The report redis-check-rdb prints after Redis's own line for a corrupt
+# value (the file is checked again from the start; rkvd reports where the
+# load stopped).
+cdef list ld_check_report(RdbLoader self, exc, str msg):
+    cdef long long keys = self.keys_loaded + self.expired_skipped + self.empty_keys_skipped
+    key = getattr(exc, "key", None)
+    invalid = getattr(exc, "invalid_type", None)
+    lines = ["--- RDB ERROR DETECTED ---"]
+    if invalid is not None:
+        lines += ["[offset %d] Invalid object type: %d" % (exc.pos, invalid),
+                  "[additional info] While doing: read-type",
+                  "[additional info] Reading type %d (%s)" % (self.last_type, _check_type_name(self.last_type))]
+    elif key is not None:
+        keys += 1
+        lines += ["[offset %d] %s" % (exc.pos, msg), "[additional info] While doing: read-object-value",
+                  "[additional info] Reading key '%s'" % key,
+                  "[additional info] Reading type %d (%s)" % (exc.rdbtype, _check_type_name(exc.rdbtype))]
+    else:
+        lines += ["[offset %d] %s" % (self.pos, msg)]
+    return lines + ["[info] %d keys read" % keys, "[info] %d expires" % self.expires_read,
+                    "[info] %d already expired" % self.expired_skipped]
+
+
+cdef str _check_type_name(int t):
+    return _CHECK_TYPE_NAMES.get(t, "unknown")
+
+
+# redis-check-rdb's names of the value types (7 and 8 have none)
+_CHECK_TYPE_NAMES = dict(enumerate([
+    "string", "list-linked", "set-hashtable", "zset-v1", "hash-hashtable", "zset-v2", "module-value", "", "",
+    "hash-zipmap", "list-ziplist", "set-intset", "zset-ziplist", "hash-ziplist", "quicklist", "stream",
+    "hash-listpack", "zset-listpack", "quicklist-v2"]))
 
 
 cdef size_t ld_report_offset(RdbLoader self) noexcept:
@@ -1374,19 +1407,34 @@ cdef int ld_record(RdbLoader self) except -1:
         raise _Fatal("Failed loading library, the RDB file holds functions and rkvd does not "
                      "have functions yet")
     else:
+        type_pos = r.pos
         rs_init(&key)
         rs_init(&sval)
         try:
             rd_str(&r, &key)
             ctx = _ctx(eng, self.deep)
+            if self.expiretime != -1:
+                self.expires_read += 1
             try:
                 obj = load_object(ctx, &r, t, &sval)
+            except _Reported as exc:
+                # what redis-check-rdb reports along with the error: it
+                # stops at a type byte that is no object type
+                if rdb_is_object_type(t):
+                    exc.key = _key_text(key.p, key.n)
+                    exc.rdbtype = t
+                    exc.pos = r.pos
+                else:
+                    exc.invalid_type = t
+                    exc.pos = type_pos
+                raise
             except _EmptyKey:
                 self.empty_keys_skipped += 1
                 if self.empty_keys_skipped <= 10:
                     eng.log_warning("rdbLoadObject skipping empty key: %s" % _key_text(key.p, key.n))
             else:
                 ld_add(self, key.p, key.n, obj, &sval)
+            self.last_type = t
         finally:
             rs_free(&key)
             rs_free(&sval)
