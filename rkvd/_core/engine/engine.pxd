@@ -20,6 +20,10 @@ cdef class Engine:
     cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
     cdef public int notify_flags
     cdef public bint loading, is_replica
+    # The -MISCONF error write commands (and PING) get while persistence is
+    # failing (a failed BGSAVE with stop-writes-on-bgsave-error, an AOF write
+    # error), or None. Set by the shell.
+    cdef public object disk_error
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
@@ -73,6 +77,10 @@ cdef class Engine:
 
     # processCommand: look up, check, then run or queue (MULTI).
     cdef int execute(self, Client c) except -1
+
+    # -MISCONF while disk_error is set, -LOADING while loading: 1 if c's
+    # command was refused (and answered), else 0. Only called when one is set.
+    cdef int _gated(self, Client c, Command cmd) except -1
 
     # A command refused before it ran: counts as rejected, makes a pending
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.

@@ -94,6 +94,9 @@ cdef class Engine:
         if not c.authenticated and not (cmd.flags & CMD_NO_AUTH):
             self._reject(c, cmd, b"-NOAUTH Authentication required.")
             return 0
+        if self.loading or self.disk_error is not None:
+            if self._gated(c, cmd):
+                return 0
         if c.flags & CF_MULTI:
             if cmd.flags & CMD_NO_MULTI:
                 self._reject(c, cmd, b"Command not allowed inside a transaction")
@@ -104,6 +107,23 @@ cdef class Engine:
         self.call(c, cmd)
         if self.ready_keys:
             handle_clients_blocked_on_keys(self)
+        return 0
+
+    cdef int _gated(self, Client c, Command cmd) except -1:
+        # Redis's processCommand: an EXEC counts as a write (or as not
+        # allowed while loading) when a queued command is.
+        cdef int flags = cmd.flags
+        cdef int inv = 0
+        if cmd.name == "exec" and c.flags & CF_MULTI:
+            for queued in c.mstate:
+                flags |= (<Command>queued[0]).flags
+                inv |= ~(<Command>queued[0]).flags
+        if self.disk_error is not None and (flags & CMD_WRITE or cmd.name == "ping"):
+            self._reject(c, cmd, self.disk_error)
+            return 1
+        if self.loading and (not (cmd.flags & CMD_LOADING) or inv & CMD_LOADING):
+            self._reject(c, cmd, b"-LOADING Redis is loading the dataset in memory")
+            return 1
         return 0
 
     # A command refused before it ran: counts as rejected, makes a pending
