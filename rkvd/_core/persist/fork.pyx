@@ -1,0 +1,255 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, nonecheck=False
+#
+# The fork child that writes a snapshot (BGSAVE, and the AOF rewrite's RDB
+# base). The child runs C only: it serializes the keyspace straight from the
+# engine's structures (rdb_write_fd), never touching a Python reference
+# count, so the pages it shares with the parent stay shared (copy-on-write
+# as small as Redis's). It reports through a pipe and leaves with _exit, so
+# no Python-level cleanup (atexit, buffered files, the event loop) runs in it.
+from libc.errno cimport errno, EINTR
+from libc.stdint cimport uint64_t
+from libc.stdio cimport rename
+from libc.string cimport strncmp
+from libc.stdlib cimport strtoull
+from posix.fcntl cimport open as c_open, O_WRONLY, O_CREAT, O_TRUNC, O_RDONLY, O_CLOEXEC
+from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
+
+from rkvd._core.server cimport Engine
+from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_write_fd
+
+cdef extern from "<signal.h>" nogil:
+    ctypedef void (*sighandler_t)(int)
+    sighandler_t signal(int signum, sighandler_t handler)
+    sighandler_t SIG_DFL
+    sighandler_t SIG_IGN
+    enum:
+        SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD
+
+cdef extern from "<sys/prctl.h>" nogil:
+    int prctl(int option, ...)
+    enum:
+        PR_SET_NAME
+
+cdef extern from "<unistd.h>" nogil:
+    int pipe2(int pipefd[2], int flags)
+
+cdef extern from "<stdio.h>" nogil:
+    int snprintf(char* buf, size_t n, const char* fmt, ...)
+
+cdef extern from "<time.h>" nogil:
+    ctypedef long time_t
+    struct timespec:
+        time_t tv_sec
+        long tv_nsec
+    int clock_gettime(int clk, timespec* ts)
+    enum:
+        CLOCK_MONOTONIC
+
+
+# The child's report: one fixed-size record written to the pipe before it
+# exits: status 0 on success, else the errno of the failure and the step
+# that failed (the names Redis logs: see STAGES).
+ctypedef struct ChildReport:
+    uint64_t status
+    uint64_t stage
+    uint64_t bytes_written
+    uint64_t keys_written
+    uint64_t cow_bytes
+
+
+cdef long long _monotonic_us() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return <long long>ts.tv_sec * 1000000 + ts.tv_nsec // 1000
+
+
+# The child's private dirty memory, as Redis measures copy-on-write: the sum
+# of Private_Dirty over its mappings (one line in smaps_rollup).
+cdef uint64_t _private_dirty() noexcept nogil:
+    cdef char buf[4096]
+    cdef int fd = c_open(b"/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC)
+    cdef Py_ssize_t n, i
+    cdef uint64_t total = 0
+    if fd < 0:
+        return 0
+    n = read(fd, buf, sizeof(buf) - 1)
+    close(fd)
+    if n <= 0:
+        return 0
+    buf[n] = 0
+    i = 0
+    while i < n:
+        if strncmp(buf + i, b"Private_Dirty:", 14) == 0:
+            total += strtoull(buf + i + 14, NULL, 10) * 1024
+        while i < n and buf[i] != b'\n':
+            i += 1
+        i += 1
+    return total
+
+
+cdef enum:
+    STAGE_OPEN = 1
+    STAGE_WRITE = 2
+    STAGE_FSYNC = 3
+    STAGE_CLOSE = 4
+    STAGE_RENAME = 5
+    STAGE_FSYNC_DIR = 6
+
+STAGES = {STAGE_OPEN: "open", STAGE_WRITE: "rdbSaveRio", STAGE_FSYNC: "fsync",
+          STAGE_CLOSE: "fclose", STAGE_RENAME: "rename", STAGE_FSYNC_DIR: "fsyncFileDir"}
+
+
+# fsync the directory holding path, so that a rename into it is durable.
+cdef int _fsync_dir(const char* path) noexcept nogil:
+    cdef char d[4096]
+    cdef size_t i, cut = 0
+    cdef int fd, rc
+    i = 0
+    while path[i] != 0 and i < sizeof(d) - 1:
+        d[i] = path[i]
+        if path[i] == b'/':
+            cut = i
+        i += 1
+    if cut == 0:
+        d[0] = b'/' if path[0] == b'/' else b'.'
+        d[1] = 0
+    else:
+        d[cut] = 0
+    fd = c_open(d, O_RDONLY | O_CLOEXEC)
+    if fd < 0:
+        return -1
+    rc = fsync(fd)
+    close(fd)
+    return rc
+
+
+cdef void _report(int fd, ChildReport* r) noexcept nogil:
+    cdef Py_ssize_t off = 0, w
+    while off < <Py_ssize_t>sizeof(ChildReport):
+        w = write(fd, (<char*>r) + off, sizeof(ChildReport) - off)
+        if w < 0:
+            if errno == EINTR:
+                continue
+            return
+        off += w
+
+
+cdef void _rdb_child(Engine eng, const char* tmp_pattern, const char* final, int flags,
+                     const unsigned char* aux, size_t auxlen, int report_fd,
+                     const int* close_fds, int nclose) noexcept nogil:
+    cdef ChildReport r
+    cdef RdbSaveStats st
+    cdef int fd, i
+    cdef char tmp[4096]
+    snprintf(tmp, sizeof(tmp), tmp_pattern, <int>getpid())
+    # The parent's handlers write to its wakeup fd (shared with the child):
+    # the child takes signals the default way (SIGUSR1 from the parent ends
+    # it, as Redis kills its child).
+    signal(SIGTERM, SIG_DFL)
+    signal(SIGINT, SIG_DFL)
+    signal(SIGHUP, SIG_DFL)
+    signal(SIGUSR1, SIG_DFL)
+    signal(SIGUSR2, SIG_DFL)
+    signal(SIGCHLD, SIG_DFL)
+    signal(SIGPIPE, SIG_IGN)
+    prctl(PR_SET_NAME, b"rkvd-rdb-bgsave", 0, 0, 0)
+    # Listening sockets: a restarted parent must be able to bind while the
+    # child still runs.
+    for i in range(nclose):
+        close(close_fds[i])
+    r.status = 0
+    r.stage = 0
+    r.bytes_written = 0
+    r.keys_written = 0
+    r.cow_bytes = 0
+    fd = c_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    if fd < 0:
+        r.status = errno
+        r.stage = STAGE_OPEN
+        _report(report_fd, &r)
+        _exit(1)
+    st.bytes_written = 0
+    st.keys_written = 0
+    if rdb_write_fd(eng, fd, flags, aux, auxlen, &st) != 0:
+        r.stage = STAGE_WRITE
+    elif fsync(fd) != 0:
+        r.stage = STAGE_FSYNC
+    if r.stage != 0:
+        r.status = errno
+        close(fd)
+    elif close(fd) != 0:
+        r.status = errno
+        r.stage = STAGE_CLOSE
+    elif final != NULL:
+        if rename(tmp, final) != 0:
+            r.status = errno
+            r.stage = STAGE_RENAME
+        elif _fsync_dir(final) != 0:
+            r.status = errno
+            r.stage = STAGE_FSYNC_DIR
+    if r.stage != 0:
+        if r.stage != STAGE_FSYNC_DIR:
+            unlink(tmp)
+        _report(report_fd, &r)
+        _exit(1)
+    r.bytes_written = st.bytes_written
+    r.keys_written = st.keys_written
+    r.cow_bytes = _private_dirty()
+    _report(report_fd, &r)
+    _exit(0)
+
+
+def fork_rdb_child(Engine eng, str tmp_pattern, object final_path, int flags, bytes aux,
+                   list close_fds):
+    """Fork a child that writes the whole keyspace as an RDB file to
+    tmp_pattern % its pid (one %d: "temp-%d.rdb"), fsyncs it and (when
+    final_path is given) renames it onto final_path; it closes close_fds
+    (the listening sockets) first. Returns (pid, report_fd, fork_usec): read the report from
+    report_fd (non-blocking, close-on-exec) with read_child_report once the
+    child has exited. Raises OSError when the fork fails."""
+    cdef bytes tmp_b = tmp_pattern.encode()
+    cdef bytes final_b = final_path.encode() if final_path is not None else None
+    cdef const char* tmp = tmp_b
+    cdef const char* final = <const char*>final_b if final_b is not None else NULL
+    cdef const unsigned char* auxp = aux
+    cdef size_t auxlen = len(aux)
+    cdef int fds[2]
+    cdef int cfds[64]
+    cdef int ncfds = 0
+    cdef long long start
+    cdef int pid
+    for fd in close_fds[:64]:
+        cfds[ncfds] = fd
+        ncfds += 1
+    if pipe2(fds, O_CLOEXEC) != 0:
+        raise OSError(errno, "pipe")
+    start = _monotonic_us()
+    pid = fork()
+    if pid == 0:
+        close(fds[0])
+        _rdb_child(eng, tmp, final, flags, auxp, auxlen, fds[1], cfds, ncfds)
+        _exit(1)   # not reached
+    fork_usec = _monotonic_us() - start
+    close(fds[1])
+    if pid < 0:
+        close(fds[0])
+        raise OSError(errno, "fork")
+    return pid, fds[0], fork_usec
+
+
+def read_child_report(int fd):
+    """The exited child's report as a dict (status: 0 or the errno of the
+    failure, stage: the step that failed), or None if it wrote none (it was killed). Closes fd."""
+    cdef ChildReport r
+    cdef Py_ssize_t n
+    while True:
+        n = read(fd, &r, sizeof(ChildReport))
+        if n < 0 and errno == EINTR:
+            continue
+        break
+    close(fd)
+    if n != sizeof(ChildReport):
+        return None
+    return {"status": r.status, "stage": STAGES.get(r.stage, ""), "bytes": r.bytes_written, "keys": r.keys_written,
+            "cow": r.cow_bytes}
