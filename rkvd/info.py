@@ -427,29 +427,9 @@ def _memory(server):
 
 
 def _persistence(server):
-    # RDB and AOF persistence are not built: the fields of a server that has
-    # never saved, forked or rewritten (appendonly yes is refused, so the
-    # aof_enabled-only fields never show).
-    e = server.engine
-    lines = [
-        ("loading", int(bool(e.loading))),
-        ("async_loading", 0),
-        ("current_cow_peak", 0),
-        ("current_cow_size", 0),
-        ("current_cow_size_age", 0),
-        ("current_fork_perc", "0.00"),
-        ("current_save_keys_processed", 0),
-        ("current_save_keys_total", 0),
-        ("rdb_changes_since_last_save", e.dirty),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", int(server.lastsave)),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1),
-        ("rdb_saves", 0),
-        ("rdb_last_cow_size", 0),
-        ("rdb_last_load_keys_expired", 0),
-        ("rdb_last_load_keys_loaded", 0),
+    # The RDB side is rkvd.persistence's; the AOF is not built (appendonly
+    # yes is refused, so the aof_enabled-only fields never show).
+    lines = server.persistence.info_fields() + [
         ("aof_enabled", int(bool(server.cfg["appendonly"]))),
         ("aof_rewrite_in_progress", 0),
         ("aof_rewrite_scheduled", 0),
@@ -463,6 +443,7 @@ def _persistence(server):
         ("module_fork_in_progress", 0),
         ("module_fork_last_cow_size", 0),
     ]
+    lines += server.persistence.loading_fields()
     return "Persistence", lines
 
 
@@ -498,8 +479,8 @@ def _stats(server):
         ("pubsub_channels", 0),                     # pub/sub is not built
         ("pubsub_patterns", 0),
         ("pubsubshard_channels", 0),
-        ("latest_fork_usec", 0),                    # nothing forks (no persistence)
-        ("total_forks", 0),
+        ("latest_fork_usec", server.persistence.latest_fork_usec),
+        ("total_forks", server.persistence.total_forks),
         ("migrate_cached_sockets", 0),
         ("slave_expires_tracked_keys", 0),
         ("active_defrag_hits", 0),

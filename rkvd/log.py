@@ -114,12 +114,12 @@ class Logger:
 
     # -- API -----------------------------------------------------------------
 
-    def log(self, level, msg):
+    def log(self, level, msg, pid=None, role=None):
         if not self.enabled(level):
             return
         body = msg.encode("utf-8", "surrogateescape") if isinstance(msg, str) else bytes(msg)
         body = body[:MAX_MESSAGE]
-        head = "%d:%s %s %s " % (os.getpid(), self.current_role(), timestamp(),
+        head = "%d:%s %s %s " % (pid or os.getpid(), role or self.current_role(), timestamp(),
                                  _LEVEL_CHARS[level])
         self._write(head.encode() + body + b"\n")
         self._to_syslog(level, body)
@@ -135,6 +135,11 @@ class Logger:
 
     def warning(self, msg):
         self.log(WARNING, msg)
+
+    def log_as(self, pid, role, level, msg):
+        """A line on behalf of another process (a fork child that runs C
+        only): its pid and role, level by name ("notice", "warning")."""
+        self.log(LEVELS[level], msg, pid, role)
 
     def raw(self, text, level=NOTICE):
         """Write text as is, without the prefix (the logo, crash reports)."""

@@ -20,7 +20,7 @@ from rkvd.systemd import Supervisor
 HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
-                   "rkvd.commands.dump")
+                   "rkvd.commands.dump", "rkvd.commands.persistence")
 
 
 class Server:
@@ -39,8 +39,8 @@ class Server:
         self.loop = None
         self.listeners = []
         self.shutdown_requested = None
+        self.shutdown_flags = frozenset()
         self.exit_code = 0
-        self.lastsave = int(time.time())
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
         self.pidfile_written = None
@@ -57,9 +57,14 @@ class Server:
         self.engine.build_command_table(SPECS, handlers, strict=True)
         from rkvd.commands.conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
+        from rkvd.persistence import Persistence
+        self.persistence = Persistence(self)
         # The parameter table names the engine fields and the hooks below;
         # attach checks both and fills the engine's fields.
-        cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind})
+        cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
+                                 "disk_error": self.persistence.update_disk_error,
+                                 "rdb_key_save_delay": self.persistence.apply_key_save_delay})
+        self.persistence.apply_key_save_delay()
 
     # ------------------------------------------------------------ config
 
@@ -167,7 +172,7 @@ class Server:
         pass  # delivered once pub/sub exists
 
     def after_flushall(self):
-        pass
+        self.persistence.after_flushall()
 
     def after_command(self, client, cmd, duration_us):
         pass
@@ -182,6 +187,7 @@ class Server:
         try:
             self.engine.cron()
             self._clients_cron()
+            self.persistence.cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
         for hook in self.cron_hooks:
@@ -216,13 +222,24 @@ class Server:
         self.shutdown_requested = signame
         self.loop.call_soon(self._shutdown)
 
-    def request_shutdown(self):
-        """SHUTDOWN command: stop after the current event-loop turn."""
+    def request_shutdown(self, flags=frozenset()):
+        """SHUTDOWN command: stop after the current event-loop turn. flags:
+        "save", "nosave", "force" (the command has already saved when it
+        had to, and passes "nosave")."""
         self.shutdown_requested = "SHUTDOWN"
+        self.shutdown_flags = frozenset(flags)
         self.loop.call_soon(self._shutdown)
 
     def _shutdown(self):
-        self.log.warning("User requested shutdown...")
+        if self.shutdown_requested != "SHUTDOWN":       # the command has said it
+            self.log.warning("User requested shutdown...")
+        if not self.persistence.shutdown_save(self.shutdown_flags):
+            # As Redis: a failed final save keeps the server up.
+            self.log.warning(f"{self.shutdown_requested} received but errors trying to shut "
+                             f"down the server, check the logs for more information")
+            self.shutdown_requested = None
+            self.loop.call_later(1.0 / self.engine.hz, self._cron)
+            return
         self.supervisor.stopping()
         for _kind, srv in self.listeners:
             srv.close()
@@ -238,6 +255,22 @@ class Server:
             except OSError:
                 pass
         self.log.warning("Redis is now ready to exit, bye bye...")
+        self.loop.stop()
+
+    def listening_fds(self):
+        """The listening sockets' fds (a fork child closes them)."""
+        fds = []
+        for _kind, srv in self.listeners:
+            if isinstance(srv, _Serving):
+                fds.append(srv.sock.fileno())
+            else:
+                fds.extend(sock.fileno() for sock in srv.sockets)
+        return fds
+
+    def abort_start(self, code):
+        """Stop before serving (a data file that cannot be loaded)."""
+        self.exit_code = code
+        self.shutdown_requested = "abort"
         self.loop.stop()
 
     def _write_pidfile(self):
@@ -289,11 +322,17 @@ class Server:
         if self.engine.debug_build:
             self.log.warning("WARNING: this is a debug build (RKVD_DEBUG=1): the engine's "
                              "invariant checks are compiled in and cost speed.")
-        self.log.notice("Ready to accept connections")
-        # From inside the loop: uvloop only watches signals while it runs, so a
-        # SIGHUP sent on READY=1 before run_forever() would be lost.
-        loop.call_soon(self.supervisor.ready)
-        loop.call_later(1.0 / self.engine.hz, self._cron)
+
+        def ready():
+            self.log.notice("Ready to accept connections")
+            # From inside the loop: uvloop only watches signals while it
+            # runs, so a SIGHUP sent on READY=1 before run_forever() would
+            # be lost.
+            self.supervisor.ready()
+            loop.call_later(1.0 / self.engine.hz, self._cron)
+
+        # Clients connect while the data loads and get -LOADING.
+        self.persistence.start_loading(loop, ready)
         try:
             loop.run_forever()
         finally:

@@ -8,7 +8,8 @@ checks every name against the command table at start-up.
     introspection  INFO and COMMAND (server.c)
     memory         MEMORY (object.c)
     debug          DEBUG (debug.c)
-    server         TIME, LASTSAVE, SHUTDOWN
+    server         TIME, SHUTDOWN
+    persistence    SAVE, BGSAVE, LASTSAVE (rdb.c), over rkvd.persistence
     conn           HELLO, AUTH, CLIENT, QUIT, RESET (networking.c, acl.c)
     restore        RESTORE (cluster.c), bound to the RDB loader's C handler
     dump           DUMP (cluster.c), bound to the RDB writer's C handler

@@ -453,14 +453,19 @@ class DebugCommands:
         c.reply_value("Apparently Redis did not crash: test passed")
 
     def reload(self, c, args):
+        opts = set()
         for a in args[2:]:
-            if lower(a) not in ("merge", "noflush", "nosave"):
+            opt = lower(a)
+            if opt not in ("merge", "noflush", "nosave"):
                 c.reply_error("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
                 return
-        # Persistence is not built: the dataset in memory stays as it is,
-        # which is what a save followed by a load would give.
-        self.server.log.warning("DB reloaded by DEBUG RELOAD")
-        c.reply_ok()
+            opts.add(opt)
+        err = self.server.persistence.reload(save="nosave" not in opts,
+                                             flush="noflush" not in opts, merge="merge" in opts)
+        if err is None:
+            c.reply_ok()
+        else:
+            c.reply_error(b"-ERR" if err == "ERR" else err)
 
     def loadaof(self, c, args):
         # The AOF is not built: as RELOAD, the dataset stays as it is.

@@ -1,5 +1,5 @@
-"""Server commands with no subsystem of their own: TIME, LASTSAVE and
-SHUTDOWN (Redis's server.c, rdb.c, db.c).
+"""Server commands with no subsystem of their own: TIME and SHUTDOWN
+(Redis's server.c, db.c).
 """
 
 import time
@@ -14,9 +14,6 @@ class ServerCommands:
     def time(self, c, args):
         now = time.time_ns() // 1000
         c.reply_value([str(now // 1000000).encode(), str(now % 1000000).encode()])
-
-    def lastsave(self, c, args):
-        c.reply_value(int(self.server.lastsave))
 
     def shutdown(self, c, args):
         flags = set()
@@ -38,16 +35,18 @@ class ServerCommands:
             # never one in progress to abort.
             c.reply_error("No shutdown in progress.")
             return
-        # The flags are checked as Redis checks them and change nothing:
-        # without persistence there is nothing to save or skip, and without
-        # replicas nothing to wait for (NOW) or to fail on (FORCE).
-        self.server.request_shutdown()
+        # Saved here, so that a failure answers the client; there are no
+        # replicas to wait for (NOW).
+        self.server.log.warning("User requested shutdown...")
+        if not self.server.persistence.shutdown_save(flags):
+            c.reply_error("Errors trying to SHUTDOWN. Check logs.")
+            return
+        self.server.request_shutdown(flags | {"nosave"})
 
 
 def handlers(server):
     s = ServerCommands(server)
     return {
         "time": s.time,
-        "lastsave": s.lastsave,
         "shutdown": s.shutdown,
     }

@@ -163,7 +163,6 @@ def _enum(*names):
 # copy or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
 _AOF = refuse("AOF persistence", "writes would not be logged to disk")
-_RDB = warn("RDB persistence", "no snapshot is ever written", active=bool)
 _EVICTION = refuse("Eviction", "memory use would not be bounded by maxmemory")
 _CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
                           active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
@@ -206,7 +205,7 @@ PARAMS = [
     Bool("rdbcompression", 1),
     Bool("rdb-del-sync-files", 0),
     Bool("activerehashing", 1),
-    Bool("stop-writes-on-bgsave-error", 1),
+    Bool("stop-writes-on-bgsave-error", 1, shell="disk_error"),
     Bool("set-proc-title", 1, flags=IMMUTABLE),
     Bool("dynamic-hz", 1),
     Bool("lazyfree-lazy-eviction", 0, flags=DEBUG),
@@ -324,7 +323,7 @@ PARAMS = [
     Num("repl-timeout", 1, INT_MAX, 60),
     Num("repl-ping-replica-period", 1, INT_MAX, 10, alias="repl-ping-slave-period"),
     Num("list-compress-depth", 0, INT_MAX, 0, flags=DEBUG, engine="list_compress_depth"),
-    Num("rdb-key-save-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
+    Num("rdb-key-save-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN, shell="rdb_key_save_delay"),
     Num("key-load-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
     Num("active-expire-effort", 1, 10, 1),
     Num("hz", 0, INT_MAX, 10, apply=_apply_hz, engine=EngineField("hz", convert=clamp_hz)),
@@ -404,7 +403,7 @@ PARAMS = [
 
     # special syntax
     Dir("dir", flags=PROTECTED | DENY_LOADING),
-    Save("save", flags=MULTI_ARG, not_built=_RDB),
+    Save("save", flags=MULTI_ARG, shell="disk_error"),
     ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG,
                             engine=EngineField("obuf_hard_limit", "obuf_soft_limit",
                                                "obuf_soft_seconds",

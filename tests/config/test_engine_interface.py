@@ -10,7 +10,8 @@ from rkvd.config import Config, ConfigError, EngineField
 
 Engine = pytest.importorskip("rkvd._core.server").Engine
 
-NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None}
+NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
+            "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None}
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
@@ -55,7 +56,8 @@ def test_the_rows_that_name_engine_fields():
     declared = {p.name: p.engine.fields for p in C.PARAMS if p.engine is not None}
     assert declared == {name: tuple(fields) for name, fields in ENGINE_FIELDS.items()}
     assert {p.name: p.shell for p in C.PARAMS if p.shell is not None} == \
-        {"port": "port", "bind": "bind"}
+        {"port": "port", "bind": "bind", "save": "disk_error",
+         "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay"}
 
 
 def test_attach_fills_the_engine():
@@ -122,8 +124,8 @@ def test_set_and_set_value_reach_the_engine():
 def test_shell_hooks_run_on_change():
     calls = []
     cfg = Config()
-    cfg.attach(engine(), {"port": lambda c: calls.append(("port", c["port"])),
-                          "bind": lambda c: calls.append(("bind", c["bind"]))})
+    cfg.attach(engine(), dict(NO_HOOKS, port=lambda c: calls.append(("port", c["port"])),
+                              bind=lambda c: calls.append(("bind", c["bind"]))))
     cfg.config_set([(b"port", b"6379")])            # unchanged
     cfg.config_set([(b"port", b"7000"), (b"bind", b"127.0.0.1")])
     assert calls == [("port", 7000), ("bind", ["127.0.0.1"])]

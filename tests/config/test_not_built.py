@@ -60,9 +60,6 @@ REFUSED_FILE_ONLY = [
 
 # (directive, value, what CONFIG GET then shows, a value needing nothing, the warning logged)
 WARNED = [
-    ("save", "900 1", "900 1", "",
-     "WARNING: 'save 900 1' has no effect. RDB persistence is not built in rkvd yet: "
-     "no snapshot is ever written."),
     ("notify-keyspace-events", "KEA", "AKE", "",
      "WARNING: 'notify-keyspace-events AKE' has no effect. Pub/Sub is not built in rkvd yet: "
      "keyspace notifications are delivered to no one."),
@@ -70,7 +67,7 @@ WARNED = [
      "WARNING: 'protected-mode yes' has no effect. Protected mode is not built in rkvd yet: "
      "clients from other hosts are not refused for lacking a password."),
 ]
-WARN_DEFAULTS = 'save ""\nprotected-mode no\n'     # turns off the warnings the defaults earn
+WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults earn
 
 # Values of the same directives that need nothing missing: accepted silently.
 HARMLESS = [("appendonly", "no"), ("maxmemory", "0"), ("maxmemory-clients", "10%"),
@@ -109,18 +106,15 @@ def test_the_table():
         "appendonly": True, "maxmemory": True, "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
         "tls-replication": True, "tls-cluster": True, "aclfile": True,
-        "save": False, "notify-keyspace-events": False, "protected-mode": False}
+        "notify-keyspace-events": False, "protected-mode": False}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 
 def test_defaults_warned_about():
-    # Redis's default save points and protected mode are kept (and CONFIG GET
-    # shows them), so a configuration that does not turn them off is warned about.
+    # Redis's default protected mode is kept (and CONFIG GET shows it), so a
+    # configuration that does not turn it off is warned about.
     cfg = Config()
-    assert cfg.not_built_warnings() == [
-        WARNED[2][4],
-        "WARNING: 'save 3600 1 300 100 60 10000' has no effect. RDB persistence is not built "
-        "in rkvd yet: no snapshot is ever written."]
+    assert cfg.not_built_warnings() == [WARNED[1][4]]
     cfg.load_string(WARN_DEFAULTS)
     assert cfg.not_built_warnings() == []
 
@@ -252,10 +246,9 @@ def test_start_up_warns_once_per_directive(rkvd_factory):
                           "--save", "300 10", "--protected-mode", "yes")
     out = server.stdout()
     warnings = [line for line in out.splitlines() if "is not built in rkvd yet" in line]
-    assert len(warnings) == 3, out
-    assert warnings[0].endswith(" # " + WARNED[2][4])
-    assert warnings[1].endswith(" # " + WARNED[0][4].replace("900 1", "900 1 300 10"))
-    assert warnings[2].endswith(" # " + WARNED[1][4])
+    assert len(warnings) == 2, out
+    assert warnings[0].endswith(" # " + WARNED[1][4])
+    assert warnings[1].endswith(" # " + WARNED[0][4])
     assert out.index("Running mode=") < out.index(warnings[0]) < out.index("Server initialized")
     with server.raw() as c:
         assert c.command("CONFIG", "GET", "save") == b"*2\r\n$4\r\nsave\r\n$12\r\n900 1 300 10\r\n"

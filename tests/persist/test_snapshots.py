@@ -1,0 +1,258 @@
+"""Snapshots as the daemon takes them (rkvd.persistence): SAVE, BGSAVE from
+the fork child, save points, loading at start-up, SHUTDOWN / SIGTERM /
+FLUSHALL saves, DEBUG RELOAD and -MISCONF, each against a real rkvd and,
+where the reply or the file matters, a real redis-server.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from support import ServerProcess, rkvd_command, start_redis, start_rkvd
+
+
+def wait_until(pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def bgsave_done(r):
+    return r.info("persistence")["rdb_bgsave_in_progress"] == 0
+
+
+def fill(r):
+    r.execute_command("DEBUG", "POPULATE", 20000)
+    r.rpush("list", *range(300))
+    r.hset("hash", mapping={f"f{i}": i for i in range(50)})
+    r.sadd("set", *range(600))
+    r.zadd("zset", {f"m{i}": i / 3 for i in range(200)})
+    r.set("ttl", "v", ex=1000)
+
+
+@pytest.fixture
+def server():
+    s = start_rkvd("rkvd-snap")
+    yield s
+    s.cleanup()
+
+
+def test_save_and_load_at_start_up(server):
+    r = server.client()
+    fill(r)
+    before = r.execute_command("DEBUG", "DIGEST")
+    last = r.lastsave()
+    assert r.info("persistence")["rdb_changes_since_last_save"] > 0
+    time.sleep(1.1)
+    assert r.save() is True
+    assert r.lastsave() > last
+    assert r.info("persistence")["rdb_changes_since_last_save"] == 0
+    path = server.dir / "dump.rdb"
+    assert path.exists()
+    out = subprocess.run(["redis-check-rdb", str(path)], capture_output=True, text=True)
+    assert "RDB looks OK" in out.stdout + out.stderr, out.stdout
+    server.close_clients()
+    server.restart()
+    r = server.client()
+    assert r.execute_command("DEBUG", "DIGEST") == before
+    assert 990 <= r.ttl("ttl") <= 1000
+    info = r.info("persistence")
+    assert info["rdb_last_load_keys_loaded"] == 20005
+    log = server.stdout()
+    assert "Loading RDB produced by version 7.0.15" in log
+    assert "Done loading RDB, keys loaded: 20005, keys expired: 0." in log
+    assert "DB loaded from disk:" in log
+
+
+def test_bgsave_file_loads_into_redis_server(server, tmp_path):
+    r = server.client()
+    fill(r)
+    digest = r.execute_command("DEBUG", "DIGEST")
+    assert r.bgsave() is True
+    wait_until(lambda: bgsave_done(r), what="BGSAVE")
+    info = r.info("persistence")
+    assert info["rdb_last_bgsave_status"] == "ok"
+    assert info["rdb_saves"] == 1
+    assert r.info("stats")["total_forks"] == 1
+    assert r.info("stats")["latest_fork_usec"] > 0
+    log = server.stdout()
+    assert "Background saving started by pid" in log
+    assert "Background saving terminated with success" in log
+    assert "DB saved on disk" in log
+    shutil.copy(server.dir / "dump.rdb", tmp_path / "dump.rdb")
+    redis = start_redis("redis-load", directory=tmp_path)
+    try:
+        assert redis.client().execute_command("DEBUG", "DIGEST") == digest
+    finally:
+        redis.cleanup()
+
+
+def test_bgsave_replies_match_redis(server):
+    redis = start_redis("redis-bgsave")
+    try:
+        for s in (server, redis):
+            r = s.client()
+            r.execute_command("DEBUG", "POPULATE", 2000)
+            r.config_set("rdb-key-save-delay", 1000)        # 2 s of saving
+        replies = []
+        for s in (server, redis):
+            raw = s.raw()
+            got = [raw.command("BGSAVE"), raw.command("BGSAVE"), raw.command("SAVE"),
+                   raw.command("BGSAVE", "FOO"), raw.command("BGSAVE", "SCHEDULE", "X")]
+            raw.close()
+            replies.append(got)
+            r = s.client()
+            r.config_set("rdb-key-save-delay", 0)
+        assert replies[0] == replies[1]
+        assert replies[0][0] == b"+Background saving started\r\n"
+        assert replies[0][1] == b"-ERR Background save already in progress\r\n"
+    finally:
+        redis.cleanup()
+
+
+def _misconf_sequence(s, gone):
+    r = s.client()
+    r.set("k", "v")
+    raw = s.raw()
+    out = [raw.command("CONFIG", "SET", "save", "100 1")]
+    gone.mkdir(exist_ok=True)
+    out.append(raw.command("CONFIG", "SET", "dir", str(gone)))
+    gone.rmdir()
+    out.append(raw.command("BGSAVE"))
+    wait_until(lambda: bgsave_done(r), what="failed BGSAVE")
+    out += [raw.command("SET", "k", "w"), raw.command("PING"), raw.command("GET", "k"),
+            raw.command("MULTI"), raw.command("SET", "k", "x"), raw.command("EXEC")]
+    out.append(raw.command("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"))
+    out.append(raw.command("SET", "k", "y"))
+    out.append(raw.command("CONFIG", "SET", "dir", str(s.dir)))
+    raw.close()
+    return out, r.info("persistence")["rdb_last_bgsave_status"]
+
+
+def test_failed_bgsave_refuses_writes_like_redis(tmp_path):
+    args = ["--enable-protected-configs", "yes"]
+    server = start_rkvd("rkvd-misconf", extra_args=args)
+    redis = start_redis("redis-misconf", extra_args=args)
+    try:
+        ours, status = _misconf_sequence(server, tmp_path / "gone-rkvd")
+        theirs, status_redis = _misconf_sequence(redis, tmp_path / "gone-redis")
+        assert ours == theirs
+        assert (status, status_redis) == ("err", "err"), ours
+        assert ours[3].startswith(b"-MISCONF Redis is configured to save RDB snapshots")
+        assert "Background saving error" in server.stdout()
+    finally:
+        redis.cleanup()
+        server.cleanup()
+
+
+def test_save_points_trigger_a_bgsave():
+    s = start_rkvd("rkvd-savepoint", extra_args=["--save", "1 1"])
+    try:
+        r = s.client()
+        r.set("a", 1)
+        wait_until(lambda: (s.dir / "dump.rdb").exists() and bgsave_done(r), what="save point")
+        assert "1 changes in 1 seconds. Saving..." in s.stdout()
+    finally:
+        s.cleanup()
+
+
+def test_shutdown_and_sigterm_save_when_save_points_are_set():
+    s = start_rkvd("rkvd-shutdown", extra_args=["--save", "3600 1"])
+    try:
+        r = s.client()
+        r.set("a", 1)
+        try:
+            r.shutdown()
+        except Exception:
+            pass
+        s.wait(10)
+        assert (s.dir / "dump.rdb").exists()
+        s.start()
+        r = s.client()
+        assert r.get("a") == b"1"
+        r.set("b", 2)
+        s.signal(signal.SIGTERM)
+        assert s.wait(10) == 0
+        log = s.stdout()
+        assert "Saving the final RDB snapshot before exiting." in log
+        s.start()
+        assert s.client().get("b") == b"2"
+        r = s.client()
+        r.set("c", 3)
+        try:
+            r.shutdown(nosave=True)
+        except Exception:
+            pass
+        s.wait(10)
+        s.start()
+        assert s.client().get("c") is None
+    finally:
+        s.cleanup()
+
+
+def test_flushall_writes_an_empty_snapshot_with_save_points():
+    s = start_rkvd("rkvd-flushall", extra_args=["--save", "3600 1"])
+    try:
+        r = s.client()
+        r.set("a", 1)
+        assert r.save()
+        size = os.path.getsize(s.dir / "dump.rdb")
+        r.flushall()
+        assert os.path.getsize(s.dir / "dump.rdb") < size
+        assert r.info("persistence")["rdb_changes_since_last_save"] == 1
+    finally:
+        s.cleanup()
+
+
+def test_debug_reload_keeps_the_dataset(server):
+    r = server.client()
+    fill(r)
+    digest = r.execute_command("DEBUG", "DIGEST")
+    assert r.execute_command("DEBUG", "RELOAD") == b"OK"
+    assert r.execute_command("DEBUG", "DIGEST") == digest
+    assert "DB reloaded by DEBUG RELOAD" in server.stdout()
+    assert (server.dir / "dump.rdb").exists()
+
+
+def test_corrupt_file_stops_the_start(tmp_path):
+    (tmp_path / "dump.rdb").write_bytes(b"REDIS0010\xfa\x09redis-ver\x067.0.15\x05garbage")
+    proc = ServerProcess(rkvd_command(), "rkvd-corrupt", directory=tmp_path).spawn()
+    try:
+        assert proc.wait(15) == 1
+        assert "Terminating server after rdb file reading failure." in proc.stdout()
+    finally:
+        proc.cleanup()
+
+
+def test_clients_get_loading_while_a_big_file_loads(server):
+    r = server.client()
+    r.execute_command("DEBUG", "POPULATE", 1000000)
+    assert r.save()
+    server.close_clients()
+    server.kill()
+    server.spawn()
+    seen = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            raw = server.raw(timeout=2)
+        except OSError:
+            time.sleep(0.01)
+            continue
+        reply = raw.command("DBSIZE")
+        raw.close()
+        if reply.startswith(b"-LOADING"):
+            assert reply == b"-LOADING Redis is loading the dataset in memory\r\n"
+            seen.add("loading")
+            continue
+        assert reply == b":1000000\r\n"
+        break
+    else:
+        raise AssertionError("never loaded")
+    assert "loading" in seen
