@@ -311,7 +311,9 @@ cdef class Engine:
     cdef bint pause_blocks(self, Client c):
         if self.clients_paused == 0:
             return False
-        if self.pause_end_ms and self.cached_ms >= self.pause_end_ms:
+        # the clock, not cached_ms: that is the start of the last command,
+        # which may be the CLIENT PAUSE 0 that ended the pause
+        if self.pause_end_ms and mstime() >= self.pause_end_ms:
             return False
         return self.server.pause_blocks(c)
 
