@@ -236,8 +236,9 @@ class Server:
         s.port, s.pid, s.call("PING")
     """
 
-    def __init__(self, kind, port=None, start_timeout=30.0):
+    def __init__(self, kind, port=None, start_timeout=30.0, extra_flags=()):
         self.kind = kind
+        self.extra_flags = list(extra_flags)    # appended to both sides' flags
         self.fixed_port = port
         self.port = port
         self.start_timeout = start_timeout
@@ -265,7 +266,7 @@ class Server:
         raise last
 
     def _start_on(self, port):
-        self.cmd = command_for(self.kind, port)
+        self.cmd = command_for(self.kind, port) + self.extra_flags
         if shutil.which(self.cmd[0]) is None and not os.path.exists(self.cmd[0]):
             raise ServerError(f"{self.kind}: command not found: {self.cmd[0]}")
         self.workdir = tempfile.mkdtemp(prefix=f"perf-{self.kind}-")
