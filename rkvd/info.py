@@ -427,22 +427,8 @@ def _memory(server):
 
 
 def _persistence(server):
-    # The RDB side is rkvd.persistence's; the AOF is not built (appendonly
-    # yes is refused, so the aof_enabled-only fields never show).
-    lines = server.persistence.info_fields() + [
-        ("aof_enabled", int(bool(server.cfg["appendonly"]))),
-        ("aof_rewrite_in_progress", 0),
-        ("aof_rewrite_scheduled", 0),
-        ("aof_last_rewrite_time_sec", -1),
-        ("aof_current_rewrite_time_sec", -1),
-        ("aof_last_bgrewrite_status", "ok"),
-        ("aof_rewrites", 0),
-        ("aof_rewrites_consecutive_failures", 0),
-        ("aof_last_write_status", "ok"),
-        ("aof_last_cow_size", 0),
-        ("module_fork_in_progress", 0),
-        ("module_fork_last_cow_size", 0),
-    ]
+    # rkvd.persistence's fields, the AOF's (rkvd.aof) included.
+    lines = server.persistence.info_fields()
     lines += server.persistence.loading_fields()
     return "Persistence", lines
 

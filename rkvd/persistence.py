@@ -2,7 +2,8 @@
 SAVE and BGSAVE, the fork child's life cycle, save points, loading at
 start-up, saving at shutdown and FLUSHALL, and the state INFO persistence
 reports. The format itself (writer, loader) is the engine's cold extensions
-in rkvd._core.persist.
+in rkvd._core.persist; the append-only file is rkvd.aof's, which shares the
+fork child slot kept here.
 """
 import errno
 import os
@@ -35,7 +36,7 @@ class _Child:
     """The running fork child."""
 
     def __init__(self, kind, pid, report_fd, tmp_path):
-        self.kind = kind            # "rdb" (the AOF rewrite's kind joins later)
+        self.kind = kind            # "rdb" or "aof" (BGREWRITEAOF)
         self.pid = pid
         self.report_fd = report_fd
         self.tmp_path = tmp_path
@@ -64,6 +65,8 @@ class Persistence:
         self.loader = None              # the RdbLoader while loading
         self.loading_start = 0
         self.loading_rdb_used_mem = 0
+        from rkvd.aof import Aof
+        self.aof = Aof(self)
 
     # ------------------------------------------------------------ settings
 
@@ -108,7 +111,7 @@ class Persistence:
         and stop-writes-on-bgsave-error is on (the config rows' hook too)."""
         deny = (not self.lastbgsave_ok and self.cfg["stop-writes-on-bgsave-error"]
                 and bool(self.cfg["save"]))
-        self.engine.disk_error = MISCONF if deny else None
+        self.engine.disk_error = MISCONF if deny else self.aof.disk_error()
 
     # ------------------------------------------------------------ SAVE
 
@@ -238,13 +241,21 @@ class Persistence:
     # ------------------------------------------------------------ cron
 
     def cron(self):
+        self.aof.cron_before_children()
+        self._cron_children()
+        self.aof.cron_flush()
+
+    def _cron_children(self):
         if self.child is not None:
             try:
                 pid, status = os.waitpid(self.child.pid, os.WNOHANG)
             except ChildProcessError:
                 pid, status = self.child.pid, 0x100       # lost: count as an error
             if pid != 0:
-                self._child_done(status)
+                if self.child.kind == "aof":
+                    self._aof_child_done(status)
+                else:
+                    self._child_done(status)
             return
         if self.bgsave_scheduled:
             self.bgsave_scheduled = False
@@ -258,6 +269,13 @@ class Persistence:
                 self.log.notice(f"{changes} changes in {seconds} seconds. Saving...")
                 self.bgsave()
                 return
+        self.aof.cron_no_child()
+
+    def _aof_child_done(self, status):
+        from rkvd._core.persist.fork import read_child_report
+        child = self.child
+        self.child = None
+        self.aof.child_done(child, status, read_child_report(child.report_fd))
 
     # ------------------------------------------------------------ events
 
@@ -273,9 +291,11 @@ class Persistence:
     def shutdown_save(self, flags):
         """The save of SHUTDOWN and SIGTERM. flags: a set of "save",
         "nosave", "force". True if the server may exit."""
-        if self.child is not None:
+        if self.child is not None and self.child.kind == "rdb":
             self.log.warning("There is a child saving an .rdb. Killing it!")
             self.kill_child()
+        if not self.aof.shutdown("force" in flags):
+            return False
         want = ("save" in flags or bool(self.cfg["save"])) and "nosave" not in flags
         if not want:
             return True
@@ -295,6 +315,9 @@ class Persistence:
         getting -LOADING meanwhile; then call done(). A file that cannot be
         loaded ends the server as Redis ends."""
         from rkvd._core.persist.rdb_load import RdbError, RdbLoader
+        if self.cfg["appendonly"]:
+            self._start_loading_aof(loop, done)
+            return
         path = self.rdb_filename()
         start = time.time()
         try:
@@ -345,6 +368,67 @@ class Persistence:
             done()
 
         loop.call_soon(step)
+
+    def _start_loading_aof(self, loop, done):
+        # With appendonly yes the AOF is the dataset (the RDB file is not
+        # read), then the AOF opens for appending.
+        from rkvd.aof import LoadFailed
+        aof = self.aof
+        start = time.time()
+        try:
+            aof.load_manifest()
+        except LoadFailed:
+            self.server.abort_start(1)
+            return
+        gen = aof.load_steps()
+        self.engine.loading = True
+
+        def step():
+            try:
+                next(gen)
+                loop.call_soon(step)
+                return
+            except StopIteration as stop:
+                ret = stop.value
+            except LoadFailed:
+                self.engine.loading = False
+                self.server.abort_start(1)
+                return
+            self.engine.loading = False
+            if ret != "not-exist":
+                self.log.notice(f"DB loaded from append only file: {time.time() - start:.3f} seconds")
+            try:
+                aof.open_on_start()
+            except LoadFailed:
+                self.server.abort_start(1)
+                return
+            done()
+
+        loop.call_soon(step)
+
+    def load_aof_debug(self):
+        """DEBUG LOADAOF: flush the AOF, empty the dataset, load it back
+        synchronously; a file that cannot be loaded ends the server."""
+        from rkvd.aof import AOF_ON, LoadFailed
+        aof = self.aof
+        if aof.state == AOF_ON:
+            aof.flush(force=True)
+        self.engine.flushall()
+        try:
+            aof.load_manifest()
+            aof.del_history_files()
+            prop = self.engine.prop_on
+            self.engine.prop_on = False
+            try:
+                ret = aof.load_sync()
+            finally:
+                self.engine.prop_on = prop
+        except LoadFailed:
+            os._exit(1)
+        if ret not in ("ok", "empty", "not-exist"):
+            os._exit(1)
+        self.engine.dirty = 0
+        self.log.warning("Append Only File loaded by DEBUG LOADAOF")
 
     def _log_aux(self, aux):
         ver = aux.get(b"redis-ver")
@@ -401,7 +485,7 @@ class Persistence:
             ("rdb_last_load_keys_expired", self.load_keys_expired),
             ("rdb_last_load_keys_loaded", self.load_keys_loaded),
         ]
-        return fields
+        return fields + self.aof.info_fields()
 
     def loading_fields(self):
         """The loading_* fields INFO shows while a file loads."""

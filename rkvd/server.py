@@ -63,7 +63,8 @@ class Server:
         # attach checks both and fills the engine's fields.
         cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
                                  "disk_error": self.persistence.update_disk_error,
-                                 "rdb_key_save_delay": self.persistence.apply_key_save_delay})
+                                 "rdb_key_save_delay": self.persistence.apply_key_save_delay,
+                                 "appendonly": self.persistence.aof.apply_appendonly})
         self.persistence.apply_key_save_delay()
 
     # ------------------------------------------------------------ config

@@ -204,17 +204,30 @@ class DebugCommands:
         ])
 
     def propagated(self, c, args):
-        # rkvd's own: a view of the propagation stream for tests, until the
-        # AOF and replication consume it.
+        # rkvd's own: a view of the propagation stream for tests. While the
+        # AOF consumes the stream it keeps a copy of what it takes.
         if len(args) != 3:
             return False
         action = lower(args[2])
+        aof = self.server.persistence.aof
+        owned = aof.state != 0
         if action == "start":
-            self.engine.start_propagation_log()
+            if owned:
+                aof.flush(force=True)
+                aof.debug_tee = bytearray()
+            else:
+                self.engine.start_propagation_log()
         elif action == "stop":
-            self.engine.stop_propagation_log()
+            aof.debug_tee = None
+            if not owned:
+                self.engine.stop_propagation_log()
         elif action == "read":
-            c.reply_value(self.engine.take_propagation_log())
+            if owned and aof.debug_tee is not None:
+                aof.flush(force=True)
+                c.reply_value(bytes(aof.debug_tee))
+                aof.debug_tee = bytearray()
+            else:
+                c.reply_value(self.engine.take_propagation_log())
             return None
         else:
             return False
@@ -468,8 +481,7 @@ class DebugCommands:
             c.reply_error(b"-ERR" if err == "ERR" else err)
 
     def loadaof(self, c, args):
-        # The AOF is not built: as RELOAD, the dataset stays as it is.
-        self.server.log.warning("Append Only File loaded by DEBUG LOADAOF")
+        self.server.persistence.load_aof_debug()
         c.reply_ok()
 
     def replybuffer(self, c, args):

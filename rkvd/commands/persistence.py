@@ -1,5 +1,5 @@
-"""SAVE, BGSAVE and LASTSAVE (Redis's rdb.c): thin handlers over
-rkvd.persistence, which owns the snapshot state.
+"""SAVE, BGSAVE, LASTSAVE (Redis's rdb.c) and BGREWRITEAOF (aof.c): thin
+handlers over rkvd.persistence and rkvd.aof, which own the state.
 """
 
 from rkvd.commands.common import SYNTAX_ERROR, lower
@@ -45,10 +45,14 @@ class PersistenceCommands:
         else:
             c.reply_error(b"-ERR")
 
+    def bgrewriteaof(self, c, args):
+        self.server.persistence.aof.bgrewriteaof(c)
+
     def lastsave(self, c, args):
         c.reply_value(int(self.server.persistence.lastsave))
 
 
 def handlers(server):
     s = PersistenceCommands(server)
-    return {"save": s.save, "bgsave": s.bgsave, "lastsave": s.lastsave}
+    return {"save": s.save, "bgsave": s.bgsave, "lastsave": s.lastsave,
+            "bgrewriteaof": s.bgrewriteaof}

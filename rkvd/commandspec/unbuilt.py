@@ -11,7 +11,7 @@ all of its subcommands.
 
 UNBUILT = frozenset({
     # Persistence and serialization: RDB/AOF files, DUMP payloads.
-    "bgrewriteaof", "migrate",
+    "migrate",
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",

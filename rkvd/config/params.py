@@ -162,7 +162,6 @@ def _enum(*names):
 # value that would promise durability, a memory bound, a listener, a replica's
 # copy or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
-_AOF = refuse("AOF persistence", "writes would not be logged to disk")
 _EVICTION = refuse("Eviction", "memory use would not be bounded by maxmemory")
 _CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
                           active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
@@ -231,7 +230,7 @@ PARAMS = [
     Bool("activedefrag", 0, flags=DEBUG, check=_check_activedefrag),
     Bool("syslog-enabled", 0, flags=IMMUTABLE),
     Bool("cluster-enabled", 0, flags=IMMUTABLE, not_built=_CLUSTER),
-    Bool("appendonly", 0, flags=DENY_LOADING, not_built=_AOF),
+    Bool("appendonly", 0, flags=DENY_LOADING, shell="appendonly"),
     Bool("cluster-allow-reads-when-down", 0),
     Bool("cluster-allow-pubsubshard-when-down", 1),
     Bool("crash-log-enabled", 1),

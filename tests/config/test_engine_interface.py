@@ -11,7 +11,8 @@ from rkvd.config import Config, ConfigError, EngineField
 Engine = pytest.importorskip("rkvd._core.server").Engine
 
 NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
-            "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None}
+            "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None,
+            "appendonly": lambda cfg: None}
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
@@ -57,7 +58,8 @@ def test_the_rows_that_name_engine_fields():
     assert declared == {name: tuple(fields) for name, fields in ENGINE_FIELDS.items()}
     assert {p.name: p.shell for p in C.PARAMS if p.shell is not None} == \
         {"port": "port", "bind": "bind", "save": "disk_error",
-         "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay"}
+         "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay",
+         "appendonly": "appendonly"}
 
 
 def test_attach_fills_the_engine():

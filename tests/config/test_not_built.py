@@ -20,8 +20,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 
 # (directive, a value that needs the missing feature, the reason rkvd gives)
 REFUSED = [
-    ("appendonly", "yes",
-     "AOF persistence is not built in rkvd yet: writes would not be logged to disk"),
     ("maxmemory", "100mb",
      "Eviction is not built in rkvd yet: memory use would not be bounded by maxmemory"),
     ("maxmemory", "1",
@@ -70,7 +68,7 @@ WARNED = [
 WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults earn
 
 # Values of the same directives that need nothing missing: accepted silently.
-HARMLESS = [("appendonly", "no"), ("maxmemory", "0"), ("maxmemory-clients", "10%"),
+HARMLESS = [("maxmemory", "0"), ("maxmemory-clients", "10%"),
             ("maxmemory-clients", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
             ("cluster-enabled", "no"), ("tls-port", "0"), ("tls-replication", "no"),
             ("tls-cluster", "no"), ("aclfile", '""'), ("save", '""'),
@@ -103,7 +101,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "appendonly": True, "maxmemory": True, "maxmemory-clients": True, "replicaof": True,
+        "maxmemory": True, "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
         "tls-replication": True, "tls-cluster": True, "aclfile": True,
         "notify-keyspace-events": False, "protected-mode": False}
@@ -295,4 +293,3 @@ def test_refusal_has_redis_rejection_form(server_pair):
     with rkvd.raw() as ours, redis.raw() as real:
         assert form.match(real.command("CONFIG", "SET", "appendonly", "maybe"))
         assert form.match(ours.command("CONFIG", "SET", "appendonly", "maybe"))
-        assert form.match(ours.command("CONFIG", "SET", "appendonly", "yes"))

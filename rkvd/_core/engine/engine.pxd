@@ -70,6 +70,9 @@ cdef class Engine:
     cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
     cdef int prop_seldb                     # database of the last command fed, -1 before any
     cdef bytearray prop_buf                 # the stream fed and not yet taken
+    # fn() the shell runs before any reply leaves while prop_buf holds
+    # commands (the AOF writes them first: appendfsync always), or None
+    cdef public object aof_flush
     # CLIENT PAUSE
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms

@@ -288,6 +288,15 @@ cdef class Engine:
     def take_propagation_log(self):
         return propagation_take(self)
 
+    def reset_propagation_db(self):
+        """The next command fed is preceded by a SELECT (a new AOF file)."""
+        self.prop_seldb = -1
+
+    property propagation_pending:
+        """Bytes fed and not yet taken."""
+        def __get__(self):
+            return len(self.prop_buf)
+
     # ------------------------------------------------------------ clients
 
     cdef client_gone(self, Client c):

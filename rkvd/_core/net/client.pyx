@@ -155,6 +155,10 @@ cdef class Client:
         if self.flags & CF_CLOSED:
             w.len = 0
             return 0
+        if self.engine.aof_flush is not None and len(self.engine.prop_buf):
+            # Redis's beforeSleep order: the AOF is written (and with
+            # appendfsync always synced) before any reply acknowledges it.
+            self.engine.aof_flush()
         data = w.take()
         self.output_bytes += n
         self.engine.stat_net_output_bytes += n
