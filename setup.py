@@ -28,6 +28,7 @@ MODULES = [
     "rkvd._core.server",
     "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",
+    "rkvd._core.persist.aof_rewrite",
     "rkvd._core.persist.fork",
     # cold subsystems: their own extensions, cimporting the engine's server.pxd
     "rkvd._core.introspect",

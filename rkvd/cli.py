@@ -105,6 +105,10 @@ def main(argv=None):
     root = package_root()
     if os.environ.get("PYTHONMALLOC") != "malloc" or root != _imported_root():
         _reexec(argv, root)
+    # used_memory's running counter: hooks on Python's allocator, in place
+    # before the server allocates its state (lib/mem)
+    from rkvd._core.lib import mem
+    mem.install()
 
     if argv and argv[0] in ("-v", "--version"):
         print(version_line())

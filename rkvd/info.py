@@ -4,11 +4,13 @@ rates, peak memory), driven from the server cron.
 
 Memory accounting: the server runs with PYTHONMALLOC=malloc, so every Python
 object, every Cython buffer and the keyspace table are allocated through
-glibc malloc. glibc's mallinfo2() then reports what the process holds:
+glibc malloc. glibc's mallinfo2() reports what the process holds:
 ``uordblks`` (bytes in use in the heap arenas) plus ``hblkhd`` (bytes in
-chunks that malloc mmapped directly) is our ``used_memory``. Without the
-environment variable pymalloc's arenas are mmapped in 256 KiB blocks that
-mallinfo2() does not see, and the figure is too low.
+chunks that malloc mmapped directly). That walk of malloc's free lists is
+too slow for every command, so ``used_memory`` is the running counter of
+rkvd._core.lib.mem (hooks on Python's allocator, which the engine's
+libraries allocate through), calibrated against mallinfo2() from the cron.
+Without the hooks (an engine inside another process) mallinfo2() it is.
 """
 
 import ctypes
@@ -23,6 +25,7 @@ import psutil
 
 import rkvd
 from rkvd import REDIS_VERSION
+from rkvd._core.lib import mem as _mem
 from rkvd._core.persist.rdb_load import dump_payload_sanitizations
 
 # ---------------------------------------------------------------------------
@@ -69,7 +72,18 @@ def malloc_info():
 
 
 def used_memory():
+    """INFO used_memory: the running counter (or mallinfo2 without it)."""
+    if _mem.installed():
+        return _mem.used()
     return malloc_info()[0]
+
+
+def calibrate_memory():
+    """Set the running counter to the allocator's figure; returns the drift
+    corrected (bytes the counter did not see since the last calibration)."""
+    if not _mem.installed():
+        return 0
+    return _mem.calibrate(malloc_info()[0])
 
 
 def process_rss():
@@ -116,6 +130,7 @@ def bytes_to_human(n):
 # previous sample goes into a ring of 16, and the metric is the ring's mean.
 _SAMPLES = 16
 _SAMPLE_PERIOD_MS = 100
+_CALIBRATION_PERIOD_MS = 1000
 _M_COMMANDS, _M_NET_IN, _M_NET_OUT = range(3)
 
 
@@ -147,10 +162,11 @@ class InfoState:
 
     def __init__(self, server):
         self.server = server
+        calibrate_memory()
         self.startup_memory = used_memory()
         self.peak_memory = self.startup_memory
         self.last_sample_ms = 0
-        self.next_peak_ms = 0
+        self.next_calibration_ms = 0
         self.reset_metrics()
 
     def reset_metrics(self):
@@ -176,14 +192,15 @@ class InfoState:
         self.metrics[_M_COMMANDS].track(now, e.stat_numcommands)
         self.metrics[_M_NET_IN].track(now, e.stat_net_input_bytes)
         self.metrics[_M_NET_OUT].track(now, e.stat_net_output_bytes)
-        if now >= self.next_peak_ms:
+        self.update_peak()
+        if now >= self.next_calibration_ms:
             # mallinfo2() walks malloc's free lists: on a big fragmented heap
             # one call takes tens of milliseconds, so keep it under ~0.5% of
-            # the loop's time (INFO and MEMORY still read it on demand).
+            # the loop's time, and at most once a second.
             t0 = time.perf_counter()
-            self.update_peak()
+            calibrate_memory()
             cost_ms = (time.perf_counter() - t0) * 1000
-            self.next_peak_ms = now + max(_SAMPLE_PERIOD_MS, int(cost_ms * 200))
+            self.next_calibration_ms = now + max(_CALIBRATION_PERIOD_MS, int(cost_ms * 200))
 
     def metric(self, which):
         return self.metrics[which].value()
@@ -235,7 +252,8 @@ def memory_overhead(server):
     getMemoryOverheadData), as a dict."""
     st = server.info_state
     e = server.engine
-    allocated, active = malloc_info()
+    allocated = used_memory()
+    active = max(malloc_info()[1], allocated)
     st.update_peak(allocated)
     rss = process_rss()
     clients_normal = sum(client_memory(c) for c in list(e.clients.values()))

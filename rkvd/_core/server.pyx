@@ -29,7 +29,8 @@ from cpython.bytearray cimport (
 )
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_XDECREF
-from libc.stdlib cimport malloc, realloc, free
+from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
+from rkvd._core.lib.mem cimport rk_mem_t, mem_state, mem_used
 from libc.string cimport memcpy, memmove, memcmp, memchr, strlen, memset
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t, INT64_MAX
 from libc.limits cimport LLONG_MAX, LLONG_MIN, INT_MAX

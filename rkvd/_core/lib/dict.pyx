@@ -10,7 +10,7 @@
 # allocator statistics the server reports include the keyspace. An entry is
 # one block of exactly sizeof(header) + klen + extra bytes.
 from libc.stdint cimport uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, realloc, free
+from rkvd._core.lib.mem cimport malloc, calloc, realloc, free     # counted (used_memory)
 from libc.string cimport memcmp, memcpy
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 from cpython.object cimport PyObject

@@ -3,7 +3,7 @@
 # the API). The block is read and written through memcpy at explicit
 # little-endian widths, so it needs no alignment and is the same on any host.
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int16_t, int32_t, int64_t
-from libc.stdlib cimport malloc, realloc, free
+from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
 from libc.string cimport memcpy, memmove
 
 

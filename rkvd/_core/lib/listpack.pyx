@@ -9,7 +9,8 @@
 # always reallocs, so a listpack's block follows its size the way Redis's
 # does.
 from libc.stdint cimport int64_t, uint32_t, uint64_t, INT64_MAX, UINT32_MAX, UINT64_MAX
-from libc.stdlib cimport malloc, realloc, free, abort, qsort
+from libc.stdlib cimport abort, qsort
+from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
 from libc.string cimport memcpy, memmove, memcmp
 from libc.stdio cimport fprintf, stderr
 

@@ -15,7 +15,7 @@
 # so the byte comparison fails; entries at or after the current position
 # fail the distance check. Whatever the table holds, reads stay in bounds.
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, free
+from rkvd._core.lib.mem cimport malloc, calloc, free     # counted (used_memory)
 from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 

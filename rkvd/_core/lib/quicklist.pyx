@@ -13,7 +13,8 @@
 # re-run the depth rule from both ends (_compress_depth), which keeps the
 # `compress` nodes at each end raw and compresses the first interior ones.
 from libc.stdint cimport uint32_t, UINT32_MAX
-from libc.stdlib cimport malloc, realloc, free, abort
+from libc.stdlib cimport abort
+from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
 from libc.string cimport memcpy, memcmp
 from libc.stdio cimport fprintf, stderr, snprintf
 

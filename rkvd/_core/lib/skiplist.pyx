@@ -4,7 +4,7 @@
 # allocator statistics see it. The tests' Python wrapper is
 # tests/native/skiplist.pyx.
 from libc.stdint cimport uint32_t, uint64_t
-from libc.stdlib cimport malloc, free
+from rkvd._core.lib.mem cimport malloc, free     # counted (used_memory)
 from libc.string cimport memcmp
 
 import os as _os

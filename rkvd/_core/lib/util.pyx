@@ -11,7 +11,8 @@ from libc.errno cimport errno, ERANGE, EINVAL
 from libc.limits cimport LLONG_MAX
 from libc.math cimport isinf, isnan, signbit, fpclassify, FP_ZERO, HUGE_VAL
 from libc.stdio cimport snprintf
-from libc.stdlib cimport malloc, free, strtod, strtold, strtoull
+from libc.stdlib cimport strtod, strtold, strtoull
+from rkvd._core.lib.mem cimport malloc, free     # counted (used_memory)
 from libc.string cimport memcpy, memchr, strlen
 
 # Deepest '*' recursion stringmatchlen follows before it gives up with "no

@@ -1,9 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False, nonecheck=False
 #
-# The fork child that writes a snapshot (BGSAVE, and the AOF rewrite's RDB
-# base). The child runs C only: it serializes the keyspace straight from the
-# engine's structures (rdb_write_fd), never touching a Python reference
+# The fork child that writes a snapshot (BGSAVE, and the AOF rewrite's base:
+# RDB, or commands when aof-use-rdb-preamble is no). The child runs C only:
+# it serializes the keyspace straight from the engine's structures
+# (rdb_write_fd, aof_rewrite_write_fd), never touching a Python reference
 # count, so the pages it shares with the parent stay shared (copy-on-write
 # as small as Redis's). It reports through a pipe and leaves with _exit, so
 # no Python-level cleanup (atexit, buffered files, the event loop) runs in it.
@@ -16,6 +17,7 @@ from posix.fcntl cimport open as c_open, O_WRONLY, O_CREAT, O_TRUNC, O_RDONLY, O
 from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
 from rkvd._core.server cimport Engine
+from rkvd._core.persist.aof_rewrite cimport aof_rewrite_write_fd
 from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_write_fd
 
 cdef extern from "<signal.h>" nogil:
@@ -95,9 +97,16 @@ cdef enum:
     STAGE_CLOSE = 4
     STAGE_RENAME = 5
     STAGE_FSYNC_DIR = 6
+    STAGE_AOF_WRITE = 7
 
 STAGES = {STAGE_OPEN: "open", STAGE_WRITE: "rdbSaveRio", STAGE_FSYNC: "fsync",
-          STAGE_CLOSE: "fclose", STAGE_RENAME: "rename", STAGE_FSYNC_DIR: "fsyncFileDir"}
+          STAGE_CLOSE: "fclose", STAGE_RENAME: "rename", STAGE_FSYNC_DIR: "fsyncFileDir",
+          STAGE_AOF_WRITE: "rewriteAppendOnlyFileRio"}
+
+# What a child writes.
+cdef enum:
+    KIND_RDB = 0        # rdb_write_fd: BGSAVE, the AOF rewrite's RDB preamble
+    KIND_AOF = 1        # aof_rewrite_write_fd: the AOF rewrite's command form
 
 
 # fsync the directory holding path, so that a rename into it is durable.
@@ -135,14 +144,19 @@ cdef void _report(int fd, ChildReport* r) noexcept nogil:
         off += w
 
 
-cdef void _rdb_child(Engine eng, const char* tmp_pattern, const char* final, int flags,
-                     const unsigned char* aux, size_t auxlen, int report_fd,
-                     const int* close_fds, int nclose) noexcept nogil:
+cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const char* final, int flags,
+                          const unsigned char* aux, size_t auxlen, int report_fd,
+                          const int* close_fds, int nclose) noexcept nogil:
     cdef ChildReport r
     cdef RdbSaveStats st
-    cdef int fd, i
+    cdef int fd, i, w
     cdef char tmp[4096]
+    cdef char final_buf[4096]
     snprintf(tmp, sizeof(tmp), tmp_pattern, <int>getpid())
+    if kind == KIND_AOF and final != NULL:
+        # the AOF child's destination names it too (temp-rewriteaof-bg-<pid>.aof)
+        snprintf(final_buf, sizeof(final_buf), final, <int>getpid())
+        final = final_buf
     # The parent's handlers write to its wakeup fd (shared with the child):
     # the child takes signals the default way (SIGUSR1 from the parent ends
     # it, as Redis kills its child).
@@ -153,7 +167,10 @@ cdef void _rdb_child(Engine eng, const char* tmp_pattern, const char* final, int
     signal(SIGUSR2, SIG_DFL)
     signal(SIGCHLD, SIG_DFL)
     signal(SIGPIPE, SIG_IGN)
-    prctl(PR_SET_NAME, b"rkvd-rdb-bgsave", 0, 0, 0)
+    if kind == KIND_AOF:
+        prctl(PR_SET_NAME, b"rkvd-aof-rewrite", 0, 0, 0)
+    else:
+        prctl(PR_SET_NAME, b"rkvd-rdb-bgsave", 0, 0, 0)
     # Listening sockets: a restarted parent must be able to bind while the
     # child still runs.
     for i in range(nclose):
@@ -171,8 +188,12 @@ cdef void _rdb_child(Engine eng, const char* tmp_pattern, const char* final, int
         _exit(1)
     st.bytes_written = 0
     st.keys_written = 0
-    if rdb_write_fd(eng, fd, flags, aux, auxlen, &st) != 0:
-        r.stage = STAGE_WRITE
+    if kind == KIND_AOF:
+        w = aof_rewrite_write_fd(eng, fd, flags, &st)
+    else:
+        w = rdb_write_fd(eng, fd, flags, aux, auxlen, &st)
+    if w != 0:
+        r.stage = STAGE_AOF_WRITE if kind == KIND_AOF else STAGE_WRITE
     elif fsync(fd) != 0:
         r.stage = STAGE_FSYNC
     if r.stage != 0:
@@ -208,6 +229,25 @@ def fork_rdb_child(Engine eng, str tmp_pattern, object final_path, int flags, by
     (the listening sockets) first. Returns (pid, report_fd, fork_usec): read the report from
     report_fd (non-blocking, close-on-exec) with read_child_report once the
     child has exited. Raises OSError when the fork fails."""
+    return _fork_child(KIND_RDB, eng, tmp_pattern, final_path, flags, aux, close_fds)
+
+
+def fork_aof_rewrite_child(Engine eng, str tmp_pattern, object final_pattern, int flags,
+                           list close_fds):
+    """Fork a child that writes the AOF rewrite's command form (the base
+    file when aof-use-rdb-preamble is no; flags: AOF_REWRITE_* of
+    persist/aof_rewrite) to tmp_pattern % its pid ("temp-rewriteaof-%d.aof"),
+    fsyncs it and (when final_pattern is given) renames it onto
+    final_pattern % its pid ("temp-rewriteaof-bg-%d.aof"): both patterns
+    hold one %d, and a literal % is written %%. The rest is fork_rdb_child's:
+    close_fds closed first, (pid, report_fd, fork_usec) returned, the report
+    read with read_child_report (stage "rewriteAppendOnlyFileRio" when the
+    writing failed). For the RDB preamble, fork_rdb_child writes the base."""
+    return _fork_child(KIND_AOF, eng, tmp_pattern, final_pattern, flags, b"", close_fds)
+
+
+cdef _fork_child(int kind, Engine eng, str tmp_pattern, object final_path, int flags, bytes aux,
+                 list close_fds):
     cdef bytes tmp_b = tmp_pattern.encode()
     cdef bytes final_b = final_path.encode() if final_path is not None else None
     cdef const char* tmp = tmp_b
@@ -228,7 +268,7 @@ def fork_rdb_child(Engine eng, str tmp_pattern, object final_path, int flags, by
     pid = fork()
     if pid == 0:
         close(fds[0])
-        _rdb_child(eng, tmp, final, flags, auxp, auxlen, fds[1], cfds, ncfds)
+        _snapshot_child(kind, eng, tmp, final, flags, auxp, auxlen, fds[1], cfds, ncfds)
         _exit(1)   # not reached
     fork_usec = _monotonic_us() - start
     close(fds[1])

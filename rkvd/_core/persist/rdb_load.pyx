@@ -23,7 +23,8 @@
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport int16_t, int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, strtod
+from libc.stdlib cimport strtod
+from rkvd._core.lib.mem cimport free, malloc     # counted (used_memory)
 from libc.string cimport memcpy, memcmp
 from libc.math cimport isnan
 from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec

@@ -27,7 +27,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
 from libc.errno cimport errno, EINTR, ENOMEM, EINVAL
 from libc.stdint cimport uint32_t, uint64_t, INT32_MIN, INT32_MAX, INT16_MIN, INT16_MAX, UINT32_MAX
-from libc.stdlib cimport malloc, realloc, free
+from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
 from libc.string cimport memcpy, memcmp
 from posix.unistd cimport write
 
@@ -111,26 +111,8 @@ cdef int key_save_delay = 0
 
 # ------------------------------------------------------------------ output --
 # One sink for both uses: a file descriptor behind a buffer, or a growing
-# memory block (fd < 0). The checksum covers what reaches the file.
-
-ctypedef struct Out:
-    int fd
-    unsigned char* buf
-    size_t len
-    size_t cap
-    int flags
-    uint64_t crc
-    uint64_t total          # bytes produced, buffered ones included
-    # rdb-save-incremental-fsync (regular files only): file offsets of the
-    # writeout last started and of the bytes written so far
-    bint autosync
-    long long base          # the file offset where this writer began
-    uint64_t on_disk        # bytes handed to write()
-    uint64_t sync_from      # on_disk when the last writeout was started
-    uint64_t prev_from, prev_len    # the writeout started before that
-    unsigned char* scratch  # LZF output room, grown on demand
-    size_t scratch_cap
-
+# memory block (fd < 0). The checksum covers what reaches the file. (The
+# struct is declared in rdb_save.pxd: the AOF rewrite writes through it too.)
 
 cdef int out_init(Out* o, int fd, int flags) noexcept nogil:
     o.fd = fd
@@ -176,6 +158,15 @@ cdef int autosync_step(Out* o) noexcept nogil:
     o.prev_len = length
     o.sync_from = o.on_disk
     return 0
+
+
+# Turn the incremental writeout on when the fd is a regular file (from its
+# current offset); a pipe or a device is left alone.
+cdef void out_autosync_on(Out* o) noexcept nogil:
+    cdef stat sb
+    if fstat(o.fd, &sb) == 0 and S_ISREG(sb.st_mode):
+        o.base = lseek(o.fd, 0, SEEK_CUR)
+        o.autosync = o.base >= 0
 
 
 cdef int write_all(Out* o, const unsigned char* p, size_t n) noexcept nogil:
@@ -313,17 +304,23 @@ cdef int put_ll_string(Out* o, long long v) noexcept nogil:
 # LZF-compress p[0:n] into o.scratch: the compressed length, or 0 when it
 # does not save at least 4 bytes (-1: out of memory).
 cdef long long compress(Out* o, const unsigned char* p, size_t n) noexcept nogil:
-    cdef unsigned char* nb
     if n > UINT32_MAX:
         return 0            # lzf_compress takes 32-bit lengths
+    if out_scratch(o, n) == NULL:
+        return -1
+    return lzf_compress(p, <unsigned int>n, o.scratch, <unsigned int>(n - 4))
+
+
+cdef unsigned char* out_scratch(Out* o, size_t n) noexcept nogil:
+    cdef unsigned char* nb
     if o.scratch_cap < n:
         nb = <unsigned char*>realloc(o.scratch, n)
         if nb == NULL:
             set_errno(ENOMEM)
-            return -1
+            return NULL
         o.scratch = nb
         o.scratch_cap = n
-    return lzf_compress(p, <unsigned int>n, o.scratch, <unsigned int>(n - 4))
+    return o.scratch
 
 
 cdef int put_lzf_blob(Out* o, const unsigned char* c, size_t clen, size_t origlen) noexcept nogil:
@@ -388,8 +385,6 @@ cdef dictEntry* table_find(kvdict* d, const char* key, size_t klen) noexcept nog
 
 # Call fn on every entry, first table then second, bucket by bucket; stop at
 # the first nonzero return and pass it on.
-ctypedef int (*entry_fn)(Out* o, void* ctx, dictEntry* e) noexcept nogil
-
 cdef int table_walk(kvdict* d, entry_fn fn, Out* o, void* ctx) noexcept nogil:
     cdef dictEntry* e
     cdef uint64_t i
@@ -620,12 +615,10 @@ cdef int rdb_write_fd(Engine eng, int fd, int flags, const unsigned char* aux, s
     cdef uint64_t keys = 0
     cdef unsigned char trailer[8]
     cdef int k, r, saved
-    cdef stat sb
     if out_init(&o, fd, flags) != 0:
         return -1
-    if flags & RDB_SAVE_INCREMENTAL_FSYNC and fstat(fd, &sb) == 0 and S_ISREG(sb.st_mode):
-        o.base = lseek(fd, 0, SEEK_CUR)
-        o.autosync = o.base >= 0
+    if flags & RDB_SAVE_INCREMENTAL_FSYNC:
+        out_autosync_on(&o)
     r = write_body(&o, eng, aux, auxlen, &keys)
     if r == 0:
         r = out_flush(&o)
