@@ -485,7 +485,7 @@ def _stats(server):
         ("pubsubshard_channels", 0),
         ("latest_fork_usec", server.persistence.latest_fork_usec),
         ("total_forks", server.persistence.total_forks),
-        ("migrate_cached_sockets", 0),
+        ("migrate_cached_sockets", len(server.migrate.cache)),
         ("slave_expires_tracked_keys", 0),
         ("active_defrag_hits", 0),
         ("active_defrag_misses", 0),

@@ -20,7 +20,8 @@ from rkvd.systemd import Supervisor
 HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
-                   "rkvd.commands.dump", "rkvd.commands.persistence")
+                   "rkvd.commands.dump", "rkvd.commands.persistence",
+                   "rkvd.commands.migrate")
 
 
 class Server:

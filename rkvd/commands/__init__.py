@@ -13,6 +13,7 @@ checks every name against the command table at start-up.
     conn           HELLO, AUTH, CLIENT, QUIT, RESET (networking.c, acl.c)
     restore        RESTORE (cluster.c), bound to the RDB loader's C handler
     dump           DUMP (cluster.c), bound to the RDB writer's C handler
+    migrate        MIGRATE (cluster.c): the network side, over persist/migrate.pyx
 
 ``common`` holds what they share: argument parsing, Redis's help and
 subcommand-error replies, and the protected-command access check.

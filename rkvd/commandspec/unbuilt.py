@@ -11,7 +11,6 @@ all of its subcommands.
 
 UNBUILT = frozenset({
     # Persistence and serialization: RDB/AOF files, DUMP payloads.
-    "migrate",
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",

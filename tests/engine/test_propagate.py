@@ -322,6 +322,24 @@ def test_restore_propagates_an_absolute_ttl_or_a_del(pair):
     assert [x for x in a if x[:2] == [b"RESTORE", b"b"]][0][-1] == b"ABSTTL"
 
 
+def test_migrate_propagates_a_del_of_the_moved_keys(pair, redis_factory):
+    # each side migrates to its own target; "c" is refused there (BUSYKEY)
+    targets = [redis_factory(), redis_factory()]
+    for conn, target in zip(pair.conns, targets):
+        assert conn.command("MSET", "a", "1", "b", "2", "c", "3", "d", "4") == b"+OK\r\n"
+        with target.raw() as t:
+            assert t.command("SET", "c", "there") == b"+OK\r\n"
+    replies = [[conn.command("MIGRATE", HOST, target.port, *args) for args in (
+        ("", "0", "1000", "KEYS", "a", "missing", "c", "b"),
+        ("d", "0", "1000", "COPY"),
+        ("nokey", "0", "1000"))]
+        for conn, target in zip(pair.conns, targets)]
+    assert replies[0] == replies[1]
+    a, b = pair.streams()
+    assert_same_stream(a, b)
+    assert [b"DEL", b"a", b"b"] in a
+
+
 # --------------------------------------------------------------------------
 # Transactions and expiry
 

@@ -84,3 +84,9 @@ cdef int table_walk(kvdict* d, entry_fn fn, Out* o, void* ctx) noexcept nogil
 # rdb-key-save-delay: sleep after a key as configured (a no-op when unset);
 # the AOF rewrite honours it too, as Redis's does.
 cdef void delay_key() noexcept nogil
+
+# DUMP's payload for entry e (the RDB object, the RDB version, a CRC64), as
+# DUMP and MIGRATE send it; flags: only RDB_SAVE_COMPRESS matters. Reads the
+# entry only (no expiry, no stats). Raises MemoryError, or ValueError for a
+# value of a type the writer does not know.
+cdef bytes dump_payload(dictEntry* e, int flags)

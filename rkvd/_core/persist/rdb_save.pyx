@@ -689,34 +689,53 @@ def rdb_encode_value(Engine eng, Database db, bytes key, int flags):
     return encode_entry(e, flags)
 
 
-def dump_command(Client c, int flags):
-    """DUMP key (Redis's dumpCommand): the value as an RDB object, then the
-    RDB version and a CRC64 of both, little-endian. The caller passes
-    RDB_SAVE_COMPRESS when rdbcompression is on."""
-    cdef Database db = c.db
-    cdef dictEntry* e = db.lookup_read(c.argv[1].ptr, c.argv[1].len)
-    cdef Out o
+# Write DUMP's payload for entry e into o: the RDB object (type byte and
+# value), the RDB version and a CRC64 of both, little-endian (Redis's
+# createDumpPayload). Raises MemoryError, or ValueError for a value of a type
+# the writer does not know.
+cdef int put_dump_payload(Out* o, dictEntry* e) except -1:
     cdef unsigned char tail[10]
     cdef uint64_t crc
     cdef int k
+    if put_type_and_value(o, e) != 0:
+        if errno == ENOMEM:
+            raise MemoryError()
+        raise ValueError("value of a type the RDB writer does not know")
+    tail[0] = RDB_VERSION & 0xFF
+    tail[1] = (RDB_VERSION >> 8) & 0xFF
+    if out_write(o, tail, 2) != 0:
+        raise MemoryError()
+    crc = crc64(0, o.buf, o.len)
+    for k in range(8):
+        tail[k] = <unsigned char>(crc >> (8 * k))
+    if out_write(o, tail, 8) != 0:
+        raise MemoryError()
+    return 0
+
+
+cdef bytes dump_payload(dictEntry* e, int flags):
+    cdef Out o
+    if out_init(&o, -1, flags & RDB_SAVE_COMPRESS) != 0:
+        raise MemoryError()
+    try:
+        put_dump_payload(&o, e)
+        return out_bytes(&o)
+    finally:
+        out_release(&o)
+
+
+def dump_command(Client c, int flags):
+    """DUMP key (Redis's dumpCommand): the value's DUMP payload, or a null
+    reply. The caller passes RDB_SAVE_COMPRESS when rdbcompression is on."""
+    cdef Database db = c.db
+    cdef dictEntry* e = db.lookup_read(c.argv[1].ptr, c.argv[1].len)
+    cdef Out o
     if e == NULL:
         return c.add_null()
     if out_init(&o, -1, flags & RDB_SAVE_COMPRESS) != 0:
         raise MemoryError()
     try:
-        if put_type_and_value(&o, e) != 0:
-            if errno == ENOMEM:
-                raise MemoryError()
-            raise ValueError("value of a type the RDB writer does not know")
-        tail[0] = RDB_VERSION & 0xFF
-        tail[1] = (RDB_VERSION >> 8) & 0xFF
-        if out_write(&o, tail, 2) != 0:
-            raise MemoryError()
-        crc = crc64(0, o.buf, o.len)
-        for k in range(8):
-            tail[k] = <unsigned char>(crc >> (8 * k))
-        if out_write(&o, tail, 8) != 0:
-            raise MemoryError()
+        put_dump_payload(&o, e)
         c.add_bulk(<char*>o.buf, o.len)
     finally:
         out_release(&o)
