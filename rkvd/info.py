@@ -267,7 +267,7 @@ def memory_overhead(server):
         ht_total += main + exp
     overhead = st.startup_memory + clients_normal + ht_total
     repl_backlog = 0        # replication is not built
-    aof_buffer = 0          # the AOF is not built
+    aof_buffer = e.mem_not_counted_for_evict    # the stream fed and not yet taken
     dataset = allocated - overhead if allocated > overhead else 0
     net = allocated - st.startup_memory
     keys = sum(len(db) for db in e.dbs)
@@ -476,8 +476,8 @@ def _stats(server):
         ("expire_cycle_cpu_milliseconds", 0),       # the engine does not time the cycle yet
         ("evicted_keys", e.stat_evictedkeys),
         ("evicted_clients", 0),                     # client eviction is not built
-        ("total_eviction_exceeded_time", 0),
-        ("current_eviction_exceeded_time", 0),
+        ("total_eviction_exceeded_time", e.eviction_exceeded_ms[0]),
+        ("current_eviction_exceeded_time", e.eviction_exceeded_ms[1]),
         ("keyspace_hits", e.stat_keyspace_hits),
         ("keyspace_misses", e.stat_keyspace_misses),
         ("pubsub_channels", 0),                     # pub/sub is not built

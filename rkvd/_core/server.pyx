@@ -21,6 +21,7 @@
 #   engine/multi.pyx     MULTI/EXEC/WATCH
 #   engine/propagate.pyx the propagation point: writes as commands for AOF/replicas
 #   types/*.pyx          one fragment per data type and its commands
+#   engine/evict.pyx     maxmemory: the eviction policies
 #   engine/engine.pyx    Engine: databases, dispatch (call), stats, cron
 cimport cython
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -41,7 +42,7 @@ from rkvd._core.lib.dict cimport (
     ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
     entry_set_kind, entry_set_obj, dict_size, dict_create, dict_release, dict_empty,
     dict_find, dict_find_link, dict_add_new, dict_resize_entry, dict_delete,
-    dict_unlink_at, dict_free_entry, dict_random_entry, dict_fair_random_entry,
+    dict_unlink_at, dict_free_entry, dict_random_entry, dict_fair_random_entry, dict_some_entries,
     dict_scan, dict_rehash_ms, dict_try_shrink,
     dict_expand, dict_buckets_bytes, dict_iter_init, dict_iter_next, dict_iter_release,
 )
@@ -71,4 +72,5 @@ include "types/t_list.pyx"
 include "types/t_zset.pyx"
 include "types/geo.pyx"
 include "types/sort.pyx"
+include "engine/evict.pyx"
 include "engine/engine.pyx"

@@ -128,8 +128,13 @@ def _logs_verbose(level):
     return level in ("debug", "verbose")
 
 
-def _is_lfu_policy(policy):
-    return "lfu" in policy
+def _mm_policy(policy):
+    # (lfu_mode, the policy's index in Redis's enum order)
+    return "lfu" in policy, dict(_MM_POLICIES)[policy]
+
+
+def _maxmemory(v):
+    return min(v, LLONG_MAX)
 
 
 _SANITIZE_MODES = ("no", "yes", "clients")     # the engine holds the index
@@ -162,7 +167,6 @@ def _enum(*names):
 # value that would promise durability, a memory bound, a listener, a replica's
 # copy or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
-_EVICTION = refuse("Eviction", "memory use would not be bounded by maxmemory")
 _CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
                           active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
 _REPLICAOF = refuse("Replication", "this server would not copy its master's data")
@@ -207,7 +211,7 @@ PARAMS = [
     Bool("stop-writes-on-bgsave-error", 1, shell="disk_error"),
     Bool("set-proc-title", 1, flags=IMMUTABLE),
     Bool("dynamic-hz", 1),
-    Bool("lazyfree-lazy-eviction", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-eviction", 0, flags=DEBUG, engine="lazyfree_lazy_eviction"),
     Bool("lazyfree-lazy-expire", 0, flags=DEBUG),
     Bool("lazyfree-lazy-server-del", 0, flags=DEBUG),
     Bool("lazyfree-lazy-user-del", 0, flags=DEBUG),
@@ -225,7 +229,8 @@ PARAMS = [
     Bool("replica-lazy-flush", 0, alias="slave-lazy-flush"),
     Bool("replica-serve-stale-data", 1, alias="slave-serve-stale-data"),
     Bool("replica-read-only", 1, alias="slave-read-only", flags=DEBUG),
-    Bool("replica-ignore-maxmemory", 1, alias="slave-ignore-maxmemory"),
+    Bool("replica-ignore-maxmemory", 1, alias="slave-ignore-maxmemory",
+         engine="replica_ignore_maxmemory"),
     Bool("jemalloc-bg-thread", 1),
     Bool("activedefrag", 0, flags=DEBUG, check=_check_activedefrag),
     Bool("syslog-enabled", 0, flags=IMMUTABLE),
@@ -277,7 +282,7 @@ PARAMS = [
     Enum("loglevel", _enum("debug", "verbose", "notice", "warning"), "notice",
          engine=EngineField("verbosity_debug", convert=_logs_verbose)),
     Enum("maxmemory-policy", _MM_POLICIES, "noeviction",
-         engine=EngineField("lfu_mode", convert=_is_lfu_policy)),
+         engine=EngineField("lfu_mode", "maxmemory_policy", convert=_mm_policy)),
     Enum("appendfsync", _enum("everysec", "always", "no"), "everysec"),
     Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no"),
     Enum("acl-pubsub-default", [("allchannels", 1), ("resetchannels", 0)], "resetchannels"),
@@ -310,8 +315,8 @@ PARAMS = [
     Num("lfu-decay-time", 0, INT_MAX, 1, engine="lfu_decay_time"),
     Num("replica-priority", 0, INT_MAX, 100, alias="slave-priority"),
     Num("repl-diskless-sync-delay", 0, INT_MAX, 5),
-    Num("maxmemory-samples", 1, INT_MAX, 5),
-    Num("maxmemory-eviction-tenacity", 0, 100, 10),
+    Num("maxmemory-samples", 1, INT_MAX, 5, engine="maxmemory_samples"),
+    Num("maxmemory-eviction-tenacity", 0, 100, 10, engine="maxmemory_eviction_tenacity"),
     Num("timeout", 0, INT_MAX, 0),
     Num("replica-announce-port", 0, 65535, 0, alias="slave-announce-port"),
     Num("tcp-backlog", 0, INT_MAX, 511, flags=IMMUTABLE),
@@ -350,7 +355,8 @@ PARAMS = [
     Num("stream-node-max-entries", 0, LLONG_MAX, 100),
     Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
     # unsigned long long
-    Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True, not_built=_EVICTION),
+    Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True,
+        engine=EngineField("maxmemory", convert=_maxmemory)),
     Num("cluster-link-sendbuf-limit", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
     # size_t
     Num("hash-max-listpack-entries", 0, LONG_MAX, 512, alias="hash-max-ziplist-entries",

@@ -32,7 +32,12 @@ ENGINE_FIELDS = {
     "list-max-listpack-size": {"list_max_listpack_size": -2},
     "list-compress-depth": {"list_compress_depth": 0},
     "hll-sparse-max-bytes": {"hll_sparse_max_bytes": 3000},
-    "maxmemory-policy": {"lfu_mode": False},
+    "maxmemory-policy": {"lfu_mode": False, "maxmemory_policy": 7},
+    "maxmemory": {"maxmemory": 0},
+    "maxmemory-samples": {"maxmemory_samples": 5},
+    "maxmemory-eviction-tenacity": {"maxmemory_eviction_tenacity": 10},
+    "lazyfree-lazy-eviction": {"lazyfree_lazy_eviction": False},
+    "replica-ignore-maxmemory": {"replica_ignore_maxmemory": True},
     "lfu-log-factor": {"lfu_log_factor": 10},
     "lfu-decay-time": {"lfu_decay_time": 1},
     "client-output-buffer-limit": {"obuf_hard_limit": 0, "obuf_soft_limit": 0,
@@ -77,7 +82,7 @@ def test_attach_converts():
     cfg, e = attached("requirepass \"p\\xffw\"\nloglevel verbose\nmaxmemory-policy volatile-lfu\n"
                       "client-output-buffer-limit normal 1mb 2mb 3\nnotify-keyspace-events Kx\n")
     assert e.requirepass == b"p\xffw"
-    assert e.verbosity_debug is True and e.lfu_mode is True
+    assert e.verbosity_debug is True and e.lfu_mode is True and e.maxmemory_policy == 1
     assert (e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds) == (1 << 20, 2 << 20, 3)
     assert e.notify_flags == C.NOTIFY_KEYSPACE | C.NOTIFY_EXPIRED
     assert attached("sanitize-dump-payload clients\n")[1].sanitize_dump_payload == 2

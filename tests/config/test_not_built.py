@@ -20,10 +20,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 
 # (directive, a value that needs the missing feature, the reason rkvd gives)
 REFUSED = [
-    ("maxmemory", "100mb",
-     "Eviction is not built in rkvd yet: memory use would not be bounded by maxmemory"),
-    ("maxmemory", "1",
-     "Eviction is not built in rkvd yet: memory use would not be bounded by maxmemory"),
     ("maxmemory-clients", "10mb",
      "Client eviction is not built in rkvd yet: client memory would not be bounded"),
     ("replicaof", "127.0.0.1 6380",
@@ -101,7 +97,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "maxmemory": True, "maxmemory-clients": True, "replicaof": True,
+        "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
         "tls-replication": True, "tls-cluster": True, "aclfile": True,
         "notify-keyspace-events": False, "protected-mode": False}

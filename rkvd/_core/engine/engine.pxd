@@ -73,6 +73,17 @@ cdef class Engine:
     # fn() the shell runs before any reply leaves while prop_buf holds
     # commands (the AOF writes them first: appendfsync always), or None
     cdef public object aof_flush
+    # maxmemory and eviction (engine/evict.pyx)
+    cdef public long long maxmemory         # 0: no limit
+    cdef public int maxmemory_policy        # MM_* (the maxmemory-policy enum's order)
+    cdef public int maxmemory_samples, maxmemory_eviction_tenacity
+    cdef public bint lazyfree_lazy_eviction, replica_ignore_maxmemory
+    cdef public long long stat_total_eviction_exceeded_us
+    cdef public long long eviction_exceeded_start_us    # monotonic us when over the limit began, or 0
+    cdef public bint eviction_proc_running  # the loop carries on evicting (Redis's evictionTimeProc)
+    cdef object eviction_proc_cb
+    cdef EvictionPoolEntry* evict_pool      # EVPOOL_SIZE entries, made on first use
+    cdef unsigned int evict_next_db         # the random policies' database rotation
     # CLIENT PAUSE
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms
@@ -80,6 +91,10 @@ cdef class Engine:
 
     # processCommand: look up, check, then run or queue (MULTI).
     cdef int execute(self, Client c) except -1
+
+    # maxmemory in processCommand: evict, then refuse c's command with -OOM
+    # when still over and the command may grow memory. 1 if refused.
+    cdef int _oom_gated(self, Client c, Command cmd) except -1
 
     # -MISCONF while disk_error is set, -LOADING while loading: 1 if c's
     # command was refused (and answered), else 0. Only called when one is set.

@@ -35,8 +35,20 @@ cdef class Engine:
         self.list_max_listpack_size = -2
         self.list_compress_depth = 0
         self.hll_sparse_max_bytes = 3000
+        self.maxmemory_policy = MM_NOEVICTION
+        self.maxmemory_samples = 5
+        self.maxmemory_eviction_tenacity = 10
+        self.replica_ignore_maxmemory = True
+        self.eviction_proc_cb = self._eviction_proc
         self.cached_ms = mstime()
         self.update_lruclock()
+
+    def __dealloc__(self):
+        cdef int k
+        if self.evict_pool != NULL:
+            for k in range(EVPOOL_SIZE):
+                _pool_release_key(&self.evict_pool[k])
+            free(self.evict_pool)
 
     # ------------------------------------------------------------ table
 
@@ -94,6 +106,8 @@ cdef class Engine:
         if not c.authenticated and not (cmd.flags & CMD_NO_AUTH):
             self._reject(c, cmd, b"-NOAUTH Authentication required.")
             return 0
+        if self.maxmemory and self._oom_gated(c, cmd):
+            return 0
         if self.loading or self.disk_error is not None:
             if self._gated(c, cmd):
                 return 0
@@ -108,6 +122,46 @@ cdef class Engine:
         if self.ready_keys:
             handle_clients_blocked_on_keys(self)
         return 0
+
+    cdef int _oom_gated(self, Client c, Command cmd) except -1:
+        # Redis's processCommand: a deny-oom command, an EXEC queuing one, or
+        # anything but EXEC/DISCARD/QUIT/RESET inside MULTI (queuing grows
+        # memory) is refused while eviction cannot bring memory back.
+        cdef bint deny
+        if perform_evictions(self) != EVICT_FAIL:
+            return 0
+        if c.flags & CF_MULTI and cmd.flags & CMD_NO_MULTI:
+            return 0        # refused as not allowed in a transaction instead
+        deny = (cmd.flags & CMD_DENYOOM) != 0
+        if cmd.name == "exec" and c.flags & CF_MULTI:
+            for queued in c.mstate:
+                if (<Command>queued[0]).flags & CMD_DENYOOM:
+                    deny = True
+        elif c.flags & CF_MULTI and cmd.name not in ("discard", "quit", "reset"):
+            deny = True
+        if deny:
+            self._reject(c, cmd, OOM_ERROR)
+            return 1
+        return 0
+
+    def _eviction_proc(self):
+        # Redis's evictionTimeProc: evict on each loop iteration until done
+        if self.maxmemory and perform_evictions(self) == EVICT_RUNNING:
+            self.loop.call_soon(self.eviction_proc_cb)
+        else:
+            self.eviction_proc_running = False
+
+    property eviction_exceeded_ms:
+        """(total, current) milliseconds spent over maxmemory (INFO stats)."""
+        def __get__(self):
+            cdef long long cur = 0
+            if self.eviction_exceeded_start_us:
+                cur = monotonic_us() - self.eviction_exceeded_start_us
+            return ((self.stat_total_eviction_exceeded_us + cur) // 1000, cur // 1000)
+
+    property mem_not_counted_for_evict:
+        def __get__(self):
+            return mem_not_counted_for_evict(self)
 
     cdef int _gated(self, Client c, Command cmd) except -1:
         # Redis's processCommand: an EXEC counts as a write (or as not
@@ -247,6 +301,8 @@ cdef class Engine:
     def reset_stats(self):
         self.stat_numcommands = self.stat_numconnections = self.stat_rejected_conn = 0
         self.stat_expiredkeys = self.stat_evictedkeys = 0
+        self.stat_total_eviction_exceeded_us = 0
+        self.eviction_exceeded_start_us = 0
         self.stat_keyspace_hits = self.stat_keyspace_misses = 0
         self.stat_net_input_bytes = self.stat_net_output_bytes = 0
         self.stat_total_error_replies = 0
