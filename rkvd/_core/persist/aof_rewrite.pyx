@@ -494,3 +494,12 @@ def aof_rewrite_path(Engine eng, str path, int flags):
             pass
         raise
     return res
+
+
+def fork_aof_child(Engine eng, str tmp_pattern, int flags, list close_fds):
+    """BGREWRITEAOF's child in command form: fork_aof_rewrite_child of
+    persist/fork with no rename (the child writes tmp_pattern % its pid,
+    the parent moves the file into place). Returns (pid, report_fd,
+    fork_usec); raises OSError when the fork fails."""
+    from rkvd._core.persist.fork import fork_aof_rewrite_child
+    return fork_aof_rewrite_child(eng, tmp_pattern, None, flags, close_fds)
