@@ -835,29 +835,25 @@ class Aof:
         return flags
 
     def _rewrite_foreground(self, path, rdb):
-        """rewriteAppendOnlyFile: the whole dataset into path (via a temp
-        file). True on success (failures logged)."""
-        tmp = f"temp-rewriteaof-{os.getpid()}.aof"
+        """rewriteAppendOnlyFile: the whole dataset into path (the writers
+        go through a temp file and rename it). True on success (failures
+        logged)."""
         try:
             if rdb:
                 from rkvd._core.persist.rdb_save import rdb_save_path
-                rdb_save_path(self.engine, tmp, self._rdb_flags(), self.p.aux(aof_base=True))
+                rdb_save_path(self.engine, path, self._rdb_flags(), self.p.aux(aof_base=True))
             else:
-                _command_writer().aof_rewrite_path(self.engine, tmp, self._command_flags())
+                _command_writer().aof_rewrite_path(self.engine, path, self._command_flags())
         except OSError as exc:
-            if getattr(exc, "stage", "") == "open":
+            stage = getattr(exc, "stage", "write")
+            if stage == "open":
                 self.log.warning("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): "
+                                 f"{exc.strerror}")
+            elif stage == "rename":
+                self.log.warning("Error moving temp append only file on the final destination: "
                                  f"{exc.strerror}")
             else:
                 self.log.warning(f"Write error writing append only file on disk: {exc.strerror}")
-            _unlink_quiet(tmp)
-            return False
-        try:
-            os.rename(tmp, path)
-        except OSError as exc:
-            self.log.warning("Error moving temp append only file on the final destination: "
-                             f"{exc.strerror}")
-            _unlink_quiet(tmp)
             return False
         return True
 
