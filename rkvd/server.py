@@ -316,6 +316,7 @@ class Server:
             except OSError as exc:
                 self.log.warning(f"Failed opening Unix socket: {exc.strerror}")
                 return 1
+        self._banner()
         for signame in ("SIGTERM", "SIGINT"):
             loop.add_signal_handler(getattr(signal, signame), self._on_signal, signame)
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
@@ -340,6 +341,14 @@ class Server:
         finally:
             self._remove_pidfile()
         return self.exit_code
+
+    def _banner(self):
+        # As redis-server: the logo (with the PID line Redis's test suite
+        # waits for) once the listeners are bound, so a client that connects
+        # when it appears finds the port open.
+        self.log.banner(self.cfg["port"])
+        for warning in self.cfg.not_built_warnings():
+            self.log.warning(warning)
 
     def _on_sighup(self):
         self.supervisor.reloading()
@@ -422,9 +431,7 @@ def run(cfg, supervisor=None):
     log = Logger(cfg)
     if supervisor is not None:
         supervisor.log = log
-    log.startup_banner(cfg["port"])
-    for warning in cfg.not_built_warnings():
-        log.warning(warning)
+    log.starting()
     if cfg["dir"]:
         try:
             os.chdir(cfg["dir"])
