@@ -169,6 +169,14 @@ class InfoState:
         self.next_calibration_ms = 0
         self.reset_metrics()
 
+    def server_ready(self):
+        """The server is initialized (before loading data): what importing
+        the extensions added bypassed the counter (the dynamic loader's own
+        malloc calls), so calibrate, and take the startup figure now, as
+        Redis takes it after init."""
+        calibrate_memory()
+        self.startup_memory = used_memory()
+
     def reset_metrics(self):
         now = int(time.time() * 1000)
         e = self.server.engine

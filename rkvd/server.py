@@ -322,6 +322,8 @@ class Server:
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         self._write_pidfile()
         self.log.warning("Server initialized")
+        if self.info_state is not None:
+            self.info_state.server_ready()
         if self.engine.debug_build:
             self.log.warning("WARNING: this is a debug build (RKVD_DEBUG=1): the engine's "
                              "invariant checks are compiled in and cost speed.")

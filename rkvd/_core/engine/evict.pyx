@@ -187,11 +187,11 @@ cdef object _select_victim(Engine e, int* dbid):
     cdef Database db
     cdef kvdict* d
     cdef unsigned long long total
-    cdef int i, j, n = len(e.dbs)
+    cdef int i, j, _attempt, n = len(e.dbs)
     cdef dictEntry* de
     cdef object key
     if policy == MM_ALLKEYS_RANDOM or policy == MM_VOLATILE_RANDOM:
-        for i in range(n):
+        for _attempt in range(n):
             e.evict_next_db += 1
             j = e.evict_next_db % n
             db = <Database>e.dbs[j]
