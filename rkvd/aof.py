@@ -1238,6 +1238,7 @@ class Aof:
         client.connection_made(_NullTransport())
         e.stat_numconnections -= 1
         client.authenticated = True
+        e.replay_client = client
         valid_up_to = pos
         valid_before_multi = pos
         in_multi = False
@@ -1288,6 +1289,7 @@ class Aof:
                 valid_up_to = valid_before_multi
                 outcome = "uxeof"
         finally:
+            e.replay_client = None
             client.reset_multi()
             client.close()
         if outcome is None:
@@ -1313,25 +1315,20 @@ class Aof:
         raise LoadFailed()
 
     def _feed(self, client, data, start, end):
-        # The replayed commands run as a client's requests; -LOADING is for
-        # the others.
+        # The replayed commands run as the replay client's requests, with
+        # the engine loading (no expiry on lookups, past expire times kept,
+        # as Redis loads); the engine lets this client past -LOADING.
         if end <= start:
             return
-        e = self.engine
-        was_loading = e.loading
-        e.loading = False
-        try:
-            mv = memoryview(data)
-            while start < end:
-                buf = memoryview(client.get_buffer(end - start))
-                k = min(len(buf), end - start)
-                buf[:k] = mv[start:start + k]
-                buf.release()
-                client.buffer_updated(k)
-                start += k
-            mv.release()
-        finally:
-            e.loading = was_loading
+        mv = memoryview(data)
+        while start < end:
+            buf = memoryview(client.get_buffer(end - start))
+            k = min(len(buf), end - start)
+            buf[:k] = mv[start:start + k]
+            buf.release()
+            client.buffer_updated(k)
+            start += k
+        mv.release()
 
     def load_sync(self):
         """Run the loader to its end (DEBUG LOADAOF). Returns its result."""

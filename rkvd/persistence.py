@@ -303,7 +303,7 @@ class Persistence:
         if self.save():
             return True
         if "force" in flags:
-            self.log.warning("Error trying to save the DB, but FORCE was given: exiting anyway.")
+            self.log.warning("Error trying to save the DB. Exit anyway.")
             return True
         self.log.warning("Error trying to save the DB, can't exit.")
         return False
@@ -331,14 +331,16 @@ class Persistence:
             return
         self.loader = loader
         self.loading_start = start
-        self.engine.loading = True
+        self._set_loading(True)
         first = [True]
 
         def step():
+            if self._shutdown_while_loading():
+                return
             try:
                 more = loader.step(LOADING_CHUNK)
             except RdbError as exc:
-                self.engine.loading = False
+                self._set_loading(False)
                 self.loader = None
                 for line in getattr(exc, "lines", None) or [str(exc)]:
                     self.log.warning(line)
@@ -351,7 +353,7 @@ class Persistence:
             if more:
                 loop.call_soon(step)
                 return
-            self.engine.loading = False
+            self._set_loading(False)
             self.loader = None
             self.load_keys_loaded = loader.keys_loaded
             self.load_keys_expired = loader.expired_skipped
@@ -419,16 +421,36 @@ class Persistence:
             aof.del_history_files()
             prop = self.engine.prop_on
             self.engine.prop_on = False
+            self.engine.loading = True
             try:
                 ret = aof.load_sync()
             finally:
                 self.engine.prop_on = prop
+                self.engine.loading = False
         except LoadFailed:
             os._exit(1)
         if ret not in ("ok", "empty", "not-exist"):
             os._exit(1)
         self.engine.dirty = 0
         self.log.warning("Append Only File loaded by DEBUG LOADAOF")
+
+    def _set_loading(self, loading):
+        from rkvd._core.lib import signals
+        self.engine.loading = loading
+        signals.set_loading(loading)
+
+    def _shutdown_while_loading(self):
+        """A shutdown signal while loading: stop without saving (Redis's
+        whileBlockedCron). True if the server is stopping."""
+        from rkvd._core.lib import signals
+        if not signals.pending():
+            return False
+        if self.server.prepare_for_shutdown({"nosave"}, signame="SIGTERM"):
+            return True
+        self.log.warning("SIGTERM received but errors trying to shut down the server, check the "
+                         "logs for more information")
+        signals.clear()
+        return False
 
     def _log_aux(self, aux):
         ver = aux.get(b"redis-ver")

@@ -270,9 +270,12 @@ class Server:
         return fds
 
     def abort_start(self, code):
-        """Stop before serving (a data file that cannot be loaded)."""
+        """Stop before serving (a data file that cannot be loaded). As
+        Redis's exit(1) there, the reason stays the log's last line and the
+        pid file stays."""
         self.exit_code = code
         self.shutdown_requested = "abort"
+        self.pidfile_written = None
         self.loop.stop()
 
     def _write_pidfile(self):

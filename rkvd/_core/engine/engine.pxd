@@ -73,6 +73,9 @@ cdef class Engine:
     # fn() the shell runs before any reply leaves while prop_buf holds
     # commands (the AOF writes them first: appendfsync always), or None
     cdef public object aof_flush
+    # the client replaying the AOF (Redis's AOF client, which bypasses
+    # processCommand): never refused with -LOADING or -MISCONF, or None
+    cdef public object replay_client
     # maxmemory and eviction (engine/evict.pyx)
     cdef public long long maxmemory         # 0: no limit
     cdef public int maxmemory_policy        # MM_* (the maxmemory-policy enum's order)

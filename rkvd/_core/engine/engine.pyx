@@ -168,6 +168,8 @@ cdef class Engine:
         # allowed while loading) when a queued command is.
         cdef int flags = cmd.flags
         cdef int inv = 0
+        if c is self.replay_client:
+            return 0
         if cmd.name == "exec" and c.flags & CF_MULTI:
             for queued in c.mstate:
                 flags |= (<Command>queued[0]).flags
