@@ -344,3 +344,20 @@ def test_used_memory_tracks_the_allocator_through_a_mixed_workload(server):
     r.ping()
     allocator = _malloc_stats(r.execute_command("MEMORY", "MALLOC-STATS").decode())
     assert abs(used_memory(r) - allocator) <= allocator * 0.01
+
+
+def test_the_keyspace_does_not_grow_its_buckets_past_maxmemory(server):
+    # Redis's dictExpandAllowed: 4096 keys fill 4096 buckets; doubling them
+    # (64 KB) would go over a limit 10 KB away, so the table waits instead
+    # of making the next write evict
+    s, r = server
+    r.config_set("maxmemory-policy", "allkeys-random")
+    p = r.pipeline(transaction=False)
+    for i in range(4096):
+        p.set(str(i), "1")
+    p.execute()
+    r.config_set("maxmemory", used_memory(r) + 10 * 1024)
+    r.set("k1", "v1")
+    r.set("k2", "v2")
+    assert r.dbsize() == 4098
+    assert info(r, "stats")["evicted_keys"] == 0

@@ -68,6 +68,8 @@ cdef class Database:
         self.id = id
         self.keys = dict_create()
         self.expires = dict_create()
+        self.keys.expand_allowed = db_expand_allowed
+        self.expires.expand_allowed = db_expand_allowed
         self.blocking = {}
         self.watched_keys = {}
 

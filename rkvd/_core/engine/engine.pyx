@@ -40,6 +40,8 @@ cdef class Engine:
         self.maxmemory_eviction_tenacity = 10
         self.replica_ignore_maxmemory = True
         self.eviction_proc_cb = self._eviction_proc
+        global _expand_engine
+        _expand_engine = self
         self.cached_ms = mstime()
         self.update_lruclock()
 

@@ -20,3 +20,8 @@ cdef int perform_evictions(Engine e) except -1
 # Bytes the eviction ignores: the stream fed for the AOF and replicas and
 # not yet taken (Redis's freeMemoryGetNotCountedMemory).
 cdef long long mem_not_counted_for_evict(Engine e) noexcept
+
+# The keyspace tables' dict_expand_allowed_fn (Redis's dictExpandAllowed):
+# below a load of 1.618 a table does not grow its buckets when they would
+# put used memory over maxmemory.
+cdef int db_expand_allowed(size_t more_mem, double used_ratio) noexcept nogil

@@ -53,6 +53,33 @@ cdef int _over_maxmemory(Engine e, long long* tofree) noexcept:
     return 1
 
 
+# The engine the keyspace tables ask (the last one made: the server's).
+cdef object _expand_engine = None
+
+
+cdef int db_expand_allowed(size_t more_mem, double used_ratio) noexcept nogil:
+    if used_ratio > 1.618:
+        return 1
+    return _fits_after_alloc(<long long>more_mem)
+
+
+cdef int _fits_after_alloc(long long more) noexcept with gil:
+    # Redis's overMaxmemoryAfterAlloc, negated
+    cdef Engine e
+    cdef long long used, overhead
+    if _expand_engine is None:
+        return 1
+    e = <Engine>_expand_engine
+    if e.maxmemory <= 0:
+        return 1
+    used = mem_used(_mem)
+    if used + more <= e.maxmemory:
+        return 1
+    overhead = mem_not_counted_for_evict(e)
+    used = used - overhead if used > overhead else 0
+    return used + more <= e.maxmemory
+
+
 cdef unsigned long long _time_limit_us(int tenacity) noexcept:
     if tenacity <= 10:
         return 50 * <unsigned long long>tenacity

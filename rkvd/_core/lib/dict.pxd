@@ -68,11 +68,17 @@ ctypedef struct dictht:
     uint64_t sizemask
     uint64_t used
 
+# May the table grow by more_mem bytes of buckets, at this load (used /
+# size)? Redis's dictType.expandAllowed: the keyspace says no when the
+# buckets would take memory over maxmemory.
+ctypedef int (*dict_expand_allowed_fn)(size_t more_mem, double used_ratio) noexcept nogil
+
 ctypedef struct dict:
     dictht ht[2]
     long rehashidx        # -1 when not rehashing
     int pauserehash       # > 0: safe iterators or scans running
     int resize_allowed    # 0 while a fork child runs (copy-on-write)
+    dict_expand_allowed_fn expand_allowed   # NULL: always
 
 # scan callback: called with each entry in the visited buckets
 ctypedef void (*dict_scan_fn)(void* privdata, dictEntry* e) noexcept

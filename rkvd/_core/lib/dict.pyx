@@ -127,7 +127,10 @@ cdef inline void _expand_if_needed(dict* d) noexcept nogil:
         _expand(d, HT_INITIAL_SIZE)
         return
     used = d.ht[0].used
-    if (d.resize_allowed and used >= size) or used / size > FORCE_RESIZE_RATIO:
+    if used >= size and (d.resize_allowed or used / size > FORCE_RESIZE_RATIO):
+        if d.expand_allowed != NULL and not d.expand_allowed(
+                _next_power(used + 1) * sizeof(dictEntry*), <double>used / size):
+            return
         _expand(d, used + 1)
 
 
@@ -157,6 +160,7 @@ cdef dict* dict_create() except NULL:
     d.rehashidx = -1
     d.pauserehash = 0
     d.resize_allowed = 1
+    d.expand_allowed = NULL
     return d
 
 
