@@ -1,6 +1,13 @@
 # The AOF rewrite's command form (persist/aof_rewrite.pyx): the base file
 # BGREWRITEAOF writes when aof-use-rdb-preamble is no. What other
 # extensions (the fork child, persist/fork.pyx) may cimport.
+#
+# Python callers use: fork_aof_child(eng, "temp-rewriteaof-bg-%d.aof", flags,
+# listen_fds) here, or fork_aof_rewrite_child in persist/fork (the same, with
+# an optional rename), for BGREWRITEAOF: (pid, report_fd, fork_usec), the
+# report read with fork.read_child_report; aof_rewrite_path(eng, path,
+# flags) for the foreground rewrite (temp file, fsync, rename); and
+# aof_rewrite_fd(eng, fd, flags) to write to an open fd (tests, benchmarks).
 from rkvd._core.persist.rdb_save cimport RdbSaveStats
 from rkvd._core.server cimport Engine
 
