@@ -25,6 +25,7 @@ MODULES = [
     "rkvd._core.lib.listpack",
     "rkvd._core.lib.quicklist",
     "rkvd._core.lib.skiplist",
+    "rkvd._core.lib.signals",
     "rkvd._core.server",
     "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",

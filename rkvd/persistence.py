@@ -19,6 +19,10 @@ RDB_SAVE_KEEP_LRU = 4
 RDB_SAVE_KEEP_LFU = 8
 RDB_SAVE_INCREMENTAL_FSYNC = 16
 
+# The exit status of a fork child that ended on the parent's SIGUSR1 (Redis's
+# SERVER_CHILD_NOERROR_RETVAL, see lib/signals.pxd): read as killed by it.
+CHILD_NOERROR_EXIT = 255
+
 # Redis retries a failed BGSAVE of the save points after this many seconds.
 BGSAVE_RETRY_DELAY = 5
 # Bytes loaded between two turns of the event loop while loading (clients
@@ -194,6 +198,8 @@ class Persistence:
         self.child = None
         report = read_child_report(child.report_fd)
         self.last_bgsave_time_sec = int(time.time() - child.start)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == CHILD_NOERROR_EXIT:
+            status = signal.SIGUSR1         # the child's way of saying it was killed
         if os.WIFEXITED(status):
             code = os.WEXITSTATUS(status)
             if report is not None:

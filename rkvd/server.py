@@ -12,6 +12,7 @@ import time
 
 import uvloop
 
+from rkvd import REDIS_VERSION
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
@@ -40,7 +41,7 @@ class Server:
         self.loop = None
         self.listeners = []
         self.shutdown_requested = None
-        self.shutdown_flags = frozenset()
+        self.cron_paused = False                # DEBUG PAUSE-CRON
         self.exit_code = 0
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
@@ -182,11 +183,18 @@ class Server:
     # ------------------------------------------------------------ cron
 
     def _cron(self):
+        if self.cron_paused:             # DEBUG PAUSE-CRON: Redis skips its whole cron
+            self.loop.call_later(1.0 / self.engine.hz, self._cron)
+            return
         # The two handlers below are the deliberate last-resort guard: an
         # exception here would stop the timer chain, so expiry, rehashing,
         # client timeouts and INFO sampling would end for good. The error is
         # logged for a bug report and the next tick runs as usual.
         try:
+            # a shutdown signal first, as Redis's serverCron does
+            self._shutdown_signal_cron()
+            if self.shutdown_requested is not None:
+                return
             self.engine.cron()
             self._clients_cron()
             self.persistence.cron()
@@ -213,51 +221,66 @@ class Server:
 
     # ------------------------------------------------------------ lifecycle
 
-    def _on_signal(self, signame):
-        if self.shutdown_requested is not None:
-            if signame == "SIGINT" or signame == "SIGTERM":
-                self.log.warning("You insist... exiting now.")
-                self._remove_pidfile()
-                os._exit(1)
-            return
-        self.log.warning(f"Received {signame} scheduling shutdown...")
-        self.shutdown_requested = signame
-        self.loop.call_soon(self._shutdown)
+    # Shutdown, as Redis's prepareForShutdown / finishShutdown. SIGTERM and
+    # SIGINT are handled in C (rkvd._core.lib.signals): the handler logs and
+    # raises a flag, the cron acts on it (so SHUTDOWN ABORT can still cancel
+    # it in between). There are no replicas to wait for, so a shutdown never
+    # stays pending: it finishes or fails at once.
 
-    def request_shutdown(self, flags=frozenset()):
-        """SHUTDOWN command: stop after the current event-loop turn. flags:
-        "save", "nosave", "force" (the command has already saved when it
-        had to, and passes "nosave")."""
-        self.shutdown_requested = "SHUTDOWN"
-        self.shutdown_flags = frozenset(flags)
-        self.loop.call_soon(self._shutdown)
-
-    def _shutdown(self):
-        if self.shutdown_requested != "SHUTDOWN":       # the command has said it
-            self.log.warning("User requested shutdown...")
-        if not self.persistence.shutdown_save(self.shutdown_flags):
-            # As Redis: a failed final save keeps the server up.
-            self.log.warning(f"{self.shutdown_requested} received but errors trying to shut "
-                             f"down the server, check the logs for more information")
-            self.shutdown_requested = None
-            self.loop.call_later(1.0 / self.engine.hz, self._cron)
+    def _shutdown_signal_cron(self):
+        from rkvd._core.lib import signals
+        sig = signals.pending()
+        if not sig:
             return
+        name = "shutdown-on-sigint" if sig == signal.SIGINT else "shutdown-on-sigterm"
+        self.prepare_for_shutdown(self.cfg[name], signame=signal.Signals(sig).name)
+
+    def prepare_for_shutdown(self, flags, signame="SHUTDOWN"):
+        """Shut down: flags is a set of "save", "nosave", "now", "force". True
+        when the server is stopping (the loop stops after this turn); False
+        when it failed and goes on serving (the reasons are logged)."""
+        flags = set(flags)
+        if self.engine.loading:
+            # a half-loaded dataset must never overwrite the file
+            flags.discard("save")
+            flags.add("nosave")
+        self.log.warning("User requested shutdown...")
         self.supervisor.stopping()
+        return self._finish_shutdown(flags, signame)
+
+    def _finish_shutdown(self, flags, signame):
+        from rkvd._core.lib import signals
+        if not self.persistence.shutdown_save(flags):
+            self.log.warning("Errors trying to shut down the server. Check the logs for more "
+                             "information.")
+            signals.clear()
+            return False
+        self._remove_pidfile()
         for _kind, srv in self.listeners:
             srv.close()
-        for c in list(self.engine.clients.values()):
-            try:
-                c.close()
-            except Exception as exc:     # shut down all the same, but say so
-                self.log.warning(f"Error closing client {c.id} at shutdown: {exc!r}")
-        self._remove_pidfile()
         if self.cfg["unixsocket"]:
             try:
                 os.unlink(self.cfg["unixsocket"])
             except OSError:
                 pass
         self.log.warning("Redis is now ready to exit, bye bye...")
+        self.shutdown_requested = signame
+        # Redis exits here; no client gets another command in
+        for c in list(self.engine.clients.values()):
+            try:
+                c.close()
+            except Exception as exc:     # shut down all the same, but say so
+                self.log.warning(f"Error closing client {c.id} at shutdown: {exc!r}")
         self.loop.stop()
+        return True
+
+    def abort_shutdown(self):
+        """SHUTDOWN ABORT: True if a shutdown signal was waiting for the cron."""
+        from rkvd._core.lib import signals
+        if not signals.clear_flag_only():
+            return False
+        self.log.notice("Shutdown manually aborted.")
+        return True
 
     def listening_fds(self):
         """The listening sockets' fds (a fork child closes them)."""
@@ -320,8 +343,11 @@ class Server:
                 self.log.warning(f"Failed opening Unix socket: {exc.strerror}")
                 return 1
         self._banner()
-        for signame in ("SIGTERM", "SIGINT"):
-            loop.add_signal_handler(getattr(signal, signame), self._on_signal, signame)
+        from rkvd._core.lib import signals
+        # as Redis: no line from a handler when a daemon would log to stdout
+        signals.install(cfg["logfile"], quiet=not cfg["logfile"] and cfg["daemonize"])
+        if cfg["crash-log-enabled"]:
+            signals.install_crash_report(REDIS_VERSION)
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         self._write_pidfile()
         self.log.warning("Server initialized")

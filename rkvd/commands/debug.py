@@ -174,6 +174,8 @@ class DebugCommands:
             "    Write <message> to the server log.",
             "OBJECT <key>",
             "    Show low level details about <key> and its value.",
+            "PAUSE-CRON <0|1>",
+            "    Stop or resume the server's periodic tasks.",
             "POPULATE <count> [<prefix>] [<size>]",
             "    Create <count> string keys named <prefix>:<n> (prefix defaults to 'key'),",
             "    with values 'value:<n>', padded or cut to <size> bytes when given.",
@@ -193,6 +195,8 @@ class DebugCommands:
             "    Turn the reply buffer resizing off or on.",
             "SDSLEN <key>",
             "    Show the string buffer sizes of <key> and its value.",
+            "SEGFAULT",
+            "    Crash the server with a memory access error (crash report test).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Turn expiring keys in the background off or on.",
             "SET-DISABLE-DENY-SCRIPTS <0|1>",
@@ -265,12 +269,20 @@ class DebugCommands:
     def pause_cron(self, c, args):
         if len(args) != 3:
             return False
-        if atoi(args[2]):
-            # The server cron has no pause switch yet; answering OK would
-            # let a test believe expiry and rehashing had stopped.
-            c.reply_error("DEBUG PAUSE-CRON is not built in rkvd yet: the cron keeps running")
-            return
+        self.server.cron_paused = bool(atoi(args[2]))
         c.reply_ok()
+
+    def segfault(self, c, args):
+        # as Redis: a write to a read-only page (SIGSEGV, SEGV_ACCERR), so
+        # the crash report says what Redis's says
+        import ctypes
+        import mmap
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_long)
+        page = libc.mmap(None, 4096, mmap.PROT_READ, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+        ctypes.memset(page, ord("x"), 1)
 
     def log(self, c, args):
         if len(args) != 3:
@@ -586,6 +598,7 @@ DEBUG_SUBCOMMANDS = {
     "set-disable-deny-scripts": DebugCommands.unbuilt_switch,
     "aof-flush-sleep": DebugCommands.unbuilt_switch,
     "pause-cron": DebugCommands.pause_cron,
+    "segfault": DebugCommands.segfault,
     "log": DebugCommands.log,
     "leak": DebugCommands.leak,
     "error": DebugCommands.error,

@@ -1,5 +1,6 @@
 """Server commands with no subsystem of their own: TIME and SHUTDOWN
-(Redis's server.c, db.c).
+(Redis's server.c, db.c). SHUTDOWN itself is the server's
+prepare_for_shutdown (rkvd/server.py).
 """
 
 import time
@@ -31,18 +32,16 @@ class ServerCommands:
             c.reply_error(SYNTAX_ERROR)
             return
         if abort:
-            # Shutdown happens at once (no replicas to wait for), so there is
-            # never one in progress to abort.
-            c.reply_error("No shutdown in progress.")
+            # only a signal the cron has not acted on yet can be aborted:
+            # without replicas to wait for, a shutdown never stays pending
+            if self.server.abort_shutdown():
+                c.reply_ok()
+            else:
+                c.reply_error("No shutdown in progress.")
             return
-        # Saved here, so that a failure answers the client; there are no
-        # replicas to wait for (NOW).
-        self.server.log.warning("User requested shutdown...")
-        if not self.server.persistence.shutdown_save(flags):
+        # (NO_MULTI and NOSCRIPT: never from a client that cannot block)
+        if not self.server.prepare_for_shutdown(flags):
             c.reply_error("Errors trying to SHUTDOWN. Check logs.")
-            return
-        self.server.request_shutdown(flags | {"nosave"})
-
 
 def handlers(server):
     s = ServerCommands(server)

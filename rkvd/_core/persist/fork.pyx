@@ -17,6 +17,7 @@ from posix.fcntl cimport open as c_open, O_WRONLY, O_CREAT, O_TRUNC, O_RDONLY, O
 from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
 from rkvd._core.server cimport Engine
+from rkvd._core.lib.signals cimport child_signal_setup
 from rkvd._core.persist.aof_rewrite cimport aof_rewrite_write_fd
 from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_write_fd
 
@@ -158,12 +159,12 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
         snprintf(final_buf, sizeof(final_buf), final, <int>getpid())
         final = final_buf
     # The parent's handlers write to its wakeup fd (shared with the child):
-    # the child takes signals the default way (SIGUSR1 from the parent ends
-    # it, as Redis kills its child).
+    # the child takes signals the default way, but for SIGUSR1, the parent
+    # killing it, which it logs and exits from as Redis's child does.
     signal(SIGTERM, SIG_DFL)
     signal(SIGINT, SIG_DFL)
     signal(SIGHUP, SIG_DFL)
-    signal(SIGUSR1, SIG_DFL)
+    child_signal_setup()
     signal(SIGUSR2, SIG_DFL)
     signal(SIGCHLD, SIG_DFL)
     signal(SIGPIPE, SIG_IGN)
