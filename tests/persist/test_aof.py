@@ -382,6 +382,13 @@ def test_debug_loadaof(aof_server):
     before = digest(r)
     assert r.execute_command("DEBUG", "LOADAOF") == b"OK"
     assert digest(r) == before
+    # the reload resets the dirty counter, which must not propagate it
+    r.set("more", 1)
+    assert r.execute_command("DEBUG", "LOADAOF") == b"OK"
+    assert r.execute_command("DEBUG", "LOADAOF") == b"OK"
+    cmds = incr_commands(s.dir / "appendonlydir" / "appendonly.aof.1.incr.aof")
+    assert [argv[0].upper() for argv in cmds if argv[0].upper() == b"DEBUG"] == []
+    assert r.get("more") == b"1"
     assert "Append Only File loaded by DEBUG LOADAOF" in s.stdout()
 
 

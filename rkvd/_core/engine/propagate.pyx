@@ -60,7 +60,9 @@ cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_befo
     cdef list argv
     if e.prop_flags & PROP_PREVENT or cmd.fn == cmd_exec:
         return 0
-    if e.dirty == dirty_before and not (e.prop_flags & PROP_FORCE):
+    # As Redis's call(): only a rise counts (SAVE, DEBUG RELOAD and DEBUG
+    # LOADAOF reset the counter, and must not replay themselves).
+    if e.dirty <= dirty_before and not (e.prop_flags & PROP_FORCE):
         return 0
     argv = <list>e.prop_argv if e.prop_argv is not None else c.args_list()
     e.prop_ops.append((c.db.id, argv))
