@@ -287,7 +287,9 @@ class Persistence:
 
     def after_flushall(self):
         """Redis's FLUSHALL: a running snapshot is pointless now; with save
-        points, an empty snapshot replaces the file at once."""
+        points, an empty snapshot replaces the file at once (and, as in
+        Redis 7.0, leaves no change counted: FLUSHALL is propagated because
+        it forces it, not through the counter)."""
         if self.child is not None and self.child.kind == "rdb":
             self.kill_child()
         if self.cfg["save"]:

@@ -205,7 +205,8 @@ def test_flushall_writes_an_empty_snapshot_with_save_points():
         size = os.path.getsize(s.dir / "dump.rdb")
         r.flushall()
         assert os.path.getsize(s.dir / "dump.rdb") < size
-        assert r.info("persistence")["rdb_changes_since_last_save"] == 1
+        # redis-server 7.0.15 too: the save reset the counter, nothing after
+        assert r.info("persistence")["rdb_changes_since_last_save"] == 0
     finally:
         s.cleanup()
 
