@@ -72,6 +72,18 @@ class Persistence:
         from rkvd.aof import Aof
         self.aof = Aof(self)
 
+    # The running fork child (RDB or AOF rewrite), or None. Setting it
+    # switches the keyspace tables' resizing off or back on.
+    @property
+    def child(self):
+        return self._child
+
+    @child.setter
+    def child(self, child):
+        from rkvd._core.persist.fork import set_resize_allowed
+        self._child = child
+        set_resize_allowed(self.engine, child is None)
+
     # ------------------------------------------------------------ settings
 
     def rdb_filename(self):

@@ -16,7 +16,7 @@ from libc.stdlib cimport strtoull
 from posix.fcntl cimport open as c_open, O_WRONLY, O_CREAT, O_TRUNC, O_RDONLY, O_CLOEXEC
 from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
-from rkvd._core.server cimport Engine
+from rkvd._core.server cimport Database, Engine
 from rkvd._core.lib.signals cimport child_signal_setup
 from rkvd._core.persist.aof_rewrite cimport aof_rewrite_write_fd
 from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_write_fd
@@ -294,3 +294,15 @@ def read_child_report(int fd):
         return None
     return {"status": r.status, "stage": STAGES.get(r.stage, ""), "bytes": r.bytes_written, "keys": r.keys_written,
             "cow": r.cow_bytes}
+
+
+def set_resize_allowed(Engine eng, bint allowed):
+    """Redis's updateDictResizePolicy for the keyspace: while a fork child
+    shares the parent's pages, the key and expire tables do not grow (each
+    bucket array copied would be copy-on-write), unless one gets past the
+    forced ratio. Call with False when a child starts, True when none is
+    left."""
+    cdef Database db
+    for db in eng.dbs:
+        db.keys.resize_allowed = allowed
+        db.expires.resize_allowed = allowed
