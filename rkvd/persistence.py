@@ -306,7 +306,6 @@ class Persistence:
             self.kill_child()
         if self.cfg["save"]:
             self.save()
-            self.engine.dirty += 1
 
     def shutdown_save(self, flags):
         """The save of SHUTDOWN and SIGTERM. flags: a set of "save",
