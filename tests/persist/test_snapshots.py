@@ -257,3 +257,25 @@ def test_clients_get_loading_while_a_big_file_loads(server):
     else:
         raise AssertionError("never loaded")
     assert "loading" in seen
+
+
+def _children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+@pytest.mark.needs_redis
+def test_no_table_growth_while_a_child_runs(server_pair):
+    # Redis's updateDictResizePolicy, as unit/other checks it
+    for s in server_pair("--rdb-key-save-delay", "1000000"):
+        with s.raw() as c:
+            assert c.command("DEBUG", "POPULATE", "4096", "", "1") == b"+OK\r\n"
+            assert c.command("BGSAVE") == b"+Background saving started\r\n"
+            wait_until(lambda: _children(s.pid), what=f"{s.name}'s child")
+            assert c.command("MSET", "k1", "v1", "k2", "v2") == b"+OK\r\n"
+            assert b"table size: 8192" not in c.command("DEBUG", "HTSTATS", "0")
+            os.kill(_children(s.pid)[0], signal.SIGKILL)
+            wait_until(lambda: b"rdb_bgsave_in_progress:0" in c.command("INFO", "persistence"),
+                       what=f"{s.name} reaping its child")
+            assert c.command("SET", "k3", "v3") == b"+OK\r\n"
+            assert b"table size: 8192" in c.command("DEBUG", "HTSTATS", "0")
