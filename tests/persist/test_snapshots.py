@@ -271,7 +271,7 @@ def test_no_table_growth_while_a_child_runs(server_pair):
         with s.raw() as c:
             assert c.command("DEBUG", "POPULATE", "4096", "", "1") == b"+OK\r\n"
             assert c.command("BGSAVE") == b"+Background saving started\r\n"
-            wait_until(lambda: _children(s.pid), what=f"{s.name}'s child")
+            wait_until(lambda pid=s.pid: _children(pid), what=f"{s.name}'s child")
             assert c.command("MSET", "k1", "v1", "k2", "v2") == b"+OK\r\n"
             assert b"table size: 8192" not in c.command("DEBUG", "HTSTATS", "0")
             os.kill(_children(s.pid)[0], signal.SIGKILL)
