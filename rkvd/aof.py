@@ -783,6 +783,12 @@ class Aof:
             if not self.start():
                 raise ConfigError("Unable to turn on AOF. Check server logs.")
 
+    def apply_auto_gc(self, cfg=None):
+        """The aof-disable-auto-gc row's hook: turning it off deletes the
+        history files kept meanwhile."""
+        if not self.cfg["aof-disable-auto-gc"]:
+            self.del_history_files()
+
     def shutdown(self, force):
         """prepareForShutdown's AOF part: kill a rewrite, flush and fsync.
         False when the server must not exit (the first base is not written)."""

@@ -66,7 +66,8 @@ class Server:
         cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
                                  "disk_error": self.persistence.update_disk_error,
                                  "rdb_key_save_delay": self.persistence.apply_key_save_delay,
-                                 "appendonly": self.persistence.aof.apply_appendonly})
+                                 "appendonly": self.persistence.aof.apply_appendonly,
+                                 "aof_gc": self.persistence.aof.apply_auto_gc})
         self.persistence.apply_key_save_delay()
 
     # ------------------------------------------------------------ config

@@ -245,7 +245,7 @@ PARAMS = [
     Bool("cluster-allow-replica-migration", 1),
     Bool("replica-announced", 1),
     Bool("latency-tracking", 1),
-    Bool("aof-disable-auto-gc", 0),
+    Bool("aof-disable-auto-gc", 0, shell="aof_gc"),
     Bool("replica-ignore-disk-write-errors", 0),
 
     # strings
