@@ -25,9 +25,6 @@ CHILD_NOERROR_EXIT = 255
 
 # Redis retries a failed BGSAVE of the save points after this many seconds.
 BGSAVE_RETRY_DELAY = 5
-# Bytes loaded between two turns of the event loop while loading (clients
-# get -LOADING in between): Redis's loading-process-events-interval-bytes.
-LOADING_CHUNK = 2 * 1024 * 1024
 
 MISCONF = (b"-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
            b"persist to disk. Commands that may modify the data set are disabled, because this "
@@ -333,7 +330,7 @@ class Persistence:
         """Load the RDB file (if any) in chunks from the event loop, clients
         getting -LOADING meanwhile; then call done(). A file that cannot be
         loaded ends the server as Redis ends."""
-        from rkvd._core.persist.rdb_load import RdbError, RdbLoader
+        from rkvd._core.persist.rdb_load import RdbError, RdbLoader, rdb_set_key_load_delay
         if self.cfg["appendonly"]:
             self._start_loading_aof(loop, done)
             return
@@ -357,7 +354,10 @@ class Persistence:
             if self._shutdown_while_loading():
                 return
             try:
-                more = loader.step(LOADING_CHUNK)
+                # loading-process-events-interval-bytes: how much is loaded
+                # between two turns of the loop (clients get -LOADING then)
+                rdb_set_key_load_delay(self.cfg["key-load-delay"])
+                more = loader.step(self.cfg["loading-process-events-interval-bytes"])
             except RdbError as exc:
                 self._set_loading(False)
                 self.loader = None
@@ -486,12 +486,18 @@ class Persistence:
     def reload(self, save, flush, merge):
         """DEBUG RELOAD: save, empty, load back synchronously. An error
         text for the client, or None."""
-        from rkvd._core.persist.rdb_load import RDBFLAGS_ALLOW_DUP, RdbError, rdb_load_path
+        from rkvd._core.persist.rdb_load import (
+            RDBFLAGS_ALLOW_DUP,
+            RdbError,
+            rdb_load_path,
+            rdb_set_key_load_delay,
+        )
         if save and not self.save():
             return "ERR"
         if flush:
             self.engine.flushall()
         try:
+            rdb_set_key_load_delay(self.cfg["key-load-delay"])
             rdb_load_path(self.engine, self.rdb_filename(), RDBFLAGS_ALLOW_DUP if merge else 0)
         except (RdbError, OSError) as exc:
             self.log.warning(f"Error loading the RDB: {exc}")

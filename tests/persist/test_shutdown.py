@@ -271,3 +271,29 @@ def test_child_killed_by_sigusr1_is_no_error(server_pair):
             assert b"rdb_last_bgsave_status:ok\r\n" in c.command("INFO", "persistence")
             assert c.command("SET", "x", "1") == b"+OK\r\n"      # no -MISCONF
         assert "Received SIGUSR1 in child, exiting now." in s.stdout()
+
+
+def test_signal_while_loading_stops_without_saving(server_pair):
+    # key-load-delay and loading-process-events-interval-bytes make the load
+    # slow and let clients in between, as Redis's suite uses them
+    rkvd, redis = server_pair("--save", "3600 1", "--rdbcompression", "no")
+    for s in (rkvd, redis):
+        with s.raw() as c:
+            assert c.command("DEBUG", "POPULATE", "20000", "key", "1000") == b"+OK\r\n"
+            assert c.command("SAVE") == b"+OK\r\n"
+        size = (s.dir / "dump.rdb").stat().st_size
+        s.kill()
+        s.extra_args += ["--key-load-delay", "100", "--loading-process-events-interval-bytes", "1024"]
+        s.spawn()
+        s.wait_ready()
+        with s.raw() as c:
+            assert b"loading:1\r\n" in c.command("INFO", "persistence")
+            assert c.command("GET", "key:1").startswith(b"-LOADING ")
+        since = log_length(s)
+        s.signal(signal.SIGTERM)
+        assert s.wait(10) == 0, s.describe()
+        assert (s.dir / "dump.rdb").stat().st_size == size        # not overwritten
+        s.since = since
+    lines = same_outcome(rkvd, redis, since=(rkvd.since, redis.since))
+    assert lines[0] == "Received shutdown signal during loading, scheduling shutdown."
+    assert "Saving the final RDB snapshot before exiting." not in lines

@@ -23,11 +23,12 @@
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport int16_t, int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport strtod
+from libc.stdlib cimport rand, strtod
 from rkvd._core.lib.mem cimport free, malloc     # counted (used_memory)
 from libc.string cimport memcpy, memcmp
 from libc.math cimport isnan
 from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
+from posix.unistd cimport usleep
 from posix.mman cimport MAP_FAILED, MAP_PRIVATE, MADV_SEQUENTIAL, PROT_READ, madvise, mmap, munmap
 
 from rkvd._core.lib.crc64 cimport crc64
@@ -1125,6 +1126,26 @@ cdef void set_lru_lfu(Engine eng, dictEntry* e, long long lfu_freq, long long lr
     e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | bits
 
 
+# key-load-delay (a testing knob of Redis's suite, to make a load slow):
+# microseconds of sleep after each key record; a negative -n sleeps 1 us
+# once in n keys on average (Redis's debugDelay).
+cdef int key_load_delay = 0
+
+
+cdef void delay_key_load() noexcept nogil:
+    cdef int us = key_load_delay
+    if us < 0:
+        us = 1 if rand() % (-us) == 0 else 0
+    if us:
+        usleep(us)
+
+
+def rdb_set_key_load_delay(int usec):
+    """key-load-delay: sleep after each key record a load reads (tests)."""
+    global key_load_delay
+    key_load_delay = usec
+
+
 cdef long long mstime() noexcept:
     cdef timespec ts
     clock_gettime(CLOCK_REALTIME, &ts)
@@ -1442,6 +1463,8 @@ cdef int ld_record(RdbLoader self) except -1:
         self.expiretime = -1
         self.lru_idle = -1
         self.lfu_freq = -1
+        if key_load_delay:
+            delay_key_load()
     self.pos = r.pos
     return 1
 
