@@ -245,6 +245,8 @@ def test_rkvd_loads_redis_servers_aof(aof_server, tmp_path, preamble):
 
 SEQUENCE = [
     ("SET", "a", "1"), ("SET", "b", "2", "EX", "100"), ("EXPIRE", "a", "50"),
+    ("SET", "p", "1", "pxat", "99999999999999"), ("SET", "p", "2", "NX", "GET", "PX", "5000"),
+    ("SET", "p", "3", "XX", "GET", "EX", "5000"),
     ("INCRBYFLOAT", "f", "1.5"), ("SELECT", "2"), ("RPUSH", "l", "x", "y", "z"),
     ("LPOP", "l"), ("BLPOP", "l", "0"), ("SADD", "s", "a"), ("SPOP", "s"),
     ("SADD", "s2", "a", "b", "c"), ("SPOP", "s2", "10"),

@@ -179,8 +179,9 @@ cdef int set_generic(Client c, int flags, int vi, int expire_arg, bint seconds,
     if expire_arg >= 0:
         db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
         notify(c, NOTIFY_GENERIC, b"expire", 1)
-        # replayed later, a relative time would mean a later expiry
-        if c.engine.prop_on and not (flags & OBJ_PXAT):
+        # replayed later, a relative time would mean a later expiry; as
+        # Redis, always this one form (PXAT given, NX/XX/GET dropped too)
+        if c.engine.prop_on:
             rewrite_propagated(c, [b"SET", c.arg_bytes(1), c.arg_bytes(vi), b"PXAT", b"%d" % when])
     if not (flags & OBJ_SET_GET):
         if ok_reply != NULL:
