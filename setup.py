@@ -30,6 +30,7 @@ MODULES = [
     "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",
     "rkvd._core.persist.aof_rewrite",
+    "rkvd._core.persist.aof_load",
     "rkvd._core.persist.fork",
     "rkvd._core.persist.migrate",
     # cold subsystems: their own extensions, cimporting the engine's server.pxd

@@ -343,59 +343,6 @@ class _Progress:
         self.bytes_read = 0
 
 
-class _Truncated(Exception):
-    pass
-
-
-class _BadFormat(Exception):
-    pass
-
-
-def _next_command(data, pos):
-    """Parse one command of an AOF at pos: (argv0, end) or None at a clean
-    end; '#' annotation lines are skipped (argv0 None). Raises _Truncated
-    for a command cut short and _BadFormat for anything else."""
-    n = len(data)
-    if pos >= n:
-        return None
-    nl = data.find(b"\n", pos)
-    if data[pos:pos + 1] == b"#":
-        return (None, n if nl < 0 else nl + 1)
-    if data[pos:pos + 1] != b"*":
-        raise _BadFormat()
-    if nl < 0:
-        raise _Truncated()
-    if nl == pos + 1:
-        raise _Truncated()
-    try:
-        argc = int(data[pos + 1:nl].strip())
-    except ValueError:
-        argc = 0
-    if argc < 1:
-        raise _BadFormat()
-    p = nl + 1
-    name = None
-    for j in range(argc):
-        if p >= n:
-            raise _Truncated()
-        nl = data.find(b"\n", p)
-        if data[p:p + 1] != b"$":
-            raise _BadFormat()
-        if nl < 0:
-            raise _Truncated()
-        try:
-            ln = int(data[p + 1:nl].strip())
-        except ValueError:
-            raise _BadFormat() from None
-        start = nl + 1
-        if start + ln + 2 > n:
-            raise _Truncated()
-        if j == 0:
-            name = data[start:start + ln]
-        p = start + ln + 2
-    return (name, p)
-
-
 # ---------------------------------------------------------------- the AOF
 
 class Aof:
@@ -1238,6 +1185,7 @@ class Aof:
         return ret
 
     def _replay(self, name, path, data, pos, progress, base_done):
+        from rkvd._core.persist.aof_load import SCAN_BAD_FORMAT, SCAN_END, SCAN_MORE, SCAN_TRUNCATED, scan_commands
         e = self.engine
         truncated_ok = self.cfg["aof-load-truncated"]
         client = e.new_client()
@@ -1249,51 +1197,47 @@ class Aof:
         valid_before_multi = pos
         in_multi = False
         outcome = None
-        batch_start = pos
-        count = 0
+        known = {}
         try:
             while True:
-                try:
-                    item = _next_command(data, pos)
-                except _Truncated:
-                    outcome = "uxeof"
-                    break
-                except _BadFormat:
-                    outcome = "fmterr"
-                    break
-                if item is None:
-                    break
-                argv0, end = item
-                if argv0 is None:           # an annotation
-                    self._feed(client, data, batch_start, pos)
-                    pos = batch_start = end
-                    continue
-                if e.lookup_command(argv0) is None:
-                    self._feed(client, data, batch_start, pos)
-                    self.log.warning(f"Unknown command '{argv0.decode('latin-1')}' reading the "
-                                     f"append only file {name}")
-                    raise LoadFailed()
-                low = argv0.lower()
-                if low == b"multi":
-                    valid_before_multi = valid_up_to
-                    in_multi = True
-                elif low == b"exec":
-                    in_multi = False
-                pos = end
-                if truncated_ok:
-                    valid_up_to = pos
-                count += 1
-                if count % LOAD_BATCH_COMMANDS == 0:
-                    self._feed(client, data, batch_start, pos)
-                    batch_start = pos
-                    progress.bytes_read = base_done + pos
+                status, end, spans = scan_commands(data, pos, LOAD_BATCH_COMMANDS)
+                batch_start = pos
+                for start, stop, argv0 in spans:
+                    if argv0 is None:           # an annotation
+                        self._feed(client, data, batch_start, start)
+                        batch_start = pos = stop
+                        continue
+                    ok = known.get(argv0)
+                    if ok is None:
+                        ok = known[argv0] = e.lookup_command(argv0) is not None
+                    if not ok:
+                        self._feed(client, data, batch_start, start)
+                        self.log.warning(f"Unknown command '{argv0.decode('latin-1')}' reading "
+                                         f"the append only file {name}")
+                        raise LoadFailed()
+                    low = argv0.lower()
+                    if low == b"multi":
+                        valid_before_multi = valid_up_to
+                        in_multi = True
+                    elif low == b"exec":
+                        in_multi = False
+                    pos = stop
+                    if truncated_ok:
+                        valid_up_to = pos
+                self._feed(client, data, batch_start, pos)
+                progress.bytes_read = base_done + pos
+                if status == SCAN_MORE:
                     yield
-            self._feed(client, data, batch_start, pos)
-            progress.bytes_read = base_done + pos
-            if outcome is None and in_multi:
-                self.log.warning(f"Revert incomplete MULTI/EXEC transaction in AOF file {name}")
-                valid_up_to = valid_before_multi
-                outcome = "uxeof"
+                    continue
+                if status == SCAN_TRUNCATED:
+                    outcome = "uxeof"
+                elif status == SCAN_BAD_FORMAT:
+                    outcome = "fmterr"
+                elif status == SCAN_END and in_multi:
+                    self.log.warning(f"Revert incomplete MULTI/EXEC transaction in AOF file {name}")
+                    valid_up_to = valid_before_multi
+                    outcome = "uxeof"
+                break
         finally:
             e.replay_client = None
             client.reset_multi()
