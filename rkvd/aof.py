@@ -92,18 +92,17 @@ class Manifest:
         m = cls()
         maxseq = 0
         lines = raw.split(b"\n")
-        if lines and lines[-1] == b"":
+        ended = lines[-1] == b""        # the last line has its newline
+        if ended:
             lines.pop()
-        elif lines:
-            # the last line has no newline: Redis reads it as too long
-            # when it fills the buffer, else as a line
-            pass
         if not lines:
             raise ValueError(("Found an empty AOF manifest", 0, None))
         for num, rawline in enumerate(lines, 1):
             if rawline.startswith(b"#"):
                 continue
-            if len(rawline) + 1 > 1024:
+            # Redis reads lines of at most 1024 bytes and wants each to end
+            # with a newline
+            if len(rawline) + 1 > 1024 or (num == len(lines) and not ended):
                 raise ValueError(("The AOF manifest file contains too long line", num, None))
             line = rawline.decode("latin-1").strip(" \t\r\n")
             if not line:

@@ -429,3 +429,35 @@ def test_shutdown_fsyncs_the_aof(aof_server):
     assert "Calling fsync() on the AOF file." in s.stdout()
     s.start()
     assert s.client().get("k") == b"v"
+
+
+def test_manifest_text_and_errors():
+    from rkvd.aof import Manifest
+    m = Manifest()
+    m.new_base("appendonly.aof", rdb=True)
+    m.new_incr("appendonly.aof")
+    m.new_incr("appendonly.aof")
+    m.new_base("appendonly.aof", rdb=False)
+    m.incrs_to_history(keep_last=True)
+    assert m.text() == ("file appendonly.aof.2.base.aof seq 2 type b\n"
+                        "file appendonly.aof.1.incr.aof seq 1 type h\n"
+                        "file appendonly.aof.1.base.rdb seq 1 type h\n"
+                        "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    back = Manifest.parse(m.text().encode())
+    assert back.text() == m.text() and (back.base_seq, back.incr_seq) == (2, 2)
+    # names that need quoting are written as Redis's sdscatrepr writes them
+    q = Manifest.parse(b'file "my aof\\x01" seq 1 type i\n')
+    assert q.incrs == [("my aof\x01", 1)]
+    assert q.text() == 'file "my aof\\x01" seq 1 type i\n'
+    for raw, err in [(b"", "Found an empty AOF manifest"),
+                     (b"file a seq 1 type b", "The AOF manifest file contains too long line"),
+                     (b"file a seq 1 type b\n\n", "Invalid AOF manifest file format"),
+                     (b"file a seq 1 type x\n", "Unknown AOF file type"),
+                     (b"file a/b seq 1 type b\n", "File can't be a path, just a filename"),
+                     (b"file a seq 2 type i\nfile b seq 1 type i\n",
+                      "Found a non-monotonic sequence number"),
+                     (b"file a seq 1 type b\nfile b seq 2 type b\n",
+                      "Found duplicate base file information")]:
+        with pytest.raises(ValueError) as exc:
+            Manifest.parse(raw)
+        assert exc.value.args[0][0] == err
