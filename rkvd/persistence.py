@@ -80,6 +80,22 @@ class Persistence:
         from rkvd._core.persist.fork import set_resize_allowed
         self._child = child
         set_resize_allowed(self.engine, child is None)
+        # what the child reports as it goes (Redis's resetChildState)
+        self.current_cow = self.current_cow_peak = 0
+        self.current_cow_updated = 0.0
+        self.save_keys_processed = 0
+        self.save_keys_total = sum(len(db) for db in self.engine.dbs) if child is not None else 0
+
+    def _child_progress(self):
+        """Take the progress the running child reported (once a second)."""
+        from rkvd._core.persist.fork import read_child_progress
+        rec = read_child_progress(self.child.report_fd)
+        if rec is None:
+            return
+        self.current_cow = rec["cow"]
+        self.current_cow_peak = max(self.current_cow_peak, rec["cow"])
+        self.current_cow_updated = time.monotonic()
+        self.save_keys_processed = rec["keys"]
 
     # ------------------------------------------------------------ settings
 
@@ -271,6 +287,8 @@ class Persistence:
                     self._aof_child_done(status)
                 else:
                     self._child_done(status)
+            else:
+                self._child_progress()
             return
         if self.bgsave_scheduled:
             self.bgsave_scheduled = False
@@ -514,12 +532,14 @@ class Persistence:
         fields = [
             ("loading", int(bool(e.loading))),
             ("async_loading", 0),
-            ("current_cow_peak", 0),
-            ("current_cow_size", 0),
-            ("current_cow_size_age", 0),
-            ("current_fork_perc", "0.00"),
-            ("current_save_keys_processed", 0),
-            ("current_save_keys_total", 0),
+            ("current_cow_peak", self.current_cow_peak),
+            ("current_cow_size", self.current_cow),
+            ("current_cow_size_age",
+             int(time.monotonic() - self.current_cow_updated) if self.current_cow_updated else 0),
+            ("current_fork_perc", "%.2f" % (self.save_keys_processed * 100.0 / self.save_keys_total
+                                            if child is not None and self.save_keys_total else 0)),
+            ("current_save_keys_processed", self.save_keys_processed),
+            ("current_save_keys_total", self.save_keys_total),
             ("rdb_changes_since_last_save", e.dirty),
             ("rdb_bgsave_in_progress", int(child is not None and child.kind == "rdb")),
             ("rdb_last_save_time", self.lastsave),

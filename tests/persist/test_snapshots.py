@@ -279,3 +279,39 @@ def test_no_table_growth_while_a_child_runs(server_pair):
                        what=f"{s.name} reaping its child")
             assert c.command("SET", "k3", "v3") == b"+OK\r\n"
             assert b"table size: 8192" in c.command("DEBUG", "HTSTATS", "0")
+
+
+def _persistence(c):
+    text = c.command("INFO", "persistence").decode()
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+@pytest.mark.needs_redis
+def test_child_reports_its_progress(server_pair):
+    # Redis's child info: keys written and copy-on-write while it runs
+    for s in server_pair("--rdb-key-save-delay", "300"):
+        with s.raw() as c:
+            assert c.command("DEBUG", "POPULATE", "10000", "key", "500") == b"+OK\r\n"
+            before = _persistence(c)
+            assert (before["current_save_keys_total"], before["current_cow_size"]) == ("0", "0")
+            assert c.command("BGSAVE") == b"+Background saving started\r\n"
+            assert _persistence(c)["current_save_keys_total"] == "10000"
+            seen = []
+            deadline = time.monotonic() + 10
+            while len(set(seen)) < 2:
+                assert time.monotonic() < deadline, f"{s.name} reported no progress: {seen}"
+                for i in range(16):
+                    c.command("SETRANGE", f"key:{i + 16 * len(seen)}", "0", "B" * 500)
+                info = _persistence(c)
+                assert info["rdb_bgsave_in_progress"] == "1", f"{s.name}: the save ended first"
+                if int(info["current_save_keys_processed"]) > 0:
+                    assert float(info["current_fork_perc"]) > 0
+                    assert int(info["current_cow_size"]) > 0
+                    seen.append(info["current_save_keys_processed"])
+                time.sleep(0.3)
+            assert c.command("CONFIG", "SET", "rdb-key-save-delay", "0") == b"+OK\r\n"
+            wait_until(lambda c=c: _persistence(c)["rdb_bgsave_in_progress"] == "0",
+                       what=f"{s.name}'s save")
+            after = _persistence(c)
+            assert (after["current_save_keys_processed"], after["current_cow_size"]) == ("0", "0")
+            assert int(after["rdb_last_cow_size"]) > 0

@@ -14,12 +14,16 @@ from libc.stdio cimport rename
 from libc.string cimport strncmp
 from libc.stdlib cimport strtoull
 from posix.fcntl cimport open as c_open, O_WRONLY, O_CREAT, O_TRUNC, O_RDONLY, O_CLOEXEC
+from posix.signal cimport sigaction, sigaction_t, sigemptyset, SA_RESTART
+from posix.time cimport setitimer, itimerval, ITIMER_REAL
 from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
 from rkvd._core.server cimport Database, Engine
 from rkvd._core.lib.signals cimport child_signal_setup
 from rkvd._core.persist.aof_rewrite cimport aof_rewrite_write_fd
-from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_write_fd
+from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_keys_progress, rdb_write_fd
+
+import os as _os
 
 cdef extern from "<signal.h>" nogil:
     ctypedef void (*sighandler_t)(int)
@@ -27,7 +31,7 @@ cdef extern from "<signal.h>" nogil:
     sighandler_t SIG_DFL
     sighandler_t SIG_IGN
     enum:
-        SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD
+        SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD, SIGALRM
 
 cdef extern from "<sys/prctl.h>" nogil:
     int prctl(int option, ...)
@@ -52,13 +56,17 @@ cdef extern from "<time.h>" nogil:
 
 # The child's report: one fixed-size record written to the pipe before it
 # exits: status 0 on success, else the errno of the failure and the step
-# that failed (the names Redis logs: see STAGES).
+# that failed (the names Redis logs: see STAGES). Before it, once a second
+# while it writes, an RDB child sends progress records (progress 1: the keys
+# written so far and its copy-on-write size), Redis's CHILD_INFO_TYPE_
+# CURRENT_INFO.
 ctypedef struct ChildReport:
     uint64_t status
     uint64_t stage
     uint64_t bytes_written
     uint64_t keys_written
     uint64_t cow_bytes
+    uint64_t progress
 
 
 cdef long long _monotonic_us() noexcept nogil:
@@ -145,6 +153,38 @@ cdef void _report(int fd, ChildReport* r) noexcept nogil:
         off += w
 
 
+cdef int g_progress_fd = -1      # the child's report pipe, for its progress timer
+
+
+cdef void _progress_tick(int sig) noexcept nogil:
+    # SIGALRM, once a second in an RDB child: where the write is
+    cdef ChildReport r
+    r.status = 0
+    r.stage = 0
+    r.bytes_written = 0
+    r.keys_written = rdb_keys_progress()
+    r.cow_bytes = _private_dirty()
+    r.progress = 1
+    _report(g_progress_fd, &r)
+
+
+cdef void _progress_timer(int report_fd, bint on) noexcept nogil:
+    global g_progress_fd
+    cdef sigaction_t act
+    cdef itimerval t
+    t.it_interval.tv_sec = 1 if on else 0
+    t.it_interval.tv_usec = 0
+    t.it_value.tv_sec = 1 if on else 0
+    t.it_value.tv_usec = 0
+    if on:
+        g_progress_fd = report_fd
+        sigemptyset(&act.sa_mask)
+        act.sa_flags = SA_RESTART
+        act.sa_handler = _progress_tick
+        sigaction(SIGALRM, &act, NULL)
+    setitimer(ITIMER_REAL, &t, NULL)
+
+
 cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const char* final, int flags,
                           const unsigned char* aux, size_t auxlen, int report_fd,
                           const int* close_fds, int nclose) noexcept nogil:
@@ -181,6 +221,7 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
     r.bytes_written = 0
     r.keys_written = 0
     r.cow_bytes = 0
+    r.progress = 0
     fd = c_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     if fd < 0:
         r.status = errno
@@ -192,7 +233,9 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
     if kind == KIND_AOF:
         w = aof_rewrite_write_fd(eng, fd, flags, &st)
     else:
+        _progress_timer(report_fd, True)
         w = rdb_write_fd(eng, fd, flags, aux, auxlen, &st)
+        _progress_timer(report_fd, False)
     if w != 0:
         r.stage = STAGE_AOF_WRITE if kind == KIND_AOF else STAGE_WRITE
     elif fsync(fd) != 0:
@@ -265,6 +308,7 @@ cdef _fork_child(int kind, Engine eng, str tmp_pattern, object final_path, int f
         ncfds += 1
     if pipe2(fds, O_CLOEXEC) != 0:
         raise OSError(errno, "pipe")
+    _finals.pop(fds[0], None)           # left by an earlier child with this fd
     start = _monotonic_us()
     pid = fork()
     if pid == 0:
@@ -276,24 +320,52 @@ cdef _fork_child(int kind, Engine eng, str tmp_pattern, object final_path, int f
     if pid < 0:
         close(fds[0])
         raise OSError(errno, "fork")
+    _os.set_blocking(fds[0], False)     # progress is read from the cron
     return pid, fds[0], fork_usec
 
 
-def read_child_report(int fd):
-    """The exited child's report as a dict (status: 0 or the errno of the
-    failure, stage: the step that failed), or None if it wrote none (it was killed). Closes fd."""
+# Final reports met by read_child_progress, kept for read_child_report.
+_finals = {}
+
+
+cdef list _read_records(int fd):
+    # the whole records the pipe holds now (it is non-blocking), as dicts
     cdef ChildReport r
     cdef Py_ssize_t n
+    out = []
     while True:
         n = read(fd, &r, sizeof(ChildReport))
         if n < 0 and errno == EINTR:
             continue
-        break
+        if n != sizeof(ChildReport):
+            return out
+        out.append({"status": r.status, "stage": STAGES.get(r.stage, ""), "bytes": r.bytes_written,
+                    "keys": r.keys_written, "cow": r.cow_bytes, "progress": bool(r.progress)})
+
+
+def read_child_progress(int fd):
+    """The latest progress record a running child sent since the last call
+    ({"keys": written so far, "cow": its copy-on-write bytes}), or None.
+    Never blocks."""
+    last = None
+    for rec in _read_records(fd):
+        if rec["progress"]:
+            last = rec
+        else:
+            _finals[fd] = rec
+    return last
+
+
+def read_child_report(int fd):
+    """The exited child's report as a dict (status: 0 or the errno of the
+    failure, stage: the step that failed), or None if it wrote none (it was
+    killed). Closes fd."""
+    final = _finals.pop(fd, None)
+    for rec in _read_records(fd):
+        if not rec["progress"]:
+            final = rec
     close(fd)
-    if n != sizeof(ChildReport):
-        return None
-    return {"status": r.status, "stage": STAGES.get(r.stage, ""), "bytes": r.bytes_written, "keys": r.keys_written,
-            "cow": r.cow_bytes}
+    return final
 
 
 def set_resize_allowed(Engine eng, bint allowed):

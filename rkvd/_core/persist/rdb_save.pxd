@@ -85,6 +85,11 @@ cdef int table_walk(kvdict* d, entry_fn fn, Out* o, void* ctx) noexcept nogil
 # the AOF rewrite honours it too, as Redis's does.
 cdef void delay_key() noexcept nogil
 
+# The keys the file write in progress (rdb_write_fd) has written so far:
+# what a BGSAVE child reports as it goes (INFO current_save_keys_processed).
+# Safe to read from a signal handler.
+cdef uint64_t rdb_keys_progress() noexcept nogil
+
 # DUMP's payload for entry e (the RDB object, the RDB version, a CRC64), as
 # DUMP and MIGRATE send it; flags: only RDB_SAVE_COMPRESS matters. Reads the
 # entry only (no expiry, no stats). Raises MemoryError, or ValueError for a

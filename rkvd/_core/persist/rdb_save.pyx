@@ -108,6 +108,13 @@ cdef enum:
 # so the fork child inherits the value the parent had.
 cdef int key_save_delay = 0
 
+# Keys written so far by the file write in progress (rdb_keys_progress).
+cdef volatile uint64_t keys_progress = 0
+
+
+cdef uint64_t rdb_keys_progress() noexcept nogil:
+    return keys_progress
+
 
 # ------------------------------------------------------------------ output --
 # One sink for both uses: a file descriptor behind a buffer, or a growing
@@ -547,6 +554,7 @@ cdef void delay_key() noexcept nogil:
 
 
 cdef int put_key_value(Out* o, void* ctx, dictEntry* e) noexcept nogil:
+    global keys_progress
     cdef DbCtx* c = <DbCtx*>ctx
     cdef dictEntry* x
     cdef int t
@@ -572,6 +580,7 @@ cdef int put_key_value(Out* o, void* ctx, dictEntry* e) noexcept nogil:
     if put_value(o, e) != 0:
         return -1
     c.keys += 1
+    keys_progress = c.keys
     if key_save_delay:
         delay_key()
     return 0
@@ -584,8 +593,10 @@ cdef int write_body(Out* o, Engine eng, const unsigned char* aux, size_t auxlen,
     cdef Py_ssize_t i, n = list_size(dbs)
     cdef kvdict* kt
     cdef DbCtx ctx
+    global keys_progress
     ctx.eng = <PyObject*>eng
     ctx.keys = 0
+    keys_progress = 0
     if out_write(o, b"REDIS0010", 9) != 0:
         return -1
     if auxlen and out_write(o, aux, auxlen) != 0:
