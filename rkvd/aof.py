@@ -659,9 +659,8 @@ class Aof:
         else:
             self.log.notice(f"Creating AOF incr file {name} on server start")
         self.state = AOF_ON
-        self.engine.reset_propagation_db()
         self._set_hooks()
-        self.engine.reset_propagation_db()
+        self.engine.reset_propagation_db()      # the file's next command starts with a SELECT
         self.del_history_files()
 
     def start(self):

@@ -461,3 +461,34 @@ def test_manifest_text_and_errors():
         with pytest.raises(ValueError) as exc:
             Manifest.parse(raw)
         assert exc.value.args[0][0] == err
+
+
+def test_writes_without_a_reply_reach_the_file(aof_server):
+    # no reply triggers the write: the cron does (Redis's beforeSleep)
+    s = aof_server(args=["--appendfsync", "everysec"])
+    with s.raw() as raw:
+        raw.send_command("CLIENT", "REPLY", "OFF")
+        raw.send_command("SET", "silent", "1")
+        path = s.dir / "appendonlydir" / "appendonly.aof.1.incr.aof"
+        wait_until(lambda: b"silent" in path.read_bytes(), what="the write in the AOF")
+    s.signal(signal.SIGKILL)
+    s.wait(10)
+    s.start()
+    assert s.client().get("silent") == b"1"
+
+
+def test_everysec_fsyncs_in_the_background(aof_server):
+    s = aof_server(args=["--appendfsync", "everysec"])
+    r = s.client()
+    for i in range(50):
+        r.set(f"k{i}", i)
+    info = r.info("persistence")
+    assert info["aof_delayed_fsync"] == 0 and info["aof_last_write_status"] == "ok"
+    assert r.config_get("appendfsync") == {"appendfsync": "everysec"}
+    r.config_set("appendfsync", "no")
+    r.set("after-no", 1)
+    r.config_set("appendfsync", "always")
+    r.set("after-always", 1)
+    s.kill()
+    s.start()
+    assert s.client().get("after-always") == b"1"
