@@ -105,13 +105,35 @@ cdef int feed_command(Engine e, int dbid, list argv) except -1:
     return 0
 
 
+# The RESP encoding written straight into out's buffer (per write command
+# with the AOF on: Python's bytes formatting cost more than the command).
 cdef int _feed_argv(bytearray out, list argv) except -1:
-    out += b"*%d\r\n" % len(argv)
+    cdef Py_ssize_t old = PyByteArray_GET_SIZE(out), need = 24, n
+    cdef char* p
+    cdef object a
     for a in argv:
-        out += b"$%d\r\n" % len(<bytes>a)
-        out += <bytes>a
-        out += b"\r\n"
+        need += PyBytes_GET_SIZE(<bytes>a) + 26
+    PyByteArray_Resize(out, old + need)
+    p = PyByteArray_AS_STRING(out) + old
+    p = _resp_len(p, b'*', len(argv))
+    for a in argv:
+        n = PyBytes_GET_SIZE(<bytes>a)
+        p = _resp_len(p, b'$', n)
+        memcpy(p, PyBytes_AS_STRING(<bytes>a), n)
+        p[n] = b'\r'
+        p[n + 1] = b'\n'
+        p += n + 2
+    PyByteArray_Resize(out, p - PyByteArray_AS_STRING(out))
     return 0
+
+
+# "<prefix><n>\r\n" at p (room for 24 bytes); returns the end.
+cdef inline char* _resp_len(char* p, char prefix, long long n) noexcept:
+    p[0] = prefix
+    p += 1 + ll2string(p + 1, 21, n)
+    p[0] = b'\r'
+    p[1] = b'\n'
+    return p + 2
 
 
 # Start recording into a fresh stream; the first command fed selects its
