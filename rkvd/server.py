@@ -67,7 +67,8 @@ class Server:
                                  "disk_error": self.persistence.update_disk_error,
                                  "rdb_key_save_delay": self.persistence.apply_key_save_delay,
                                  "appendonly": self.persistence.aof.apply_appendonly,
-                                 "aof_gc": self.persistence.aof.apply_auto_gc})
+                                 "aof_gc": self.persistence.aof.apply_auto_gc,
+                                 "maxmemory": self._apply_maxmemory})
         self.persistence.apply_key_save_delay()
 
     # ------------------------------------------------------------ config
@@ -81,6 +82,21 @@ class Server:
             return
         self._relisten(cfg["port"], cfg["bind"],
                        "Unable to listen on this port. Check server logs.")
+
+    def _apply_maxmemory(self, cfg):
+        # CONFIG SET maxmemory, as Redis's updateMaxmemory: warn when the
+        # new limit is already exceeded, and evict from the loop at once
+        limit = cfg["maxmemory"]
+        if not limit:
+            return
+        from rkvd.info import used_memory
+        used = used_memory() - self.engine.mem_not_counted_for_evict
+        if limit < used:
+            self.log.warning(f"WARNING: the new maxmemory value set via CONFIG SET ({limit}) is smaller "
+                             f"than the current memory usage ({used}). This will result in key eviction "
+                             "and/or the inability to accept new write commands depending on the "
+                             "maxmemory-policy.")
+        self.engine.start_eviction()
 
     def _apply_bind(self, cfg):
         if self.loop is None:
@@ -354,6 +370,9 @@ class Server:
         self.log.warning("Server initialized")
         if self.info_state is not None:
             self.info_state.server_ready()
+        if 0 < cfg["maxmemory"] < 1024 * 1024:
+            self.log.warning("WARNING: You specified a maxmemory value that is less than 1MB (current "
+                             f"value is {cfg['maxmemory']} bytes). Are you sure this is what you really want?")
         if self.engine.debug_build:
             self.log.warning("WARNING: this is a debug build (RKVD_DEBUG=1): the engine's "
                              "invariant checks are compiled in and cost speed.")

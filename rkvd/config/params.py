@@ -356,7 +356,7 @@ PARAMS = [
     Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
     # unsigned long long
     Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True,
-        engine=EngineField("maxmemory", convert=_maxmemory)),
+        engine=EngineField("maxmemory", convert=_maxmemory), shell="maxmemory"),
     Num("cluster-link-sendbuf-limit", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True),
     # size_t
     Num("hash-max-listpack-entries", 0, LONG_MAX, 512, alias="hash-max-ziplist-entries",

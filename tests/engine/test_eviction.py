@@ -361,3 +361,19 @@ def test_the_keyspace_does_not_grow_its_buckets_past_maxmemory(server):
     r.set("k2", "v2")
     assert r.dbsize() == 4098
     assert info(r, "stats")["evicted_keys"] == 0
+
+
+def test_config_set_below_used_memory_warns_and_evicts(server):
+    s, r = server
+    fill(r, [b"k:%d" % i for i in range(300)])
+    r.config_set("maxmemory-policy", "allkeys-random")
+    limit = used_memory(r) - 50 * 1024
+    r.config_set("maxmemory", limit)
+    assert info(r, "stats")["evicted_keys"] > 0
+    assert used_memory(r) <= limit
+    deadline = time.time() + 5
+    while "WARNING: the new maxmemory value set via CONFIG SET (%d) is smaller than the current " \
+            "memory usage" % limit not in s.stdout() and time.time() < deadline:
+        time.sleep(0.05)
+    assert "This will result in key eviction and/or the inability to accept new write commands " \
+           "depending on the maxmemory-policy." in s.stdout()

@@ -146,6 +146,11 @@ cdef class Engine:
             return 1
         return 0
 
+    def start_eviction(self):
+        """Evict from the event loop until back under maxmemory (CONFIG SET
+        maxmemory, as Redis's startEvictionTimeProc)."""
+        _start_eviction_proc(self)
+
     def _eviction_proc(self):
         # Redis's evictionTimeProc: evict on each loop iteration until done
         if self.maxmemory and perform_evictions(self) == EVICT_RUNNING:
