@@ -548,3 +548,43 @@ def test_fork_child_leaves_object_pages_shared(tmp_path, monkeypatch):
     # 80000 keys, 60000 Python value objects and 20000 lists with
     # compressed nodes (many MB): a write per object would dirty far more.
     assert report["cow"] < 2 * 1024 * 1024, f"{report['cow']} bytes dirtied in the child"
+
+
+def _persistence(c):
+    text = c.command("INFO", "persistence").decode()
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def test_rewrite_child_reports_its_progress(server_pair):
+    # Redis's child info for the rewrite child: keys written so far and its
+    # copy-on-write while it runs, in INFO's current_* fields
+    for s in server_pair(*AOF_ARGS, "--rdb-key-save-delay", "300"):
+        with s.raw() as c:
+            deadline = time.monotonic() + 30
+            while _persistence(c)["aof_rewrite_in_progress"] != "0":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert c.command("DEBUG", "POPULATE", "10000", "key", "500") == b"+OK\r\n"
+            assert c.command("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
+            assert _persistence(c)["current_save_keys_total"] == "10000"
+            seen = []
+            deadline = time.monotonic() + 10
+            while len(set(seen)) < 2:
+                assert time.monotonic() < deadline, f"{s.name} reported no progress: {seen}"
+                for i in range(16):
+                    c.command("SETRANGE", f"key:{i + 16 * len(seen)}", "0", "B" * 500)
+                info = _persistence(c)
+                assert info["aof_rewrite_in_progress"] == "1", f"{s.name}: the rewrite ended first"
+                if int(info["current_save_keys_processed"]) > 0:
+                    assert int(info["current_cow_size"]) > 0
+                    seen.append(info["current_save_keys_processed"])
+                time.sleep(0.3)
+            assert c.command("CONFIG", "SET", "rdb-key-save-delay", "0") == b"+OK\r\n"
+            deadline = time.monotonic() + 30
+            while _persistence(c)["aof_rewrite_in_progress"] != "0":
+                assert time.monotonic() < deadline, f"{s.name}'s rewrite did not end"
+                time.sleep(0.05)
+            after = _persistence(c)
+            assert after["aof_last_bgrewrite_status"] == "ok"
+            assert (after["current_save_keys_processed"], after["current_cow_size"]) == ("0", "0")
+            assert int(after["aof_last_cow_size"]) > 0

@@ -8,6 +8,8 @@
 # report read with fork.read_child_report; aof_rewrite_path(eng, path,
 # flags) for the foreground rewrite (temp file, fsync, rename); and
 # aof_rewrite_fd(eng, fd, flags) to write to an open fd (tests, benchmarks).
+from libc.stdint cimport uint64_t
+
 from rkvd._core.persist.rdb_save cimport RdbSaveStats
 from rkvd._core.server cimport Engine
 
@@ -39,3 +41,8 @@ cpdef enum:
 # the child shares with the parent stay shared. No GIL needed, but nothing
 # may change the keyspace while it runs (in the parent: hold the GIL).
 cdef int aof_rewrite_write_fd(Engine eng, int fd, int flags, RdbSaveStats* st) noexcept nogil
+
+# The keys the rewrite in progress has written so far: what the child
+# reports once a second (Redis's "AOF rewrite" CURRENT_INFO, INFO
+# current_save_keys_processed). Safe to read from a signal handler.
+cdef uint64_t aof_rewrite_keys_progress() noexcept nogil

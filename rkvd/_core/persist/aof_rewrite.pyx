@@ -378,8 +378,16 @@ ctypedef struct DbCtx:
     kvdict* expires
     uint64_t keys
 
+# Keys written so far by the rewrite in progress (aof_rewrite_keys_progress).
+cdef volatile uint64_t keys_progress = 0
+
+
+cdef uint64_t aof_rewrite_keys_progress() noexcept nogil:
+    return keys_progress
+
 
 cdef int put_key(Out* o, void* ctx, dictEntry* e) noexcept nogil:
+    global keys_progress
     cdef DbCtx* c = <DbCtx*>ctx
     cdef dictEntry* x
     if put_value(o, e) != 0:
@@ -391,6 +399,7 @@ cdef int put_key(Out* o, void* ctx, dictEntry* e) noexcept nogil:
                     or put_bulk_ll(o, x.v.ival) != 0):
                 return -1
     c.keys += 1
+    keys_progress = c.keys
     delay_key()
     return 0
 
@@ -408,7 +417,9 @@ cdef int write_body(Out* o, Engine eng, int flags, uint64_t* keys) noexcept nogi
     cdef kvdict* kt
     cdef DbCtx ctx
     cdef char ts[48]
+    global keys_progress
     ctx.keys = 0
+    keys_progress = 0
     if flags & AOF_REWRITE_TIMESTAMP:
         if put(o, ts, snprintf(ts, sizeof(ts), b"#TS:%ld\r\n", <long>time(NULL))) != 0:
             return -1

@@ -20,7 +20,7 @@ from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
 from rkvd._core.server cimport Database, Engine
 from rkvd._core.lib.signals cimport child_signal_setup
-from rkvd._core.persist.aof_rewrite cimport aof_rewrite_write_fd
+from rkvd._core.persist.aof_rewrite cimport aof_rewrite_keys_progress, aof_rewrite_write_fd
 from rkvd._core.persist.rdb_save cimport RdbSaveStats, rdb_keys_progress, rdb_write_fd
 
 import os as _os
@@ -154,15 +154,16 @@ cdef void _report(int fd, ChildReport* r) noexcept nogil:
 
 
 cdef int g_progress_fd = -1      # the child's report pipe, for its progress timer
+cdef int g_progress_kind = KIND_RDB     # which writer's count it reports
 
 
 cdef void _progress_tick(int sig) noexcept nogil:
-    # SIGALRM, once a second in an RDB child: where the write is
+    # SIGALRM, once a second in a child: where the write is
     cdef ChildReport r
     r.status = 0
     r.stage = 0
     r.bytes_written = 0
-    r.keys_written = rdb_keys_progress()
+    r.keys_written = aof_rewrite_keys_progress() if g_progress_kind == KIND_AOF else rdb_keys_progress()
     r.cow_bytes = _private_dirty()
     r.progress = 1
     _report(g_progress_fd, &r)
@@ -193,6 +194,7 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
     cdef int fd, i, w
     cdef char tmp[4096]
     cdef char final_buf[4096]
+    global g_progress_kind
     snprintf(tmp, sizeof(tmp), tmp_pattern, <int>getpid())
     if kind == KIND_AOF and final != NULL:
         # the AOF child's destination names it too (temp-rewriteaof-bg-<pid>.aof)
@@ -230,12 +232,13 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
         _exit(1)
     st.bytes_written = 0
     st.keys_written = 0
+    g_progress_kind = kind
+    _progress_timer(report_fd, True)
     if kind == KIND_AOF:
         w = aof_rewrite_write_fd(eng, fd, flags, &st)
     else:
-        _progress_timer(report_fd, True)
         w = rdb_write_fd(eng, fd, flags, aux, auxlen, &st)
-        _progress_timer(report_fd, False)
+    _progress_timer(report_fd, False)
     if w != 0:
         r.stage = STAGE_AOF_WRITE if kind == KIND_AOF else STAGE_WRITE
     elif fsync(fd) != 0:
