@@ -65,6 +65,7 @@ class Server:
         # attach checks both and fills the engine's fields.
         cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
                                  "disk_error": self.persistence.update_disk_error,
+                                 "crash_log": self._apply_crash_log,
                                  "rdb_key_save_delay": self.persistence.apply_key_save_delay,
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
@@ -299,6 +300,14 @@ class Server:
         self.log.notice("Shutdown manually aborted.")
         return True
 
+    def _apply_crash_log(self, cfg=None):
+        # crash-log-enabled (at start and on CONFIG SET)
+        from rkvd._core.lib import signals
+        if self.cfg["crash-log-enabled"]:
+            signals.install_crash_report(REDIS_VERSION)
+        else:
+            signals.remove_crash_report()
+
     def listening_fds(self):
         """The listening sockets' fds (a fork child closes them)."""
         fds = []
@@ -363,8 +372,7 @@ class Server:
         from rkvd._core.lib import signals
         # as Redis: no line from a handler when a daemon would log to stdout
         signals.install(cfg["logfile"], quiet=not cfg["logfile"] and cfg["daemonize"])
-        if cfg["crash-log-enabled"]:
-            signals.install_crash_report(REDIS_VERSION)
+        self._apply_crash_log()
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         self._write_pidfile()
         self.log.warning("Server initialized")

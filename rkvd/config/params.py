@@ -238,7 +238,7 @@ PARAMS = [
     Bool("appendonly", 0, flags=DENY_LOADING, shell="appendonly"),
     Bool("cluster-allow-reads-when-down", 0),
     Bool("cluster-allow-pubsubshard-when-down", 1),
-    Bool("crash-log-enabled", 1),
+    Bool("crash-log-enabled", 1, shell="crash_log"),
     Bool("crash-memcheck-enabled", 1),
     Bool("use-exit-on-panic", 0, flags=HIDDEN),
     Bool("disable-thp", 1, flags=IMMUTABLE),

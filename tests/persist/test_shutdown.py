@@ -297,3 +297,13 @@ def test_signal_while_loading_stops_without_saving(server_pair):
     lines = same_outcome(rkvd, redis, since=(rkvd.since, redis.since))
     assert lines[0] == "Received shutdown signal during loading, scheduling shutdown."
     assert "Saving the final RDB snapshot before exiting." not in lines
+
+
+def test_crash_log_disabled_at_run_time(server_pair):
+    rkvd, redis = server_pair()
+    for s in (rkvd, redis):
+        with s.raw() as c:
+            assert c.command("CONFIG", "SET", "crash-log-enabled", "no") == b"+OK\r\n"
+        s.signal(signal.SIGABRT)
+        assert s.wait(10) == -signal.SIGABRT
+        assert "crashed by signal" not in s.stdout()

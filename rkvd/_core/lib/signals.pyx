@@ -63,6 +63,8 @@ cdef char g_logfile[PATH_MAX_LEN]            # "" = stdout
 cdef char g_version[32]                      # Redis's version, for the crash report
 cdef char g_role = b'M'
 cdef sigaction_t g_crash_prev[65]            # the handlers the crash report replaced
+cdef bint g_crash_installed = False
+CRASH_SIGNALS = (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)
 
 cdef const char* MONTHS = b"JanFebMarAprMayJunJulAugSepOctNovDec"
 cdef const char* HEX = b"0123456789abcdef"
@@ -304,11 +306,14 @@ def install(logfile, bint quiet=False):
 
 def install_crash_report(version):
     """Write Redis's crash report frame to the log on SIGSEGV, SIGBUS,
-    SIGFPE, SIGILL and SIGABRT (crash-log-enabled), then pass the signal on
-    to the handler there was before (or die of it). Call once."""
+    SIGFPE, SIGILL and SIGABRT (crash-log-enabled yes), then pass the signal
+    on to the handler there was before (or die of it). A no-op when on."""
+    global g_crash_installed
     cdef sigaction_t act
     cdef bytes v = version.encode() if isinstance(version, str) else bytes(version)
     cdef int i
+    if g_crash_installed:
+        return
     v = v[:31]
     for i in range(len(v)):
         g_version[i] = v[i]
@@ -316,9 +321,20 @@ def install_crash_report(version):
     sigemptyset(&act.sa_mask)
     act.sa_flags = SA_NODEFER | SA_RESETHAND | SA_SIGINFO
     act.sa_sigaction = crash_handler
-    for sig in (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT):
+    for sig in CRASH_SIGNALS:
         if sigaction(sig, &act, &g_crash_prev[<int>sig]) != 0:
             raise OSError("sigaction failed")
+    g_crash_installed = True
+
+
+def remove_crash_report():
+    """crash-log-enabled no: the handlers there were before. A no-op when off."""
+    global g_crash_installed
+    if not g_crash_installed:
+        return
+    for sig in CRASH_SIGNALS:
+        sigaction(sig, &g_crash_prev[<int>sig], NULL)
+    g_crash_installed = False
 
 
 def set_logfile(logfile, bint quiet=False):
