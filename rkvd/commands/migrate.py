@@ -59,6 +59,7 @@ class _Conn:
 
     def __init__(self, sock):
         self.sock = sock
+        self.pollers = {}       # events -> a poll object for the socket
         self.last_dbid = -1
         self.last_use = int(time.time())
         self.rbuf = b""         # bytes read past the last line
@@ -82,7 +83,7 @@ class _Conn:
             sock.setblocking(False)
             err = sock.connect_ex(addr)
             if err in (0, errno.EINPROGRESS):
-                _wait(sock, select.POLLOUT, timeout_ms)
+                _wait_once(sock, select.POLLOUT, timeout_ms)
                 try:
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 except OSError:
@@ -109,9 +110,19 @@ class _Conn:
             if not view:
                 return
             elapsed = _mstime() - start
-            _wait(self.sock, select.POLLOUT, max(timeout_ms - elapsed, 10))
+            self._wait(select.POLLOUT, max(timeout_ms - elapsed, 10))
             if _mstime() - start >= timeout_ms:
                 raise _IOError(True)
+
+    def _wait(self, events, timeout_ms):
+        p = self.pollers.get(events)
+        if p is None:
+            p = self.pollers[events] = select.poll()
+            p.register(self.sock, events)
+        try:
+            p.poll(min(timeout_ms, 2**31 - 1))
+        except InterruptedError:
+            pass
 
     def read_line(self, timeout_ms):
         """A reply line without its CR LF, cut at LINE_MAX bytes (the rest
@@ -143,7 +154,7 @@ class _Conn:
                     raise _IOError(False)       # the target closed the connection
                 return data
             elapsed = _mstime() - start
-            _wait(self.sock, select.POLLIN, max(timeout_ms - elapsed, 10))
+            self._wait(select.POLLIN, max(timeout_ms - elapsed, 10))
             if _mstime() - start >= timeout_ms:
                 raise _IOError(True)
 
@@ -152,7 +163,7 @@ def _mstime():
     return time.monotonic_ns() // 1000000
 
 
-def _wait(sock, events, timeout_ms):
+def _wait_once(sock, events, timeout_ms):
     p = select.poll()
     p.register(sock, events)
     try:
