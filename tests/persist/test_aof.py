@@ -492,3 +492,33 @@ def test_everysec_fsyncs_in_the_background(aof_server):
     s.kill()
     s.start()
     assert s.client().get("after-always") == b"1"
+
+
+def _full_disk_dir(path):
+    # the incremental file is /dev/full: every write fails with ENOSPC
+    aofdir = path / "appendonlydir"
+    aofdir.mkdir(parents=True)
+    (aofdir / "appendonly.aof.manifest").write_text(
+        "file appendonly.aof.1.incr.aof seq 1 type i\n")
+    os.symlink("/dev/full", aofdir / "appendonly.aof.1.incr.aof")
+
+
+def test_write_errors_refuse_writes_like_redis(aof_server, tmp_path):
+    args = ["--appendfsync", "everysec"]
+    _full_disk_dir(tmp_path / "ours")
+    _full_disk_dir(tmp_path / "theirs")
+    s = aof_server(args=args, directory=tmp_path / "ours")
+    redis = start_redis("redis-aof-full", directory=tmp_path / "theirs", extra_args=AOF_ON + args)
+    try:
+        replies = []
+        for srv in (s, redis):
+            with srv.raw() as raw:
+                out = [raw.command("SET", "k", "v"), raw.command("SET", "k", "w"),
+                       raw.command("GET", "k"), raw.command("PING")]
+                out.append(b"aof_last_write_status:err" in raw.command("INFO", "persistence"))
+            replies.append(out)
+        assert replies[0] == replies[1]
+        assert replies[0][1] == b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+        assert "Error writing to the AOF file: No space left on device" in s.stdout()
+    finally:
+        redis.cleanup()
