@@ -522,3 +522,21 @@ def test_write_errors_refuse_writes_like_redis(aof_server, tmp_path):
         assert "Error writing to the AOF file: No space left on device" in s.stdout()
     finally:
         redis.cleanup()
+
+
+def test_write_error_with_always_exits_like_redis(aof_server, tmp_path):
+    _full_disk_dir(tmp_path / "ours")
+    _full_disk_dir(tmp_path / "theirs")
+    s = aof_server(directory=tmp_path / "ours")
+    redis = start_redis("redis-aof-full-always", directory=tmp_path / "theirs", extra_args=AOF_ON)
+    try:
+        for srv in (s, redis):
+            with srv.raw() as raw:
+                raw.send_command("SET", "k", "v")
+                # no reply acknowledges a write that did not reach the disk
+                assert raw.read_all_until_eof()[0] == b""
+            assert srv.wait(10) == 1
+            assert ("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+                    "Exiting...") in srv.stdout()
+    finally:
+        redis.cleanup()
