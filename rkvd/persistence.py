@@ -80,6 +80,7 @@ class Persistence:
         from rkvd._core.persist.fork import set_resize_allowed
         self._child = child
         set_resize_allowed(self.engine, child is None)
+        self.engine.child_active = child is not None
         # what the child reports as it goes (Redis's resetChildState)
         self.current_cow = self.current_cow_peak = 0
         self.current_cow_updated = 0.0

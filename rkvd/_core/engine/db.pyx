@@ -42,6 +42,8 @@ cdef inline uint32_t lfu_log_incr(Engine eng, uint32_t counter) noexcept:
 
 cdef inline void touch_entry(Engine eng, dictEntry* e) noexcept:
     cdef uint32_t counter
+    if eng.child_active:
+        return
     if eng.lfu_mode:
         counter = lfu_log_incr(eng, lfu_decr_and_return(eng, e.meta))
         e.meta = (e.meta & ~<uint32_t>META_LRU_MASK) | (lfu_minutes(eng) << 8) | counter

@@ -27,6 +27,9 @@ cdef class Engine:
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
+    # A fork child shares the parent's pages: reads leave the LRU/LFU clocks
+    # alone, as Redis's lookupKey does, so they dirty no page. Set by the shell.
+    cdef public bint child_active
     cdef public int lfu_log_factor, lfu_decay_time
     cdef public long long nblocked          # clients in a blocking wait
     cdef public long long nwatched          # WATCHed (client, key) pairs
