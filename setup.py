@@ -17,6 +17,7 @@ if DEBUG:
 # engine, which includes its per-type modules into one compilation unit so
 # that reply helpers and lookups inline across files.
 MODULES = [
+    "rkvd._core.lib.mem",
     "rkvd._core.lib.util",
     "rkvd._core.lib.crc64",
     "rkvd._core.lib.dict",
