@@ -370,7 +370,7 @@ def test_config_set_below_used_memory_warns_and_evicts(server):
     limit = used_memory(r) - 50 * 1024
     r.config_set("maxmemory", limit)
     assert info(r, "stats")["evicted_keys"] > 0
-    assert used_memory(r) <= limit
+    assert used_memory(r) <= limit + 4096       # what the INFO itself allocated after the check
     deadline = time.time() + 5
     while "WARNING: the new maxmemory value set via CONFIG SET (%d) is smaller than the current " \
             "memory usage" % limit not in s.stdout() and time.time() < deadline:
