@@ -22,7 +22,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
-                   "rkvd.commands.migrate")
+                   "rkvd.commands.migrate", "rkvd.commands.pubsub")
 
 
 class Server:
@@ -188,9 +188,6 @@ class Server:
     def lru_or_lfu_policy(self):
         p = self.maxmemory_policy()
         return "lru" in p or "lfu" in p
-
-    def notify_keyspace_event(self, typ, event, key, dbid):
-        pass  # delivered once pub/sub exists
 
     def after_flushall(self):
         self.persistence.after_flushall()

@@ -17,6 +17,8 @@
 #   engine/db.pyx        Database: keyspace + expires tables, lazy/active expiry
 #   engine/commands.pyx  the command table: Command, lookup, flags
 #   engine/notify.pyx    keyspace notifications
+#   engine/pubsub.pyx    publish/subscribe and the delivery of notifications
+#   engine/monitor.pyx   MONITOR
 #   engine/blocked.pyx   blocking commands
 #   engine/multi.pyx     MULTI/EXEC/WATCH
 #   engine/propagate.pyx the propagation point: writes as commands for AOF/replicas
@@ -58,6 +60,8 @@ include "net/client.pyx"
 include "engine/db.pyx"
 include "engine/commands.pyx"
 include "engine/notify.pyx"
+include "engine/pubsub.pyx"
+include "engine/monitor.pyx"
 include "engine/blocked.pyx"
 include "engine/multi.pyx"
 include "engine/propagate.pyx"

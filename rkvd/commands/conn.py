@@ -4,9 +4,9 @@ the engine asks the server for.
 
 Replies and error texts follow redis-server 7.0.15. What rkvd has not built
 shows as Redis shows a server without it: ACL has only the "default" user
-(its password is requirepass); there are no replica or master links, no
-pub/sub subscriptions and no client tracking, so every connection is a
-normal client. Functions registered with ``register_reset_hook`` run on
+(its password is requirepass); there are no replica or master links and no
+client tracking, so a connection is a normal or (subscribed) pubsub
+client. Functions registered with ``register_reset_hook`` run on
 RESET.
 """
 
@@ -40,6 +40,8 @@ CF_READ_PAUSED = CLIENT_FLAGS["read_paused"]
 CF_BLOCKED = CLIENT_FLAGS["blocked"]
 CF_MULTI = CLIENT_FLAGS["multi"]
 CF_DIRTY_CAS = CLIENT_FLAGS["dirty_cas"]
+CF_PUBSUB = CLIENT_FLAGS["pubsub"]
+CF_MONITOR = CLIENT_FLAGS["monitor"]
 
 # Engine pause states (Engine.clients_paused).
 PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL = 0, 1, 2
@@ -55,8 +57,9 @@ def register_reset_hook(fn):
 
 def client_type(c):
     """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. With no
-    replication and no pub/sub built, every connection is 'normal'."""
-    return "normal"
+    replication built, a connection is 'pubsub' while subscribed (a MONITOR
+    client shows as normal, as in Redis), else 'normal'."""
+    return "pubsub" if c.flags & CF_PUBSUB else "normal"
 
 
 _TYPE_NAMES = {"normal": "normal", "slave": "slave", "replica": "slave",
@@ -75,10 +78,14 @@ def format_addr(addr):
 def client_flags_text(c):
     """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
     letters of what rkvd has not built never appear: replica and master
-    links (S, O, M), pub/sub (P), tracking (t, R, B), cluster READONLY (r),
+    links (S, M), tracking (t, R, B), cluster READONLY (r),
     and the unblocked mark (u) of Redis's deferred unblocking."""
     f = c.flags
     out = ""
+    if f & CF_MONITOR:
+        out += "O"
+    if f & CF_PUBSUB:
+        out += "P"
     if f & CF_MULTI:
         out += "x"
     if f & CF_BLOCKED:
@@ -107,11 +114,12 @@ def client_info_string(server, c, args=None):
         name = bytes(name).decode("utf-8", "surrogateescape")
     rbs = max(0, c.obuf_mem - pending)
     argv_mem = sum(len(a) for a in args) if args else 0
-    # sub/psub/ssub and redir: no pub/sub and no tracking are built.
+    sub, psub, ssub = c.sub_counts
+    # redir: no tracking is built.
     return (f"id={c.id} addr={format_addr(c.addr)} laddr={format_addr(c.laddr)} fd={c.fileno} "
             f"name={name or ''} age={now - c.ctime_ms // 1000} "
             f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
-            f"db={c.dbid} sub=0 psub=0 ssub=0 multi={c.multi_count} "
+            f"db={c.dbid} sub={sub} psub={psub} ssub={ssub} multi={c.multi_count} "
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
             f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
             f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "

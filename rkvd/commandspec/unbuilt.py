@@ -14,9 +14,6 @@ UNBUILT = frozenset({
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",
-    # Publish/subscribe.
-    "publish", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
-    "spublish", "ssubscribe", "sunsubscribe", "pubsub",
     # Scripting: Lua scripts and functions.
     "eval", "eval_ro", "evalsha", "evalsha_ro", "script",
     "fcall", "fcall_ro", "function",
@@ -28,8 +25,8 @@ UNBUILT = frozenset({
     "cluster", "asking", "readonly", "readwrite",
     # ACL.
     "acl",
-    # Diagnostics: latency monitor, slow log, MONITOR, LOLWUT.
-    "latency", "slowlog", "monitor", "lolwut",
+    # Diagnostics: latency monitor, slow log, LOLWUT.
+    "latency", "slowlog", "lolwut",
     # Modules.
     "module",
 })

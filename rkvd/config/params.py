@@ -144,8 +144,9 @@ def _sanitize_mode(mode):
     return _SANITIZE_MODES.index(mode)
 
 
-def _normal_class_limits(limits):
-    return limits["normal"]
+def _client_class_limits(limits):
+    # the normal class, then the pubsub class (subscribed clients)
+    return limits["normal"] + limits["pubsub"]
 
 
 # ---------------------------------------------------------------------------
@@ -177,7 +178,6 @@ _TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
 _TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
 _TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
 _ACLFILE = refuse("ACL", "the users in the ACL file would not exist")
-_NOTIFY = warn("Pub/Sub", "keyspace notifications are delivered to no one")
 _PROTECTED_MODE = warn("Protected mode",
                        "clients from other hosts are not refused for lacking a password",
                        active=bool)
@@ -411,10 +411,11 @@ PARAMS = [
     Save("save", flags=MULTI_ARG, shell="disk_error"),
     ClientOutputBufferLimit("client-output-buffer-limit", flags=MULTI_ARG,
                             engine=EngineField("obuf_hard_limit", "obuf_soft_limit",
-                                               "obuf_soft_seconds",
-                                               convert=_normal_class_limits)),
+                                               "obuf_soft_seconds", "obuf_pubsub_hard",
+                                               "obuf_pubsub_soft", "obuf_pubsub_seconds",
+                                               convert=_client_class_limits)),
     OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
-    NotifyKeyspaceEvents("notify-keyspace-events", not_built=_NOTIFY, engine="notify_flags"),
+    NotifyKeyspaceEvents("notify-keyspace-events", engine="notify_flags"),
     Bind("bind", flags=MULTI_ARG, shell="bind"),
     ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG, not_built=_REPLICAOF),
     LatencyPercentiles("latency-tracking-info-percentiles", flags=MULTI_ARG),

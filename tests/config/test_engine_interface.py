@@ -42,7 +42,8 @@ ENGINE_FIELDS = {
     "lfu-log-factor": {"lfu_log_factor": 10},
     "lfu-decay-time": {"lfu_decay_time": 1},
     "client-output-buffer-limit": {"obuf_hard_limit": 0, "obuf_soft_limit": 0,
-                                   "obuf_soft_seconds": 0},
+                                   "obuf_soft_seconds": 0, "obuf_pubsub_hard": 32 << 20,
+                                   "obuf_pubsub_soft": 8 << 20, "obuf_pubsub_seconds": 60},
     "sanitize-dump-payload": {"sanitize_dump_payload": 0},
 }
 

@@ -54,9 +54,6 @@ REFUSED_FILE_ONLY = [
 
 # (directive, value, what CONFIG GET then shows, a value needing nothing, the warning logged)
 WARNED = [
-    ("notify-keyspace-events", "KEA", "AKE", "",
-     "WARNING: 'notify-keyspace-events AKE' has no effect. Pub/Sub is not built in rkvd yet: "
-     "keyspace notifications are delivered to no one."),
     ("protected-mode", "yes", "yes", "no",
      "WARNING: 'protected-mode yes' has no effect. Protected mode is not built in rkvd yet: "
      "clients from other hosts are not refused for lacking a password."),
@@ -68,7 +65,7 @@ HARMLESS = [("maxmemory", "0"), ("maxmemory-clients", "10%"),
             ("maxmemory-clients", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
             ("cluster-enabled", "no"), ("tls-port", "0"), ("tls-replication", "no"),
             ("tls-cluster", "no"), ("aclfile", '""'), ("save", '""'),
-            ("notify-keyspace-events", '""'), ("protected-mode", "no")]
+            ("protected-mode", "no")]
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +97,7 @@ def test_the_table():
         "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
         "tls-replication": True, "tls-cluster": True, "aclfile": True,
-        "notify-keyspace-events": False, "protected-mode": False}
+        "protected-mode": False}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 
@@ -108,7 +105,7 @@ def test_defaults_warned_about():
     # Redis's default protected mode is kept (and CONFIG GET shows it), so a
     # configuration that does not turn it off is warned about.
     cfg = Config()
-    assert cfg.not_built_warnings() == [WARNED[1][4]]
+    assert cfg.not_built_warnings() == [WARNED[0][4]]
     cfg.load_string(WARN_DEFAULTS)
     assert cfg.not_built_warnings() == []
 
@@ -191,10 +188,10 @@ def test_warned_by_config_set(name, value, shown, off, warning):
 def test_config_set_warning_names_the_alias_used():
     cfg = Config()
     cfg.logger = sink = Sink()
-    cfg.config_set([(b"NOTIFY-keyspace-events", b"Ex")])
-    assert sink.lines == ["WARNING: 'notify-keyspace-events xE' has no effect. Pub/Sub is "
-                          "not built in rkvd yet: keyspace notifications are delivered to "
-                          "no one."]
+    cfg.config_set([(b"PROTECTED-mode", b"yes")])
+    assert sink.lines == ["WARNING: 'protected-mode yes' has no effect. Protected mode is "
+                          "not built in rkvd yet: clients from other hosts are not refused "
+                          "for lacking a password."]
 
 
 # ---------------------------------------------------------------------------
@@ -240,9 +237,8 @@ def test_start_up_warns_once_per_directive(rkvd_factory):
                           "--save", "300 10", "--protected-mode", "yes")
     out = server.stdout()
     warnings = [line for line in out.splitlines() if "is not built in rkvd yet" in line]
-    assert len(warnings) == 2, out
-    assert warnings[0].endswith(" # " + WARNED[1][4])
-    assert warnings[1].endswith(" # " + WARNED[0][4])
+    assert len(warnings) == 1, out      # notify-keyspace-events is built
+    assert warnings[0].endswith(" # " + WARNED[0][4])
     assert out.index("Running mode=") < out.index(warnings[0]) < out.index("Server initialized")
     with server.raw() as c:
         assert c.command("CONFIG", "GET", "save") == b"*2\r\n$4\r\nsave\r\n$12\r\n900 1 300 10\r\n"

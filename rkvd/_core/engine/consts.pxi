@@ -68,6 +68,8 @@ cdef enum:
     CF_DIRTY_CAS = 1 << 14      # a WATCHed key was modified: EXEC fails
     CF_DIRTY_EXEC = 1 << 15     # a command was refused while queueing: EXEC aborts
     CF_WRITE_PENDING = 1 << 16  # queued for the engine's end-of-iteration flush
+    CF_PUBSUB = 1 << 17         # subscribed to a channel, pattern or shard channel
+    CF_MONITOR = 1 << 18        # in MONITOR mode (engine.monitors)
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

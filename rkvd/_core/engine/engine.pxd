@@ -18,6 +18,8 @@ cdef class Engine:
     cdef public int tcp_keepalive
     cdef public long long writebuf_high
     cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
+    # client-output-buffer-limit of the pubsub class (subscribed clients)
+    cdef public long long obuf_pubsub_hard, obuf_pubsub_soft, obuf_pubsub_seconds
     cdef public int notify_flags
     cdef public bint loading, is_replica
     # The -MISCONF error write commands (and PING) get while persistence is
@@ -90,6 +92,11 @@ cdef class Engine:
     cdef object eviction_proc_cb
     cdef EvictionPoolEntry* evict_pool      # EVPOOL_SIZE entries, made on first use
     cdef unsigned int evict_next_db         # the random policies' database rotation
+    # pub/sub (engine/pubsub.pyx): name -> [Client] in subscription order
+    cdef public dict ps_channels
+    cdef public dict ps_patterns
+    cdef public dict ps_shard
+    cdef public list monitors               # MONITOR clients (engine/monitor.pyx)
     # CLIENT PAUSE
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms
@@ -109,6 +116,10 @@ cdef class Engine:
     # A command refused before it ran: counts as rejected, makes a pending
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.
     cdef _reject(self, Client c, Command cmd, bytes msg)
+
+    # A subscribed RESP2 client or a MONITOR client sending a command its
+    # mode does not allow: refuse it with Redis's error. 1 if refused.
+    cdef int _mode_refuses(self, Client c, Command cmd) except -1
 
     # A command refused inside MULTI makes the EXEC fail (CF_DIRTY_EXEC).
     cdef inline _reject_tx(self, Client c, Command cmd)

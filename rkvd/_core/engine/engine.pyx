@@ -17,6 +17,10 @@ cdef class Engine:
         self.paused_clients = set()
         self.ready_keys = []
         self.pending_flush = []
+        self.ps_channels = {}
+        self.ps_patterns = {}
+        self.ps_shard = {}
+        self.monitors = []
         self.prop_ops = []
         self.prop_buf = bytearray()
         self.prop_seldb = -1
@@ -113,6 +117,8 @@ cdef class Engine:
         if self.loading or self.disk_error is not None:
             if self._gated(c, cmd):
                 return 0
+        if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
+            return 0
         if c.flags & CF_MULTI:
             if cmd.flags & CMD_NO_MULTI:
                 self._reject(c, cmd, b"Command not allowed inside a transaction")
@@ -191,6 +197,23 @@ cdef class Engine:
 
     # A command refused before it ran: counts as rejected, makes a pending
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.
+    cdef int _mode_refuses(self, Client c, Command cmd) except -1:
+        # Redis's processCommand: a RESP2 subscriber may only (un)subscribe,
+        # PING, QUIT and RESET; a MONITOR client (a replica in Redis) may
+        # not touch the keyspace
+        cdef cmd_fn f = cmd.fn
+        if c.flags & CF_PUBSUB and c.resp == 2 and not (
+                f == cmd_ping or f == cmd_subscribe or f == cmd_ssubscribe or f == cmd_unsubscribe
+                or f == cmd_sunsubscribe or f == cmd_psubscribe or f == cmd_punsubscribe
+                or cmd.name == "quit" or cmd.name == "reset"):
+            self._reject(c, cmd, (f"Can't execute '{cmd.name}': only (P|S)SUBSCRIBE / "
+                                  "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context").encode())
+            return 1
+        if c.flags & CF_MONITOR and cmd.flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE):
+            self._reject(c, cmd, b"Replica can't interact with the keyspace")
+            return 1
+        return 0
+
     cdef _reject(self, Client c, Command cmd, bytes msg):
         cmd.rejected_calls += 1
         if c.flags & CF_MULTI and cmd.name == "exec":
@@ -211,6 +234,9 @@ cdef class Engine:
         cdef bint prop = self.prop_on
         cdef object outer_argv = None
         cdef int outer_flags = 0
+        cdef list mon_argv = None
+        if self.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
+            mon_argv = c.args_list()       # as sent: handlers may change argv
         if prop:
             outer_argv = self.prop_argv
             outer_flags = self.prop_flags
@@ -250,6 +276,8 @@ cdef class Engine:
                 propagate_pending(self, cmd.touches_arbitrary_keys)
         if self.post_command_hooks:
             self.server.after_command(c, cmd, dur)
+        if mon_argv is not None:
+            feed_monitors(self, c, cmd, mon_argv)
         return 0
 
     cdef _unknown_command(self, Client c):
@@ -325,11 +353,32 @@ cdef class Engine:
             (<Command>cmd).calls = (<Command>cmd).usec = 0
             (<Command>cmd).rejected_calls = (<Command>cmd).failed_calls = 0
 
-    # Hooks for later subsystems (pub/sub notifications, AOF/replication).
+    # A keyspace notification, delivered by pub/sub (engine/pubsub.pyx).
     cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1:
-        if self.notify_flags & typ and self.server is not None:
-            self.server.notify_keyspace_event(typ, event, key, dbid)
+        if self.notify_flags & typ:
+            keyspace_event(self, typ, event, key, dbid)
         return 0
+
+    # ------------------------------------------------------------ pub/sub introspection
+
+    def pubsub_channels(self, pattern, bint shard):
+        """PUBSUB CHANNELS / SHARDCHANNELS: the active channels matching
+        pattern (all of them when None)."""
+        cdef bytes ch, pat
+        table = self.ps_shard if shard else self.ps_channels
+        if pattern is None:
+            return list(table)
+        pat = bytes(pattern)
+        return [ch for ch in table
+                if stringmatchlen(PyBytes_AS_STRING(pat), len(pat), PyBytes_AS_STRING(ch), len(ch), 0)]
+
+    def pubsub_numsub(self, bytes channel, bint shard):
+        subs = (self.ps_shard if shard else self.ps_channels).get(channel)
+        return len(subs) if subs else 0
+
+    property pubsub_numpat:
+        def __get__(self):
+            return len(self.ps_patterns)
 
     # An expired key leaves the replicas and the AOF as a DEL.
     cdef int propagate_del(self, int dbid, object key) except -1:
@@ -367,6 +416,10 @@ cdef class Engine:
     cdef client_gone(self, Client c):
         if c.flags & CF_BLOCKED:
             unblock_client(c, False, False)
+        if c.flags & CF_PUBSUB:
+            pubsub_forget(c)
+        if c.flags & CF_MONITOR:
+            monitor_forget(c)
         if c.watched:
             unwatch_all_keys(c)
         self.clients.pop(c.id, None)
@@ -524,5 +577,5 @@ CLIENT_FLAGS = {
     "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT, "read_paused": CF_READ_PAUSED,
     "closed": CF_CLOSED, "paused": CF_PAUSED, "no_touch": CF_NO_TOUCH,
     "blocked": CF_BLOCKED, "multi": CF_MULTI, "dirty_cas": CF_DIRTY_CAS,
-    "dirty_exec": CF_DIRTY_EXEC,
+    "dirty_exec": CF_DIRTY_EXEC, "pubsub": CF_PUBSUB, "monitor": CF_MONITOR,
 }

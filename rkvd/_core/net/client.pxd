@@ -51,6 +51,12 @@ cdef class Client:
     cdef object blocked_cmd
     cdef object blocked_timer
     cdef public long long blocked_timeout_ms
+    # pub/sub state (engine/pubsub.pyx), None until the first subscription:
+    # channel -> None in subscription order (Redis's c->pubsub_channels),
+    # the patterns in subscription order, the shard channels
+    cdef dict sub_channels
+    cdef list sub_patterns
+    cdef dict sub_shard
 
     # Make argv an array of the client's own with room for n arguments,
     # keeping argv[0:argc]; the caller then fills it and sets argc.

@@ -163,22 +163,29 @@ cdef class Client:
         self.output_bytes += n
         self.engine.stat_net_output_bytes += n
         self.transport.write(data)
-        if self.engine.obuf_hard_limit or self.engine.obuf_soft_limit:
+        if self.flags & CF_PUBSUB:
+            if self.engine.obuf_pubsub_hard or self.engine.obuf_pubsub_soft:
+                self._check_output_limits()
+        elif self.engine.obuf_hard_limit or self.engine.obuf_soft_limit:
             self._check_output_limits()
         return 0
 
     cdef int _check_output_limits(self) except -1:
+        # the limits of the client's class: pubsub while subscribed, else normal
         cdef long long pending = self.transport.get_write_buffer_size()
         cdef Engine e = self.engine
         cdef long long now
-        if e.obuf_hard_limit and pending >= e.obuf_hard_limit:
+        cdef long long hard = e.obuf_hard_limit, soft = e.obuf_soft_limit, secs = e.obuf_soft_seconds
+        if self.flags & CF_PUBSUB:
+            hard, soft, secs = e.obuf_pubsub_hard, e.obuf_pubsub_soft, e.obuf_pubsub_seconds
+        if hard and pending >= hard:
             self._obuf_overflow(pending)
             return 0
-        if e.obuf_soft_limit and pending >= e.obuf_soft_limit:
+        if soft and pending >= soft:
             now = mstime()
             if self.obuf_soft_since == 0:
                 self.obuf_soft_since = now
-            elif now - self.obuf_soft_since >= e.obuf_soft_seconds * 1000:
+            elif now - self.obuf_soft_since >= secs * 1000:
                 self._obuf_overflow(pending)
         else:
             self.obuf_soft_since = 0
@@ -459,6 +466,18 @@ cdef class Client:
         discard_transaction(self)
         if self.watched:
             unwatch_all_keys(self)
+
+    def pubsub_reset(self):
+        """Drop every subscription and leave MONITOR mode, silently (RESET)."""
+        pubsub_forget(self)
+        monitor_forget(self)
+
+    property sub_counts:
+        def __get__(self):
+            """(channels, patterns, shard channels) subscribed to (CLIENT LIST)."""
+            return (len(self.sub_channels) if self.sub_channels is not None else 0,
+                    len(self.sub_patterns) if self.sub_patterns is not None else 0,
+                    shard_count(self))
 
     property multi_count:
         def __get__(self):

@@ -4,6 +4,12 @@
 cdef int cmd_ping(Client c) except -1:
     if c.argc > 2:
         return c.add_error_str(f"wrong number of arguments for '{(<Command>c.cur_cmd).name}' command")
+    if c.flags & CF_PUBSUB and c.resp == 2:
+        # a RESP2 subscriber gets PING's answer in the shape of a message
+        if c.argc == 1:
+            return c.add_canned(b"*2\r\n$4\r\npong\r\n$0\r\n\r\n")
+        c.add_canned(b"*2\r\n$4\r\npong\r\n")
+        return c.add_bulk(c.argv[1].ptr, c.argv[1].len)
     if c.argc == 1:
         return c.add_canned(b"+PONG\r\n")
     return c.add_bulk(c.argv[1].ptr, c.argv[1].len)
