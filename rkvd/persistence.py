@@ -467,7 +467,7 @@ class Persistence:
                 self.engine.loading = False
         except LoadFailed:
             os._exit(1)
-        if ret not in ("ok", "empty", "not-exist"):
+        if ret not in ("ok", "empty"):      # as Redis: no AOF, or a truncated one
             os._exit(1)
         self.engine.dirty = 0
         self.log.warning("Append Only File loaded by DEBUG LOADAOF")

@@ -911,12 +911,21 @@ def test_pause_all_answers_refused_commands(request, server_name):
         assert held.read_reply(15) == b"$-1\r\n"
 
 
-def test_debug_loadaof_keeps_dataset(rkvd):
-    # Persistence is not there yet: LOADAOF answers OK and leaves the data alone.
-    with rkvd.raw() as conn:
-        conn.command("SET", "k", "v")
-        assert conn.command("DEBUG", "LOADAOF") == b"+OK\r\n"
-        assert conn.command("GET", "k") == b"$1\r\nv\r\n"
+@pytest.mark.needs_redis
+def test_debug_loadaof_without_an_aof_ends_the_server_like_redis():
+    # Redis's DEBUG LOADAOF exits when there is no AOF to load (appendonly
+    # no, nothing on disk); with one it reloads (tests/persist/test_aof.py).
+    from support import start_redis, start_rkvd
+    for start in (start_rkvd, start_redis):
+        server = start("loadaof-none")
+        try:
+            with server.raw() as conn:
+                conn.command("SET", "k", "v")
+                conn.send_command("DEBUG", "LOADAOF")
+                assert conn.read_all_until_eof()[0] == b""
+            assert server.wait(10) == 1
+        finally:
+            server.cleanup()
 
 
 # ---------------------------------------------------------------------------
