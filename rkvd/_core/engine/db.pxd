@@ -44,6 +44,9 @@ cdef class Database:
     # Lookup without side effects (no expiry, no stats): for TYPE-less checks.
     cdef inline dictEntry* peek(self, const char* key, size_t klen) noexcept
 
+    # A key was created: the "new" keyspace event (class n), as Redis's dbAdd.
+    cdef inline int _notify_new(self, const char* key, size_t klen) except -1
+
     # Delete a key and its expire, freeing the entry (entry pointers to it
     # dangle from here). Returns 1 if it existed, 0 if not; no events,
     # stats or propagation (the caller's).

@@ -145,6 +145,8 @@ cdef class Database:
             e = NULL
         if e == NULL:
             eng.stat_keyspace_misses += 1
+            if eng.notify_flags & NOTIFY_KEY_MISS:
+                eng.notify_keyspace_event(NOTIFY_KEY_MISS, b"keymiss", PyBytes_FromStringAndSize(key, klen), self.id)
             return NULL
         eng.stat_keyspace_hits += 1
         touch_entry(eng, e)
@@ -171,6 +173,12 @@ cdef class Database:
         return dict_find(self.keys, key, klen)
 
     # ------------------------------------------------------------ writes
+
+    # Redis's dbAdd: a key is created ("new", class n).
+    cdef inline int _notify_new(self, const char* key, size_t klen) except -1:
+        if self.engine.notify_flags & NOTIFY_NEW:
+            self.engine.notify_keyspace_event(NOTIFY_NEW, b"new", PyBytes_FromStringAndSize(key, klen), self.id)
+        return 0
 
     cdef int delete_key(self, const char* key, size_t klen) except -1:
         cdef dictEntry** link = dict_find_link(self.keys, key, klen)
@@ -209,6 +217,7 @@ cdef class Database:
             if e == NULL:
                 raise MemoryError()
             init_entry_lru(self.engine, e)
+            self._notify_new(key, klen)
         else:
             e = link[0]
             if entry_vk(e) == VK_OBJ:
@@ -234,6 +243,7 @@ cdef class Database:
             e = dict_add_new(self.keys, key, klen, 0)
             if e == NULL:
                 raise MemoryError()
+            self._notify_new(key, klen)
             init_entry_lru(self.engine, e)
         else:
             e = link[0]
@@ -260,6 +270,7 @@ cdef class Database:
             e = dict_add_new(self.keys, key, klen, 0)
             if e == NULL:
                 raise MemoryError()
+            self._notify_new(key, klen)
             entry_set_kind(e, typ, VK_INLINE)
             init_entry_lru(self.engine, e)
             # like Redis's dbAdd: a new key of a type clients block on
