@@ -132,6 +132,25 @@ def test_resp3_push_frames(rkvd, redis_ref):
     ], unordered=set())
 
 
+def test_pushes_beat_client_reply_off(rkvd, redis_ref):
+    # Redis sends (un)subscribe confirmations and messages as pushes, which
+    # CLIENT REPLY OFF/SKIP does not silence
+    for proto in ("2", "3"):
+        _same(rkvd, redis_ref, [
+            ("s", ["HELLO", proto]),
+            ("s", ["CLIENT", "REPLY", "OFF"]),
+            ("s", ["SUBSCRIBE", "channel"]),
+            ("s", ["PSUBSCRIBE", "ch*"]),
+            ("p", ["PUBLISH", "channel", "hello"]),
+            ("s", None),
+            ("s", ["UNSUBSCRIBE", "channel"]),
+            ("s", ["PUNSUBSCRIBE", "ch*"]),
+            ("s", ["CLIENT", "REPLY", "SKIP"]),
+            ("s", ["SUBSCRIBE", "x"]),
+            ("s", ["PING"]),
+        ])
+
+
 def test_multi_and_deny_blocking(rkvd, redis_ref):
     _same(rkvd, redis_ref, [
         ("s", ["MULTI"]),

@@ -42,6 +42,7 @@ cdef int schedule_write(Engine e, Client c) except -1:
 # Append an encoded frame (a RESP2 '*' array, sent as a '>' push to RESP3
 # clients) to a subscriber and schedule the write.
 cdef inline int _deliver(Engine e, Client c, const char* p, Py_ssize_t n) except -1:
+    cdef Py_ssize_t start = c.reply.len
     if c.flags & CF_CLOSED:
         return 0
     if c.resp == 3:
@@ -49,7 +50,18 @@ cdef inline int _deliver(Engine e, Client c, const char* p, Py_ssize_t n) except
         c.reply.add_raw(p + 1, n - 1)
     else:
         c.reply.add_raw(p, n)
+    _pushed(c, start)
     return schedule_write(e, c)
+
+
+# A push written from reply offset start: kept when the running command of
+# c is silenced by CLIENT REPLY OFF/SKIP (Redis's CLIENT_PUSHING).
+cdef inline int _pushed(Client c, Py_ssize_t start) except -1:
+    if c.flags & (CF_REPLY_OFF | CF_REPLY_SKIP) and c.cur_cmd is not None:
+        if c.push_ranges is None:
+            c.push_ranges = []
+        c.push_ranges.append((start, c.reply.len))
+    return 0
 
 
 cdef inline char* _put_bulk(char* q, const char* s, Py_ssize_t n) noexcept:
@@ -125,13 +137,15 @@ cdef long long pubsub_publish(Engine e, bytes channel, bytes message, bint shard
 # The (un)subscribe confirmation: [kind, name or null, count], a push frame
 # for RESP3.
 cdef int _confirm(Client c, bytes kind, object name, Py_ssize_t count) except -1:
+    cdef Py_ssize_t start = c.reply.len
     c.add_len(b'>' if c.resp == 3 else b'*', 3)
     c.add_bulk(PyBytes_AS_STRING(kind), len(kind))
     if name is None:
         c.add_null()
     else:
         c.add_bulk_obj(name)
-    return c.add_int(count)
+    c.add_int(count)
+    return _pushed(c, start)
 
 
 cdef inline int _update_pubsub_flag(Client c) noexcept:

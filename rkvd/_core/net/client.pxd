@@ -57,6 +57,10 @@ cdef class Client:
     cdef dict sub_channels
     cdef list sub_patterns
     cdef dict sub_shard
+    # [(start, end)] reply-buffer ranges of pushes (pub/sub confirmations
+    # and messages) written by a command running under CLIENT REPLY OFF or
+    # SKIP: Redis sends them anyway (CLIENT_PUSHING). None when there are none.
+    cdef list push_ranges
 
     # Make argv an array of the client's own with room for n arguments,
     # keeping argv[0:argc]; the caller then fills it and sets argc.
@@ -150,6 +154,10 @@ cdef class Client:
 
     # Answer the reader's protocol error and close after the reply.
     cdef int _protocol_error(self) except -1
+
+    # Silence what the command wrote since reply offset `saved` (CLIENT
+    # REPLY OFF/SKIP), keeping the pushes of push_ranges.
+    cdef int _drop_reply_from(self, Py_ssize_t saved) except -1
 
     # Parse and run every complete request in the buffer.
     cdef int process_input(self) except -1

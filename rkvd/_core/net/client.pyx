@@ -327,6 +327,17 @@ cdef class Client:
                 f"Protocol error ({r.errmsg[:r.errlen].decode('utf-8', 'replace')}) from client: {self.info_line()}")
         return 0
 
+    cdef int _drop_reply_from(self, Py_ssize_t saved) except -1:
+        cdef Py_ssize_t pos = saved, s, n
+        if self.push_ranges is not None:
+            for s, n in self.push_ranges:
+                if s >= pos:
+                    memmove(self.reply.buf + pos, self.reply.buf + s, n - s)
+                    pos += n - s
+            self.push_ranges = None
+        self.reply.len = pos
+        return 0
+
     # Parse and run every complete request in the buffer.
     cdef int process_input(self) except -1:
         cdef int st
@@ -362,7 +373,7 @@ cdef class Client:
                 saved = self.reply.len
                 e.execute(self)
                 if self.flags & (CF_REPLY_SKIP | CF_REPLY_OFF):
-                    self.reply.len = saved
+                    self._drop_reply_from(saved)
                     self.flags &= ~CF_REPLY_SKIP
                 self.argc = 0
             r.next_request()
