@@ -78,17 +78,23 @@ cdef inline char* _put_bulk(char* q, const char* s, Py_ssize_t n) noexcept:
     return q + 2
 
 
+cdef inline Py_ssize_t _bulk_size(Py_ssize_t n) noexcept:
+    cdef Py_ssize_t d = 1, v = n
+    while v >= 10:
+        v //= 10
+        d += 1
+    return 1 + d + 2 + n + 2
+
+
 # The RESP2 frame "*<k>" + kind + bulks of a, b (and c when k is 4).
 cdef bytes _frame(int k, bytes kind, bytes a, bytes b, bytes c):
-    cdef Py_ssize_t n = 4 + len(kind) + len(a) + len(b) + 3 * 28
+    cdef Py_ssize_t n = 4 + len(kind) + _bulk_size(len(a)) + _bulk_size(len(b))
     cdef bytes out
-    cdef char* p
     cdef char* q
     if c is not None:
-        n += len(c) + 28
+        n += _bulk_size(len(c))
     out = PyBytes_FromStringAndSize(NULL, n)
-    p = PyBytes_AS_STRING(out)
-    q = p
+    q = PyBytes_AS_STRING(out)
     q[0] = b'*'
     q[1] = <char>(48 + k)      # '3' or '4'
     q[2] = b'\r'
@@ -100,7 +106,7 @@ cdef bytes _frame(int k, bytes kind, bytes a, bytes b, bytes c):
     q = _put_bulk(q, PyBytes_AS_STRING(b), len(b))
     if c is not None:
         q = _put_bulk(q, PyBytes_AS_STRING(c), len(c))
-    return out[:q - p]
+    return out
 
 
 # Redis's pubsubPublishMessage: deliver message on channel (a shard channel
@@ -113,22 +119,27 @@ cdef long long pubsub_publish(Engine e, bytes channel, bytes message, bint shard
     cdef bytes frame
     cdef bytes pat
     cdef dict table = e.ps_shard if shard else e.ps_channels
+    cdef dict pats
+    # Under the loop a delivery only queues the write, so the tables cannot
+    # change while they are walked; outside it (in-process use) a delivery
+    # flushes at once and may close a client, which unsubscribes it: walk
+    # copies then.
+    cdef bint copy = e.loop is None
     subs = table.get(channel) if table else None
     if subs:
         frame = _frame(3, _B_SMESSAGE if shard else _B_MESSAGE, channel, message, None)
-        # a copy: a delivery may close a client (outside the loop), which
-        # unsubscribes it
-        for c in list(subs):
+        for c in (list(subs) if copy else subs):
             _deliver(e, c, PyBytes_AS_STRING(frame), len(frame))
             receivers += 1
     if shard or not e.ps_patterns:
         return receivers
-    for pat, subs in list(e.ps_patterns.items()):
+    pats = dict(e.ps_patterns) if copy else e.ps_patterns
+    for pat, subs in pats.items():
         if not stringmatchlen(PyBytes_AS_STRING(pat), len(pat),
                               PyBytes_AS_STRING(channel), len(channel), 0):
             continue
         frame = _frame(4, _B_PMESSAGE, pat, channel, message)
-        for c in list(subs):
+        for c in (list(subs) if copy else subs):
             _deliver(e, c, PyBytes_AS_STRING(frame), len(frame))
             receivers += 1
     return receivers
