@@ -488,9 +488,9 @@ def _stats(server):
         ("current_eviction_exceeded_time", e.eviction_exceeded_ms[1]),
         ("keyspace_hits", e.stat_keyspace_hits),
         ("keyspace_misses", e.stat_keyspace_misses),
-        ("pubsub_channels", 0),                     # pub/sub is not built
-        ("pubsub_patterns", 0),
-        ("pubsubshard_channels", 0),
+        ("pubsub_channels", len(e.ps_channels)),
+        ("pubsub_patterns", len(e.ps_patterns)),
+        ("pubsubshard_channels", len(e.ps_shard)),
         ("latest_fork_usec", server.persistence.latest_fork_usec),
         ("total_forks", server.persistence.total_forks),
         ("migrate_cached_sockets", len(server.migrate.cache)),

@@ -241,3 +241,16 @@ def test_publish_not_propagated_to_aof(rkvd_factory, tmp_path):
         assert c.command("SET", "k", "v") == b"+OK\r\n"
     aof = b"".join(p.read_bytes() for p in (s.dir / "appendonlydir").glob("*.incr.aof"))
     assert b"SET" in aof and b"PUBLISH" not in aof
+
+
+def test_info_stats_counts(rkvd, redis_ref):
+    for server in (rkvd, redis_ref):
+        with server.raw() as s, server.raw() as c:
+            s.command("SUBSCRIBE", "a")
+            s.command("SUBSCRIBE", "b")
+            s.command("PSUBSCRIBE", "p*")
+            s.command("SSUBSCRIBE", "x")
+            info = c.command("INFO", "stats").decode()
+            fields = dict(ln.split(":", 1) for ln in info.split("\r\n") if ":" in ln)
+            assert (fields["pubsub_channels"], fields["pubsub_patterns"],
+                    fields["pubsubshard_channels"]) == ("2", "1", "1"), server.name
