@@ -217,9 +217,12 @@ def test_cached_connection_closed_when_idle(both_private):
     assert both.run("MIGRATE", HOST, PORT, "a", "0", "1000") == b"+OK\r\n"
     # Redis's cron closes a connection idle for more than 10 s
     deadline = time.monotonic() + 20
+    # both cached connections are checked before waiting for either to close:
+    # waiting ~10 s for one lets the other's run out too
     for conn, name in zip(both.sources, ("rkvd", "redis")):
         info = conn.command("INFO", "stats")
         assert b"migrate_cached_sockets:1\r\n" in info, f"{name}: {info!r}"
+    for conn, name in zip(both.sources, ("rkvd", "redis")):
         while b"migrate_cached_sockets:1\r\n" in conn.command("INFO", "stats"):
             assert time.monotonic() < deadline, f"{name} kept its idle MIGRATE connection"
             time.sleep(0.5)

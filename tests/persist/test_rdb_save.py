@@ -131,7 +131,7 @@ def dataset():
              ("SET", "appended", "12"), ("APPEND", "appended", "3"),
              ("SET", b"\x00bin\xffkey", b"\x00\x01"), ("SET", "12345", "numeric key"),
              ("SET", "k" * 300, "long key, compressible " * 4),
-             ("SET", "vol:1", "x", "PX", 10**9), ("SET", "vol:2", 5), ("PEXPIREAT", "vol:2", far),
+             ("SET", "vol:1", "x", "PXAT", far + 3), ("SET", "vol:2", 5), ("PEXPIREAT", "vol:2", far),
              ("SET", "big", "big value " * 20000)]
     cmds += [("RPUSH", "list:small", "a", 1, "b"),
              ("RPUSH", "list:nodes", *[f"element {i} " * (i % 5 + 1) for i in range(60)]),
@@ -139,7 +139,7 @@ def dataset():
              ("LPUSH", "list:vol", "x"), ("PEXPIREAT", "list:vol", far + 1)]
     cmds += [("SADD", "set:int16", 1, 2, -3), ("SADD", "set:int64", 2**40, -2**62),
              ("SADD", "set:ht", *[f"member:{i}" for i in range(40)]),
-             ("SADD", "set:ht2", "a", "b", "c" * 50), ("EXPIRE", "set:ht2", 10**6)]
+             ("SADD", "set:ht2", "a", "b", "c" * 50), ("PEXPIREAT", "set:ht2", far + 4)]
     cmds += [("HSET", "hash:lp", "f", "v", "n", 12, "long", "y" * 40),
              ("HSET", "hash:ht", *[x for i in range(40) for x in (f"field:{i}", f"value:{i}" * 3)]),
              ("HSET", "hash:ht:longval", "f", "z" * 100)]
@@ -148,7 +148,7 @@ def dataset():
              ("ZADD", "zset:sl:long", 1, "x" * 100, 2, "y"), ("PEXPIREAT", "zset:sl:long", far + 2)]
     cmds += [("SELECT", 1), ("SET", "gone", 1), ("DEL", "gone"),
              ("SELECT", 3), ("SET", "db3:a", "A"), ("RPUSH", "db3:l", *range(20)),
-             ("HSET", "db3:h", "x", 1), ("SET", "db3:vol", "v", "EX", 10**6),
+             ("HSET", "db3:h", "x", 1), ("SET", "db3:vol", "v", "PXAT", far + 5),
              ("SELECT", 15), ("SET", "last", "db 15")]
     return cmds + [("SELECT", 0)]
 
