@@ -158,7 +158,9 @@ def load(kind, rdb_path):
         try:
             while True:
                 if proc.poll() is not None:
-                    raise SystemExit(f"{kind} exited while loading (status {proc.returncode})")
+                    with open(os.path.join(workdir, "server.log"), "rb") as f:
+                        tail = f.read()[-2000:].decode(errors="replace")
+                    raise SystemExit(f"{kind} exited while loading (status {proc.returncode})\n{tail}")
                 try:
                     with Resp(port, timeout=5) as c:
                         r = c.sock.sendall(encode("PING")) or c.read()
