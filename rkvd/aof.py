@@ -761,13 +761,7 @@ class Aof:
     # ------------------------------------------------------------ rewrite
 
     def _base_is_rdb(self):
-        if self.cfg["aof-use-rdb-preamble"]:
-            return True
-        if _command_writer() is None:
-            self.log.warning("The AOF rewrite in command form is not available in this build: "
-                             "writing the base file with an RDB preamble instead.")
-            return True
-        return False
+        return bool(self.cfg["aof-use-rdb-preamble"])
 
     def _rdb_flags(self):
         from rkvd.persistence import RDB_SAVE_INCREMENTAL_FSYNC
@@ -777,12 +771,12 @@ class Aof:
         return flags
 
     def _command_flags(self):
-        mod = _command_writer()
+        from rkvd._core.persist import aof_rewrite
         flags = 0
         if self.cfg["aof-timestamp-enabled"]:
-            flags |= mod.AOF_REWRITE_TIMESTAMP
+            flags |= aof_rewrite.AOF_REWRITE_TIMESTAMP
         if self.cfg["aof-rewrite-incremental-fsync"]:
-            flags |= mod.AOF_REWRITE_INCREMENTAL_FSYNC
+            flags |= aof_rewrite.AOF_REWRITE_INCREMENTAL_FSYNC
         return flags
 
     def _rewrite_foreground(self, path, rdb):
@@ -794,7 +788,8 @@ class Aof:
                 from rkvd._core.persist.rdb_save import rdb_save_path
                 rdb_save_path(self.engine, path, self._rdb_flags(), self.p.aux(aof_base=True))
             else:
-                _command_writer().aof_rewrite_path(self.engine, path, self._command_flags())
+                from rkvd._core.persist.aof_rewrite import aof_rewrite_path
+                aof_rewrite_path(self.engine, path, self._command_flags())
         except OSError as exc:
             stage = getattr(exc, "stage", "write")
             if stage == "open":
@@ -866,7 +861,8 @@ class Aof:
                     self.engine, "temp-rewriteaof-bg-%d.aof", None, self._rdb_flags(),
                     self.p.aux(aof_base=True), listen_fds)
             else:
-                pid, fd, fork_usec = _command_writer().fork_aof_child(
+                from rkvd._core.persist.aof_rewrite import fork_aof_child
+                pid, fd, fork_usec = fork_aof_child(
                     self.engine, "temp-rewriteaof-bg-%d.aof", self._command_flags(), listen_fds)
         except OSError as exc:
             self.lastbgrewrite_ok = False
@@ -954,7 +950,7 @@ class Aof:
         self.log.notice("Background AOF rewrite terminated with success")
         tmp = child.tmp_path
         temp_am = self.manifest.copy()
-        base = temp_am.new_base(self.filename, getattr(child, "rdb_base", True))
+        base = temp_am.new_base(self.filename, child.rdb_base)
         base_path = self.path(base)
         try:
             os.rename(tmp, base_path)
@@ -1317,18 +1313,6 @@ class Aof:
                 ("aof_delayed_fsync", self.delayed_fsync),
             ]
         return fields
-
-
-def _command_writer():
-    """The command-form base writer's module, or None when this build has
-    none yet."""
-    try:
-        from rkvd._core.persist import aof_rewrite
-    except ImportError:
-        return None
-    if not hasattr(aof_rewrite, "fork_aof_child") or not hasattr(aof_rewrite, "aof_rewrite_path"):
-        return None
-    return aof_rewrite
 
 
 def _write_all(fd, data):

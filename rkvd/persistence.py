@@ -42,6 +42,7 @@ class _Child:
         self.report_fd = report_fd
         self.tmp_path = tmp_path
         self.start = time.time()
+        self.rdb_base = True        # an AOF rewrite's base: RDB preamble or commands
 
 
 class Persistence:
