@@ -12,6 +12,8 @@ import signal
 import threading
 import time
 
+from rkvd.config.text import quote, split_args
+
 AOF_OFF, AOF_ON, AOF_WAIT_REWRITE = 0, 1, 2
 
 # Redis's aofRewriteLimited: after this many failures in a row, automatic
@@ -107,7 +109,9 @@ class Manifest:
             line = rawline.decode("latin-1").strip(" \t\r\n")
             if not line:
                 raise ValueError(("Invalid AOF manifest file format", num, line))
-            argv = _split_args(line)
+            argv = split_args(line.encode("latin-1"))
+            if argv is not None:
+                argv = [a.decode("latin-1") for a in argv]
             if argv is None or len(argv) < 6 or len(argv) % 2:
                 raise ValueError(("Invalid AOF manifest file format", num, line))
             name = seq = typ = None
@@ -145,34 +149,11 @@ def _needs_repr(name):
                for ch in name)
 
 
-def _repr(name):
-    # sdscatrepr
-    out = ['"']
-    for ch in name.encode("latin-1", "replace"):
-        c = chr(ch)
-        if c in '\\"':
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\a":
-            out.append("\\a")
-        elif c == "\b":
-            out.append("\\b")
-        elif 32 <= ch < 127:
-            out.append(c)
-        else:
-            out.append("\\x%02x" % ch)
-    out.append('"')
-    return "".join(out)
-
-
 def _manifest_line(ai, typ):
     name, seq = ai
-    return f"file {_repr(name) if _needs_repr(name) else name} seq {seq} type {typ}\n"
+    if _needs_repr(name):
+        name = quote(name.encode("latin-1", "replace")).decode("latin-1")
+    return f"file {name} seq {seq} type {typ}\n"
 
 
 def _atoll(s):
@@ -186,67 +167,6 @@ def _atoll(s):
     while j < len(s) and s[j].isdigit():
         j += 1
     return sign * int(s[i:j]) if j > i else 0
-
-
-def _split_args(line):
-    """sdssplitargs: words, "double quoted" (with \\xHH and \\n escapes) or
-    'single quoted'; None on unbalanced quotes."""
-    out = []
-    i, n = 0, len(line)
-    esc = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
-    while True:
-        while i < n and line[i].isspace():
-            i += 1
-        if i >= n:
-            return out
-        cur = []
-        if line[i] == '"':
-            i += 1
-            while True:
-                if i >= n:
-                    return None
-                ch = line[i]
-                if ch == "\\" and i + 3 < n and line[i + 1] == "x" and _ishex(line[i + 2:i + 4]):
-                    cur.append(chr(int(line[i + 2:i + 4], 16)))
-                    i += 4
-                    continue
-                if ch == "\\" and i + 1 < n:
-                    cur.append(esc.get(line[i + 1], line[i + 1]))
-                    i += 2
-                    continue
-                if ch == '"':
-                    i += 1
-                    if i < n and not line[i].isspace():
-                        return None
-                    break
-                cur.append(ch)
-                i += 1
-        elif line[i] == "'":
-            i += 1
-            while True:
-                if i >= n:
-                    return None
-                ch = line[i]
-                if ch == "\\" and i + 1 < n and line[i + 1] == "'":
-                    cur.append("'")
-                    i += 2
-                    continue
-                if ch == "'":
-                    i += 1
-                    if i < n and not line[i].isspace():
-                        return None
-                    break
-                cur.append(ch)
-                i += 1
-        else:
-            while i < n and not line[i].isspace():
-                cur.append(line[i])
-                i += 1
-        out.append("".join(cur))
-
-
-def _ishex(s):
-    return len(s) == 2 and all(c in "0123456789abcdefABCDEF" for c in s)
 
 
 # ---------------------------------------------------------------- bio
