@@ -254,3 +254,39 @@ def test_info_stats_counts(rkvd, redis_ref):
             fields = dict(ln.split(":", 1) for ln in info.split("\r\n") if ":" in ln)
             assert (fields["pubsub_channels"], fields["pubsub_patterns"],
                     fields["pubsubshard_channels"]) == ("2", "1", "1"), server.name
+
+
+def test_soft_limit_expires_without_traffic(server_pair):
+    """A subscriber over the pubsub soft limit is closed once the seconds
+    pass, even when nothing more is published (Redis's clients cron)."""
+    for server in server_pair("--client-output-buffer-limit", "pubsub 0 100kb 1"):
+        sub = socket.socket()
+        sub.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sub.connect((server.host, server.port))
+        sub.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nslow\r\n")
+        time.sleep(0.2)
+        with server.raw() as pub:
+            # fill the kernel's buffers, then the server's, past the soft limit
+            for _ in range(2000):
+                pub.command("PUBLISH", "slow", b"m" * 16384)
+                listing = pub.command("CLIENT", "LIST", "TYPE", "pubsub")
+                omem = re.search(rb"omem=(\d+)", listing)
+                if omem is None or int(omem.group(1)) > 150000:
+                    break
+            assert pub.command("PUBSUB", "NUMSUB", "slow").endswith(b":1\r\n"), server.name
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and pub.command("PUBSUB", "NUMSUB", "slow").endswith(b":1\r\n"):
+                time.sleep(0.1)
+            assert pub.command("PUBSUB", "NUMSUB", "slow").endswith(b":0\r\n"), server.name
+        sub.close()
+
+
+def test_hard_limit_reply_not_sent(server_pair):
+    """A reply over the normal class's hard limit is never sent: the client
+    is closed instead, as Redis does."""
+    for server in server_pair("--client-output-buffer-limit", "normal 100000 0 0"):
+        with server.raw() as c:
+            c.command("RPUSH", "big", *[b"v" * 1000] * 200)
+            c.send_command("LRANGE", "big", "0", "-1")
+            data, closed = c.read_all_until_eof(3)
+            assert (data, closed) == (b"", True), (server.name, data[:100])

@@ -507,6 +507,8 @@ cdef class Engine:
             per -= 1
             if not (c.flags & CF_CLOSED):
                 c.cron_resize_querybuf(self.cached_ms)
+                if c.output_limited():
+                    c._check_output_limits(0)
         return 0
 
     # Redis's slow active expire cycle: sample volatile keys in every db,

@@ -137,9 +137,15 @@ cdef class Client:
     # Hand the reply bytes to the transport (one write per batch).
     cdef int flush(self) except -1
 
+    # Whether the client's class (pubsub while subscribed, else normal) has
+    # an output limit.
+    cdef inline bint output_limited(self) noexcept
+
     # client-output-buffer-limit: close the client when what the transport
-    # holds passes the hard limit, or the soft one for too long.
-    cdef int _check_output_limits(self) except -1
+    # holds plus `extra` bytes about to be written passes the hard limit, or
+    # the soft one for too long; 1 if that closed the client. Also
+    # run by the clients cron, so a soft limit expires without traffic.
+    cdef int _check_output_limits(self, long long extra) except -1
 
     # Log, count and close a client over its output limits.
     cdef _obuf_overflow(self, long long pending)

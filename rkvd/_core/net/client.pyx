@@ -159,34 +159,44 @@ cdef class Client:
             # Redis's beforeSleep order: the AOF is written (and with
             # appendfsync always synced) before any reply acknowledges it.
             self.engine.aof_flush()
+        if self.output_limited() and self._check_output_limits(n):
+            # Redis counts a reply against the limits before writing it and
+            # drops what a client closed this way had not been sent
+            w.len = 0
+            return 0
         data = w.take()
         self.output_bytes += n
         self.engine.stat_net_output_bytes += n
         self.transport.write(data)
-        if self.flags & CF_PUBSUB:
-            if self.engine.obuf_pubsub_hard or self.engine.obuf_pubsub_soft:
-                self._check_output_limits()
-        elif self.engine.obuf_hard_limit or self.engine.obuf_soft_limit:
-            self._check_output_limits()
         return 0
 
-    cdef int _check_output_limits(self) except -1:
+    cdef inline bint output_limited(self) noexcept:
+        cdef Engine e = self.engine
+        if self.flags & CF_PUBSUB:
+            return e.obuf_pubsub_hard != 0 or e.obuf_pubsub_soft != 0
+        return e.obuf_hard_limit != 0 or e.obuf_soft_limit != 0
+
+    cdef int _check_output_limits(self, long long extra) except -1:
         # the limits of the client's class: pubsub while subscribed, else normal
-        cdef long long pending = self.transport.get_write_buffer_size()
+        cdef long long pending
         cdef Engine e = self.engine
         cdef long long now
         cdef long long hard = e.obuf_hard_limit, soft = e.obuf_soft_limit, secs = e.obuf_soft_seconds
+        if self.flags & CF_CLOSED or self.transport is None:
+            return 0
+        pending = self.transport.get_write_buffer_size() + extra
         if self.flags & CF_PUBSUB:
             hard, soft, secs = e.obuf_pubsub_hard, e.obuf_pubsub_soft, e.obuf_pubsub_seconds
         if hard and pending >= hard:
             self._obuf_overflow(pending)
-            return 0
+            return 1
         if soft and pending >= soft:
             now = mstime()
             if self.obuf_soft_since == 0:
                 self.obuf_soft_since = now
             elif now - self.obuf_soft_since >= secs * 1000:
                 self._obuf_overflow(pending)
+                return 1
         else:
             self.obuf_soft_since = 0
         return 0
