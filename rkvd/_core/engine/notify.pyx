@@ -1,6 +1,6 @@
-# Keyspace notifications (Redis's notify.c). The shell delivers the event
-# (Server.notify_keyspace_event); the engine only tests the class bit, so a
-# server with notify-keyspace-events "" pays one AND per write.
+# Keyspace notifications (Redis's notify.c). Engine.notify_keyspace_event
+# publishes the event (engine/pubsub.pyx); a server with
+# notify-keyspace-events "" pays one AND per write.
 
 # Notify `event` of class `typ` for the key in argument `argi` of c's command,
 # in c's database, when notify-keyspace-events selects that class.
