@@ -347,3 +347,36 @@ def test_reads_during_bgsave_leave_pages_shared(server):
 
     busy = _bgsave_cow(r, reads)
     assert busy - idle < 1 << 20, (idle, busy)
+
+
+def test_string_overwrites_while_a_child_runs_match_redis(server):
+    """While a child runs, shorter values stay in their blocks (no realloc
+    that would scatter freed tails over the heap); every string command
+    must read and grow such values exactly as Redis does."""
+    redis = start_redis("redis-cow-strings")
+    try:
+        outs = []
+        for s in (server, redis):
+            r = s.client()
+            r.config_set("save", "")
+            r.execute_command("DEBUG", "POPULATE", 3000, "key", 40)
+            r.config_set("rdb-key-save-delay", 1000)        # ~3 s of saving
+            assert r.bgsave() is True
+            raw = s.raw()
+            out = []
+            for i in range(0, 60, 3):
+                k = f"key:{i}"
+                out += [raw.command("SET", k, "x" * (i % 7)), raw.command("GET", k),
+                        raw.command("APPEND", k, "tail" * (i % 5)), raw.command("STRLEN", k),
+                        raw.command("SETRANGE", k, 3 + i % 11, "R"), raw.command("GET", k),
+                        raw.command("SET", k, str(i * 1000)), raw.command("INCRBY", k, 7),
+                        raw.command("SET", k, "y" * (50 + i)), raw.command("GETRANGE", k, 0, 9)]
+            out.append(raw.command("DEBUG", "DIGEST"))
+            raw.close()
+            r.config_set("rdb-key-save-delay", 0)
+            wait_until(lambda: bgsave_done(r), timeout=30, what="BGSAVE")
+            out.append(r.execute_command("DEBUG", "DIGEST"))
+            outs.append(out)
+        assert outs[0] == outs[1]
+    finally:
+        redis.cleanup()

@@ -226,9 +226,15 @@ cdef class Database:
             if not keepttl:
                 self.remove_expire_entry(e)
             if entry_vk(e) != VK_INLINE or e.v.vlen != <uint64_t>vlen:
-                e = dict_resize_entry(link, vlen)
-                if e == NULL:
-                    raise MemoryError()
+                # While a fork child shares the pages a shorter value keeps
+                # its block: realloc would free the tail into malloc's bins,
+                # the next small allocations would land there, and each would
+                # copy one more page of the keyspace.
+                if not (self.engine.child_active and entry_vk(e) == VK_INLINE
+                        and <uint64_t>vlen < e.v.vlen):
+                    e = dict_resize_entry(link, vlen)
+                    if e == NULL:
+                        raise MemoryError()
         entry_set_kind(e, OBJ_STRING, VK_INLINE)
         e.v.vlen = vlen
         memcpy(ENTRY_VAL(e), val, vlen)
