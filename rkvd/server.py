@@ -22,7 +22,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
-                   "rkvd.commands.migrate", "rkvd.commands.pubsub")
+                   "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog")
 
 
 class Server:
@@ -69,7 +69,9 @@ class Server:
                                  "rdb_key_save_delay": self.persistence.apply_key_save_delay,
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
-                                 "maxmemory": self._apply_maxmemory})
+                                 "maxmemory": self._apply_maxmemory,
+                                 "slow_hook": self._apply_slow_hook})
+        self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
 
     # ------------------------------------------------------------ config
@@ -192,8 +194,21 @@ class Server:
     def after_flushall(self):
         self.persistence.after_flushall()
 
+    def _apply_slow_hook(self, cfg=None):
+        # the engine calls after_command from the lowest threshold that logs
+        cfg = self.cfg
+        hook = 2 ** 63 - 1
+        if cfg["slowlog-log-slower-than"] >= 0:
+            hook = cfg["slowlog-log-slower-than"]
+        self.engine.slow_hook_us = hook
+
     def after_command(self, client, cmd, duration_us):
-        pass
+        """A command took at least engine.slow_hook_us microseconds."""
+        self.slowlog.command_done(client, cmd, duration_us)
+
+    def after_unblock(self, client, logged):
+        """A client left a blocking wait (engine.unblock_hooks)."""
+        self.slowlog.unblocked(client, logged)
 
     # ------------------------------------------------------------ cron
 

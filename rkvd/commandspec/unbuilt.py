@@ -25,8 +25,8 @@ UNBUILT = frozenset({
     "cluster", "asking", "readonly", "readwrite",
     # ACL.
     "acl",
-    # Diagnostics: latency monitor, slow log, LOLWUT.
-    "latency", "slowlog", "lolwut",
+    # Diagnostics: latency monitor, LOLWUT.
+    "latency", "lolwut",
     # Modules.
     "module",
 })

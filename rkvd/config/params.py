@@ -343,12 +343,12 @@ PARAMS = [
     Num("socket-mark-id", 0, UINT_MAX, 0, flags=IMMUTABLE, unsigned=True),
     # unsigned long (Redis bound-checks these as signed)
     Num("active-defrag-max-scan-fields", 1, LONG_MAX, 1000),
-    Num("slowlog-max-len", 0, LONG_MAX, 128),
+    Num("slowlog-max-len", 0, LONG_MAX, 128, shell="slow_hook"),
     Num("acllog-max-len", 0, LONG_MAX, 128),
     # long long
     Num("busy-reply-threshold", 0, LONG_MAX, 5000, alias="lua-time-limit"),
     Num("cluster-node-timeout", 0, LLONG_MAX, 15000),
-    Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000),
+    Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000, shell="slow_hook"),
     Num("latency-monitor-threshold", 0, LLONG_MAX, 0),
     Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
         kind=MEMORY, engine="proto_max_bulk_len"),

@@ -96,6 +96,8 @@ cdef int unblock_client(Client c, bint timed_out, bint resume) except -1:
         c.blocked_timer = None
     c.flags &= ~CF_BLOCKED
     e.nblocked -= 1
+    if e.unblock_hooks:
+        e.server.after_unblock(c, False)
     if RKVD_DEBUG:
         assert e.nblocked >= 0, "nblocked went negative"
     c.blocked_argv = None
@@ -208,7 +210,11 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     c.db = saved_db
                 c.argc = 0
                 if c.reply.len != before:
-                    # served (or answered an error): back to normal
+                    # served (or answered an error): back to normal; only
+                    # a served command reaches the slow log (Redis's
+                    # updateStatsOnUnblock), not a timeout or CLIENT UNBLOCK
+                    if e.unblock_hooks:
+                        e.server.after_unblock(c, True)
                     unblock_client(c, False, True)
                 # a list emptied by this client makes the rest wait
                 if k not in db.blocking:

@@ -48,7 +48,12 @@ cdef class Engine:
     cdef public long long hll_sparse_max_bytes
     # sanitize-dump-payload: 0 no, 1 yes, 2 clients (Redis's SANITIZE_DUMP_*)
     cdef public int sanitize_dump_payload
-    cdef public bint post_command_hooks     # call server.after_command (slowlog, latency)
+    # call server.after_command when a command took at least this many us
+    # (slow log, latency monitor); LLONG_MAX while both are off
+    cdef public long long slow_hook_us
+    # server.after_unblock runs when a client leaves a blocking wait (the
+    # slow log keeps a blocked command until then)
+    cdef public bint unblock_hooks
     cdef public int hz
     cdef public bytes _fmt_buf
     # clock

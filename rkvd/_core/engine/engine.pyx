@@ -10,6 +10,7 @@ cdef class Engine:
     def __cinit__(self, server, int databases=16):
         cdef int i
         self.server = server
+        self.slow_hook_us = LLONG_MAX
         self.dbs = [Database(self, i) for i in range(databases)]
         self.commands = {}
         self.clients = {}
@@ -274,7 +275,7 @@ cdef class Engine:
             self.prop_flags = outer_flags
             if self.call_depth == 0:
                 propagate_pending(self, cmd.touches_arbitrary_keys)
-        if self.post_command_hooks:
+        if dur >= self.slow_hook_us:     # the fast path's only cost
             self.server.after_command(c, cmd, dur)
         if mon_argv is not None:
             feed_monitors(self, c, cmd, mon_argv)
