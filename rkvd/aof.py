@@ -467,13 +467,15 @@ class Aof:
                 self.log.notice("Asynchronous AOF fsync is taking too long (disk is busy?). "
                                 "Writing the AOF buffer without waiting for fsync to complete, "
                                 "this may slow down Redis.")
-            if not self._write(policy, now):
+            if not self._write(policy, now, sync_in_progress):
                 return
         self._fsync(policy, now, sync_in_progress)
 
-    def _write(self, policy, now):
+    def _write(self, policy, now, sync_in_progress=False):
         want = len(self.buf)
+        start = time.monotonic_ns()
         written, err = _write_some(self.fd, self.buf)
+        self._write_latency((time.monotonic_ns() - start) // 1000000, sync_in_progress)
         self.flush_postponed_start = 0
         if written == want:
             if not self.write_ok:
@@ -517,16 +519,30 @@ class Aof:
         self.p.update_disk_error()
         return False
 
+    def _write_latency(self, ms, sync_in_progress):
+        # Redis's latency events of an AOF write: what else was going on,
+        # then the write itself
+        lat = self.server.latency
+        if sync_in_progress:
+            lat.sample("aof-write-pending-fsync", ms)
+        elif self.p.child is not None:
+            lat.sample("aof-write-active-child", ms)
+        else:
+            lat.sample("aof-write-alone", ms)
+        lat.sample("aof-write", ms)
+
     def _fsync(self, policy, now, sync_in_progress):
         if self.cfg["no-appendfsync-on-rewrite"] and self.p.child is not None:
             return
         if policy == "always":
+            start = time.monotonic_ns()
             try:
                 os.fdatasync(self.fd)
             except OSError as exc:
                 self.log.warning("Can't persist AOF for fsync error when the AOF fsync policy is "
                                  f"'always': {exc.strerror}. Exiting...")
                 os._exit(1)
+            self.server.latency.sample("aof-fsync-always", (time.monotonic_ns() - start) // 1000000)
             self.last_incr_fsync_offset = self.last_incr_size
             self.last_fsync = now
         elif policy == "everysec" and now > self.last_fsync:
@@ -789,6 +805,7 @@ class Aof:
             self.log.warning(f"Can't rewrite append only file in background: fork: {exc.strerror}")
             return False
         p.latest_fork_usec = fork_usec
+        self.server.latency.sample("fork", fork_usec // 1000)
         p.total_forks += 1
         child = _Child("aof", pid, fd, f"temp-rewriteaof-bg-{pid}.aof")
         child.rdb_base = rdb

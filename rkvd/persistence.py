@@ -192,6 +192,7 @@ class Persistence:
             self.log.warning(f"Can't save in background: fork: {exc.strerror}")
             return False
         self.latest_fork_usec = fork_usec
+        self.server.latency.sample("fork", fork_usec // 1000)
         self.total_forks += 1
         self.child = _Child("rdb", pid, fd, f"temp-{pid}.rdb")
         self.log.notice(f"Background saving started by pid {pid}")

@@ -22,7 +22,8 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.memory", "rkvd.commands.debug",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
-                   "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog")
+                   "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
+                   "rkvd.commands.latency")
 
 
 class Server:
@@ -200,10 +201,13 @@ class Server:
         hook = 2 ** 63 - 1
         if cfg["slowlog-log-slower-than"] >= 0:
             hook = cfg["slowlog-log-slower-than"]
+        if cfg["latency-monitor-threshold"]:
+            hook = min(hook, cfg["latency-monitor-threshold"] * 1000)
         self.engine.slow_hook_us = hook
 
     def after_command(self, client, cmd, duration_us):
         """A command took at least engine.slow_hook_us microseconds."""
+        self.latency.command_done(cmd, duration_us)
         self.slowlog.command_done(client, cmd, duration_us)
 
     def after_unblock(self, client, logged):

@@ -25,8 +25,8 @@ UNBUILT = frozenset({
     "cluster", "asking", "readonly", "readwrite",
     # ACL.
     "acl",
-    # Diagnostics: latency monitor, LOLWUT.
-    "latency", "lolwut",
+    # Diagnostics: LOLWUT.
+    "lolwut",
     # Modules.
     "module",
 })

@@ -349,7 +349,7 @@ PARAMS = [
     Num("busy-reply-threshold", 0, LONG_MAX, 5000, alias="lua-time-limit"),
     Num("cluster-node-timeout", 0, LLONG_MAX, 15000),
     Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000, shell="slow_hook"),
-    Num("latency-monitor-threshold", 0, LLONG_MAX, 0),
+    Num("latency-monitor-threshold", 0, LLONG_MAX, 0, shell="slow_hook"),
     Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
         kind=MEMORY, engine="proto_max_bulk_len"),
     Num("stream-node-max-entries", 0, LLONG_MAX, 100),
