@@ -207,6 +207,8 @@ class Server:
 
     def after_command(self, client, cmd, duration_us):
         """A command took at least engine.slow_hook_us microseconds."""
+        if client is self.engine.replay_client:
+            return          # Redis replays the AOF without call(): no log, no sample
         self.latency.command_done(cmd, duration_us)
         self.slowlog.command_done(client, cmd, duration_us)
 

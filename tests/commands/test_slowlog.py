@@ -119,3 +119,16 @@ def test_slowlog_blocked_command_logged_when_served(server_pair, served):
             r.read_reply(3)
         names = [e[3][0] for e in c.execute_command("SLOWLOG", "GET", "-1")]
         assert (b"BLPOP" in names) == served, (s, names)
+
+
+def test_slowlog_skips_aof_replay(server_pair):
+    # Redis replays the AOF without call(): nothing it loads is logged
+    for s in server_pair("--appendonly", "yes", "--slowlog-log-slower-than", "0"):
+        c = s.client()
+        c.set("a", 1)
+        c.rpush("l", 1, 2)
+        c.slowlog_reset()
+        assert c.execute_command("DEBUG", "LOADAOF")
+        assert c.get("a") == b"1"
+        entries = c.execute_command("SLOWLOG", "GET", "-1")
+        assert [e[3] for e in entries] == [[b"GET", b"a"], [b"DEBUG", b"LOADAOF"], [b"SLOWLOG", b"RESET"]], s
