@@ -13,7 +13,8 @@ Engine = pytest.importorskip("rkvd._core.server").Engine
 NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None,
             "appendonly": lambda cfg: None, "aof_gc": lambda cfg: None,
-            "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None}
+            "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None,
+            "slow_hook": lambda cfg: None}
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
@@ -67,7 +68,8 @@ def test_the_rows_that_name_engine_fields():
         {"port": "port", "bind": "bind", "save": "disk_error",
          "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay",
          "appendonly": "appendonly", "aof-disable-auto-gc": "aof_gc", "maxmemory": "maxmemory",
-         "crash-log-enabled": "crash_log"}
+         "crash-log-enabled": "crash_log", "slowlog-log-slower-than": "slow_hook",
+         "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook"}
 
 
 def test_attach_fills_the_engine():
