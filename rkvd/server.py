@@ -204,6 +204,7 @@ class Server:
         if cfg["latency-monitor-threshold"]:
             hook = min(hook, cfg["latency-monitor-threshold"] * 1000)
         self.engine.slow_hook_us = hook
+        self.engine.latency_threshold_ms = cfg["latency-monitor-threshold"]
 
     def after_command(self, client, cmd, duration_us):
         """A command took at least engine.slow_hook_us microseconds."""

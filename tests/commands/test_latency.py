@@ -109,3 +109,30 @@ def test_graph_rendering_columns_and_labels():
                     "135\n"
                     "m0s\n"
                     " s \n")
+
+
+def test_latency_expire_and_eviction_events(server_pair):
+    for s in server_pair("--latency-monitor-threshold", "1"):
+        c = s.client()
+        c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+        c.execute_command("DEBUG", "POPULATE", "200000")
+        p = c.pipeline(transaction=False)
+        for i in range(200000):
+            p.pexpire("key:%d" % i, 1)
+        p.execute()
+        time.sleep(0.1)
+        c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+        deadline = time.time() + 10
+        while c.dbsize() and time.time() < deadline:
+            time.sleep(0.1)
+        events = {e[0] for e in c.execute_command("LATENCY", "LATEST")}
+        assert b"expire-cycle" in events, (s, events)
+        c.execute_command("DEBUG", "POPULATE", "200000")
+        used = c.info("memory")["used_memory"]
+        c.config_set("maxmemory-policy", "allkeys-random")
+        c.config_set("maxmemory", used // 2)
+        c.set("x", "y")
+        time.sleep(0.5)
+        events = {e[0] for e in c.execute_command("LATENCY", "LATEST")}
+        assert b"eviction-cycle" in events, (s, events)
+        c.config_set("maxmemory", 0)

@@ -51,6 +51,10 @@ cdef class Engine:
     # call server.after_command when a command took at least this many us
     # (slow log, latency monitor); LLONG_MAX while both are off
     cdef public long long slow_hook_us
+    # latency-monitor-threshold (ms, 0 = off) for the engine's own events
+    # (expire-cycle, eviction-cycle, eviction-del), sampled through
+    # server.latency.add
+    cdef public long long latency_threshold_ms
     # server.after_unblock runs when a client leaves a blocking wait (the
     # slow log keeps a blocked command until then)
     cdef public bint unblock_hooks
@@ -180,3 +184,6 @@ cdef class Engine:
     # repeat while more than 10% of the sample was expired, within 25% of
     # the cron period.
     cdef int active_expire_cycle(self) except -1
+    # Sample a latency event (ms = elapsed_us // 1000) when
+    # latency-monitor-threshold is on and met; evict.pyx calls it.
+    cdef int latency_sample(self, str event, long long elapsed_us) except -1

@@ -546,6 +546,14 @@ cdef class Engine:
         if total_sampled:
             self.stat_expired_stale_perc = (total_expired / <double>total_sampled) * 0.05 + \
                 self.stat_expired_stale_perc * 0.95
+        self.latency_sample("expire-cycle", monotonic_us() - start)
+        return 0
+
+    # Redis's latencyAddSampleIfNeeded for the engine's events: elapsed_us
+    # reaches the monitor when latency-monitor-threshold is on and met.
+    cdef int latency_sample(self, str event, long long elapsed_us) except -1:
+        if self.latency_threshold_ms and elapsed_us // 1000 >= self.latency_threshold_ms:
+            self.server.latency.add(event, elapsed_us // 1000)
         return 0
 
     # ------------------------------------------------------------ Python-level data access

@@ -272,7 +272,7 @@ cdef bint _safe_to_evict(Engine e) noexcept:
 
 cdef int perform_evictions(Engine e) except -1:
     cdef long long tofree = 0, freed = 0, before
-    cdef long long start
+    cdef long long start, del_start
     cdef unsigned long long limit
     cdef int result = EVICT_FAIL
     cdef int dbid = 0
@@ -295,7 +295,12 @@ cdef int perform_evictions(Engine e) except -1:
                     result = EVICT_FAIL
                     break
                 before = mem_used(_mem)
-                _evict_key(e, dbid, <bytes>key)
+                if e.latency_threshold_ms:
+                    del_start = monotonic_us()
+                    _evict_key(e, dbid, <bytes>key)
+                    e.latency_sample("eviction-del", monotonic_us() - del_start)
+                else:
+                    _evict_key(e, dbid, <bytes>key)
                 freed += before - mem_used(_mem)
                 keys_freed += 1
                 if keys_freed % 16 == 0:
@@ -310,6 +315,7 @@ cdef int perform_evictions(Engine e) except -1:
         finally:
             if e.call_depth == 0:
                 propagate_pending(e, True)
+        e.latency_sample("eviction-cycle", monotonic_us() - start)
     # the time spent over the limit (INFO total/current_eviction_exceeded_time)
     if result == EVICT_OK:
         if e.eviction_exceeded_start_us:
