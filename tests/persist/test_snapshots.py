@@ -374,7 +374,7 @@ def test_string_overwrites_while_a_child_runs_match_redis(server):
             out.append(raw.command("DEBUG", "DIGEST"))
             raw.close()
             r.config_set("rdb-key-save-delay", 0)
-            wait_until(lambda: bgsave_done(r), timeout=30, what="BGSAVE")
+            wait_until(lambda r=r: bgsave_done(r), timeout=30, what="BGSAVE")
             out.append(r.execute_command("DEBUG", "DIGEST"))
             outs.append(out)
         assert outs[0] == outs[1]
