@@ -32,48 +32,6 @@ cdef int _cat_repr(bytearray out, bytes s) except -1:
     return 0
 
 
-# The arguments Redis redacts before MONITOR (and the slow log) sees them:
-# AUTH's password (and user), HELLO's AUTH/AUTH2 pair, MIGRATE's
-# AUTH/AUTH2 credentials. argv is changed in place.
-cdef int _redact(str name, list argv) except -1:
-    cdef Py_ssize_t j, n = len(argv)
-    cdef bytes opt
-    if name == "auth":
-        if n <= 3:
-            argv[1] = b"(redacted)"
-            if n == 3:
-                argv[2] = b"(redacted)"
-    elif name == "hello":
-        # options are parsed (and redacted) only after a valid protocol version
-        if n < 2 or argv[1] not in (b"2", b"3"):
-            return 0
-        j = 2
-        while j < n:
-            opt = argv[j].lower()
-            if opt == b"auth" and n - 1 - j >= 2:
-                argv[j + 1] = argv[j + 2] = b"(redacted)"
-                j += 3
-            elif opt == b"setname" and n - 1 - j >= 1:
-                j += 2
-            else:
-                break
-    elif name == "migrate":
-        j = 6
-        while j < n:
-            opt = argv[j].lower()
-            if opt == b"copy" or opt == b"replace":
-                j += 1
-            elif opt == b"auth" and n - 1 - j >= 1:
-                argv[j + 1] = b"(redacted)"
-                j += 2
-            elif opt == b"auth2" and n - 1 - j >= 2:
-                argv[j + 1] = argv[j + 2] = b"(redacted)"
-                j += 3
-            else:
-                break
-    return 0
-
-
 # Send c's command (argv, taken before it ran) to every MONITOR client.
 cdef int feed_monitors(Engine e, Client c, Command cmd, list argv) except -1:
     cdef bytearray out = bytearray()
@@ -84,8 +42,9 @@ cdef int feed_monitors(Engine e, Client c, Command cmd, list argv) except -1:
     if e.loading:
         return 0
     us = ustime()
-    if cmd.name in ("auth", "hello", "migrate"):
-        _redact(cmd.name, argv)
+    from rkvd.commands.redact import REDACTING, redact
+    if cmd.name in REDACTING:
+        redact(cmd.name, argv)
     if c.is_unix:
         addr = "unix:" + str(c.laddr).rpartition(":")[0]
     else:
