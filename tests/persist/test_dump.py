@@ -27,7 +27,7 @@ def same_dump(differ, *keys):
 
 
 def debug_object(key):
-    return support.Masked(("DEBUG", "OBJECT", key), rb"Value at:0x[0-9a-f]+ |lru:\d+ ")
+    return support.Masked(("DEBUG", "OBJECT", key), rb"Value at:0x[0-9a-f]+ |lru:\d+ |lru_seconds_idle:\d+")
 
 
 def fill(differ, commands):
