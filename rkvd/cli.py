@@ -37,10 +37,12 @@ def version_line():
 _ENGINE_PARTS = ("rkvd", "_core", "server")
 
 # What the re-executed interpreter runs: import rkvd from exactly the sys.path
-# entry the first process chose, ahead of the working directory.
+# entry the first process chose, ahead of the working directory, with the
+# first process's launcher back in argv[0] (INFO's `executable`).
 _BOOT = (
     "import sys\n"
     "root = sys.argv.pop(1)\n"
+    "sys.argv[0] = sys.argv.pop(1)\n"
     "if sys.path and sys.path[0] in ('', '.'):\n"
     "    del sys.path[0]\n"
     "sys.path.insert(0, root)\n"
@@ -81,7 +83,16 @@ def _reexec(argv, root):
     os.environ["PYTHONMALLOC"] = "malloc"
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-c", _BOOT, root, *argv])
+    os.execv(sys.executable, [sys.executable, "-c", _BOOT, root, launcher(), *argv])
+
+
+def launcher():
+    """What started this server, as an absolute path: the `rkvd` script, or
+    the interpreter for `python -m rkvd` (whose argv[0] is __main__.py)."""
+    path = sys.argv[0]
+    if not path or path == "-c" or os.path.basename(path) == "__main__.py":
+        return sys.executable
+    return os.path.abspath(path)
 
 
 def _daemonize():

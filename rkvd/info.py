@@ -27,6 +27,7 @@ import rkvd
 from rkvd import REDIS_VERSION
 from rkvd._core.lib import mem as _mem
 from rkvd._core.persist.rdb_load import dump_payload_sanitizations
+from rkvd.cli import launcher
 
 # ---------------------------------------------------------------------------
 # Allocator
@@ -316,7 +317,7 @@ def _server(server):
         supervised = "systemd"
     elif os.environ.get("UPSTART_JOB") and mode_cfg in ("upstart", "auto"):
         supervised = "upstart"
-    executable = os.path.abspath(sys.argv[0])
+    executable = launcher()
     config_file = server.cfg.loaded_from or ""
     lines = [
         ("redis_version", REDIS_VERSION),

@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -297,6 +298,10 @@ def test_info_values_follow_activity(rkvd_factory):
     assert fields["server"]["tcp_port"] == str(server.port)
     assert fields["server"]["process_id"] == str(server.pid)
     assert fields["server"]["redis_mode"] == "standalone"
+    if server.cmd[:3] == support.rkvd_command()[:3] == [sys.executable, "-m", "rkvd"]:
+        # what started it, as redis-server names its own binary: the
+        # interpreter here (never the "-c" of the allocator re-exec)
+        assert fields["server"]["executable"] == os.path.abspath(sys.executable)
     assert fields["replication"]["role"] == "master"
     conns = [RawConnection(server.host, server.port) for _ in range(3)]
     try:
