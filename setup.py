@@ -27,6 +27,7 @@ MODULES = [
     "rkvd._core.lib.quicklist",
     "rkvd._core.lib.skiplist",
     "rkvd._core.lib.signals",
+    "rkvd._core.lib.rax",
     "rkvd._core.server",
     "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",
