@@ -53,11 +53,7 @@ class Server:
         self.engine = Engine(self, cfg["databases"])
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
-        handlers = {}
-        import importlib
-        for modname in HANDLER_MODULES:
-            handlers.update(importlib.import_module(modname).handlers(self))
-        self.engine.build_command_table(SPECS, handlers, strict=True)
+        self.engine.build_command_table(SPECS, self.command_handlers(), strict=True)
         from rkvd.commands.conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
         from rkvd.persistence import Persistence
@@ -74,6 +70,15 @@ class Server:
                                  "slow_hook": self._apply_slow_hook})
         self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
+
+    def command_handlers(self):
+        """{name: fn(client, args)} from HANDLER_MODULES; a subclass (the
+        in-process server of rkvd.testing) wraps the ones it must refuse."""
+        import importlib
+        handlers = {}
+        for modname in HANDLER_MODULES:
+            handlers.update(importlib.import_module(modname).handlers(self))
+        return handlers
 
     # ------------------------------------------------------------ config
 
