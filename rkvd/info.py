@@ -27,6 +27,7 @@ import rkvd
 from rkvd import REDIS_VERSION
 from rkvd._core.lib import mem as _mem
 from rkvd._core.persist.rdb_load import dump_payload_sanitizations
+from rkvd._core.server import tracking_stats
 from rkvd.cli import launcher
 
 # ---------------------------------------------------------------------------
@@ -384,7 +385,7 @@ def _clients(server):
         ("client_recent_max_input_buffer", maxin),
         ("client_recent_max_output_buffer", maxout),
         ("blocked_clients", e.blocked_clients),
-        ("tracking_clients", 0),                    # client tracking is not built
+        ("tracking_clients", e.tracking_clients),
         ("clients_in_timeout_table", in_timeout_table),
     ]
     return "Clients", lines
@@ -463,6 +464,7 @@ def _persistence(server):
 def _stats(server):
     e = server.engine
     st = server.info_state
+    tracking = tracking_stats(e)
     lines = [
         ("total_connections_received", e.stat_numconnections),
         ("total_commands_processed", e.stat_numcommands),
@@ -502,9 +504,9 @@ def _stats(server):
         ("active_defrag_key_misses", 0),
         ("total_active_defrag_time", 0),
         ("current_active_defrag_time", 0),
-        ("tracking_total_keys", 0),
-        ("tracking_total_items", 0),
-        ("tracking_total_prefixes", 0),
+        ("tracking_total_keys", tracking[0]),
+        ("tracking_total_items", tracking[1]),
+        ("tracking_total_prefixes", tracking[2]),
         ("unexpected_error_replies", e.stat_unexpected_error_replies),
         ("total_error_replies", e.stat_total_error_replies),
         ("dump_payload_sanitizations", dump_payload_sanitizations()),

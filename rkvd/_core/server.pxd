@@ -13,6 +13,7 @@
 #   engine/multi.pxd     MULTI/EXEC queue and WATCH
 #   engine/blocked.pxd   blocking on keys
 #   engine/pubsub.pxd    publish/subscribe, keyspace event delivery, MONITOR
+#   engine/tracking.pxd  client-side caching
 #   types/t_keys.pxd     entry_type_name, encoding_name, SCAN argument parsing
 #   types/t_string.pxd   string_make_raw, add_expire_time_error
 #   types/t_hash.pxd     HashValue and building one
@@ -48,6 +49,7 @@ include "engine/propagate.pxd"
 include "engine/multi.pxd"
 include "engine/blocked.pxd"
 include "engine/pubsub.pxd"
+include "engine/tracking.pxd"
 include "types/t_keys.pxd"
 include "types/t_string.pxd"
 include "types/t_hash.pxd"

@@ -19,6 +19,7 @@
 #   engine/notify.pyx    keyspace notifications
 #   engine/pubsub.pyx    publish/subscribe and the delivery of notifications
 #   engine/monitor.pyx   MONITOR
+#   engine/tracking.pyx  client-side caching (CLIENT TRACKING)
 #   engine/blocked.pyx   blocking commands
 #   engine/multi.pyx     MULTI/EXEC/WATCH
 #   engine/propagate.pyx the propagation point: writes as commands for AOF/replicas
@@ -62,6 +63,7 @@ include "engine/commands.pyx"
 include "engine/notify.pyx"
 include "engine/pubsub.pyx"
 include "engine/monitor.pyx"
+include "engine/tracking.pyx"
 include "engine/blocked.pyx"
 include "engine/multi.pyx"
 include "engine/propagate.pyx"

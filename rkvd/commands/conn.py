@@ -4,9 +4,10 @@ the engine asks the server for.
 
 Replies and error texts follow redis-server 7.0.15. What rkvd has not built
 shows as Redis shows a server without it: ACL has only the "default" user
-(its password is requirepass); there are no replica or master links and no
-client tracking, so a connection is a normal or (subscribed) pubsub
-client. Functions registered with ``register_reset_hook`` run on
+(its password is requirepass); there are no replica or master links, so a
+connection is a normal or (subscribed) pubsub client. Client-side caching
+(CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO) drives the engine's
+tracking fragment. Functions registered with ``register_reset_hook`` run on
 RESET.
 """
 
@@ -14,7 +15,13 @@ import hmac
 import time
 
 from rkvd import info
-from rkvd._core.server import CLIENT_FLAGS, multi_queued_commands
+from rkvd._core.server import (
+    CLIENT_FLAGS,
+    multi_queued_commands,
+    tracking_off,
+    tracking_on,
+    tracking_prefix_list,
+)
 from rkvd.commands.common import (
     LONG_MAX,
     SYNTAX_ERROR,
@@ -42,6 +49,15 @@ CF_MULTI = CLIENT_FLAGS["multi"]
 CF_DIRTY_CAS = CLIENT_FLAGS["dirty_cas"]
 CF_PUBSUB = CLIENT_FLAGS["pubsub"]
 CF_MONITOR = CLIENT_FLAGS["monitor"]
+CF_TRACKING = CLIENT_FLAGS["tracking"]
+CF_TRACKING_BROKEN_REDIR = CLIENT_FLAGS["tracking_broken_redir"]
+CF_TRACKING_BCAST = CLIENT_FLAGS["tracking_bcast"]
+CF_TRACKING_OPTIN = CLIENT_FLAGS["tracking_optin"]
+CF_TRACKING_OPTOUT = CLIENT_FLAGS["tracking_optout"]
+CF_TRACKING_CACHING = CLIENT_FLAGS["tracking_caching"]
+CF_TRACKING_NOLOOP = CLIENT_FLAGS["tracking_noloop"]
+_TRACKING_OPTIONS = {"bcast": CF_TRACKING_BCAST, "optin": CF_TRACKING_OPTIN,
+                     "optout": CF_TRACKING_OPTOUT, "noloop": CF_TRACKING_NOLOOP}
 
 # Engine pause states (Engine.clients_paused).
 PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL = 0, 1, 2
@@ -78,7 +94,7 @@ def format_addr(addr):
 def client_flags_text(c):
     """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
     letters of what rkvd has not built never appear: replica and master
-    links (S, M), tracking (t, R, B), cluster READONLY (r),
+    links (S, M), cluster READONLY (r),
     and the unblocked mark (u) of Redis's deferred unblocking."""
     f = c.flags
     out = ""
@@ -90,6 +106,12 @@ def client_flags_text(c):
         out += "x"
     if f & CF_BLOCKED:
         out += "b"
+    if f & CF_TRACKING:
+        out += "t"
+    if f & CF_TRACKING_BROKEN_REDIR:
+        out += "R"
+    if f & CF_TRACKING_BCAST:
+        out += "B"
     if f & CF_DIRTY_CAS:
         out += "d"
     if f & CF_CLOSE_AFTER_REPLY:
@@ -115,7 +137,7 @@ def client_info_string(server, c, args=None):
     rbs = max(0, c.obuf_mem - pending)
     argv_mem = sum(len(a) for a in args) if args else 0
     sub, psub, ssub = c.sub_counts
-    # redir: no tracking is built.
+    redir = c.tracking_redir if c.flags & CF_TRACKING else -1
     return (f"id={c.id} addr={format_addr(c.addr)} laddr={format_addr(c.laddr)} fd={c.fileno} "
             f"name={name or ''} age={now - c.ctime_ms // 1000} "
             f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
@@ -123,7 +145,7 @@ def client_info_string(server, c, args=None):
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
             f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
             f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
-            f"user=default redir=-1 resp={c.resp}")
+            f"user=default redir={redir} resp={c.resp}")
 
 
 def may_replicate(spec):
@@ -290,6 +312,7 @@ class ConnCommands:
         # Redis refuses RESET from master and replica links; rkvd has none.
         for fn in list(_RESET_HOOKS):
             fn(self.server, c)
+        tracking_off(c)
         c.select(0)
         c.resp = 2
         c.authenticated = self.requirepass() is None
@@ -560,8 +583,8 @@ class ConnCommands:
     def client_tracking(self, c, args, argc):
         if argc < 3:
             return False
-        options = set()
-        prefixes = 0
+        options = 0
+        prefixes = []
         redirect = 0
         j = 3
         while j < argc:
@@ -578,48 +601,131 @@ class ConnCommands:
                 if redirect not in self.engine.clients:
                     c.reply_error("The client ID you want redirect to does not exist")
                     return
-            elif opt in ("bcast", "optin", "optout", "noloop"):
-                options.add(opt)
+            elif opt in _TRACKING_OPTIONS:
+                options |= _TRACKING_OPTIONS[opt]
             elif opt == "prefix" and more:
                 j += 1
-                prefixes += 1
+                prefixes.append(bytes(args[j]))
             else:
                 c.reply_error(SYNTAX_ERROR)
                 return
             j += 1
         onoff = lower(args[2])
         if onoff == "on":
-            if "bcast" not in options and prefixes:
-                c.reply_error("PREFIX option requires BCAST mode to be enabled")
+            if not self._tracking_options_ok(c, options, prefixes):
                 return
-            if "bcast" in options and options & {"optin", "optout"}:
-                c.reply_error("OPTIN and OPTOUT are not compatible with BCAST")
-                return
-            if {"optin", "optout"} <= options:
-                c.reply_error("You can't specify both OPTIN mode and OPTOUT mode")
-                return
-            c.reply_error("client side caching (CLIENT TRACKING ON) is not supported yet")
+            tracking_on(c, redirect, options, prefixes)
         elif onoff == "off":
-            c.reply_ok()
+            tracking_off(c)
         else:
             c.reply_error(SYNTAX_ERROR)
+            return
+        c.reply_ok()
+
+    @staticmethod
+    def _tracking_options_ok(c, options, prefixes):
+        """CLIENT TRACKING ON's checks of the options against each other and
+        the client's current mode, with Redis's errors."""
+        f = c.flags
+        if not options & CF_TRACKING_BCAST and prefixes:
+            c.reply_error("PREFIX option requires BCAST mode to be enabled")
+            return False
+        if f & CF_TRACKING and bool(f & CF_TRACKING_BCAST) != bool(options & CF_TRACKING_BCAST):
+            c.reply_error("You can't switch BCAST mode on/off before disabling tracking for "
+                          "this client, and then re-enabling it with a different mode.")
+            return False
+        if options & CF_TRACKING_BCAST and options & (CF_TRACKING_OPTIN | CF_TRACKING_OPTOUT):
+            c.reply_error("OPTIN and OPTOUT are not compatible with BCAST")
+            return False
+        if options & CF_TRACKING_OPTIN and options & CF_TRACKING_OPTOUT:
+            c.reply_error("You can't specify both OPTIN mode and OPTOUT mode")
+            return False
+        if (options & CF_TRACKING_OPTIN and f & CF_TRACKING_OPTOUT) or \
+                (options & CF_TRACKING_OPTOUT and f & CF_TRACKING_OPTIN):
+            c.reply_error("You can't switch OPTIN/OPTOUT mode before disabling tracking for "
+                          "this client, and then re-enabling it with a different mode.")
+            return False
+        if options & CF_TRACKING_BCAST:
+            return _prefixes_ok(c, prefixes)
+        return True
 
     def client_caching(self, c, args, argc):
         if argc < 3:
             return False
-        c.reply_error("CLIENT CACHING can be called only when the client is in tracking mode "
-                      "with OPTIN or OPTOUT mode enabled")
+        f = c.flags
+        if not f & CF_TRACKING:
+            c.reply_error("CLIENT CACHING can be called only when the client is in tracking mode "
+                          "with OPTIN or OPTOUT mode enabled")
+            return
+        opt = lower(args[2])
+        if opt == "yes":
+            if not f & CF_TRACKING_OPTIN:
+                c.reply_error("CLIENT CACHING YES is only valid when tracking is enabled in "
+                              "OPTIN mode.")
+                return
+        elif opt == "no":
+            if not f & CF_TRACKING_OPTOUT:
+                c.reply_error("CLIENT CACHING NO is only valid when tracking is enabled in "
+                              "OPTOUT mode.")
+                return
+        else:
+            c.reply_error(SYNTAX_ERROR)
+            return
+        c.flags |= CF_TRACKING_CACHING
+        c.reply_ok()
 
     def client_getredir(self, c, args, argc):
         if argc != 2:
             return False
-        c.reply_value(-1)
+        c.reply_value(c.tracking_redir if c.flags & CF_TRACKING else -1)
 
     def client_trackinginfo(self, c, args, argc):
         if argc != 2:
             return False
-        c.reply_value(RespMap([(b"flags", RespSet([b"off"])), (b"redirect", -1),
-                               (b"prefixes", [])]))
+        f = c.flags
+        flags = [b"on" if f & CF_TRACKING else b"off"]
+        if f & CF_TRACKING_BCAST:
+            flags.append(b"bcast")
+        if f & CF_TRACKING_OPTIN:
+            flags.append(b"optin")
+            if f & CF_TRACKING_CACHING:
+                flags.append(b"caching-yes")
+        if f & CF_TRACKING_OPTOUT:
+            flags.append(b"optout")
+            if f & CF_TRACKING_CACHING:
+                flags.append(b"caching-no")
+        if f & CF_TRACKING_NOLOOP:
+            flags.append(b"noloop")
+        if f & CF_TRACKING_BROKEN_REDIR:
+            flags.append(b"broken_redirect")
+        c.reply_value(RespMap([(b"flags", RespSet(flags)),
+                               (b"redirect", c.tracking_redir if f & CF_TRACKING else -1),
+                               (b"prefixes", tracking_prefix_list(c))]))
+
+
+def _overlap(a, b):
+    """Two BCAST prefixes overlap when one starts the other (both would
+    report the same keys)."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def _prefixes_ok(c, prefixes):
+    """Redis's checkPrefixCollisionsOrReply: no new prefix may overlap one the
+    client has, nor another new one."""
+    mine = tracking_prefix_list(c)
+    for i, p in enumerate(prefixes):
+        for old in mine:
+            if _overlap(old, p):
+                c.reply_error(b"Prefix '" + cstr(p) + b"' overlaps with an existing prefix '" +
+                              cstr(old) + b"'. Prefixes for a single client must not overlap.")
+                return False
+        for q in prefixes[i + 1:]:
+            if _overlap(p, q):
+                c.reply_error(b"Prefix '" + cstr(p) + b"' overlaps with another provided prefix '" +
+                              cstr(q) + b"'. Prefixes for a single client must not overlap.")
+                return False
+    return True
 
 
 _CLIENT_SUBS = {

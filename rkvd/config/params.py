@@ -373,7 +373,8 @@ PARAMS = [
         kind=MEMORY, unsigned=True, engine="zset_max_listpack_value"),
     Num("hll-sparse-max-bytes", 0, LONG_MAX, 3000, kind=MEMORY, unsigned=True,
         engine="hll_sparse_max_bytes"),
-    Num("tracking-table-max-keys", 0, LONG_MAX, 1000000, unsigned=True),
+    Num("tracking-table-max-keys", 0, LONG_MAX, 1000000, unsigned=True,
+        engine="tracking_table_max_keys"),
     Num("client-query-buffer-limit", 1024 * 1024, LONG_MAX, 1024 ** 3, flags=DEBUG,
         kind=MEMORY, unsigned=True, engine="client_max_querybuf_len"),
     # ssize_t: a negative value means a percentage of maxmemory

@@ -197,6 +197,8 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     # what the served command wrote (BLMOVE's push) touches WATCHes
                     if e.nwatched and e.dirty != dirty:
                         touch_command_keys(c, cmd)
+                    if e.tracking_clients and e.dirty != dirty:
+                        tracking_served(e, c, cmd)
                     # each served client's effect is fed on its own
                     if e.prop_on:
                         propagate_current(e, c, cmd, dirty)

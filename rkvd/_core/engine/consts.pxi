@@ -70,6 +70,14 @@ cdef enum:
     CF_WRITE_PENDING = 1 << 16  # queued for the engine's end-of-iteration flush
     CF_PUBSUB = 1 << 17         # subscribed to a channel, pattern or shard channel
     CF_MONITOR = 1 << 18        # in MONITOR mode (engine.monitors)
+    # client-side caching (engine/tracking.pyx), Redis's CLIENT_TRACKING*
+    CF_TRACKING = 1 << 19
+    CF_TRACKING_BROKEN_REDIR = 1 << 20  # the redirection client is gone
+    CF_TRACKING_BCAST = 1 << 21
+    CF_TRACKING_OPTIN = 1 << 22
+    CF_TRACKING_OPTOUT = 1 << 23
+    CF_TRACKING_CACHING = 1 << 24       # CLIENT CACHING given for the next command
+    CF_TRACKING_NOLOOP = 1 << 25
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

@@ -132,6 +132,8 @@ cdef class Database:
         eng.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
         if eng.nwatched:
             touch_watched_key(self, key)
+        if eng.tracking_clients:
+            tracking_invalidate_key(eng, key, None, True)
         eng.propagate_del(self.id, key)
         return 0
 

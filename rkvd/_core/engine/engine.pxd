@@ -106,6 +106,18 @@ cdef class Engine:
     cdef public dict ps_patterns
     cdef public dict ps_shard
     cdef public list monitors               # MONITOR clients (engine/monitor.pyx)
+    # client-side caching (engine/tracking.pyx); the tables are made when a
+    # client first turns tracking on
+    cdef public long long tracking_clients  # clients with CF_TRACKING
+    cdef public long long tracking_table_max_keys
+    cdef dict track_table                   # key -> [index in track_keys, {client id: None}]
+    cdef list track_keys                    # the table's keys, to evict random ones
+    cdef long long track_items              # client ids across the table
+    cdef dict track_prefixes                # BCAST prefix -> BcastState
+    cdef list track_pending                 # keys (None: a flush) held for track_cur
+    cdef Client track_cur                   # whose command runs, while tracking is on
+    cdef bint track_bcast_due               # BCAST keys wait for tracking_broadcast
+    cdef int track_effort                   # rounds the size limit was not reached
     # CLIENT PAUSE
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms

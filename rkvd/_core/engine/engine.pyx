@@ -22,6 +22,7 @@ cdef class Engine:
         self.ps_patterns = {}
         self.ps_shard = {}
         self.monitors = []
+        self.tracking_table_max_keys = 1000000
         self.prop_ops = []
         self.prop_buf = bytearray()
         self.prop_seldb = -1
@@ -115,6 +116,8 @@ cdef class Engine:
             return 0
         if self.maxmemory and self._oom_gated(c, cmd):
             return 0
+        if self.tracking_clients:
+            tracking_limit_used_slots(self)
         if self.loading or self.disk_error is not None:
             if self._gated(c, cmd):
                 return 0
@@ -243,6 +246,8 @@ cdef class Engine:
             outer_flags = self.prop_flags
             self.prop_argv = None
             self.prop_flags = 0
+        if self.tracking_clients and self.call_depth == 0:
+            self.track_cur = c
         self.call_depth += 1
         errs = c.errors_seen
         start = ustime()
@@ -265,8 +270,13 @@ cdef class Engine:
         if c.errors_seen != errs:
             cmd.failed_calls += 1
         c.cur_cmd = None
-        if self.nwatched and self.dirty != dirty and (cmd.flags & CMD_WRITE):
-            touch_command_keys(c, cmd)
+        # Redis's signalModifiedKey, for the keys of a write that changed
+        # the dataset: WATCHes and client-side caching
+        if (self.nwatched | self.tracking_clients) and self.dirty != dirty and (cmd.flags & CMD_WRITE):
+            if self.nwatched:
+                touch_command_keys(c, cmd)
+            if self.tracking_clients:
+                tracking_command_keys(c, cmd)
         if RKVD_DEBUG:
             assert self.call_depth >= 0, "call() nesting went negative"
         if prop and self.prop_on:
@@ -279,6 +289,8 @@ cdef class Engine:
             self.server.after_command(c, cmd, dur)
         if mon_argv is not None:
             feed_monitors(self, c, cmd, mon_argv)
+        if self.track_cur is not None:
+            tracking_after_call(self, c, cmd)
         return 0
 
     cdef _unknown_command(self, Client c):
@@ -423,6 +435,8 @@ cdef class Engine:
             monitor_forget(c)
         if c.watched:
             unwatch_all_keys(c)
+        if c.flags & CF_TRACKING:
+            tracking_disable(c)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
 
@@ -485,6 +499,8 @@ cdef class Engine:
             self.active_expire_cycle()
             propagate_pending(self, True)
         self.clients_cron()
+        if self.tracking_clients:
+            tracking_limit_used_slots(self)
         for db in self.dbs:
             if dict_size(db.keys) or db.keys.ht[0].size:
                 dict_try_shrink(db.keys)
@@ -589,4 +605,8 @@ CLIENT_FLAGS = {
     "closed": CF_CLOSED, "paused": CF_PAUSED, "no_touch": CF_NO_TOUCH,
     "blocked": CF_BLOCKED, "multi": CF_MULTI, "dirty_cas": CF_DIRTY_CAS,
     "dirty_exec": CF_DIRTY_EXEC, "pubsub": CF_PUBSUB, "monitor": CF_MONITOR,
+    "tracking": CF_TRACKING, "tracking_broken_redir": CF_TRACKING_BROKEN_REDIR,
+    "tracking_bcast": CF_TRACKING_BCAST, "tracking_optin": CF_TRACKING_OPTIN,
+    "tracking_optout": CF_TRACKING_OPTOUT, "tracking_caching": CF_TRACKING_CACHING,
+    "tracking_noloop": CF_TRACKING_NOLOOP,
 }

@@ -254,6 +254,8 @@ cdef int _evict_key(Engine e, int dbid, bytes key) except -1:
     e.stat_evictedkeys += 1
     if e.nwatched:
         touch_watched_key(db, key)
+    if e.tracking_clients:
+        tracking_invalidate_key(e, key, None, True)
     e.notify_keyspace_event(NOTIFY_EVICTED, b"evicted", key, dbid)
     if e.prop_on:
         also_propagate(e, dbid, [b"UNLINK" if e.lazyfree_lazy_eviction else b"DEL", key])

@@ -61,6 +61,11 @@ cdef class Client:
     # and messages) written by a command running under CLIENT REPLY OFF or
     # SKIP: Redis sends them anyway (CLIENT_PUSHING). None when there are none.
     cdef list push_ranges
+    # client-side caching (engine/tracking.pyx): the id of the client that
+    # gets this one's invalidations (0: this one), and the BCAST prefixes
+    # (bytes -> None) or None
+    cdef public long long tracking_redir
+    cdef dict tracking_prefixes
 
     # Make argv an array of the client's own with room for n arguments,
     # keeping argv[0:argc]; the caller then fills it and sets argc.

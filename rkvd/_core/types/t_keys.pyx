@@ -530,6 +530,7 @@ cdef int cmd_flushdb(Client c) except -1:
     if c.engine.nwatched:
         touch_all_watched_keys_in_db(c.db, None)
     c.engine.dirty += c.db.flush()
+    tracking_on_flush(c.engine)
     force_propagation(c)
     return c.add_ok()
 
@@ -540,6 +541,7 @@ cdef int cmd_flushall(Client c) except -1:
         for db in c.engine.dbs:
             touch_all_watched_keys_in_db(db, None)
     c.engine.dirty += c.engine.flushall()
+    tracking_on_flush(c.engine)
     force_propagation(c)
     if c.engine.server is not None:
         c.engine.server.after_flushall()
