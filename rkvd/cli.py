@@ -140,6 +140,8 @@ def main(argv=None):
     cfg = Config()
     log = Logger(cfg)
     cfg.logger = log
+    from rkvd.acl import validate_config_user
+    cfg.validate_user = validate_config_user
     try:
         parse_command_line(argv, cfg)
     except ConfigFileError as e:

@@ -23,7 +23,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
-                   "rkvd.commands.latency")
+                   "rkvd.commands.latency", "rkvd.commands.acl")
 
 
 class Server:
@@ -53,6 +53,8 @@ class Server:
         self.engine = Engine(self, cfg["databases"])
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
+        from rkvd.acl import Acl
+        self.acl = Acl(self)
         self.engine.build_command_table(SPECS, self.command_handlers(), strict=True)
         from rkvd.commands.conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
@@ -67,7 +69,9 @@ class Server:
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
-                                 "slow_hook": self._apply_slow_hook})
+                                 "slow_hook": self._apply_slow_hook,
+                                 "requirepass": self.acl.apply_requirepass})
+        self.acl.apply_requirepass()
         self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
 
@@ -378,6 +382,10 @@ class Server:
         asyncio.set_event_loop(loop)
         self.engine.loop = loop
         _set_proctitle(cfg)
+        acl_error = self.acl.load_at_startup()
+        if acl_error is not None:
+            self.log.warning(acl_error)
+            return 1
         tcp = []
         if cfg["port"] != 0:
             tcp = loop.run_until_complete(self._listen_tcp(cfg["port"], cfg["bind"]))

@@ -8,6 +8,7 @@
 #   net/client.pxd       Client, cmd_fn
 #   engine/db.pxd        Database
 #   engine/commands.pxd  Command, register_c, the command table
+#   engine/acl.pxd       AclGuard, AclSelector, the ACL check
 #   engine/engine.pxd    Engine
 #   engine/propagate.pxd the propagation point
 #   engine/multi.pxd     MULTI/EXEC queue and WATCH
@@ -37,12 +38,14 @@ cdef class Client
 cdef class Database
 cdef class Command
 cdef class Engine
+cdef class AclGuard
 
 include "net/reply.pxd"
 include "net/reader.pxd"
 include "net/client.pxd"
 include "engine/db.pxd"
 include "engine/commands.pxd"
+include "engine/acl.pxd"
 include "engine/evict.pxd"
 include "engine/engine.pxd"
 include "engine/propagate.pxd"

@@ -3,15 +3,13 @@ networking.c and acl.c), plus the CLIENT LIST line and the CLIENT PAUSE test
 the engine asks the server for.
 
 Replies and error texts follow redis-server 7.0.15. What rkvd has not built
-shows as Redis shows a server without it: ACL has only the "default" user
-(its password is requirepass); there are no replica or master links, so a
-connection is a normal or (subscribed) pubsub client. Client-side caching
-(CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO) drives the engine's
-tracking fragment. Functions registered with ``register_reset_hook`` run on
+shows as Redis shows a server without it: there are no replica or
+master links, so a connection is a normal or (subscribed) pubsub client.
+Client-side caching (CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO)
+drives the engine's tracking fragment. Functions registered with ``register_reset_hook`` run on
 RESET.
 """
 
-import hmac
 import time
 
 from rkvd import info
@@ -145,7 +143,7 @@ def client_info_string(server, c, args=None):
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
             f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
             f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
-            f"user=default redir={redir} resp={c.resp}")
+            f"user={bytes(c.user.name).decode('utf-8', 'surrogateescape')} redir={redir} resp={c.resp}")
 
 
 def may_replicate(spec):
@@ -175,7 +173,7 @@ def _refused_before_pause(server, c, argv):
         return None
     if cmd.name == "debug" and not debug_allowed(server, c):
         return None
-    if not c.authenticated and "no_auth" not in cmd.spec.flags:
+    if not c.authenticated and e.auth_required and "no_auth" not in cmd.spec.flags:
         return None
     if c.flags & CF_MULTI and "no_multi" in cmd.spec.flags:
         return None
@@ -227,34 +225,22 @@ class ConnCommands:
 
     # -- authentication -----------------------------------------------------
 
-    def requirepass(self):
-        """The default user's password (bytes), or None when it has none."""
-        return self.engine.requirepass
-
-    def authenticate(self, c, user, password):
-        # ACL is not built: "default" is the only user.
-        if bytes(user) != b"default":
-            ok = False
-        else:
-            rp = self.requirepass()
-            ok = rp is None or hmac.compare_digest(bytes(password), rp)
-        if ok:
-            c.authenticated = True
-        return ok
+    def authenticate(self, c, user, password, cmdname):
+        return self.server.acl.authenticate(c, user, password, cmdname)
 
     def auth(self, c, args):
         if len(args) > 3:
             c.reply_error(SYNTAX_ERROR)
             return
         if len(args) == 2:
-            if self.requirepass() is None:
+            if self.server.acl.default.nopass:
                 c.reply_error("AUTH <password> called without any password configured for the "
                               "default user. Are you sure your configuration is correct?")
                 return
             user, password = b"default", args[1]
         else:
             user, password = args[1], args[2]
-        if self.authenticate(c, user, password):
+        if self.authenticate(c, user, password, args[0]):
             c.reply_ok()
         else:
             c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
@@ -276,7 +262,7 @@ class ConnCommands:
             more = len(args) - 1 - j
             opt = lower(args[j])
             if opt == "auth" and more >= 2:
-                if not self.authenticate(c, args[j + 1], args[j + 2]):
+                if not self.authenticate(c, args[j + 1], args[j + 2], args[0]):
                     c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
                     return
                 j += 3
@@ -315,7 +301,7 @@ class ConnCommands:
         tracking_off(c)
         c.select(0)
         c.resp = 2
-        c.authenticated = self.requirepass() is None
+        self.server.acl.reset_client(c)
         c.name = None
         c.flags &= ~(CF_REPLY_OFF | CF_REPLY_SKIP_NEXT | CF_REPLY_SKIP)
         c.reply_value("RESET")
@@ -451,6 +437,7 @@ class ConnCommands:
         addr = laddr = None
         want_type = None
         cid = 0
+        user = None
         skipme = True
         if argc == 3:
             addr = cstr(args[2])
@@ -475,7 +462,8 @@ class ConnCommands:
                 elif opt == "laddr" and more:
                     laddr = cstr(args[i + 1])
                 elif opt == "user" and more:
-                    if cstr(args[i + 1]) != b"default":     # the only user (no ACL)
+                    user = self.server.acl.get(args[i + 1])
+                    if user is None:
                         c.reply_error(b"No such user '" + cstr(args[i + 1]) + b"'")
                         return
                 elif opt == "skipme" and more:
@@ -504,6 +492,8 @@ class ConnCommands:
             if want_type is not None and client_type(other) != want_type:
                 continue
             if cid and other.id != cid:
+                continue
+            if user is not None and other.user is not user:
                 continue
             if other is c and skipme:
                 continue

@@ -23,8 +23,6 @@ UNBUILT = frozenset({
     "xinfo", "xsetid",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",
-    # ACL.
-    "acl",
     # Diagnostics: LOLWUT.
     "lolwut",
     # Modules.

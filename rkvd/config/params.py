@@ -120,10 +120,6 @@ def _apply_backlog_size(cfg):
 # What the engine holds, converted from the typed values
 # ---------------------------------------------------------------------------
 
-def _password_bytes(v):
-    return v.encode("utf-8", "surrogateescape") if v else None
-
-
 def _logs_verbose(level):
     return level in ("debug", "verbose")
 
@@ -177,7 +173,6 @@ _CLUSTER = refuse("Cluster mode", "this server would run standalone")
 _TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
 _TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
 _TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
-_ACLFILE = refuse("ACL", "the users in the ACL file would not exist")
 _PROTECTED_MODE = warn("Protected mode",
                        "clients from other hosts are not refused for lacking a password",
                        active=bool)
@@ -188,7 +183,6 @@ MODULE_CONFIG = "<module>.<name>"
 FILE_ONLY_NOT_BUILT = {
     "rename-command": refuse("Command renaming",
                              "the command would still answer to its old name"),
-    "user": refuse("ACL", "this user and its rules would not exist"),
     "loadmodule": refuse("Module loading", "the module's commands would not exist"),
     MODULE_CONFIG: refuse("Module loading", "no module would read this setting"),
 }
@@ -249,7 +243,7 @@ PARAMS = [
     Bool("replica-ignore-disk-write-errors", 0),
 
     # strings
-    _str("aclfile", "", IMMUTABLE, not_built=_ACLFILE),
+    _str("aclfile", "", IMMUTABLE),
     _str("unixsocket", None, IMMUTABLE, null=True),
     _str("pidfile", None, IMMUTABLE, null=True),
     _str("replica-announce-ip", None, null=True, alias="slave-announce-ip"),
@@ -270,8 +264,8 @@ PARAMS = [
     _str("bind-source-addr", None, null=True),
     _str("logfile", "", IMMUTABLE),
     _str("masterauth", None, SENSITIVE, null=True),
-    _str("requirepass", None, SENSITIVE, null=True,
-         engine=EngineField("requirepass", convert=_password_bytes)),
+    # the default ACL user's password (rkvd.acl applies it)
+    _str("requirepass", None, SENSITIVE, null=True, shell="requirepass"),
 
     # enums
     Enum("supervised", _enum("upstart", "systemd", "auto", "no"), "no", flags=IMMUTABLE),

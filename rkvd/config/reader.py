@@ -119,8 +119,8 @@ def _add_user(cfg, argv):
 
 
 def _admit_directive(cfg, key):
-    nb = FILE_ONLY_NOT_BUILT[key]
-    if nb.refuse and not cfg.accept_unbuilt:
+    nb = FILE_ONLY_NOT_BUILT.get(key)
+    if nb is not None and nb.refuse and not cfg.accept_unbuilt:
         raise Invalid(nb.reason())
 
 

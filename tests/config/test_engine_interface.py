@@ -14,14 +14,13 @@ NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None,
             "appendonly": lambda cfg: None, "aof_gc": lambda cfg: None,
             "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None,
-            "slow_hook": lambda cfg: None}
+            "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None}
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
     "proto-max-bulk-len": {"proto_max_bulk_len": 512 << 20},
     "client-query-buffer-limit": {"client_max_querybuf_len": 1 << 30},
     "maxclients": {"maxclients": 10000},
-    "requirepass": {"requirepass": None},
     "tcp-keepalive": {"tcp_keepalive": 300},
     "hz": {"hz": 10},
     "loglevel": {"verbosity_debug": False},
@@ -84,9 +83,8 @@ def test_attach_fills_the_engine():
 
 
 def test_attach_converts():
-    cfg, e = attached("requirepass \"p\\xffw\"\nloglevel verbose\nmaxmemory-policy volatile-lfu\n"
+    cfg, e = attached("loglevel verbose\nmaxmemory-policy volatile-lfu\n"
                       "client-output-buffer-limit normal 1mb 2mb 3\nnotify-keyspace-events Kx\n")
-    assert e.requirepass == b"p\xffw"
     assert e.verbosity_debug is True and e.lfu_mode is True and e.maxmemory_policy == 1
     assert (e.obuf_hard_limit, e.obuf_soft_limit, e.obuf_soft_seconds) == (1 << 20, 2 << 20, 3)
     assert e.notify_flags == C.NOTIFY_KEYSPACE | C.NOTIFY_EXPIRED
@@ -106,12 +104,10 @@ def test_hz_reaches_the_engine_clamped():
 def test_config_set_pushes_only_what_it_changes():
     cfg, e = attached()
     e.maxclients = 7                        # not touched by the next CONFIG SET
-    cfg.config_set([(b"tcp-keepalive", b"5"), (b"requirepass", b"pw"),
-                    (b"hash-max-ziplist-entries", b"3"), (b"loglevel", b"debug")])
-    assert (e.tcp_keepalive, e.requirepass, e.hash_max_listpack_entries) == (5, b"pw", 3)
+    cfg.config_set([(b"tcp-keepalive", b"5"), (b"hash-max-ziplist-entries", b"3"),
+                    (b"loglevel", b"debug")])
+    assert (e.tcp_keepalive, e.hash_max_listpack_entries) == (5, 3)
     assert e.verbosity_debug is True and e.maxclients == 7
-    cfg.config_set([(b"requirepass", b"")])
-    assert e.requirepass is None
 
 
 def test_an_engine_refusal_rolls_config_set_back():

@@ -35,8 +35,6 @@ REFUSED = [
     ("tls-replication", "yes",
      "TLS is not built in rkvd yet: replication links would not be encrypted"),
     ("tls-cluster", "yes", "TLS is not built in rkvd yet: the cluster bus would not be encrypted"),
-    ("aclfile", "users.acl",
-     "ACL is not built in rkvd yet: the users in the ACL file would not exist"),
 ]
 
 # Config-file-only directives (no CONFIG SET counterpart).
@@ -44,8 +42,6 @@ REFUSED_FILE_ONLY = [
     ("rename-command flushall \"\"",
      "Command renaming is not built in rkvd yet: the command would still answer to its "
      "old name"),
-    ("user alice on >secret ~* +@all",
-     "ACL is not built in rkvd yet: this user and its rules would not exist"),
     ("loadmodule /usr/lib/redis/modules/m.so",
      "Module loading is not built in rkvd yet: the module's commands would not exist"),
     ("mymodule.setting 5",
@@ -96,7 +92,7 @@ def test_the_table():
     assert declared == {
         "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
-        "tls-replication": True, "tls-cluster": True, "aclfile": True,
+        "tls-replication": True, "tls-cluster": True,
         "protected-mode": False}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 

@@ -14,7 +14,12 @@ cdef class Engine:
     cdef public long long proto_max_bulk_len
     cdef public long long client_max_querybuf_len
     cdef public long long maxclients
-    cdef public object requirepass      # bytes or None
+    # ACL: whether the default user needs a password (or is off), the
+    # default user new connections get (rkvd.acl.User) and its compiled
+    # rules (None when it may run everything)
+    cdef public bint auth_required
+    cdef public object default_user
+    cdef public AclGuard default_acl
     cdef public int tcp_keepalive
     cdef public long long writebuf_high
     cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
@@ -133,6 +138,11 @@ cdef class Engine:
     # -MISCONF while disk_error is set, -LOADING while loading: 1 if c's
     # command was refused (and answered), else 0. Only called when one is set.
     cdef int _gated(self, Client c, Command cmd) except -1
+
+    # c's user may not run cmd with these arguments: log it in the ACL log,
+    # refuse with Redis's -NOPERM error, 1. Else 0. Only called for a
+    # client with a restricted user (c.acl set).
+    cdef int _acl_refuses(self, Client c, Command cmd) except -1
 
     # A command refused before it ran: counts as rejected, makes a pending
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.

@@ -111,8 +111,10 @@ cdef class Engine:
         if (cmd.arity > 0 and cmd.arity != c.argc) or c.argc < -cmd.arity:
             self._reject(c, cmd, f"wrong number of arguments for '{cmd.name}' command".encode())
             return 0
-        if not c.authenticated and not (cmd.flags & CMD_NO_AUTH):
+        if not c.authenticated and self.auth_required and not (cmd.flags & CMD_NO_AUTH):
             self._reject(c, cmd, b"-NOAUTH Authentication required.")
+            return 0
+        if c.acl is not None and self._acl_refuses(c, cmd):
             return 0
         if self.maxmemory and self._oom_gated(c, cmd):
             return 0
@@ -134,6 +136,27 @@ cdef class Engine:
         if self.ready_keys:
             handle_clients_blocked_on_keys(self)
         return 0
+
+    cdef int _acl_refuses(self, Client c, Command cmd) except -1:
+        cdef int idx = 0
+        cdef int r
+        if c.flags & CF_MULTI and cmd.flags & CMD_NO_MULTI:
+            return 0        # refused as not allowed in a transaction first
+        r = acl_check(c.acl, c, cmd, None, &idx)
+        if r == ACL_OK:
+            return 0
+        c.last_cmd_name = cmd.name      # the log's client info names it, as Redis's lastcmd
+        if self.server is not None:
+            self.server.acl.log_denied(c, r, bool(c.flags & CF_MULTI), cmd.name,
+                                       c.arg_bytes(idx) if idx else None)
+        if r == ACL_DENIED_CMD:
+            msg = f"-NOPERM this user has no permissions to run the '{cmd.name}' command".encode()
+        elif r == ACL_DENIED_KEY:
+            msg = b"-NOPERM this user has no permissions to access one of the keys used as arguments"
+        else:
+            msg = b"-NOPERM this user has no permissions to access one of the channels used as arguments"
+        self._reject(c, cmd, msg)
+        return 1
 
     cdef int _oom_gated(self, Client c, Command cmd) except -1:
         # Redis's processCommand: a deny-oom command, an EXEC queuing one, or

@@ -175,6 +175,27 @@ cdef int cmd_discard(Client c) except -1:
     discard_transaction(c)
     return c.add_ok()
 
+cdef int _exec_acl_refuses(Engine e, Client c, Command cmd) except -1:
+    # Redis checks a queued command's ACL again at EXEC: the rules may have
+    # changed since it was queued.
+    cdef int idx = 0
+    cdef int r = acl_check(c.acl, c, cmd, None, &idx)
+    if r == ACL_OK:
+        return 0
+    if e.server is not None:
+        e.server.acl.log_denied(c, r, True, cmd.name, c.arg_bytes(idx) if idx else None)
+    if r == ACL_DENIED_CMD:
+        reason = b"no permission to execute the command or subcommand"
+    elif r == ACL_DENIED_KEY:
+        reason = b"no permission to touch the specified keys"
+    else:
+        reason = b"no permission to access one of the channels used as arguments"
+    c.add_error_bytes(b"-NOPERM ACLs rules changed between the moment the transaction was "
+                      b"accumulated and the EXEC call. This command is no longer allowed for "
+                      b"the following reason: " + reason)
+    return 1
+
+
 cdef int cmd_exec(Client c) except -1:
     cdef Engine e = c.engine
     cdef list queue
@@ -205,6 +226,8 @@ cdef int cmd_exec(Client c) except -1:
                 c.argv[i].ptr = PyBytes_AS_STRING(args[i])
                 c.argv[i].len = PyBytes_GET_SIZE(args[i])
             c.argc = len(args)
+            if c.acl is not None and _exec_acl_refuses(e, c, cmd):
+                continue
             e.call(c, cmd)
     finally:
         if not (old_flags & CF_DENY_BLOCKING):

@@ -24,6 +24,10 @@ cdef class Client:
     cdef int resp
     cdef Database db               # the SELECTed database, never None
     cdef public bint authenticated
+    # The ACL user (rkvd.acl.User) and, when that user is restricted, its
+    # compiled rules (engine/acl.pxd); None allows everything.
+    cdef public object user
+    cdef public AclGuard acl
     cdef public long long ctime_ms, last_interaction_ms
     cdef public object lib_name, lib_ver
     cdef public object last_cmd_name

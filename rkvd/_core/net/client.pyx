@@ -216,7 +216,9 @@ cdef class Client:
         _bump_client_id()
         self.ctime_ms = mstime()
         self.last_interaction_ms = self.ctime_ms
-        self.authenticated = not e.requirepass
+        self.authenticated = not e.auth_required
+        self.user = e.default_user
+        self.acl = e.default_acl
         self.db = e.dbs[0]
         sock = transport.get_extra_info('socket')
         peer = transport.get_extra_info('peername')
@@ -358,7 +360,7 @@ cdef class Client:
         while r.pos < r.len:
             if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED):
                 break
-            r.authenticated = self.authenticated
+            r.authenticated = self.authenticated or not e.auth_required
             st = r.parse()
             if st <= 0:
                 if st < 0:
