@@ -6,7 +6,7 @@ deleted user or of a user who lost a channel closed, as Redis does)."""
 import os
 import time
 
-from rkvd._core.server import AclGuard, AclSelector, client_subscriptions
+from rkvd._core.server import AclGuard, AclSelector, client_in_transaction, client_subscriptions
 
 from .rules import E_DUPLICATE, RuleError, User, _has_spaces, merge_selector_args, set_user_rules
 
@@ -172,7 +172,7 @@ class Acl:
         log entry (object: the command name as sent)."""
         u = self.check_credentials(name, password)
         if u is None:
-            self.add_log(c, DENIED_AUTH, bool(c.flags & 1), bytes(cmdname), bytes(name))
+            self.add_log(c, DENIED_AUTH, client_in_transaction(c), bytes(cmdname), bytes(name))
             return False
         c.authenticated = True
         c.user = u

@@ -186,3 +186,9 @@ def client_subscriptions(Client c):
 def acl_channel_ok(AclGuard g, bytes channel, bint is_pattern):
     """Whether g allows channel (a pattern compared literally when is_pattern)."""
     return acl_channel_allowed(g, channel, is_pattern)
+
+
+def client_in_transaction(Client c):
+    """Whether c is inside MULTI or EXEC runs its queued commands now (Redis
+    keeps CLIENT_MULTI until EXEC ends): the ACL log's "multi" context."""
+    return bool(c.flags & CF_MULTI) or c.engine.call_depth > 1
