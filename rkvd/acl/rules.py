@@ -487,8 +487,8 @@ def merge_selector_args(args):
     start = -1
     for j, op in enumerate(args):
         op = bytes(op)
-        if cur is None and op[:1] == b"(" and op[-1:] != b")":
-            cur = op
+        if op[:1] == b"(" and op[-1:] != b")":
+            cur = op            # a new opening restarts the selector, as in Redis
             start = j
             continue
         if cur is not None:

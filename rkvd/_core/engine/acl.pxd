@@ -42,6 +42,11 @@ cdef class AclGuard:
 # *idx.
 cdef int acl_check(AclGuard g, Client c, Command cmd, list argv, int* idx) except -1
 
+# Whether c's user may run cmd (c's running command) through a selector that
+# also reads every key (allkeys, or a ~* pattern with read access): SORT's
+# BY and GET patterns read keys no key spec names. True without a guard.
+cdef bint acl_unrestricted_read(Client c, Command cmd) except -1
+
 # Whether the user of guard g may subscribe to / publish on channel; the
 # pattern form compares ACL patterns literally (PSUBSCRIBE).
 cdef bint acl_channel_allowed(AclGuard g, bytes channel, bint is_pattern) except -1

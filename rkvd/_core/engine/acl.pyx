@@ -159,6 +159,25 @@ cdef int acl_check(AclGuard g, Client c, Command cmd, list argv, int* idx) excep
     return relevant
 
 
+cdef bint acl_unrestricted_read(Client c, Command cmd) except -1:
+    cdef AclSelector s
+    cdef list box = [None]
+    cdef int pos = 0
+    cdef bytes pat
+    cdef int perm
+    if c.acl is None:
+        return True
+    for s in c.acl.selectors:
+        if _acl_selector_check(s, c, cmd, None, &pos, box) != ACL_OK:
+            continue
+        if s.allkeys:
+            return True
+        for pat, perm in s.key_patterns:
+            if perm & ACL_PERM_READ and pat == b"*":
+                return True
+    return False
+
+
 cdef bint acl_channel_allowed(AclGuard g, bytes channel, bint is_pattern) except -1:
     cdef AclSelector s
     for s in g.selectors:

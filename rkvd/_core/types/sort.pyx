@@ -94,8 +94,12 @@ cdef int sort_generic(Client c, bint readonly) except -1:
             sortby = c.arg_bytes(j + 1)
             if b"*" not in sortby.split(b"\0", 1)[0]:
                 dontsort = True
+            elif c.acl is not None and not acl_unrestricted_read(c, <Command>c.cur_cmd):
+                return c.add_error_bytes(b"BY option of SORT denied due to insufficient ACL permissions.")
             j += 1
         elif c.arg_is(j, b"get") and left >= 1:
+            if c.acl is not None and not acl_unrestricted_read(c, <Command>c.cur_cmd):
+                return c.add_error_bytes(b"GET option of SORT denied due to insufficient ACL permissions.")
             gets.append(c.arg_bytes(j + 1))
             j += 1
         else:
