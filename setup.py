@@ -35,6 +35,7 @@ MODULES = [
     "rkvd._core.persist.aof_load",
     "rkvd._core.persist.fork",
     "rkvd._core.persist.migrate",
+    "rkvd._core.scripting.luaengine",
     # cold subsystems: their own extensions, cimporting the engine's server.pxd
     "rkvd._core.introspect",
 ]

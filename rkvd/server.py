@@ -23,7 +23,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
-                   "rkvd.commands.latency", "rkvd.commands.acl")
+                   "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.scripting")
 
 
 class Server:

@@ -14,8 +14,7 @@ UNBUILT = frozenset({
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",
-    # Scripting: Lua scripts and functions.
-    "eval", "eval_ro", "evalsha", "evalsha_ro", "script",
+    # Scripting: Redis 7.0 functions.
     "fcall", "fcall_ro", "function",
     # Streams.
     "xadd", "xrange", "xrevrange", "xlen", "xdel", "xtrim", "xread",

@@ -110,6 +110,11 @@ def clamp_hz(hz):
 def _apply_hz(cfg):
     cfg._values["hz"] = clamp_hz(cfg._values["hz"])
 
+def _apply_busy_reply_threshold(cfg):
+    from rkvd._core.scripting.luaengine import configure
+    configure(cfg._values["busy-reply-threshold"])
+
+
 
 def _apply_backlog_size(cfg):
     if cfg._values["repl-backlog-size"] < REPL_BACKLOG_MIN_SIZE:
@@ -340,7 +345,7 @@ PARAMS = [
     Num("slowlog-max-len", 0, LONG_MAX, 128, shell="slow_hook"),
     Num("acllog-max-len", 0, LONG_MAX, 128),
     # long long
-    Num("busy-reply-threshold", 0, LONG_MAX, 5000, alias="lua-time-limit"),
+    Num("busy-reply-threshold", 0, LONG_MAX, 5000, alias="lua-time-limit", apply=_apply_busy_reply_threshold),
     Num("cluster-node-timeout", 0, LLONG_MAX, 15000),
     Num("slowlog-log-slower-than", -1, LLONG_MAX, 10000, shell="slow_hook"),
     Num("latency-monitor-threshold", 0, LLONG_MAX, 0, shell="slow_hook"),

@@ -132,6 +132,9 @@ cdef class Engine:
     cdef int execute(self, Client c) except -1
 
     # maxmemory in processCommand: evict, then refuse c's command with -OOM
+    # The -BUSY error every command not flagged allow_busy gets while a
+    # script runs past busy-reply-threshold (rkvd._core.scripting), or None.
+    cdef public object busy_reply
     # when still over and the command may grow memory. 1 if refused.
     cdef int _oom_gated(self, Client c, Command cmd) except -1
 

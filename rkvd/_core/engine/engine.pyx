@@ -125,6 +125,9 @@ cdef class Engine:
                 return 0
         if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
             return 0
+        if self.busy_reply is not None and not (cmd.flags & CMD_ALLOW_BUSY):
+            self._reject(c, cmd, self.busy_reply)
+            return 0
         if c.flags & CF_MULTI:
             if cmd.flags & CMD_NO_MULTI:
                 self._reject(c, cmd, b"Command not allowed inside a transaction")
