@@ -142,6 +142,8 @@ def main(argv=None):
     cfg.logger = log
     from rkvd.acl import validate_config_user
     cfg.validate_user = validate_config_user
+    from rkvd.commandspec import SPECS
+    cfg.command_names = set(SPECS)
     try:
         parse_command_line(argv, cfg)
     except ConfigFileError as e:

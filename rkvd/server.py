@@ -23,7 +23,8 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.server", "rkvd.commands.conn", "rkvd.commands.restore",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
-                   "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.scripting")
+                   "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.module",
+                   "rkvd.commands.scripting")
 
 
 class Server:
@@ -56,6 +57,8 @@ class Server:
         from rkvd.acl import Acl
         self.acl = Acl(self)
         self.engine.build_command_table(SPECS, self.command_handlers(), strict=True)
+        if cfg.renamed_commands:
+            self._rename_commands(cfg.renamed_commands)
         from rkvd.commands.conn import register_reset_hook
         register_reset_hook(lambda server, c: c.reset_multi())
         from rkvd.persistence import Persistence
@@ -74,6 +77,20 @@ class Server:
         self.acl.apply_requirepass()
         self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
+
+    def _rename_commands(self, renames):
+        # rename-command: the dispatch table answers to the new names (an
+        # empty one disables the command); ACL rules and COMMAND keep the
+        # original names, as Redis's orig_commands.
+        from rkvd._core.server import cmdtab_rebuild
+        names = {name.encode(): cmd for name, cmd in self.engine.commands.items() if "|" not in name}
+        for old, new in renames:
+            old = old.encode("utf-8", "surrogateescape").lower() if isinstance(old, str) else bytes(old).lower()
+            new = new.encode("utf-8", "surrogateescape").lower() if isinstance(new, str) else bytes(new).lower()
+            cmd = names.pop(old, None)
+            if cmd is not None and new:
+                names[new] = cmd
+        cmdtab_rebuild(names)
 
     def command_handlers(self):
         """{name: fn(client, args)} from HANDLER_MODULES; a subclass (the

@@ -68,6 +68,7 @@ class Acl:
         e = self.engine
         d = self.default
         e.auth_required = not d.nopass or not d.enabled
+        e.default_nopass = d.nopass
         e.default_user = d
         e.default_acl = d.guard
 

@@ -24,6 +24,4 @@ UNBUILT = frozenset({
     "cluster", "asking", "readonly", "readwrite",
     # Diagnostics: LOLWUT.
     "lolwut",
-    # Modules.
-    "module",
 })

@@ -40,7 +40,6 @@ from .kinds import (
     Save,
     String,
     refuse,
-    warn,
 )
 from .text import _b, _lower, _s, expand_proc_title
 
@@ -178,16 +177,11 @@ _CLUSTER = refuse("Cluster mode", "this server would run standalone")
 _TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
 _TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
 _TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
-_PROTECTED_MODE = warn("Protected mode",
-                       "clients from other hosts are not refused for lacking a password",
-                       active=bool)
 
 # The same for directives that only config files hold; MODULE_CONFIG stands
 # for any "<module>.<name> value" line.
 MODULE_CONFIG = "<module>.<name>"
 FILE_ONLY_NOT_BUILT = {
-    "rename-command": refuse("Command renaming",
-                             "the command would still answer to its old name"),
     "loadmodule": refuse("Module loading", "the module's commands would not exist"),
     MODULE_CONFIG: refuse("Module loading", "no module would read this setting"),
 }
@@ -203,7 +197,7 @@ PARAMS = [
     Bool("daemonize", 0, flags=IMMUTABLE),
     Bool("io-threads-do-reads", 0, flags=DEBUG | IMMUTABLE),
     Bool("always-show-logo", 0, flags=IMMUTABLE),
-    Bool("protected-mode", 1, not_built=_PROTECTED_MODE),
+    Bool("protected-mode", 1, engine="protected_mode"),
     Bool("rdbcompression", 1),
     Bool("rdb-del-sync-files", 0),
     Bool("activerehashing", 1),

@@ -21,6 +21,7 @@ ENGINE_FIELDS = {
     "proto-max-bulk-len": {"proto_max_bulk_len": 512 << 20},
     "client-query-buffer-limit": {"client_max_querybuf_len": 1 << 30},
     "maxclients": {"maxclients": 10000},
+    "protected-mode": {"protected_mode": True},
     "tcp-keepalive": {"tcp_keepalive": 300},
     "hz": {"hz": 10},
     "loglevel": {"verbosity_debug": False},

@@ -39,9 +39,6 @@ REFUSED = [
 
 # Config-file-only directives (no CONFIG SET counterpart).
 REFUSED_FILE_ONLY = [
-    ("rename-command flushall \"\"",
-     "Command renaming is not built in rkvd yet: the command would still answer to its "
-     "old name"),
     ("loadmodule /usr/lib/redis/modules/m.so",
      "Module loading is not built in rkvd yet: the module's commands would not exist"),
     ("mymodule.setting 5",
@@ -49,11 +46,7 @@ REFUSED_FILE_ONLY = [
 ]
 
 # (directive, value, what CONFIG GET then shows, a value needing nothing, the warning logged)
-WARNED = [
-    ("protected-mode", "yes", "yes", "no",
-     "WARNING: 'protected-mode yes' has no effect. Protected mode is not built in rkvd yet: "
-     "clients from other hosts are not refused for lacking a password."),
-]
+WARNED = []         # protected mode, the last one, is built
 WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults earn
 
 # Values of the same directives that need nothing missing: accepted silently.
@@ -92,16 +85,13 @@ def test_the_table():
     assert declared == {
         "maxmemory-clients": True, "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
-        "tls-replication": True, "tls-cluster": True,
-        "protected-mode": False}
+        "tls-replication": True, "tls-cluster": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 
-def test_defaults_warned_about():
-    # Redis's default protected mode is kept (and CONFIG GET shows it), so a
-    # configuration that does not turn it off is warned about.
+def test_defaults_need_nothing_missing():
     cfg = Config()
-    assert cfg.not_built_warnings() == [WARNED[0][4]]
+    assert cfg.not_built_warnings() == []
     cfg.load_string(WARN_DEFAULTS)
     assert cfg.not_built_warnings() == []
 
@@ -181,15 +171,6 @@ def test_warned_by_config_set(name, value, shown, off, warning):
     assert cfg.not_built_warnings() == []
 
 
-def test_config_set_warning_names_the_alias_used():
-    cfg = Config()
-    cfg.logger = sink = Sink()
-    cfg.config_set([(b"PROTECTED-mode", b"yes")])
-    assert sink.lines == ["WARNING: 'protected-mode yes' has no effect. Protected mode is "
-                          "not built in rkvd yet: clients from other hosts are not refused "
-                          "for lacking a password."]
-
-
 # ---------------------------------------------------------------------------
 # The process
 # ---------------------------------------------------------------------------
@@ -233,9 +214,7 @@ def test_start_up_warns_once_per_directive(rkvd_factory):
                           "--save", "300 10", "--protected-mode", "yes")
     out = server.stdout()
     warnings = [line for line in out.splitlines() if "is not built in rkvd yet" in line]
-    assert len(warnings) == 1, out      # notify-keyspace-events is built
-    assert warnings[0].endswith(" # " + WARNED[0][4])
-    assert out.index("Running mode=") < out.index(warnings[0]) < out.index("Server initialized")
+    assert warnings == [], out      # notify-keyspace-events and protected mode are built
     with server.raw() as c:
         assert c.command("CONFIG", "GET", "save") == b"*2\r\n$4\r\nsave\r\n$12\r\n900 1 300 10\r\n"
         assert c.command("CONFIG", "GET", "notify-keyspace-events") == \

@@ -71,6 +71,16 @@ cdef int cmdtab_add(bytes lname, Command cmd) except -1:
     g_cmdtab[i].cmd = <PyObject*>cmd
     return 0
 
+def cmdtab_rebuild(dict names):
+    """Fill the dispatch table again from {lowercase name (bytes): Command}:
+    what rename-command leaves (a renamed command under its new name, a
+    disabled one absent). The lookup itself is unchanged. The caller keeps
+    the Commands alive (Engine.commands)."""
+    cmdtab_clear()
+    for name, cmd in names.items():
+        cmdtab_add(name, cmd)
+
+
 cdef inline PyObject* cmdtab_lookup(const char* s, Py_ssize_t n) noexcept:
     cdef char low[CMDNAME_MAX]
     cdef int k

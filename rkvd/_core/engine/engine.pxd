@@ -20,6 +20,9 @@ cdef class Engine:
     cdef public bint auth_required
     cdef public object default_user
     cdef public AclGuard default_acl
+    # protected-mode, and whether the default user has nopass: then only
+    # loopback and unix socket clients are accepted (-DENIED otherwise)
+    cdef public bint protected_mode, default_nopass
     cdef public int tcp_keepalive
     cdef public long long writebuf_high
     cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds

@@ -5,6 +5,22 @@
 
 cdef uint64_t g_next_client_id = 1
 
+# What a non-loopback client gets in protected mode (Redis's text).
+cdef bytes PROTECTED_MODE_DENIED = (
+    b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    b"password is set for the default user. In this mode connections are only accepted from "
+    b"the loopback interface. If you want to connect from external computers to Redis you may "
+    b"adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    b"'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+    b"the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+    b"from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    b"Alternatively you can just disable the protected mode by editing the Redis configuration "
+    b"file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+    b"If you started the server manually just for testing, restart it with the '--protected-mode "
+    b"no' option. 4) Setup a an authentication password for the default user. NOTE: You only "
+    b"need to do one of the above things in order for the server to start accepting connections "
+    b"from the outside.\r\n")
+
 
 @cython.final
 @cython.no_gc_clear
@@ -235,6 +251,13 @@ cdef class Client:
             transport.write(b"-ERR max number of clients reached\r\n")
             e.stat_rejected_conn += 1
             e.count_error(b"ERR", 3)
+            self.flags |= CF_CLOSED
+            transport.close()
+            return
+        if e.protected_mode and e.default_nopass and not self.is_unix and (
+                not isinstance(peer, tuple) or peer[0] not in ("127.0.0.1", "::1")):
+            transport.write(PROTECTED_MODE_DENIED)
+            e.stat_rejected_conn += 1
             self.flags |= CF_CLOSED
             transport.close()
             return
