@@ -31,18 +31,19 @@ import weakref
 import redis
 import redis.asyncio
 
-from rkvd.testing.inprocess import InProcessServer
+from rkvd.testing.inprocess import SHARED_CONFIG, InProcessServer
 
 __all__ = ["FakeServer", "FakeRedis", "FakeStrictRedis", "FakeAsyncRedis", "FakeConnectionError",
            "MAX_SERVERS", "DBS_PER_SERVER"]
 
 DBS_PER_SERVER = 16
-MAX_SERVERS = 64
+MAX_SERVERS = SHARED_CONFIG["databases"] // DBS_PER_SERVER
 CONNECTION_ERROR = "rkvd FakeServer is emulating a connection error (server.connected is False)"
 
 _lock = threading.Lock()
 _engine = None
-_free_blocks = list(range(MAX_SERVERS))
+_generation = 0             # one per engine: blocks of a closed one are not reused
+_free_blocks = []
 _dirty_blocks = set()       # used before: emptied when handed out again
 
 
@@ -51,11 +52,17 @@ class FakeConnectionError(redis.ConnectionError):
 
 
 def engine():
-    """The in-process server every FakeServer shares (started on first use)."""
-    global _engine
+    """The in-process server every FakeServer shares: InProcessServer.shared().
+    Should it be closed, the next FakeServer starts a new one (and the
+    FakeServers of the old one are gone with it)."""
+    global _engine, _generation
     with _lock:
         if _engine is None or _engine.closed:
-            _engine = InProcessServer(config={"databases": DBS_PER_SERVER * MAX_SERVERS})
+            _engine = InProcessServer.shared()
+            _generation += 1
+            _free_blocks[:] = range(MAX_SERVERS)
+            _dirty_blocks.clear()
+            FakeServer._servers_map.clear()
         return _engine
 
 
@@ -95,8 +102,9 @@ class FakeServer:
             self.block = _free_blocks.pop(0)
             dirty = self.block in _dirty_blocks
             _dirty_blocks.add(self.block)
+            generation = _generation
         self.db_base = self.block * DBS_PER_SERVER
-        weakref.finalize(self, _release_block, self.block)
+        weakref.finalize(self, _release_block, generation, self.block)
         if dirty:
             self._flush_block()
 
@@ -106,10 +114,13 @@ class FakeServer:
         without server=); made on first use and kept for the process."""
         with _lock:
             server = cls._servers_map.get(key)
-        if server is None:
+        if server is None or server.engine.closed:
             server = cls(version=version, server_type=server_type)
             with _lock:
-                server = cls._servers_map.setdefault(key, server)
+                kept = cls._servers_map.get(key)
+                if kept is None or kept.engine.closed:
+                    cls._servers_map[key] = kept = server
+            server = kept
         return server
 
     def db_index(self, db):
@@ -129,10 +140,11 @@ class FakeServer:
         return f"<FakeServer databases {self.db_base}-{self.db_base + DBS_PER_SERVER - 1} of {self.engine.url}>"
 
 
-def _release_block(block):
+def _release_block(generation, block):
     with _lock:
-        _free_blocks.append(block)
-        _free_blocks.sort()
+        if generation == _generation:
+            _free_blocks.append(block)
+            _free_blocks.sort()
 
 
 def _flush_pipeline(pipe, base):

@@ -125,6 +125,9 @@ def _guard_config_set(config_set):
     return guarded
 
 
+# InProcessServer.shared(): 64 FakeServer blocks of 16 databases
+SHARED_CONFIG = {"databases": 1024}
+
 _live_lock = threading.Lock()
 _live = None            # the running InProcessServer, if any
 _shared = None          # the one InProcessServer.shared() hands out
@@ -192,12 +195,13 @@ class InProcessServer:
 
     @classmethod
     def shared(cls):
-        """The process's one in-process server, started on first use."""
+        """The process's one in-process server, started on first use with
+        SHARED_CONFIG (the databases FakeServer blocks need)."""
         global _shared
         with _live_lock:
             server = _shared
         if server is None or server.closed:
-            server = _shared = cls()
+            server = _shared = cls(config=SHARED_CONFIG)
         return server
 
     def _start(self):

@@ -52,6 +52,19 @@ def rkvd_command():
     return [sys.executable, "-c", cli._BOOT, cli.package_root(), sys.executable], env
 
 
+def _directives(path):
+    """The directive names a config file sets (lower case)."""
+    if not path:
+        return set()
+    names = set()
+    with open(path, errors="replace") as f:
+        for line in f:
+            words = line.split(None, 1)
+            if words and not words[0].startswith("#"):
+                names.add(words[0].lower())
+    return names
+
+
 def _is_unknown_command(exc):
     text = str(exc).lower()
     return "unknown command" in text or "unknown subcommand" in text
@@ -123,8 +136,12 @@ class RkvdProcess:
                  "--logfile", self.log_path, "--daemonize", "no", "--pidfile", ""]
         if self.unix_path:
             args += ["--unixsocket", self.unix_path]
-        if not self.config_file:
-            args += ["--save", "", "--appendonly", "no"]
+        # no snapshots or AOF unless the file or the config asks for them
+        named = _directives(self.config_file) | {str(k).lower() for k in self.config}
+        if "save" not in named:
+            args += ["--save", ""]
+        if "appendonly" not in named:
+            args += ["--appendonly", "no"]
         for name, value in self.config.items():
             values = list(value) if isinstance(value, (list, tuple)) else [value]
             args += ["--" + str(name)] + [str(v) for v in values]
@@ -197,14 +214,18 @@ class RkvdProcess:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self):
-        """Stop the process (SIGTERM, then SIGKILL) and close the control client."""
+    def stop(self, kill=False):
+        """Stop the process (SIGTERM, then SIGKILL; at once with kill=True)
+        and close the control client."""
         self._close_control()
         proc, self.proc = self.proc, None
         _LIVE.pop(id(self), None)
         if proc is None or proc.poll() is not None:
             return
-        proc.terminate()
+        if kill:
+            proc.kill()
+        else:
+            proc.terminate()
         try:
             proc.wait(5)
         except subprocess.TimeoutExpired:
@@ -328,7 +349,8 @@ class RkvdProcess:
             except OSError:
                 pass
         log = self.describe()
-        self.restart()
+        self.stop(kill=True)            # dead, or alive but not answering
+        self.start()
         return log
 
     def __repr__(self):
