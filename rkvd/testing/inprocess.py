@@ -24,6 +24,7 @@ all of these.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import tempfile
@@ -69,6 +70,8 @@ def refused_setting(name, value):
     if name == "maxmemory" and value.strip("0kmgb") != "":
         return ("maxmemory needs the daemon's used-memory counter, which only a server started "
                 "by the rkvd command has")
+    if name in ("port", "bind", "unixsocket"):
+        return "the in-process server keeps the address its clients were given"
     if name in ("daemonize", "supervised") and value not in ("no", "0", "false", "auto"):
         return f"{name} would detach or notify from the test process"
     return None
@@ -124,6 +127,15 @@ def _guard_config_set(config_set):
         config_set(c, args)
     return guarded
 
+
+def _close_live():
+    # at exit: stop serving before the interpreter tears the thread's loop down
+    server = _live
+    if server is not None:
+        server.close()
+
+
+atexit.register(_close_live)
 
 # InProcessServer.shared(): 64 FakeServer blocks of 16 databases
 SHARED_CONFIG = {"databases": 1024}

@@ -61,6 +61,7 @@ def test_blocking_command_across_threads(own_server):
     (("CONFIG", "SET", "appendonly", "yes"), "AOF rewrite"),
     (("CONFIG", "SET", "maxmemory", "10mb"), "used-memory counter"),
     (("CONFIG", "SET", "hz", "20", "maxmemory", "1gb"), "used-memory counter"),
+    (("CONFIG", "SET", "port", "0"), "keeps the address"),
 ])
 def test_refused_with_the_reason(own_server, command, why, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -87,6 +88,8 @@ def test_refused_config_at_start():
         InProcessServer(config={"maxmemory": "1mb"})
     with pytest.raises(InProcessError, match="appendonly"):
         InProcessServer(config={"appendonly": "yes"})
+    with pytest.raises(InProcessError, match="address"):
+        InProcessServer(config={"port": 6379})
 
 
 def test_bad_config_says_why():
