@@ -13,13 +13,14 @@ rkvd is installed) costs no engine import.
 """
 
 __all__ = ["InProcessServer", "InProcessError", "RkvdProcess", "ServerStartError",
-           "FakeServer", "FakeRedis", "FakeStrictRedis", "FakeAsyncRedis", "FakeConnectionError"]
+           "FakeServer", "FakeRedis", "FakeStrictRedis", "FakeAsyncRedis", "FakeConnectionError",
+           "FakeConnection", "FakeAsyncConnection"]
 
 _HOMES = {
     "InProcessServer": "inprocess", "InProcessError": "inprocess",
     "RkvdProcess": "process", "ServerStartError": "process",
     "FakeServer": "fake", "FakeRedis": "fake", "FakeStrictRedis": "fake", "FakeAsyncRedis": "fake",
-    "FakeConnectionError": "fake",
+    "FakeConnectionError": "fake", "FakeConnection": "fake", "FakeAsyncConnection": "fake",
 }
 
 

@@ -34,6 +34,7 @@ import redis.asyncio
 from rkvd.testing.inprocess import SHARED_CONFIG, InProcessServer
 
 __all__ = ["FakeServer", "FakeRedis", "FakeStrictRedis", "FakeAsyncRedis", "FakeConnectionError",
+           "FakeConnection", "FakeAsyncConnection",
            "MAX_SERVERS", "DBS_PER_SERVER"]
 
 DBS_PER_SERVER = 16
@@ -194,6 +195,56 @@ def _async_connection_class(server):
                 raise FakeConnectionError(CONNECTION_ERROR)
             return await super().send_packed_command(*args, **kwargs)
     return FakeAsyncConnection
+
+
+def _connection_kwargs(kwargs):
+    # fakeredis's connection classes take server= (and the server's host,
+    # port, version) among redis-py's connection arguments
+    server = _resolve(kwargs.pop("server", None), kwargs.get("host", "localhost"),
+                      kwargs.get("port", 6379), kwargs.pop("version", (7,)),
+                      kwargs.pop("server_type", "redis"), kwargs.pop("connected", None))
+    kwargs.pop("path", None)
+    kwargs.update(host=server.engine.host, port=server.engine.port, db=server.db_index(kwargs.get("db", 0)))
+    return server, kwargs
+
+
+class FakeConnection(redis.Connection):
+    """fakeredis.FakeConnection, for code that builds its own pool:
+    ``redis.ConnectionPool(server=s, connection_class=FakeConnection)``."""
+
+    def __init__(self, **kwargs):
+        self._fake_server, kwargs = _connection_kwargs(kwargs)
+        super().__init__(**kwargs)
+
+    def connect(self, *args, **kwargs):
+        if not self._fake_server.connected:
+            raise FakeConnectionError(CONNECTION_ERROR)
+        return super().connect(*args, **kwargs)
+
+    def send_packed_command(self, *args, **kwargs):
+        if not self._fake_server.connected:
+            self.disconnect()
+            raise FakeConnectionError(CONNECTION_ERROR)
+        return super().send_packed_command(*args, **kwargs)
+
+
+class FakeAsyncConnection(redis.asyncio.Connection):
+    """fakeredis.aioredis.FakeConnection: FakeConnection for redis.asyncio pools."""
+
+    def __init__(self, **kwargs):
+        self._fake_server, kwargs = _connection_kwargs(kwargs)
+        super().__init__(**kwargs)
+
+    async def connect(self, *args, **kwargs):
+        if not self._fake_server.connected:
+            raise FakeConnectionError(CONNECTION_ERROR)
+        return await super().connect(*args, **kwargs)
+
+    async def send_packed_command(self, *args, **kwargs):
+        if not self._fake_server.connected:
+            await self.disconnect()
+            raise FakeConnectionError(CONNECTION_ERROR)
+        return await super().send_packed_command(*args, **kwargs)
 
 
 class FakeRedis(redis.Redis):

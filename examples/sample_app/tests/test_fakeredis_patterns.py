@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 import redis
+import redis.asyncio
 
 from rkvd import testing as fakeredis
 
@@ -79,3 +80,28 @@ def test_pubsub():
     r.publish("ch", "hi")
     assert p.get_message(timeout=1)["data"] == b"hi"
     p.close()
+
+
+def test_own_connection_pool():
+    # code that builds its pool (django-redis's CONNECTION_POOL_KWARGS, say)
+    server = fakeredis.FakeServer()
+    pool = redis.ConnectionPool(server=server, connection_class=fakeredis.FakeConnection)
+    r = redis.Redis(connection_pool=pool)
+    r.set("pooled", 1)
+    assert fakeredis.FakeRedis(server=server).get("pooled") == b"1"
+    url_client = redis.Redis.from_url("redis://localhost:6379/2", connection_class=fakeredis.FakeConnection)
+    url_client.set("k", "v")
+    assert fakeredis.FakeRedis(db=2).get("k") == b"v"
+
+
+def test_async_connection_pool():
+    async def main():
+        server = fakeredis.FakeServer()
+        pool = redis.asyncio.ConnectionPool(server=server, connection_class=fakeredis.FakeAsyncConnection)
+        r = redis.asyncio.Redis(connection_pool=pool)
+        await r.set("k", "v")
+        assert await r.get("k") == b"v"
+        await r.aclose()
+        await pool.disconnect()
+
+    asyncio.run(main())
