@@ -139,3 +139,28 @@ def test_users_path_example_project(tmp_path):
     without = subprocess.run(cmd + ["-p", "no:rkvd", "tests/test_cache.py"], cwd=project, env=env,
                              capture_output=True, text=True, timeout=180)
     assert "fixture 'rkvd_client' not found" in without.stdout
+
+
+def test_one_server_per_xdist_worker(pytester):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_workers="""
+        import os
+        import pytest
+
+        @pytest.mark.parametrize("n", range(8))
+        def test_worker_server(rkvd_server, rkvd_client, n):
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            # each worker's server holds only its own tests' keys
+            assert rkvd_client.dbsize() == 0
+            rkvd_client.set("worker", worker)
+            assert rkvd_client.get("worker").decode() == worker
+            assert rkvd_server.starts == 1
+            with open(f"{worker}.port", "a") as f:
+                f.write(f"{rkvd_server.port}\\n")
+    """)
+    result = run(pytester, "-n", "2")
+    result.assert_outcomes(passed=8)
+    ports = {p.stem: set(p.read_text().split()) for p in pytester.path.glob("gw*.port")}
+    assert sorted(ports) == ["gw0", "gw1"]
+    assert all(len(v) == 1 for v in ports.values())        # one server per worker ...
+    assert ports["gw0"] != ports["gw1"]                     # ... of its own
