@@ -47,38 +47,47 @@ cdef object _acl_plan(Command cmd):
 
 
 cdef list _acl_keys(Client c, Command cmd, list argv):
-    # [(argument index, perm)] of the keys cmd names, as Redis's
-    # getKeysFromCommandWithSpecs finds them.
-    cdef int argc = c.argc if argv is None else len(argv)
-    cdef int first, last, step, i
-    cdef list out = []
-    plan = _acl_plan(cmd)
-    if plan is None:
-        return _acl_py_keys(cmd.spec, argv if argv is not None else c.args_list())
-    for first, lastkey, step, perm in plan:
-        if lastkey >= 0:
-            last = first + lastkey
-        else:
-            last = argc + lastkey
-        if last >= argc or last < first or first >= argc:
-            return []
-        i = first
-        while i <= last:
-            out.append((i, perm))
-            i += step
-    return out
+    # [(argument index, perm)] of the keys of a command without a plain
+    # plan, from the Python key finder (Redis's getKeysFromCommandWithSpecs).
+    return _acl_py_keys(cmd.spec, argv if argv is not None else c.args_list())
 
 
-cdef inline bint _acl_key_allowed(AclSelector s, bytes key, int perm):
+cdef inline bint _acl_key_allowed(AclSelector s, const char* key, Py_ssize_t n, int perm):
     cdef bytes pat
     cdef int pflags
     for pat, pflags in s.key_patterns:
         if (pflags & perm) != perm:
             continue
-        if stringmatchlen(PyBytes_AS_STRING(pat), <int>PyBytes_GET_SIZE(pat),
-                          PyBytes_AS_STRING(key), <int>PyBytes_GET_SIZE(key), 0):
+        if stringmatchlen(PyBytes_AS_STRING(pat), <int>PyBytes_GET_SIZE(pat), key, <int>n, 0):
             return True
     return False
+
+
+cdef int _acl_plan_keys(AclSelector s, Client c, tuple plan, list argv, int* idx) except -1:
+    # The keys of a plain-range plan checked in place (no list, no copies of
+    # the arguments): ACL_OK or ACL_DENIED_KEY with its index in *idx.
+    cdef int argc = c.argc if argv is None else len(argv)
+    cdef int first, last, step, i, perm
+    cdef bint ok
+    cdef bytes b
+    for first, lastkey, step, perm in plan:
+        last = first + lastkey if lastkey >= 0 else argc + lastkey
+        if last >= argc or last < first or first >= argc:
+            return ACL_OK           # a bad range: no keys, as Redis's spec walk
+    for first, lastkey, step, perm in plan:
+        last = first + lastkey if lastkey >= 0 else argc + lastkey
+        i = first
+        while i <= last:
+            if argv is None:
+                ok = _acl_key_allowed(s, c.argv[i].ptr, c.argv[i].len, perm)
+            else:
+                b = <bytes>argv[i]
+                ok = _acl_key_allowed(s, PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), perm)
+            if not ok:
+                idx[0] = i
+                return ACL_DENIED_KEY
+            i += step
+    return ACL_OK
 
 
 cdef bint _acl_channel_in(list patterns, bytes channel, bint is_pattern):
@@ -107,8 +116,10 @@ cdef dict _ACL_CHANNEL_CMDS = {
 
 
 cdef int _acl_selector_check(AclSelector s, Client c, Command cmd, list argv,
-                             int* idx, list box) except -1:
-    # box: [keys or None], the keys found once for every selector
+                             int* idx, object plan, list box) except -1:
+    # plan: the command's key plan (_acl_plan); box: [keys or None], the keys
+    # the Python finder found, once for every selector (plan None only)
+    cdef bytes key
     cdef int argc = c.argc if argv is None else len(argv)
     cdef int i, perm, stop
     cdef bint is_pattern
@@ -123,12 +134,17 @@ cdef int _acl_selector_check(AclSelector s, Client c, Command cmd, list argv,
             if i >= argc or _acl_arg(c, argv, i).lower() not in allowed_args:
                 return ACL_DENIED_CMD
     if not s.allkeys:
-        if box[0] is None:
-            box[0] = _acl_keys(c, cmd, argv)
-        for i, perm in <list>box[0]:
-            if not _acl_key_allowed(s, _acl_arg(c, argv, i), perm):
-                idx[0] = i
+        if plan is not None:
+            if <tuple>plan and _acl_plan_keys(s, c, <tuple>plan, argv, idx) != ACL_OK:
                 return ACL_DENIED_KEY
+        else:
+            if box[0] is None:
+                box[0] = _acl_keys(c, cmd, argv)
+            for i, perm in <list>box[0]:
+                key = _acl_arg(c, argv, i)
+                if not _acl_key_allowed(s, PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key), perm):
+                    idx[0] = i
+                    return ACL_DENIED_KEY
     if not s.allchannels:
         chan = _ACL_CHANNEL_CMDS.get(cmd.name)
         if chan is not None:
@@ -145,11 +161,14 @@ cdef int _acl_selector_check(AclSelector s, Client c, Command cmd, list argv,
 
 cdef int acl_check(AclGuard g, Client c, Command cmd, list argv, int* idx) except -1:
     cdef int relevant = ACL_DENIED_CMD, r, pos, last = 0
-    cdef list box = [None]
     cdef AclSelector s
+    cdef list box = None
+    plan = _acl_plan(cmd)
+    if plan is None:
+        box = [None]
     for s in g.selectors:
         pos = 0
-        r = _acl_selector_check(s, c, cmd, argv, &pos, box)
+        r = _acl_selector_check(s, c, cmd, argv, &pos, plan, box)
         if r == ACL_OK:
             return ACL_OK
         if r > relevant or (r == relevant and pos > last):
@@ -167,8 +186,9 @@ cdef bint acl_unrestricted_read(Client c, Command cmd) except -1:
     cdef int perm
     if c.acl is None:
         return True
+    plan = _acl_plan(cmd)
     for s in c.acl.selectors:
-        if _acl_selector_check(s, c, cmd, None, &pos, box) != ACL_OK:
+        if _acl_selector_check(s, c, cmd, None, &pos, plan, box) != ACL_OK:
             continue
         if s.allkeys:
             return True

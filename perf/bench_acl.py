@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The cost of the ACL check: GET as a restricted user, rkvd vs redis-server.
+
+Both servers get the same user (`on >pw -@all +get ~key:*`: one allowed
+command, one key pattern, so every GET runs the command and key checks) and
+redis-benchmark runs GET as that user (--user/-a) and as the default user
+(allowed everything: rkvd pays one test for it), interleaved rounds, the
+order flipping every round. Reported per side and mode: requests per second
+and server CPU microseconds per request (/proc/<pid>/stat), with the ratios
+rkvd / redis (median of the per-round ratios) and each server's restricted /
+default CPU (what the check costs it).
+
+    python perf/bench_acl.py
+    python perf/bench_acl.py -P 1,16 --rounds 5 --markdown
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import rbench
+from servers import HOST, KINDS, Server, cpu_seconds
+
+RULES = ("on", ">pw", "-@all", "+get", "~key:*")
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-P", "--pipelines", default="1,16")
+    ap.add_argument("-n", "--requests", default="1:200000,16:2000000")
+    ap.add_argument("-c", "--clients", type=int, default=50)
+    ap.add_argument("-r", "--keyspace", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--markdown", action="store_true")
+    return ap.parse_args(argv)
+
+
+def bench(srv, n, clients, pipeline, keyspace, user):
+    """(rps, server CPU us per request) of one redis-benchmark GET run."""
+    cmd = [rbench.BENCH, "-h", HOST, "-p", str(srv.port), "-c", str(clients), "-n", str(n),
+           "-r", str(keyspace), "-P", str(pipeline), "-t", "get", "--csv"]
+    if user:
+        cmd += ["--user", "acluser", "-a", "pw"]
+    c0 = cpu_seconds(srv.pid)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    c1 = cpu_seconds(srv.pid)
+    rows = [line.split(",") for line in r.stdout.splitlines() if line.startswith('"GET')]
+    if r.returncode != 0 or not rows:
+        sys.exit(f"{srv.kind}: redis-benchmark failed: {r.stderr.strip() or r.stdout.strip()}")
+    rps = float(rows[-1][1].strip('"'))
+    return rps, (sum(c1) - sum(c0)) * 1e6 / n
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    pipelines = rbench.int_list(a.pipelines)
+    nmap = rbench.parse_requests(a.requests, pipelines)
+    servers = {k: Server(k).start() for k in KINDS}
+    rows = []
+    try:
+        for s in servers.values():
+            s.call("ACL", "SETUSER", "acluser", *RULES)
+            # most GETs find their key: fill the keyspace redis-benchmark draws from
+            rbench.run_benchmark(s.port, "set", a.keyspace * 3, a.clients, 16, a.keyspace, 3)
+        for p in pipelines:
+            n = nmap[p]
+            per = {(k, u): [] for k in KINDS for u in (False, True)}
+            for rnd in range(a.rounds):
+                order = KINDS if rnd % 2 == 0 else tuple(reversed(KINDS))
+                for user in (False, True):
+                    for k in order:
+                        rps, us = bench(servers[k], n, a.clients, p, a.keyspace, user)
+                        per[(k, user)].append((rps, us))
+                        print(f"  P={p} round {rnd + 1} {k:<5} {'acl ' if user else 'dflt'} "
+                              f"{rps:>10,.0f} rps {us:6.2f} us/req", file=sys.stderr)
+            for user in (False, True):
+                rk, rd = per[("rkvd", user)], per[("redis", user)]
+                rows.append((p, "restricted" if user else "default",
+                             statistics.median(x[0] for x in rk), statistics.median(x[0] for x in rd),
+                             statistics.median(x[0] / y[0] for x, y in zip(rk, rd)),
+                             statistics.median(x[1] for x in rk), statistics.median(x[1] for x in rd),
+                             statistics.median(x[1] / y[1] for x, y in zip(rk, rd))))
+            over = {k: statistics.median(x[1] / y[1] for x, y in zip(per[(k, True)], per[(k, False)]))
+                    for k in KINDS}
+            print(f"  P={p}: restricted / default CPU per GET: rkvd {over['rkvd']:.2f}, "
+                  f"redis {over['redis']:.2f}", file=sys.stderr)
+            rows.append((p, "restricted / default CPU", None, None, None, over["rkvd"], over["redis"],
+                         over["rkvd"] / over["redis"]))
+    finally:
+        for s in servers.values():
+            s.stop()
+    head = ("P", "user", "rkvd rps", "redis rps", "rps ratio", "rkvd us/req", "redis us/req", "CPU ratio")
+
+    def fmt(v, spec):
+        return "" if v is None else spec.format(v)
+
+    table = [[str(r[0]), r[1], fmt(r[2], "{:,.0f}"), fmt(r[3], "{:,.0f}"), fmt(r[4], "{:.2f}"),
+              fmt(r[5], "{:.2f}"), fmt(r[6], "{:.2f}"), fmt(r[7], "{:.2f}")] for r in rows]
+    if a.markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in table:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(head)]
+        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+        for r in table:
+            print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
+    print(f"\nGET (-r {a.keyspace}, c={a.clients}) as the default user and as a user with "
+          f"'{' '.join(RULES)}', median of {a.rounds} interleaved rounds; ratios rkvd / redis "
+          "(rps > 1 and CPU < 1: rkvd better).")
+
+
+if __name__ == "__main__":
+    main()
