@@ -303,18 +303,19 @@ class RkvdProcess:
         control = self._control_client()
         baseline = self.baseline_config()
         pipe = control.pipeline(transaction=False)
-        pipe.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
-        pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub", "SKIPME", "yes")
+        pipe.execute_command("CLIENT", "UNPAUSE")       # or FLUSHALL would wait
+        for kind in ("normal", "pubsub", "replica"):    # MONITOR connections are replicas
+            pipe.execute_command("CLIENT", "KILL", "TYPE", kind, "SKIPME", "yes")
         pipe.execute_command("FLUSHALL")
         pipe.execute_command("SCRIPT", "FLUSH")
         pipe.execute_command("FUNCTION", "FLUSH")
         pipe.execute_command("INFO", "commandstats")
         pipe.execute_command("CONFIG", "RESETSTAT")
         replies = pipe.execute(raise_on_error=False)
-        for reply in replies[:5]:
+        for reply in replies[:-2]:
             if isinstance(reply, redis.ResponseError) and not _is_unknown_command(reply):
                 raise reply
-        stats = replies[5]
+        stats = replies[-2]
         if isinstance(stats, Exception):
             raise stats
         if "cmdstat_config|set" in stats:

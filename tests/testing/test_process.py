@@ -32,13 +32,17 @@ def test_reset_empties_and_restores(server):
     sub = server.client().pubsub()
     sub.subscribe("ch")
     sub.get_message(timeout=1)
+    monitor = server.client().monitor()
+    monitor.__enter__()
+    r.client_pause(60_000)
     server.reset()
     check = server.client(decode_responses=True)
     assert check.info("keyspace") == {}
     assert check.config_get("hz") == {"hz": "10"}
     assert check.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
-    names = [c["name"] for c in check.client_list()]
-    assert "leftover" not in names
+    clients = check.client_list()
+    assert "leftover" not in [c["name"] for c in clients]
+    assert [c for c in clients if "O" in c["flags"]] == []      # the MONITOR is gone
     assert check.pubsub_channels() == []
     assert check.info("commandstats").keys() <= {"cmdstat_client|list", "cmdstat_config|get",
                                                  "cmdstat_info", "cmdstat_pubsub|channels",
