@@ -43,7 +43,7 @@ cdef class Engine:
     cdef public int lfu_log_factor, lfu_decay_time
     cdef public long long nblocked          # clients in a blocking wait
     cdef public long long nwatched          # WATCHed (client, key) pairs
-    cdef list _cron_clients
+    cdef list _cron_clients                 # ids of this round of clients_cron
     cdef public list ready_keys             # [(Database, key)] made ready by writes
     cdef list pending_flush                 # clients with replies to write this iteration
     cdef object flush_cb
@@ -130,14 +130,14 @@ cdef class Engine:
     cdef public int clients_paused          # 0 none, 1 WRITE, 2 ALL
     cdef public long long pause_end_ms
     cdef public set paused_clients
+    # The -BUSY error every command not flagged allow_busy gets while a
+    # script runs past busy-reply-threshold (rkvd._core.scripting), or None.
+    cdef public object busy_reply
 
     # processCommand: look up, check, then run or queue (MULTI).
     cdef int execute(self, Client c) except -1
 
     # maxmemory in processCommand: evict, then refuse c's command with -OOM
-    # The -BUSY error every command not flagged allow_busy gets while a
-    # script runs past busy-reply-threshold (rkvd._core.scripting), or None.
-    cdef public object busy_reply
     # when still over and the command may grow memory. 1 if refused.
     cdef int _oom_gated(self, Client c, Command cmd) except -1
 

@@ -535,23 +535,27 @@ cdef class Engine:
                 dict_rehash_ms(db.expires, 1)
 
     # A slice of the clients per cron tick, all of them about once a second.
+    # The round holds client ids, not clients: a closed connection must be
+    # freed when it closes, not when the round reaches it.
     cdef int clients_cron(self) except -1:
         cdef Client c
         cdef Py_ssize_t n = len(self.clients)
         cdef Py_ssize_t per = n // (self.hz if self.hz > 0 else 10)
         if n == 0:
+            self._cron_clients = None
             return 0
         if per < 5:
             per = 5
-        if self._cron_clients is None or not self._cron_clients:
-            self._cron_clients = list(self.clients.values())
+        if not self._cron_clients:
+            self._cron_clients = list(self.clients)
         while per > 0 and self._cron_clients:
-            c = self._cron_clients.pop()
+            c = self.clients.get(self._cron_clients.pop())
+            if c is None or c.flags & CF_CLOSED:
+                continue                # gone since the round began
             per -= 1
-            if not (c.flags & CF_CLOSED):
-                c.cron_resize_querybuf(self.cached_ms)
-                if c.output_limited():
-                    c._check_output_limits(0)
+            c.cron_resize_querybuf(self.cached_ms)
+            if c.output_limited():
+                c._check_output_limits(0)
         return 0
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
