@@ -12,7 +12,7 @@ import time
 
 import uvloop
 
-from rkvd import REDIS_VERSION
+from rkvd import REDIS_VERSION, oslimits
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
@@ -72,6 +72,7 @@ class Server:
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
+                                 "maxclients": self._apply_maxclients,
                                  "slow_hook": self._apply_slow_hook,
                                  "requirepass": self.acl.apply_requirepass})
         self.acl.apply_requirepass()
@@ -127,6 +128,15 @@ class Server:
                              "and/or the inability to accept new write commands depending on the "
                              "maxmemory-policy.")
         self.engine.start_eviction()
+
+    def _apply_maxclients(self, cfg):
+        # CONFIG SET maxclients, as Redis's updateMaxclients: the descriptor
+        # limit must follow, or the change is refused
+        wanted = cfg["maxclients"]
+        allowed = oslimits.adjust_open_files_limit(wanted, self.log)
+        if allowed != wanted:
+            raise ConfigError("The operating system is not able to handle the specified number of "
+                              f"clients, try with {allowed}")
 
     def _apply_bind(self, cfg):
         if self.loop is None:
@@ -395,6 +405,11 @@ class Server:
 
     def run(self):
         cfg = self.cfg
+        allowed = oslimits.adjust_open_files_limit(cfg["maxclients"], self.log)
+        if allowed is None:
+            return 1
+        if allowed != cfg["maxclients"]:
+            cfg.set_value("maxclients", allowed)      # the engine field follows
         self.loop = loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         self.engine.loop = loop
@@ -418,6 +433,7 @@ class Server:
                 self.log.warning(f"Failed opening Unix socket: {exc.strerror}")
                 return 1
         self._banner()
+        oslimits.check_tcp_backlog(cfg["tcp-backlog"], self.log)
         from rkvd._core.lib import signals
         # as Redis: no line from a handler when a daemon would log to stdout
         signals.install(cfg["logfile"], quiet=not cfg["logfile"] and cfg["daemonize"])

@@ -109,10 +109,10 @@ def clamp_hz(hz):
 def _apply_hz(cfg):
     cfg._values["hz"] = clamp_hz(cfg._values["hz"])
 
+
 def _apply_busy_reply_threshold(cfg):
     from rkvd._core.scripting.luaengine import configure
     configure(cfg._values["busy-reply-threshold"])
-
 
 
 def _apply_backlog_size(cfg):
@@ -331,7 +331,7 @@ PARAMS = [
     Num("shutdown-timeout", 0, INT_MAX, 10),
     Num("repl-diskless-sync-max-replicas", 0, INT_MAX, 0),
     # unsigned int
-    Num("maxclients", 1, UINT_MAX, 10000, unsigned=True, engine="maxclients"),
+    Num("maxclients", 1, UINT_MAX, 10000, unsigned=True, engine="maxclients", shell="maxclients"),
     Num("unixsocketperm", 0, 0o777, 0, flags=IMMUTABLE, kind=OCTAL, unsigned=True),
     Num("socket-mark-id", 0, UINT_MAX, 0, flags=IMMUTABLE, unsigned=True),
     # unsigned long (Redis bound-checks these as signed)

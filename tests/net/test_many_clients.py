@@ -1,0 +1,115 @@
+"""Many clients and connection churn: what a closed connection held comes
+back at once, and the file-descriptor limit follows maxclients as in Redis.
+
+Each test starts its own server: the memory figures must not be disturbed by
+other tests' clients.
+"""
+import re
+import resource
+import shutil
+import socket
+import time
+
+import pytest
+
+import support
+from support import RawConnection, info_sections, wait_until
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _raise_own_fd_limit(needed):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            pytest.skip(f"this process may open only {hard} files")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+
+
+def _info(conn, section):
+    return info_sections(support.parse_reply(conn.command("INFO", section))[1].decode())[section]
+
+
+def test_closed_connections_free_their_memory_at_once(rkvd_factory):
+    """A burst of connections, all closed: used_memory is back within 1 MB
+    before the next client is served for long (no garbage left for a
+    collector, nothing held until a cron round reaches it)."""
+    n = 2000
+    _raise_own_fd_limit(n + 200)
+    server = rkvd_factory("--maxclients", str(n + 100))
+    with RawConnection(server.host, server.port) as ctl:
+        for i in range(4):
+            ctl.command("SET", f"k{i}", "v")
+        before = int(_info(ctl, "memory")["used_memory"])
+        socks = []
+        try:
+            for _ in range(n):
+                s = socket.create_connection((server.host, server.port))
+                s.sendall(b"*1\r\n$4\r\nPING\r\n")
+                socks.append(s)
+            for s in socks:
+                s.settimeout(10)
+                assert s.recv(16) == b"+PONG\r\n"
+            peak = int(_info(ctl, "memory")["used_memory"])
+            assert peak - before > 10 * n, "the connections should have cost memory"
+        finally:
+            for s in socks:
+                s.close()
+        assert wait_until(lambda: _info(ctl, "clients")["connected_clients"] == "1", 10)
+        # the server has seen every close; one cron tick (100 ms) at most more
+        time.sleep(0.15)
+        after = int(_info(ctl, "memory")["used_memory"])
+        assert after - before < 1024 * 1024, \
+            f"used_memory {before} before {n} connections, {after} after they closed"
+
+
+def test_maxclients_raises_the_descriptor_limit(rkvd_factory):
+    server = rkvd_factory("--maxclients", "5000")
+    soft, hard = _limits(server.pid)
+    if hard < 5032:
+        pytest.skip(f"the hard limit here is {hard}")
+    assert soft >= 5032, "maxclients 5000 needs 5032 descriptors (32 reserved), as in Redis"
+    with RawConnection(server.host, server.port) as c:
+        assert _maxclients(c) == 5000
+
+
+def test_maxclients_lowered_to_what_the_limit_allows(tmp_path):
+    if not shutil.which("prlimit"):
+        pytest.skip("prlimit is not installed")
+    # a hard limit of 500 the server may not pass, for the server only
+    cmd = support.rkvd_command()
+    server = support.ServerProcess(["prlimit", "--nofile=500:500", *cmd], "rkvd", tmp_path,
+                                   extra_args=["--maxclients", "10000"],
+                                   env={"PYTHONPATH": support.server_environment(cmd).get("PYTHONPATH")})
+    server.start()
+    try:
+        _check_lowered(server)
+    finally:
+        server.kill()
+
+
+def _check_lowered(server):
+    with RawConnection(server.host, server.port) as c:
+        assert _maxclients(c) == 468
+        reply = c.command("CONFIG", "SET", "maxclients", "1000")
+        assert reply == (b"-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating "
+                         b"system is not able to handle the specified number of clients, try with 468\r\n")
+        assert c.command("CONFIG", "SET", "maxclients", "100") == b"+OK\r\n"
+        assert _maxclients(c) == 100
+    log = server.stdout()
+    assert "You requested maxclients of 10000 requiring at least 10032 max file descriptors." in log
+    assert re.search(r"Current maximum open files is 500\. maxclients has been reduced to 468", log)
+
+
+def _maxclients(conn):
+    (_, name), (_, value) = support.parse_reply(conn.command("CONFIG", "GET", "maxclients"))[1]
+    return int(value)
+
+
+def _limits(pid):
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                parts = line.split()
+                return int(parts[3]), int(parts[4])
+    raise AssertionError("no 'Max open files' line")
