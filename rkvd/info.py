@@ -133,6 +133,12 @@ def bytes_to_human(n):
 _SAMPLES = 16
 _SAMPLE_PERIOD_MS = 100
 _CALIBRATION_PERIOD_MS = 1000
+# glibc gives back only the top of its heap by itself: the pages a burst of
+# closed connections freed in the middle stay resident until malloc_trim()
+# (jemalloc, Redis's allocator, purges them in the background). The cron
+# trims when RSS exceeds used_memory by this much more than it did after
+# the last trim (or an eighth of used_memory, when larger).
+_TRIM_SLACK = 16 * 1024 * 1024
 _M_COMMANDS, _M_NET_IN, _M_NET_OUT = range(3)
 
 
@@ -169,6 +175,8 @@ class InfoState:
         self.peak_memory = self.startup_memory
         self.last_sample_ms = 0
         self.next_calibration_ms = 0
+        self.trim_overhead = process_rss() - self.startup_memory   # RSS not in used_memory
+        self.next_trim_ms = 0
         self.reset_metrics()
 
     def server_ready(self):
@@ -178,6 +186,7 @@ class InfoState:
         Redis takes it after init."""
         calibrate_memory()
         self.startup_memory = used_memory()
+        self.trim_overhead = process_rss() - self.startup_memory
 
     def reset_metrics(self):
         now = int(time.time() * 1000)
@@ -211,6 +220,22 @@ class InfoState:
             calibrate_memory()
             cost_ms = (time.perf_counter() - t0) * 1000
             self.next_calibration_ms = now + max(_CALIBRATION_PERIOD_MS, int(cost_ms * 200))
+            self.trim_cron(now)
+
+    def trim_cron(self, now):
+        """Give freed heap pages back when RSS has run away from used_memory
+        since the last trim; at most once a second, and under ~0.5% of the
+        loop's time however long a trim of a big heap takes."""
+        if now < self.next_trim_ms:
+            return
+        used = used_memory()
+        if process_rss() - used < self.trim_overhead + max(_TRIM_SLACK, used // 8):
+            return
+        t0 = time.perf_counter()
+        malloc_trim()
+        cost_ms = (time.perf_counter() - t0) * 1000
+        self.trim_overhead = process_rss() - used_memory()
+        self.next_trim_ms = now + max(_CALIBRATION_PERIOD_MS, int(cost_ms * 200))
 
     def metric(self, which):
         return self.metrics[which].value()

@@ -63,6 +63,36 @@ def test_closed_connections_free_their_memory_at_once(rkvd_factory):
             f"used_memory {before} before {n} connections, {after} after they closed"
 
 
+def _rss(pid):
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def test_rss_comes_back_after_connection_churn(rkvd_factory):
+    """Rounds of connections opened and closed: the heap pages they freed go
+    back to the system from the cron (glibc keeps them otherwise)."""
+    n = 4000
+    _raise_own_fd_limit(n + 200)
+    server = rkvd_factory("--maxclients", str(n + 100))
+    with RawConnection(server.host, server.port) as ctl:
+        ctl.command("PING")
+        before = _rss(server.pid)
+        for _ in range(3):
+            socks = [socket.create_connection((server.host, server.port)) for _ in range(n)]
+            for s in socks:
+                s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + b"v" * 100 + b"\r\n")
+            for s in socks:
+                s.settimeout(10)
+                assert s.recv(16) == b"+OK\r\n"
+            peak = _rss(server.pid)
+            for s in socks:
+                s.close()
+            assert wait_until(lambda: _info(ctl, "clients")["connected_clients"] == "1", 10)
+        assert peak - before > 16 * 1024 * 1024, "the connections should have cost memory"
+        assert wait_until(lambda: _rss(server.pid) < before + 8 * 1024 * 1024, 5), \
+            f"RSS {before} before the rounds, {_rss(server.pid)} after, {peak} at the peak"
+
+
 def test_maxclients_raises_the_descriptor_limit(rkvd_factory):
     server = rkvd_factory("--maxclients", "5000")
     soft, hard = _limits(server.pid)
