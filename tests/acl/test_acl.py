@@ -8,7 +8,6 @@ seeded at random per process: those are compared as sets (acl_support)."""
 import time
 
 import pytest
-
 from acl_support import both, canon_list, canon_user, raw_both
 
 pytestmark = pytest.mark.needs_redis
@@ -204,7 +203,7 @@ def test_genpass_and_help(server_pair):
 
 def test_acl_file_save_and_load(server_pair, tmp_path):
     results = []
-    for n, path in enumerate((tmp_path / "a.acl", tmp_path / "b.acl")):
+    for path in (tmp_path / "a.acl", tmp_path / "b.acl"):
         path.write_text("user default on nopass ~* &* +@all\nuser x on >p ~k* +get\n")
     a, b = server_pair("--aclfile", str(tmp_path / "a.acl"))
     b.kill()

@@ -5,10 +5,9 @@ user after it (ACL GETUSER, single command rules compared as sets)."""
 import itertools
 
 import pytest
+from acl_support import canon_user, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from acl_support import canon_user, run
 
 pytestmark = pytest.mark.needs_redis
 

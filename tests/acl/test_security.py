@@ -4,8 +4,8 @@ enable-module-command), against redis-server 7.0.15."""
 import socket
 
 import pytest
-
 from acl_support import raw_both
+
 from support import RawConnection
 
 pytestmark = pytest.mark.needs_redis

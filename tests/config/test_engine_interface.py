@@ -14,7 +14,8 @@ NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "disk_error": lambda cfg: None, "rdb_key_save_delay": lambda cfg: None,
             "appendonly": lambda cfg: None, "aof_gc": lambda cfg: None,
             "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None,
-            "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None}
+            "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None,
+            "maxclients": lambda cfg: None}
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
@@ -46,6 +47,7 @@ ENGINE_FIELDS = {
                                    "obuf_soft_seconds": 0, "obuf_pubsub_hard": 32 << 20,
                                    "obuf_pubsub_soft": 8 << 20, "obuf_pubsub_seconds": 60},
     "sanitize-dump-payload": {"sanitize_dump_payload": 0},
+    "tracking-table-max-keys": {"tracking_table_max_keys": 1000000},
 }
 
 
@@ -69,7 +71,8 @@ def test_the_rows_that_name_engine_fields():
          "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay",
          "appendonly": "appendonly", "aof-disable-auto-gc": "aof_gc", "maxmemory": "maxmemory",
          "crash-log-enabled": "crash_log", "slowlog-log-slower-than": "slow_hook",
-         "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook"}
+         "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook",
+         "maxclients": "maxclients", "requirepass": "requirepass"}
 
 
 def test_attach_fills_the_engine():

@@ -70,7 +70,7 @@ cdef int _acl_plan_keys(AclSelector s, Client c, tuple plan, list argv, int* idx
     cdef int first, last, step, i, perm
     cdef bint ok
     cdef bytes b
-    for first, lastkey, step, perm in plan:
+    for first, lastkey, _step, _perm in plan:
         last = first + lastkey if lastkey >= 0 else argc + lastkey
         if last >= argc or last < first or first >= argc:
             return ACL_OK           # a bad range: no keys, as Redis's spec walk

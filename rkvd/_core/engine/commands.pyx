@@ -71,6 +71,7 @@ cdef int cmdtab_add(bytes lname, Command cmd) except -1:
     g_cmdtab[i].cmd = <PyObject*>cmd
     return 0
 
+
 def cmdtab_rebuild(dict names):
     """Fill the dispatch table again from {lowercase name (bytes): Command}:
     what rename-command leaves (a renamed command under its new name, a

@@ -28,16 +28,15 @@
 # Order of the file: binding and state, errors, Lua -> RESP, RESP -> Lua,
 # the redis.* functions, the sandbox, the run context, EVAL and SCRIPT.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
-from cpython.object cimport PyObject
 from libc.math cimport floor, isnan, isinf
-from libc.stdint cimport int32_t, uint32_t, uint64_t, int64_t
+from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdio cimport snprintf
-from libc.string cimport memcpy, memchr, strlen, strcmp
+from libc.string cimport memcpy, memchr, strlen
 
-from rkvd._core.lib.mem cimport malloc, realloc, free
+from rkvd._core.lib.mem cimport realloc
 from rkvd._core.scripting.lua51 cimport *
 from rkvd._core.server cimport (
-    Client, Command, Database, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
+    Client, Command, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
     perform_evictions,
 )
 
@@ -160,7 +159,7 @@ from time import monotonic as _monotonic
 # message" keeps its code, anything else gets ERR; trailing CR/LF trimmed
 # (Redis's luaPushErrorBuff).
 cdef void push_error(lua_State* L, const char* p, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t i = 0, sp
+    cdef Py_ssize_t sp
     cdef bytes msg, code
     if n > 0 and p[0] == b'-':
         sp = 1
@@ -456,7 +455,7 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
                 lua_pushboolean(L, 0)
             return pos
         if t == b'|':
-            for j in range(n * 2):
+            for j in range(n * 2):  # no-cython-lint
                 pos = resp_to_lua(L, p, pos, end, False)
             return resp_to_lua(L, p, pos, end, push)
         if t == b'*' or t == b'>':
@@ -471,7 +470,7 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
             lua_createtable(L, 0, 1)
             lua_pushlstring(L, "map" if t == b'%' else "set", 3)
             lua_createtable(L, 0, <int>n if n < 1 << 20 else 0)
-        for j in range(n):
+        for j in range(n):  # no-cython-lint
             pos = resp_to_lua(L, p, pos, end, push)
             if t == b'%':
                 pos = resp_to_lua(L, p, pos, end, push)
