@@ -540,8 +540,8 @@ def _stats(server):
         ("total_writes_processed", 0),
         ("io_threaded_reads_processed", 0),
         ("io_threaded_writes_processed", 0),
-        ("reply_buffer_shrinks", 0),
-        ("reply_buffer_expands", 0),
+        ("reply_buffer_shrinks", e.stat_reply_buffer_shrinks),
+        ("reply_buffer_expands", e.stat_reply_buffer_expands),
     ]
     return "Stats", lines
 

@@ -132,7 +132,6 @@ def client_info_string(server, c, args=None):
     name = c.name
     if isinstance(name, (bytes, bytearray)):
         name = bytes(name).decode("utf-8", "surrogateescape")
-    rbs = max(0, c.obuf_mem - pending)
     argv_mem = sum(len(a) for a in args) if args else 0
     sub, psub, ssub = c.sub_counts
     redir = c.tracking_redir if c.flags & CF_TRACKING else -1
@@ -141,7 +140,7 @@ def client_info_string(server, c, args=None):
             f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
             f"db={c.dbid} sub={sub} psub={psub} ssub={ssub} multi={c.multi_count} "
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
-            f"rbs={rbs} rbp={rbs} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
+            f"rbs={c.reply_buf_size} rbp={c.reply_buf_peak} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
             f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
             f"user={bytes(c.user.name).decode('utf-8', 'surrogateescape')} redir={redir} resp={c.resp}")
 

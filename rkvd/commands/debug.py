@@ -497,18 +497,26 @@ class DebugCommands:
         c.reply_ok()
 
     def replybuffer(self, c, args):
-        # Redis's reply buffer tuning for its tests. rkvd's reply buffer does
-        # not track a peak or resize like Redis's (INFO reply_buffer_shrinks
-        # and _expands stay 0), so the arguments are checked as Redis checks
-        # them and there is nothing to set.
+        # Redis's reply buffer tuning for its tests: the peak reset period
+        # and resizing on or off (clients_cron's reply buffer resize)
         if len(args) != 4:
             return False
         what = lower(args[2])
+        e = self.engine
         if what == "peak-reset-time":
-            if lower(args[3]) not in ("never", "reset") and \
-                    get_long_long_or_reply(c, args[3]) is None:
-                return
-        elif what != "resizing":
+            arg = lower(args[3])
+            if arg == "never":
+                e.reply_buffer_peak_reset_time = -1
+            elif arg == "reset":
+                e.reply_buffer_peak_reset_time = 5000
+            else:
+                ms = get_long_long_or_reply(c, args[3])
+                if ms is None:
+                    return
+                e.reply_buffer_peak_reset_time = ms
+        elif what == "resizing":
+            e.reply_buffer_resizing = atoi(args[3]) != 0
+        else:
             reply_subcommand_syntax_error(c, args)
             return
         c.reply_ok()

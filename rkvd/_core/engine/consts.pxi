@@ -27,6 +27,7 @@ cdef enum:
     PROTO_INLINE_MAX_SIZE = 64 * 1024
     PROTO_MBULK_BIG_ARG = 32 * 1024
     PROTO_IOBUF_LEN = 16 * 1024
+    PROTO_REPLY_MIN_BYTES = 1024       # the smallest an idle client's reply buffer gets
     PROTO_REPLY_CHUNK = 256 * 1024    # flush a growing reply mid-batch past this
     OBJ_SHARED_BULKHDR_LEN = 32
     EMBSTR_SIZE_LIMIT = 44

@@ -81,6 +81,11 @@ cdef class Engine:
     cdef public long long stat_client_qbuf_limit_disconnections
     cdef public long long stat_client_outbuf_limit_disconnections
     cdef public long long stat_unexpected_error_replies
+    cdef public long long stat_reply_buffer_shrinks, stat_reply_buffer_expands
+    # DEBUG REPLYBUFFER: the reply buffers' peak reset period (ms, -1 never)
+    # and whether clients_cron resizes them at all
+    cdef public long long reply_buffer_peak_reset_time
+    cdef public bint reply_buffer_resizing
     cdef public double stat_expired_stale_perc
     cdef public dict errorstats
     cdef public long long dirty

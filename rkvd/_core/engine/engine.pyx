@@ -23,6 +23,8 @@ cdef class Engine:
         self.ps_shard = {}
         self.monitors = []
         self.tracking_table_max_keys = 1000000
+        self.reply_buffer_peak_reset_time = 5000
+        self.reply_buffer_resizing = True
         self.prop_ops = []
         self.prop_buf = bytearray()
         self.prop_seldb = -1
@@ -386,6 +388,7 @@ cdef class Engine:
         self.stat_client_qbuf_limit_disconnections = 0
         self.stat_client_outbuf_limit_disconnections = 0
         self.stat_unexpected_error_replies = 0
+        self.stat_reply_buffer_shrinks = self.stat_reply_buffer_expands = 0
         self.stat_expired_stale_perc = 0
         self.errorstats = {}
         for cmd in self.commands.values():
@@ -539,6 +542,7 @@ cdef class Engine:
     # freed when it closes, not when the round reaches it.
     cdef int clients_cron(self) except -1:
         cdef Client c
+        cdef int r
         cdef Py_ssize_t n = len(self.clients)
         cdef Py_ssize_t per = n // (self.hz if self.hz > 0 else 10)
         if n == 0:
@@ -554,6 +558,12 @@ cdef class Engine:
                 continue                # gone since the round began
             per -= 1
             c.cron_resize_querybuf(self.cached_ms)
+            if self.reply_buffer_resizing:
+                r = c.reply.cron_resize(self.cached_ms, self.reply_buffer_peak_reset_time)
+                if r == 1:
+                    self.stat_reply_buffer_shrinks += 1
+                elif r == 2:
+                    self.stat_reply_buffer_expands += 1
             if c.output_limited():
                 c._check_output_limits(0)
         return 0

@@ -565,6 +565,14 @@ cdef class Client:
         def __get__(self):
             return self.reply.len
 
+    property reply_buf_size:            # CLIENT LIST rbs: Redis's buf_usable_size
+        def __get__(self):
+            return self.reply.size
+
+    property reply_buf_peak:            # CLIENT LIST rbp
+        def __get__(self):
+            return self.reply.peak
+
     property obuf_mem:
         def __get__(self):
             cdef long long pending = 0

@@ -16,6 +16,11 @@ ctypedef int (*reply_error_hook)(void* ctx, const char* p, Py_ssize_t n) except 
 cdef class ReplyWriter:
     cdef char* buf
     cdef Py_ssize_t len, cap          # [0, len) written, [len, cap) free
+    # Redis's buf_usable_size and buf_peak: the size the buffer is allocated
+    # with (it grows past it within one reply and goes back after the write)
+    # and the largest reply part it held since the peak was last reset.
+    cdef public Py_ssize_t size, peak
+    cdef long long peak_reset_ms
     cdef public int resp              # protocol version: 2 or 3
     cdef reply_error_hook on_error    # or NULL
     cdef void* on_error_ctx
@@ -51,3 +56,9 @@ cdef class ReplyWriter:
     cdef int set_deferred_set(self, Py_ssize_t pos, long long n) except -1
     cdef int add_value(self, object v) except -1
     cdef bytes take(self)
+
+    # Redis's clientsCronResizeOutputBuffer: shrink `size` toward the peak
+    # (to PROTO_REPLY_MIN_BYTES at least) or double it (up to
+    # PROTO_IOBUF_LEN) when the buffer filled; the peak is reset every
+    # reset_ms (-1 never). Returns 1 shrunk, 2 expanded, 0 neither.
+    cdef int cron_resize(self, long long now_ms, long long reset_ms) except -1

@@ -23,6 +23,8 @@ cdef class ReplyWriter:
     def __cinit__(self):
         self.buf = NULL
         self.resp = 2
+        self.size = self.peak = PROTO_IOBUF_LEN
+        self.peak_reset_ms = 0          # as Redis: the first cron resets the peak
 
     def __dealloc__(self):
         free(self.buf)
@@ -35,7 +37,7 @@ cdef class ReplyWriter:
         if RKVD_DEBUG:
             assert 0 <= self.len <= self.cap and n >= 0, "reply buffer length out of range"
         if need > self.cap:
-            cap = self.cap * 2 if self.cap else PROTO_IOBUF_LEN
+            cap = self.cap * 2 if self.cap else self.size
             if cap < need:
                 cap = need
             nb = <char*>realloc(self.buf, cap)
@@ -308,16 +310,45 @@ cdef class ReplyWriter:
             return 0
         raise TypeError(f"cannot reply with {t!r}")
 
-    # The reply so far as bytes, the buffer emptied (and freed when a big
-    # reply grew it past 4 read buffers).
+    # The reply so far as bytes, the buffer emptied and back to its size
+    # (freed when a big reply grew it past 4 read buffers).
     cdef bytes take(self):
         cdef bytes data = PyBytes_FromStringAndSize(self.buf, self.len)
+        cdef char* nb
+        if self.len > self.peak:
+            self.peak = self.len if self.len < self.size else self.size
         self.len = 0
         if self.cap > 4 * PROTO_IOBUF_LEN:
             free(self.buf)
             self.buf = NULL
             self.cap = 0
+        elif self.cap > self.size:
+            nb = <char*>realloc(self.buf, self.size)
+            if nb != NULL:
+                self.buf = nb
+                self.cap = self.size
         return data
+
+    cdef int cron_resize(self, long long now_ms, long long reset_ms) except -1:
+        cdef Py_ssize_t new = 0
+        cdef int r = 0
+        if self.size // 2 >= PROTO_REPLY_MIN_BYTES and self.peak < self.size // 2:
+            new = self.peak + 1 if self.peak + 1 > PROTO_REPLY_MIN_BYTES else PROTO_REPLY_MIN_BYTES
+            r = 1
+        elif self.size * 2 < 2 * PROTO_IOBUF_LEN and self.peak == self.size:
+            new = self.size * 2 if self.size * 2 < PROTO_IOBUF_LEN else PROTO_IOBUF_LEN
+            r = 2
+        if reset_ms >= 0 and now_ms - self.peak_reset_ms >= reset_ms:
+            self.peak = self.len
+            self.peak_reset_ms = now_ms
+        if new:
+            self.size = new
+            if self.len == 0 and self.cap:
+                # nothing pending: the next reply allocates the new size
+                free(self.buf)
+                self.buf = NULL
+                self.cap = 0
+        return r
 
 
 from rkvd.replytypes import ErrorReply, RespSet, RespMap, Verbatim, NullArray
