@@ -283,8 +283,11 @@ cdef class Client:
         return False
 
     def pause_writing(self):
-        # Output is not draining: stop reading this client until it does.
-        if not (self.flags & CF_CLOSED):
+        # Output is not draining: stop reading and running this client's
+        # requests until it does, so a client that never reads cannot grow
+        # the server's memory without bound. Not when its class has an
+        # output limit: then, as in Redis, the limit disconnects it.
+        if not (self.flags & CF_CLOSED) and not self.output_limited():
             self.flags |= CF_READ_PAUSED
             self.transport.pause_reading()
 
@@ -381,7 +384,7 @@ cdef class Client:
         cdef RequestReader r = self.reader
         r.max_bulk_len = e.proto_max_bulk_len
         while r.pos < r.len:
-            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED):
+            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED | CF_READ_PAUSED):
                 break
             r.authenticated = self.authenticated or not e.auth_required
             st = r.parse()
