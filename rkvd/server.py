@@ -269,7 +269,6 @@ class Server:
             if self.shutdown_requested is not None:
                 return
             self.engine.cron()
-            self._clients_cron()
             self.persistence.cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
@@ -280,17 +279,6 @@ class Server:
                 self.log.warning(f"cron error: {exc!r}")
         if self.shutdown_requested is None:
             self.loop.call_later(1.0 / self.engine.hz, self._cron)
-
-    def _clients_cron(self):
-        timeout = self.cfg["timeout"]
-        if not timeout:
-            return
-        now_ms = self.engine.cached_ms
-        limit = timeout * 1000
-        for c in list(self.engine.clients.values()):
-            if now_ms - c.last_interaction_ms > limit:
-                self.log.verbose("Closing idle client")
-                c.close()
 
     # ------------------------------------------------------------ lifecycle
 

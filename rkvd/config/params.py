@@ -310,7 +310,7 @@ PARAMS = [
     Num("repl-diskless-sync-delay", 0, INT_MAX, 5),
     Num("maxmemory-samples", 1, INT_MAX, 5, engine="maxmemory_samples"),
     Num("maxmemory-eviction-tenacity", 0, 100, 10, engine="maxmemory_eviction_tenacity"),
-    Num("timeout", 0, INT_MAX, 0),
+    Num("timeout", 0, INT_MAX, 0, engine="maxidletime"),
     Num("replica-announce-port", 0, 65535, 0, alias="slave-announce-port"),
     Num("tcp-backlog", 0, INT_MAX, 511, flags=IMMUTABLE),
     Num("cluster-port", 0, 65535, 0, flags=IMMUTABLE),

@@ -48,6 +48,7 @@ ENGINE_FIELDS = {
                                    "obuf_pubsub_soft": 8 << 20, "obuf_pubsub_seconds": 60},
     "sanitize-dump-payload": {"sanitize_dump_payload": 0},
     "tracking-table-max-keys": {"tracking_table_max_keys": 1000000},
+    "timeout": {"maxidletime": 0},
 }
 
 

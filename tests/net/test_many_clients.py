@@ -143,3 +143,23 @@ def _limits(pid):
                 parts = line.split()
                 return int(parts[3]), int(parts[4])
     raise AssertionError("no 'Max open files' line")
+
+
+@pytest.mark.needs_redis
+def test_timeout_closes_idle_clients_as_redis(server_pair):
+    """timeout 1: a plain idle client is closed; subscribed, blocked and
+    MONITOR clients are not (Redis's clientsCronHandleTimeout)."""
+    outcome = []
+    for server in server_pair("--timeout", "1", "--loglevel", "verbose"):
+        conns = {name: RawConnection(server.host, server.port) for name in ("plain", "sub", "blocked", "mon")}
+        try:
+            conns["plain"].command("PING")
+            conns["sub"].command("SUBSCRIBE", "ch")
+            conns["mon"].command("MONITOR")
+            conns["blocked"].send_command("BLPOP", "nolist", "0")
+            time.sleep(3.5)
+            outcome.append({name: c.read_until_idle(0.2)[1] for name, c in conns.items()})
+        finally:
+            for c in conns.values():
+                c.close()
+    assert outcome[0] == outcome[1] == {"plain": True, "sub": False, "blocked": False, "mon": False}

@@ -85,6 +85,7 @@ cdef class Engine:
     # DEBUG REPLYBUFFER: the reply buffers' peak reset period (ms, -1 never)
     # and whether clients_cron resizes them at all
     cdef public long long reply_buffer_peak_reset_time
+    cdef public long long maxidletime       # timeout: idle seconds before a close (0 never)
     cdef public bint reply_buffer_resizing
     cdef public double stat_expired_stale_perc
     cdef public dict errorstats
@@ -212,6 +213,8 @@ cdef class Engine:
 
     # A slice of the clients per cron tick, all of them about once a second.
     cdef int clients_cron(self) except -1
+    # close c if it has been idle past `timeout` (1 if it was)
+    cdef bint _idle_timeout(self, Client c) except -1
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
     # repeat while more than 10% of the sample was expired, within 25% of

@@ -557,6 +557,8 @@ cdef class Engine:
             if c is None or c.flags & CF_CLOSED:
                 continue                # gone since the round began
             per -= 1
+            if self.maxidletime and self._idle_timeout(c):
+                continue
             c.cron_resize_querybuf(self.cached_ms)
             if self.reply_buffer_resizing:
                 r = c.reply.cron_resize(self.cached_ms, self.reply_buffer_peak_reset_time)
@@ -567,6 +569,17 @@ cdef class Engine:
             if c.output_limited():
                 c._check_output_limits(0)
         return 0
+
+    # Redis's clientsCronHandleTimeout for idle clients: not replicas or
+    # monitors, not blocked (their own timeout) nor subscribed clients.
+    cdef bint _idle_timeout(self, Client c) except -1:
+        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB):
+            return False
+        if self.cached_ms - c.last_interaction_ms <= self.maxidletime * 1000:
+            return False
+        self.log_verbose("Closing idle client")
+        c.close()
+        return True
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
     # repeat while more than 10% of the sample was expired, within 25% of
