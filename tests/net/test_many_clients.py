@@ -163,3 +163,22 @@ def test_timeout_closes_idle_clients_as_redis(server_pair):
             for c in conns.values():
                 c.close()
     assert outcome[0] == outcome[1] == {"plain": True, "sub": False, "blocked": False, "mon": False}
+
+
+@pytest.mark.needs_redis
+def test_maxclients_refuses_with_redis_error(server_pair):
+    seen = []
+    for server in server_pair("--maxclients", "3"):
+        conns = [RawConnection(server.host, server.port) for _ in range(3)]
+        try:
+            for c in conns:
+                assert c.command("PING") == b"+PONG\r\n"
+            with RawConnection(server.host, server.port) as extra:
+                seen.append(extra.read_until_idle(0.5))
+            stats = info_sections(support.parse_reply(conns[0].command("INFO", "stats"))[1].decode())
+            seen.append(stats["stats"]["rejected_connections"])
+        finally:
+            for c in conns:
+                c.close()
+    assert seen[0] == seen[2] == (b"-ERR max number of clients reached\r\n", True)
+    assert seen[1] == seen[3] == "1"
