@@ -100,6 +100,12 @@ PAYLOADS = [
     ("inline-unbalanced-triple", b'set """test-key""" test-value\r\nping\r\n'),
     ("inline-unknown", b"FOO bar baz\r\n"),
     ("inline-unknown-long-args", b"FOO " + b"x" * 200 + b" " + b"y" * 50 + b"\r\n"),
+    # names and arguments in errors stop at a NUL, as C's %s prints them
+    # a refused EXEC is an EXECABORT, inside MULTI or not
+    ("exec-wrong-arity", b"EXEC x\r\nMULTI\r\nEXEC y\r\nEXEC\r\n"),
+    ("unknown-with-nul", b"*3\r\n$6\r\nDI\x00SCA\r\n$3\r\na\x00b\r\n$1\r\nc\r\n"),
+    ("unknown-subcommand-with-nul", b"*2\r\n$6\r\nOBJECT\r\n$4\r\nx\x00yz\r\n"),
+    ("subcommand-syntax-with-nul", b"*3\r\n$5\r\nDEBUG\r\n$4\r\nx\x00yz\r\n$1\r\n1\r\n"),
     ("inline-arity", b"GET\r\nGET a b\r\n"),
     ("inline-quit", b"PING\r\nQUIT\r\nPING\r\n"),
     ("inline-cr-only", b"PING\rPING\r\n"),

@@ -248,7 +248,7 @@ cdef class Engine:
 
     cdef _reject(self, Client c, Command cmd, bytes msg):
         cmd.rejected_calls += 1
-        if c.flags & CF_MULTI and cmd.name == "exec":
+        if cmd.name == "exec":          # as Redis: inside MULTI or not
             exec_abort(c, msg)
             return
         self._reject_tx(c, cmd)
@@ -322,17 +322,18 @@ cdef class Engine:
         return 0
 
     cdef _unknown_command(self, Client c):
-        # user bytes go back as sent (CR/LF become spaces in add_error)
+        # user bytes go back as sent (CR/LF become spaces in add_error), up
+        # to a NUL: Redis formats them as C strings
         cdef int i = 1
         cdef bytes args = b""
         while i < c.argc and len(args) < 128:
-            args += b"'" + c.arg_bytes(i)[:128 - len(args)] + b"' "
+            args += b"'" + c.arg_cstr(i)[:128 - len(args)] + b"' "
             i += 1
-        c.add_error_bytes(b"unknown command '" + c.arg_bytes(0)[:128] +
+        c.add_error_bytes(b"unknown command '" + c.arg_cstr(0)[:128] +
                           b"', with args beginning with: " + args)
 
     cdef _unknown_subcommand(self, Client c, Command cmd):
-        c.add_error_bytes(b"unknown subcommand '" + c.arg_bytes(1)[:128] + b"'. Try " +
+        c.add_error_bytes(b"unknown subcommand '" + c.arg_cstr(1)[:128] + b"'. Try " +
                           cmd.upper_name + b" HELP.")
 
     cdef _handler_crashed(self, Client c, Command cmd, exc):

@@ -184,6 +184,8 @@ cdef class Client:
     # Arguments: i < argc, unchecked.
     # argv[i] as a new bytes object.
     cdef inline bytes arg_bytes(self, int i)
+    # argv[i] up to its first NUL: what Redis's %s prints of it in errors.
+    cdef inline bytes arg_cstr(self, int i)
 
     # Case-insensitive compare of argv[i] with a lowercase C string.
     cdef inline bint arg_is(self, int i, const char* lower) noexcept

@@ -430,6 +430,12 @@ cdef class Client:
     cdef inline bytes arg_bytes(self, int i):
         return PyBytes_FromStringAndSize(self.argv[i].ptr, self.argv[i].len)
 
+    cdef inline bytes arg_cstr(self, int i):
+        cdef const char* nul = <const char*>memchr(self.argv[i].ptr, 0, self.argv[i].len)
+        if nul == NULL:
+            return PyBytes_FromStringAndSize(self.argv[i].ptr, self.argv[i].len)
+        return PyBytes_FromStringAndSize(self.argv[i].ptr, nul - self.argv[i].ptr)
+
     cdef inline bint arg_is(self, int i, const char* lower) noexcept:
         # case-insensitive compare of argv[i] with a lowercase C string
         cdef Py_ssize_t n = strlen(lower)

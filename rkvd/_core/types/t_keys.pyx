@@ -623,7 +623,7 @@ cdef int add_help(Client c, list lines) except -1:
 
 cdef int add_subcommand_syntax_error(Client c) except -1:
     return c.add_error_bytes(b"unknown subcommand or wrong number of arguments for '" +
-                             c.arg_bytes(1)[:128] + b"'. Try " + c.arg_bytes(0).upper() + b" HELP.")
+                             c.arg_cstr(1)[:128] + b"'. Try " + c.arg_cstr(0).upper() + b" HELP.")
 
 
 register_c("del", cmd_del)
