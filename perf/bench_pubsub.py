@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, loadavg, rss_bytes
+from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, interleaved_rounds, loadavg, rss_bytes
 
 WORKLOADS = ("fanout100", "channels10k", "patterns50")
 
@@ -188,15 +188,11 @@ def memory_per_subscription(server, n):
 def main(argv=None):
     args = parse_args(argv)
     names = [n for n in args.only.split(",") if n]
-    results = {n: {k: [] for k in KINDS} for n in names}
     with ServerPair(KINDS, required=KINDS) as pair:
         for kind in KINDS:
             print(pair.servers[kind].describe(), file=sys.stderr)
-        for r in range(args.rounds):
-            order = KINDS if r % 2 == 0 else tuple(reversed(KINDS))
-            for name in names:
-                for kind in order:
-                    results[name][kind].append(run_workload(name, pair.servers[kind], args))
+        results = interleaved_rounds(pair, names, args.rounds,
+                                     lambda name, server: run_workload(name, server, args))
         mem = {kind: memory_per_subscription(pair.servers[kind], args.mem_channels) for kind in KINDS}
     print(f"load average {loadavg()}", file=sys.stderr)
     rows = []

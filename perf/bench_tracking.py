@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, loadavg
+from servers import HOST, KINDS, ServerPair, cpu_seconds, encode, interleaved_rounds, loadavg
 
 WORKLOADS = ("notrack", "track", "bcast")
 VALUE = b"vvvv"
@@ -136,7 +136,9 @@ def run_workload(name, server, args):
     for i in range(0, args.commands, args.depth):
         cmds, size = [], 0
         for j in range(i, min(i + args.depth, args.commands)):
-            k = keys[(j * 7919) % args.keys]
+            # a GET and then a SET of the same key: with an even key count a
+            # stride over j alone would give GETs and SETs disjoint keys
+            k = keys[((j // 2) * 7919) % args.keys]
             if j % 2:
                 cmds.append(encode("SET", k, VALUE))
                 size += len(SET_REPLY)
@@ -165,15 +167,11 @@ def run_workload(name, server, args):
 def main(argv=None):
     args = parse_args(argv)
     names = [n for n in args.only.split(",") if n]
-    results = {n: {k: [] for k in KINDS} for n in names}
     with ServerPair(KINDS, required=KINDS) as pair:
         for kind in KINDS:
             print(pair.servers[kind].describe(), file=sys.stderr)
-        for r in range(args.rounds):
-            order = KINDS if r % 2 == 0 else tuple(reversed(KINDS))
-            for name in names:
-                for kind in order:
-                    results[name][kind].append(run_workload(name, pair.servers[kind], args))
+        results = interleaved_rounds(pair, names, args.rounds,
+                                     lambda name, server: run_workload(name, server, args))
     print(f"load average {loadavg()}", file=sys.stderr)
     rows = []
     for name in names:

@@ -389,6 +389,18 @@ def _is_descendant(pid, ancestor):
     return False
 
 
+def interleaved_rounds(pair, names, rounds, run):
+    """{name: {kind: [run(name, server), one per round]}}: each round runs
+    every workload on both servers, their order flipping every round."""
+    results = {n: {k: [] for k in KINDS} for n in names}
+    for r in range(rounds):
+        order = KINDS if r % 2 == 0 else tuple(reversed(KINDS))
+        for name in names:
+            for kind in order:
+                results[name][kind].append(run(name, pair.servers[kind]))
+    return results
+
+
 class ServerPair:
     """Both servers, started together; a side that fails to start is reported
     (``errors[kind]``) and left out unless ``required``."""
