@@ -317,3 +317,22 @@ def test_table_limit_and_info(rkvd):
             w.command("CONFIG", "SET", "tracking-table-max-keys", "1000000")
         c.command("CLIENT", "TRACKING", "off")
         assert _info(w, "tracking_clients") == 0
+
+
+def test_scripts_track_their_declared_keys_when_they_read(rkvd, redis_ref):
+    _same(rkvd, redis_ref, [
+        ("c", ["HELLO", "3"]),
+        ("c", ["CLIENT", "TRACKING", "on"]),
+        ("c", ["EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2"]),   # no read: nothing
+        ("w", ["MSET", "k1", "1", "k2", "1"]),
+        ("c", None),
+        ("c", ["EVAL", "redis.call('get', 'k3')", "2", "k1", "k2"]),          # a read: k1 and k2
+        ("w", ["MSET", "k2", "2", "k1", "2"]),
+        ("c", None),
+        ("c", ["EVAL_RO", "redis.call('ping')", "2", "k1", "k2"]),            # RO variant, no read
+        ("w", ["MSET", "k2", "3", "k1", "3"]),
+        ("c", None),
+        ("c", ["EVAL_RO", "redis.call('get', 'k1')", "2", "k1", "k2"]),
+        ("w", ["MSET", "k2", "4", "k1", "4"]),
+        ("c", None),
+    ])

@@ -139,6 +139,9 @@ cdef class Engine:
     # The -BUSY error every command not flagged allow_busy gets while a
     # script runs past busy-reply-threshold (rkvd._core.scripting), or None.
     cdef public object busy_reply
+    # The client whose EVAL/FCALL is running now (rkvd._core.scripting), or
+    # None: client-side caching tracks its keys when the script reads.
+    cdef public Client script_caller
 
     # processCommand: look up, check, then run or queue (MULTI).
     cdef int execute(self, Client c) except -1

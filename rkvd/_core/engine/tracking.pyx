@@ -324,9 +324,21 @@ cdef int _send_pending(Engine e, Client c) except -1:
     return 0
 
 
+# Read-only script commands: only the reads their script makes count.
+cdef frozenset _SCRIPT_RO = frozenset({"eval_ro", "evalsha_ro", "fcall_ro"})
+
+
 cdef int tracking_after_call(Engine e, Client c, Command cmd) except -1:
-    if cmd.flags & CMD_READONLY and (c.flags & (CF_TRACKING | CF_TRACKING_BCAST)) == CF_TRACKING:
-        _remember_keys(e, c, cmd)
+    cdef Client caller = c
+    if cmd.flags & CMD_READONLY and cmd.name not in _SCRIPT_RO:
+        if e.script_caller is not None and c is not e.script_caller:
+            # a read inside a script: the keys its EVAL/FCALL declared, as
+            # Redis remembers the script caller's command
+            caller = e.script_caller
+            if caller.cur_cmd is None:
+                caller = c
+        if (caller.flags & (CF_TRACKING | CF_TRACKING_BCAST)) == CF_TRACKING:
+            _remember_keys(e, caller, <Command>caller.cur_cmd if caller is not c else cmd)
     if e.call_depth:
         return 0
     # CLIENT CACHING covers the next command, or the next transaction

@@ -179,6 +179,7 @@ cdef int run_function(Client c, lua_State* L, int nargs, bytes funcname, int sfl
     sc.db = c.db
     sc.set_resp(2)
     g_run = run
+    e.script_caller = c
     try:
         if g_busy_threshold_ms > 0:
             lua_sethook(L, g_hook, LUA_MASKCOUNT, 100000)
@@ -207,6 +208,7 @@ cdef int run_function(Client c, lua_State* L, int nargs, bytes funcname, int sfl
             lua_to_reply(L, c.reply, sc.resp, 0)
     finally:
         g_run = None
+        e.script_caller = None
         lua_settop(L, 0)
         if run.flags & RUN_TIMEDOUT:
             busy_end(e)
