@@ -619,7 +619,7 @@ cdef int add_help(Client c, list lines) except -1:
         b = line.encode()
         c.add_status(b, len(b))
     c.add_canned(b"+HELP\r\n")
-    return c.add_canned(b"+    Print this help.\r\n")
+    return c.add_canned(b"+    Prints this help.\r\n")
 
 cdef int add_subcommand_syntax_error(Client c) except -1:
     return c.add_error_bytes(b"unknown subcommand or wrong number of arguments for '" +
