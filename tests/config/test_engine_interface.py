@@ -46,6 +46,8 @@ ENGINE_FIELDS = {
                                    "obuf_soft_seconds": 0, "obuf_pubsub_hard": 32 << 20,
                                    "obuf_pubsub_soft": 8 << 20, "obuf_pubsub_seconds": 60},
     "sanitize-dump-payload": {"sanitize_dump_payload": 0},
+    "stream-node-max-bytes": {"stream_node_max_bytes": 4096},
+    "stream-node-max-entries": {"stream_node_max_entries": 100},
 }
 
 

@@ -2,7 +2,7 @@
 # Radix tree (see rax.pxd for the model and the contracts). Plain C over the
 # counted allocator, so used_memory sees the nodes. The tests' Python wrapper
 # is tests/native/rax.pyx.
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport uint32_t
 from libc.string cimport memcmp, memcpy
 from rkvd._core.lib.mem cimport malloc, realloc, free     # counted (used_memory)
 
