@@ -24,7 +24,7 @@ cdef class StreamConsumer:
 @cython.final
 cdef class StreamGroup:
     cdef rax* pel               # ID -> streamNACK* (owned)
-    cdef dict consumers         # name -> StreamConsumer
+    cdef rax* consumers         # name -> StreamConsumer (one reference held)
     cdef streamID last_id
     cdef long long entries_read  # -1: unknown (SCG_INVALID_ENTRIES_READ)
 
@@ -37,7 +37,7 @@ cdef class StreamValue:
     cdef uint64_t length
     cdef streamID last_id, first_id, max_deleted_entry_id
     cdef uint64_t entries_added
-    cdef dict cgroups           # name -> StreamGroup, or None until the first
+    cdef rax* cgroups           # name -> StreamGroup (one reference held), NULL until the first
 
 
 # A new empty stream. Raises MemoryError.

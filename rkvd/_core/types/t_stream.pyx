@@ -14,9 +14,9 @@
 # node is walked backwards too. A node takes new entries until it reaches
 # stream-node-max-bytes or stream-node-max-entries (live + deleted).
 #
-# Consumer groups: StreamGroup objects by name, each with its pending-entries
-# list (a rax of ID -> streamNACK, owning them) and its consumers, each with
-# its own rax of the same NACKs.
+# Consumer groups: a rax of name -> StreamGroup, each with its pending-entries
+# list (a rax of ID -> streamNACK, owning them) and a rax of name ->
+# StreamConsumer, each consumer with its own rax of the same NACKs.
 
 from rkvd._core.lib.rax cimport (
     raxIterator, rax_new, rax_free, rax_size, rax_insert, rax_try_insert, rax_remove, rax_find,
@@ -27,6 +27,7 @@ from rkvd._core.lib.listpack cimport (
     lp_append, lp_append_int64, lp_replace_int64, lp_shrink_to_fit,
 )
 from libc.stdint cimport UINT64_MAX
+from cpython.ref cimport Py_INCREF
 
 cdef enum:
     STREAM_ITEM_FLAG_NONE = 0
@@ -212,7 +213,9 @@ cdef class StreamConsumer:
 @cython.final
 cdef class StreamGroup:
     def __dealloc__(self):
-        self.consumers = None
+        if self.consumers != NULL:
+            objrax_free(self.consumers)
+            self.consumers = NULL
         if self.pel != NULL:
             rax_free(self.pel, _free_nack)
             self.pel = NULL
@@ -224,7 +227,9 @@ cdef class StreamValue:
     """A stream: a rax of stream-node listpacks plus consumer groups."""
 
     def __dealloc__(self):
-        self.cgroups = None
+        if self.cgroups != NULL:
+            objrax_free(self.cgroups)
+            self.cgroups = NULL
         if self.rax != NULL:
             rax_free(self.rax, _free_lp)
             self.rax = NULL
@@ -250,6 +255,62 @@ cdef class StreamValue:
             return rax_size(self.rax)
 
 
+# Groups by name and consumers by name are rax trees like Redis's (so they
+# iterate in Redis's order, and the RDB writer walks them without the GIL),
+# each value a Python object the tree holds one reference to.
+cdef int objrax_add(rax* r, bytes name, object obj) except -1:
+    cdef int rc = rax_try_insert(r, <const unsigned char*>PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name),
+                                 <void*>obj, NULL)
+    if rc < 0:
+        raise MemoryError()
+    if rc == 1:
+        Py_INCREF(obj)
+    return rc
+
+cdef inline object objrax_get(rax* r, bytes name):
+    cdef void* found
+    if r == NULL or not rax_find(r, <const unsigned char*>PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name),
+                                 &found):
+        return None
+    return <object>found
+
+cdef int objrax_del(rax* r, bytes name) except -1:
+    cdef void* old
+    if r == NULL or not rax_remove(r, <const unsigned char*>PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name),
+                                   &old):
+        return 0
+    Py_XDECREF(<PyObject*>old)
+    return 1
+
+# [(name, object)] in key order.
+cdef list objrax_items(rax* r):
+    cdef list out = []
+    cdef raxIterator ri
+    if r == NULL:
+        return out
+    rax_start(&ri, r)
+    rax_seek(&ri, b"^", NULL, 0)
+    while rax_next(&ri):
+        out.append((PyBytes_FromStringAndSize(<char*>ri.key, ri.key_len), <object>ri.data))
+    rax_stop(&ri)
+    return out
+
+cdef inline uint64_t objrax_size(rax* r) noexcept:
+    return rax_size(r) if r != NULL else 0
+
+cdef int objrax_free(rax* r) except -1:
+    cdef list held = [obj for _, obj in objrax_items(r)]
+    cdef raxIterator ri
+    rax_start(&ri, r)
+    rax_seek(&ri, b"^", NULL, 0)
+    while rax_next(&ri):
+        Py_XDECREF(<PyObject*>ri.data)
+    rax_stop(&ri)
+    rax_free(r, NULL)
+    del held       # the last references go after the tree
+    return 0
+
+
 cdef StreamValue stream_create():
     cdef StreamValue s = StreamValue.__new__(StreamValue)
     s.rax = rax_new()
@@ -259,23 +320,25 @@ cdef StreamValue stream_create():
 
 cdef StreamGroup stream_create_cg(StreamValue s, bytes name, streamID* id, long long entries_read):
     cdef StreamGroup g
-    if s.cgroups is None:
-        s.cgroups = {}
-    elif name in s.cgroups:
+    if s.cgroups == NULL:
+        s.cgroups = rax_new()
+        if s.cgroups == NULL:
+            raise MemoryError()
+    elif objrax_get(s.cgroups, name) is not None:
         return None
     g = StreamGroup.__new__(StreamGroup)
     g.pel = rax_new()
-    if g.pel == NULL:
+    g.consumers = rax_new()
+    if g.pel == NULL or g.consumers == NULL:
         raise MemoryError()
-    g.consumers = {}
     g.last_id = id[0]
     g.entries_read = entries_read
-    s.cgroups[name] = g
+    objrax_add(s.cgroups, name, g)
     return g
 
 cdef StreamConsumer stream_group_add_consumer(StreamGroup g, bytes name, long long now):
     cdef StreamConsumer sc
-    if name in g.consumers:
+    if objrax_get(g.consumers, name) is not None:
         return None
     sc = StreamConsumer.__new__(StreamConsumer)
     sc.pel = rax_new()
@@ -283,7 +346,7 @@ cdef StreamConsumer stream_group_add_consumer(StreamGroup g, bytes name, long lo
         raise MemoryError()
     sc.name = name
     sc.seen_time = now
-    g.consumers[name] = sc
+    objrax_add(g.consumers, name, sc)
     return sc
 
 cdef int stream_group_add_nack(StreamGroup g, StreamConsumer consumer, const unsigned char* key,
@@ -302,12 +365,7 @@ cdef int stream_group_add_nack(StreamGroup g, StreamConsumer consumer, const uns
     return 0
 
 cdef inline StreamGroup lookup_cg(StreamValue s, bytes name):
-    if s.cgroups is None:
-        return None
-    return s.cgroups.get(name)
-
-cdef inline list sorted_names(dict d):
-    return sorted(d) if d else []
+    return objrax_get(s.cgroups, name)
 
 cdef StreamValue stream_dup(StreamValue s):
     cdef StreamValue n = stream_create()
@@ -334,10 +392,7 @@ cdef StreamValue stream_dup(StreamValue s):
     n.first_id = s.first_id
     n.max_deleted_entry_id = s.max_deleted_entry_id
     n.entries_added = s.entries_added
-    if s.cgroups is None:
-        return n
-    for name in sorted_names(s.cgroups):
-        g = s.cgroups[name]
+    for name, g in objrax_items(s.cgroups):
         ng = stream_create_cg(n, name, &g.last_id, g.entries_read)
         rax_start(&ri, g.pel)
         rax_seek(&ri, b"^", NULL, 0)
@@ -345,8 +400,7 @@ cdef StreamValue stream_dup(StreamValue s):
             nack = <streamNACK*>ri.data
             stream_group_add_nack(ng, None, ri.key, nack.delivery_time, nack.delivery_count)
         rax_stop(&ri)
-        for cname in sorted_names(g.consumers):
-            sc = g.consumers[cname]
+        for cname, sc in objrax_items(g.consumers):
             nsc = stream_group_add_consumer(ng, cname, sc.seen_time)
             rax_start(&ri, sc.pel)
             rax_seek(&ri, b"^", NULL, 0)
@@ -382,11 +436,10 @@ cdef long long stream_mem_usage(StreamValue s, long long samples):
             if rax_next(&ri):
                 size += malloc_usable_size(ri.data)
             rax_stop(&ri)
-    if s.cgroups:
-        for g in s.cgroups.values():
-            size += 64 + rax_size(g.pel) * (sizeof(streamNACK) + 48)
-            for sc in g.consumers.values():
-                size += 64 + len(sc.name) + rax_size(sc.pel) * 48
+    for _, g in objrax_items(s.cgroups):
+        size += 64 + rax_size(g.pel) * (sizeof(streamNACK) + 48)
+        for _, sc in objrax_items(g.consumers):
+            size += 64 + len(sc.name) + rax_size(sc.pel) * 48
     return size
 
 
@@ -1041,12 +1094,12 @@ cdef StreamConsumer create_consumer(Client c, StreamGroup g, bytes name, bytes k
     return sc
 
 cdef inline StreamConsumer lookup_consumer(StreamGroup g, bytes name, bint refresh):
-    cdef StreamConsumer sc = g.consumers.get(name)
+    cdef StreamConsumer sc = objrax_get(g.consumers, name)
     if sc is not None and refresh:
         sc.seen_time = mstime()
     return sc
 
-cdef void del_consumer(StreamGroup g, StreamConsumer sc) noexcept:
+cdef int del_consumer(StreamGroup g, StreamConsumer sc) except -1:
     cdef raxIterator ri
     rax_start(&ri, sc.pel)
     rax_seek(&ri, b"^", NULL, 0)
@@ -1054,7 +1107,7 @@ cdef void del_consumer(StreamGroup g, StreamConsumer sc) noexcept:
         rax_remove(g.pel, ri.key, ri.key_len, NULL)
         free(ri.data)
     rax_stop(&ri)
-    del g.consumers[sc.name]
+    return objrax_del(g.consumers, sc.name)
 
 # Remove the NACK at key from the group and its consumer, and free it.
 cdef inline void drop_nack(StreamGroup g, const unsigned char* key, streamNACK* nack) noexcept:
@@ -1814,7 +1867,7 @@ cdef int cmd_xgroup(Client c) except -1:
         notify(c, NOTIFY_STREAM, b"xgroup-setid", 2)
     elif arg_cstr_is(c, 1, b"destroy") and c.argc == 4:
         if cg is not None:
-            del s.cgroups[grpname]
+            objrax_del(s.cgroups, grpname)
             c.add_canned(b":1\r\n")
             c.engine.dirty += 1
             notify(c, NOTIFY_STREAM, b"xgroup-destroy", 2)
@@ -1991,8 +2044,7 @@ cdef int cmd_xpending(Client c) except -1:
         add_id(c, &endid)
         rax_stop(&ri)
         deferred = c.add_deferred()
-        for name in sorted_names(g.consumers):
-            sc = g.consumers[name]
+        for name, sc in objrax_items(g.consumers):
             if rax_size(sc.pel) == 0:
                 continue
             c.add_array_len(2)
@@ -2332,7 +2384,7 @@ cdef int xinfo_stream(Client c, StreamValue s) except -1:
     add_id(c, &s.first_id)
     if not full:
         add_cstr(c, b"groups")
-        c.add_int(len(s.cgroups) if s.cgroups else 0)
+        c.add_int(objrax_size(s.cgroups))
         start.ms = 0
         start.seq = 0
         end.ms = UINT64_MAX
@@ -2347,11 +2399,10 @@ cdef int xinfo_stream(Client c, StreamValue s) except -1:
     add_cstr(c, b"entries")
     reply_range(c, s, NULL, NULL, count, False, None, None, 0, NULL)
     add_cstr(c, b"groups")
-    if not s.cgroups:
+    if not objrax_size(s.cgroups):
         return c.add_canned(b"*0\r\n")
-    c.add_array_len(len(s.cgroups))
-    for gname in sorted_names(s.cgroups):
-        g = s.cgroups[gname]
+    c.add_array_len(objrax_size(s.cgroups))
+    for gname, g in objrax_items(s.cgroups):
         c.add_map_len(7)
         add_cstr(c, b"name")
         c.add_bulk_obj(gname)
@@ -2380,9 +2431,8 @@ cdef int xinfo_stream(Client c, StreamValue s) except -1:
         rax_stop(&ri)
         c.set_deferred_array(deferred, n)
         add_cstr(c, b"consumers")
-        c.add_array_len(len(g.consumers))
-        for cname in sorted_names(g.consumers):
-            sc = g.consumers[cname]
+        c.add_array_len(rax_size(g.consumers))
+        for cname, sc in objrax_items(g.consumers):
             c.add_map_len(4)
             add_cstr(c, b"name")
             c.add_bulk_obj(cname)
@@ -2430,10 +2480,9 @@ cdef int cmd_xinfo(Client c) except -1:
         if g is None:
             return c.add_error_bytes(b"-NOGROUP No such consumer group '" + c.arg_bytes(3) +
                                      b"' for key name '" + c.arg_bytes(2) + b"'")
-        c.add_array_len(len(g.consumers))
+        c.add_array_len(rax_size(g.consumers))
         now = mstime()
-        for cname in sorted_names(g.consumers):
-            sc = g.consumers[cname]
+        for cname, sc in objrax_items(g.consumers):
             idle = now - sc.seen_time
             c.add_map_len(3)
             add_cstr(c, b"name")
@@ -2444,16 +2493,15 @@ cdef int cmd_xinfo(Client c) except -1:
             c.add_int(idle if idle > 0 else 0)
         return 0
     if arg_cstr_is(c, 1, b"groups") and c.argc == 3:
-        if not s.cgroups:
+        if not objrax_size(s.cgroups):
             return c.add_canned(b"*0\r\n")
-        c.add_array_len(len(s.cgroups))
-        for gname in sorted_names(s.cgroups):
-            g = s.cgroups[gname]
+        c.add_array_len(objrax_size(s.cgroups))
+        for gname, g in objrax_items(s.cgroups):
             c.add_map_len(6)
             add_cstr(c, b"name")
             c.add_bulk_obj(gname)
             add_cstr(c, b"consumers")
-            c.add_int(len(g.consumers))
+            c.add_int(rax_size(g.consumers))
             add_cstr(c, b"pending")
             c.add_int(rax_size(g.pel))
             add_cstr(c, b"last-delivered-id")
