@@ -20,6 +20,7 @@
 
 from rkvd._core.lib.rax cimport (
     raxIterator, rax_new, rax_free, rax_size, rax_insert, rax_try_insert, rax_remove, rax_find,
+    rax_redis_numnodes,
     rax_start, rax_seek, rax_next, rax_prev, rax_stop, rax_eof,
 )
 from rkvd._core.lib.listpack cimport (
@@ -2373,7 +2374,7 @@ cdef int xinfo_stream(Client c, StreamValue s) except -1:
     add_cstr(c, b"radix-tree-keys")
     c.add_int(rax_size(s.rax))
     add_cstr(c, b"radix-tree-nodes")
-    c.add_int(s.rax.numnodes)
+    c.add_int(rax_redis_numnodes(s.rax))
     add_cstr(c, b"last-generated-id")
     add_id(c, &s.last_id)
     add_cstr(c, b"max-deleted-entry-id")
