@@ -57,3 +57,11 @@ cdef StreamConsumer stream_group_add_consumer(StreamGroup g, bytes name, long lo
 # is allocated here. -1 on OOM or when the ID is already pending.
 cdef int stream_group_add_nack(StreamGroup g, StreamConsumer consumer, const unsigned char* key,
                                int64_t delivery_time, uint64_t delivery_count) except -1
+
+# The first (first=True) or last entry's ID into *edge: 0-0 / max ID when
+# the stream has none; skip_tombstones as Redis's streamGetEdgeID.
+cdef void stream_edge_id(StreamValue s, bint first, bint skip_tombstones, streamID* edge) noexcept
+
+# Redis's streamEstimateDistanceFromFirstEverEntry: entries-read of a group
+# whose last ID is id, or -1 when it cannot be told.
+cdef long long stream_estimate_distance(StreamValue s, streamID* id) noexcept

@@ -255,6 +255,21 @@ cdef class StreamValue:
         def __get__(self):
             return rax_size(self.rax)
 
+    def entries(self):
+        """[(ms, seq, [field, value, ...])] of the live entries in ID order
+        (DEBUG DIGEST)."""
+        cdef StreamIter si
+        cdef streamID id
+        cdef int64_t numfields
+        out = []
+        si_start(&si, self, NULL, NULL, False)
+        try:
+            while si_get_id(&si, &id, &numfields):
+                out.append((id.ms, id.seq, si_fields_list(&si, numfields)))
+        finally:
+            si_stop(&si)
+        return out
+
 
 # Groups by name and consumers by name are rax trees like Redis's (so they
 # iterate in Redis's order, and the RDB writer walks them without the GIL),
@@ -1025,7 +1040,7 @@ cdef bint range_has_tombstones(StreamValue s, streamID* start, streamID* end) no
     return id_cmp(&start_id, &s.max_deleted_entry_id) <= 0 and \
         id_cmp(&s.max_deleted_entry_id, &end_id) <= 0
 
-cdef long long estimate_distance(StreamValue s, streamID* id) noexcept:
+cdef long long stream_estimate_distance(StreamValue s, streamID* id) noexcept:
     cdef int cmp_last, cmp_id_first, cmp_xdel_first
     if not s.entries_added:
         return 0
@@ -1051,7 +1066,7 @@ cdef int add_cg_lag(Client c, StreamValue s, StreamGroup g) except -1:
         return c.add_int(0)
     if g.entries_read != SCG_INVALID_ENTRIES_READ and not range_has_tombstones(s, &g.last_id, NULL):
         return c.add_int(<long long>s.entries_added - g.entries_read)
-    er = estimate_distance(s, &g.last_id)
+    er = stream_estimate_distance(s, &g.last_id)
     if er != SCG_INVALID_ENTRIES_READ:
         return c.add_int(<long long>s.entries_added - er)
     return c.add_null()
@@ -1153,7 +1168,7 @@ cdef size_t reply_range(Client c, StreamValue s, streamID* start, streamID* end,
                 if group.entries_read != SCG_INVALID_ENTRIES_READ and not range_has_tombstones(s, &id, NULL):
                     group.entries_read += 1
                 elif s.entries_added:
-                    group.entries_read = estimate_distance(s, &id)
+                    group.entries_read = stream_estimate_distance(s, &id)
                 group.last_id = id
                 if noack:
                     propagate_last_id = True
