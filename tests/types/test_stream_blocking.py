@@ -99,6 +99,41 @@ def test_xreadgroup_key_deleted_or_group_destroyed(rkvd, redis_ref):
     compare(rkvd, redis_ref, scenario)
 
 
+def test_xreadgroup_flush_and_swapdb(rkvd, redis_ref):
+    """FLUSHALL, FLUSHDB and SWAPDB end XREADGROUP waiters whose stream goes
+    away (scanDatabaseForDeletedStreams); a stream swapped in keeps them."""
+    def scenario(sc):
+        for flush in (["FLUSHALL"], ["FLUSHDB"]):
+            sc.cmd("ctl", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+            sc.send("a", "XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+            sc.wait_blocked(1)
+            sc.cmd("ctl", *flush)
+            sc.read("a")
+        sc.cmd("ctl", "SELECT", 4)
+        sc.cmd("ctl", "FLUSHDB")
+        sc.cmd("ctl", "SELECT", 9)
+        sc.cmd("ctl", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        sc.send("a", "XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+        sc.wait_blocked(1)
+        sc.cmd("ctl", "SWAPDB", 4, 9)
+        sc.read("a")
+        # a stream with the group on the other side: still waiting, then served
+        sc.cmd("ctl", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        sc.cmd("ctl", "SELECT", 4)
+        sc.cmd("ctl", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        sc.cmd("ctl", "SELECT", 9)
+        sc.send("a", "XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+        sc.wait_blocked(1)
+        sc.cmd("ctl", "SWAPDB", 4, 9)
+        sc.silent("a")
+        sc.cmd("ctl", "XADD", "s", "1-0", "a", "1")
+        sc.read("a")
+        sc.cmd("ctl", "SELECT", 4)
+        sc.cmd("ctl", "FLUSHDB")
+        sc.cmd("ctl", "SELECT", 9)
+    compare(rkvd, redis_ref, scenario)
+
+
 @pytest.mark.parametrize("proto", [2, 3])
 def test_timeouts(rkvd, redis_ref, proto):
     def scenario(sc):

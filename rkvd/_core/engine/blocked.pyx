@@ -146,6 +146,24 @@ cdef int scan_database_for_ready_keys(Database db) except -1:
             db.engine.ready_keys.append((db, k))
     return 0
 
+# FLUSHDB / FLUSHALL (replaced None) and SWAPDB (replaced: what emptied
+# gets): a waited-on key that holds a stream now and will not after is
+# ready, so XREADGROUP waiters end with an error (scanDatabaseForDeletedStreams).
+cdef int scan_database_for_deleted_streams(Database emptied, Database replaced) except -1:
+    cdef dictEntry* e
+    if emptied.engine.nblocked == 0 or not emptied.blocking:
+        return 0
+    for k in emptied.blocking:
+        e = dict_find(emptied.keys, PyBytes_AS_STRING(k), PyBytes_GET_SIZE(k))
+        if e == NULL or entry_type(e) != OBJ_STREAM:
+            continue
+        if replaced is not None:
+            e = dict_find(replaced.keys, PyBytes_AS_STRING(k), PyBytes_GET_SIZE(k))
+            if e != NULL and entry_type(e) == OBJ_STREAM:
+                continue
+        emptied.engine.ready_keys.append((emptied, k))
+    return 0
+
 # Serve the clients waiting on the keys made ready, oldest first, by
 # re-running their command; what they write may make more keys ready.
 cdef int handle_clients_blocked_on_keys(Engine e) except -1:
