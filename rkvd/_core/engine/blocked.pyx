@@ -171,7 +171,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
     cdef Client c
     cdef Database db, saved_db
     cdef Py_ssize_t before
-    cdef long long dirty
+    cdef long long dirty, errs
     cdef int i
     cdef list argv
     cdef Command cmd
@@ -202,6 +202,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 saved_cmd = c.cur_cmd
                 c.cur_cmd = cmd
                 before = c.reply.len
+                errs = c.errors_seen
                 dirty = e.dirty
                 e.cached_ms = mstime()
                 g_serving_key = k
@@ -229,6 +230,10 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     c.cur_cmd = saved_cmd
                     c.db = saved_db
                 c.argc = 0
+                # the call was counted when it blocked; an error it ends
+                # with now (XREADGROUP's -NOGROUP) is a failed call
+                if c.errors_seen != errs:
+                    cmd.failed_calls += 1
                 if c.reply.len != before:
                     # served (or answered an error): back to normal; only
                     # a served command reaches the slow log (Redis's
