@@ -14,6 +14,7 @@ import subprocess
 import time
 
 import pytest
+import rdbdec
 
 from support import parse_reply
 
@@ -167,3 +168,49 @@ def test_aof_rewrite_same_commands_as_redis(rkvd_factory, redis_factory):
         if key != "s":
             assert got[i:i + 3] == expected[i:i + 3], key
     assert got[-3:-1] == expected[-3:-1]
+
+
+def _corrupt_node(payload: bytes, edit) -> bytes:
+    """A DUMP payload of a one-node stream (written uncompressed) with
+    edit(listpack bytearray) applied to its node and the CRC redone. The
+    node of two entries "a" 1, "a" 2: 6 header bytes, then count at 6,
+    deleted at 8, master fields at 10, "a" at 12, the terminator at 15 (one
+    byte and its back length each), ... the last lp-count at -3."""
+    body = bytearray(payload[:-10])
+    # type, node count, 16-byte node key string, then the listpack string
+    assert body[0] == 19 and body[1] == 1 and body[2] == 16
+    lp_len = body[19]
+    assert lp_len < 64
+    lp = bytearray(body[20:20 + lp_len])
+    edit(lp)
+    body[20:20 + lp_len] = lp
+    body += payload[-10:-8]
+    return bytes(body) + rdbdec.crc64(bytes(body)).to_bytes(8, "little")
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda lp: lp.__setitem__(-3, lp[-3] + 1), id="lp-count"),
+    pytest.param(lambda lp: lp.__setitem__(6, lp[6] + 1), id="entry-count"),
+    pytest.param(lambda lp: lp.__setitem__(10, 2), id="master-fields"),
+    pytest.param(lambda lp: lp.__setitem__(15, 1), id="master-terminator"),
+])
+def test_restore_sanitizes_stream_nodes(rkvd_factory, redis_factory, edit):
+    """With sanitize-dump-payload yes, a stream node whose listpack is sound
+    but whose stream layout is not is refused, as redis-server refuses it;
+    without it, both take the payload."""
+    servers = [Conn(rkvd_factory()), Conn(redis_factory())]
+    for r in servers:
+        r("CONFIG", "SET", "rdbcompression", "no")
+        r("XADD", "s", "1-0", "a", "1")
+        r("XADD", "s", "2-0", "a", "2")
+    payload = servers[1]("DUMP", "s")
+    assert servers[0]("DUMP", "s") == payload
+    bad = _corrupt_node(payload, edit)
+    replies = []
+    for r in servers:
+        r("CONFIG", "SET", "sanitize-dump-payload", "yes")
+        replies.append(r.raw("RESTORE", "t", 0, bad))
+        r("CONFIG", "SET", "sanitize-dump-payload", "no")
+        replies.append(r.raw("RESTORE", "u", 0, bad))
+    assert replies[0] == replies[2] == b"-ERR Bad data format\r\n"
+    assert replies[1] == replies[3] == b"+OK\r\n"

@@ -38,7 +38,8 @@ from rkvd._core.lib.dict cimport (
 from rkvd._core.lib.dict cimport dict as kvdict
 from rkvd._core.lib.intset cimport intset, intset_free, intset_from_blob, intset_len, intset_validate_integrity
 from rkvd._core.lib.listpack cimport (
-    LP_INTBUF_SIZE, lp_append, lp_append_int64, lp_bytes, lp_first, lp_free, lp_get, lp_length, lp_new,
+    LP_INTBUF_SIZE, lp_append, lp_append_int64, lp_bytes, lp_first, lp_free, lp_get, lp_get_value,
+    lp_length, lp_new,
     lp_next, lp_safe_to_add, lp_shrink_to_fit, lp_validate_integrity,
 )
 from rkvd._core.lib.lzf cimport lzf_decompress
@@ -1075,6 +1076,78 @@ cdef inline bytes rd_bytes(Rd* r):
     finally:
         rs_free(&s)
 
+# The integer at p (an integer element, or a string holding one's text):
+# 1 and *v, or 0.
+cdef int lp_int_valid(unsigned char* p, int64_t* v) noexcept nogil:
+    cdef unsigned int slen = 0
+    cdef long long ll = 0
+    cdef unsigned char* sp
+    if p == NULL:
+        return 0
+    sp = lp_get_value(p, &slen, &ll)
+    if sp != NULL and not string2ll(<const char*>sp, slen, &ll):
+        return 0
+    v[0] = ll
+    return 1
+
+# With sanitize-dump-payload, a stream node (a listpack lp_check has
+# walked) must have the layout t_stream.pyx's header describes: the master
+# entry ending in 0, then count + deleted entries, each with its flags, ID
+# deltas, fields and values and an lp-count that matches them, and nothing
+# after (what streamValidateListpackIntegrity accepts).
+cdef bint stream_node_valid(unsigned char* lp) noexcept nogil:
+    cdef unsigned char* p = lp_first(lp)
+    cdef int64_t count, deleted, mf, nf, flags, v, k, lp_count
+    if not lp_int_valid(p, &count):
+        return False
+    p = lp_next(lp, p)
+    if not lp_int_valid(p, &deleted):
+        return False
+    p = lp_next(lp, p)
+    if not lp_int_valid(p, &mf) or mf < 0 or count < 0 or deleted < 0:
+        return False
+    p = lp_next(lp, p)
+    k = 0
+    while k < mf:
+        if p == NULL:
+            return False
+        p = lp_next(lp, p)
+        k += 1
+    if not lp_int_valid(p, &v) or v != 0:
+        return False
+    p = lp_next(lp, p)
+    count += deleted
+    while count > 0:
+        count -= 1
+        if not lp_int_valid(p, &flags):
+            return False
+        p = lp_next(lp, p)
+        if not lp_int_valid(p, &v):
+            return False
+        p = lp_next(lp, p)
+        if not lp_int_valid(p, &v):
+            return False
+        p = lp_next(lp, p)
+        if flags & 2:
+            nf = mf
+            k = mf                          # values only
+        else:
+            if not lp_int_valid(p, &nf) or nf < 0:
+                return False
+            p = lp_next(lp, p)
+            k = nf * 2                      # field, value pairs
+        while k > 0:
+            if p == NULL:
+                return False
+            p = lp_next(lp, p)
+            k -= 1
+        if not lp_int_valid(p, &lp_count):
+            return False
+        if lp_count != (nf + 3 if flags & 2 else nf * 2 + 4):
+            return False
+        p = lp_next(lp, p)
+    return p == NULL
+
 # A stream (RDB_TYPE_STREAM_LISTPACKS and _2): the layout rdb_save.pyx's
 # put_stream writes; errors as rdb.c reports them.
 cdef object load_stream(_Ctx ctx, Rd* r, int rdbtype):
@@ -1104,7 +1177,8 @@ cdef object load_stream(_Ctx ctx, Rd* r, int rdbtype):
             rd_str(r, &lps)
             if ctx.deep:
                 g_sanitizations += 1
-            if not lp_check(<unsigned char*>lps.p, lps.n, False, False):
+            if not lp_check(<unsigned char*>lps.p, lps.n, False, False) or \
+                    (ctx.deep and not stream_node_valid(<unsigned char*>lps.p)):
                 raise _Reported(2360, "Stream listpack integrity check failed.")
             if lp_first(<unsigned char*>lps.p) == NULL:
                 raise _Reported(2372, "Empty listpack inside stream")
