@@ -214,3 +214,48 @@ def test_restore_sanitizes_stream_nodes(rkvd_factory, redis_factory, edit):
         replies.append(r.raw("RESTORE", "u", 0, bad))
     assert replies[0] == replies[2] == b"-ERR Bad data format\r\n"
     assert replies[1] == replies[3] == b"+OK\r\n"
+
+
+WORKLOAD = [
+    *[("XADD", "s", "MAXLEN", "~", 12, f"{i}-1", "f", i) for i in range(1, 21)],
+    ("XADD", "auto", "*", "a", 1), ("XGROUP", "CREATE", "s", "g", "0"),
+    ("XREADGROUP", "GROUP", "g", "c1", "COUNT", 4, "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g", "c2", "NOACK", "COUNT", 2, "STREAMS", "s", ">"),
+    ("XACK", "s", "g", "9-1"), ("XCLAIM", "s", "g", "c3", 0, "10-1"),
+    ("XAUTOCLAIM", "s", "g", "c4", 0, 0, "COUNT", 1), ("XDEL", "s", "11-1"),
+    ("XTRIM", "s", "MINID", "~", 12), ("XSETID", "s", "100-0"),
+    ("XGROUP", "CREATECONSUMER", "s", "g", "c9"), ("XGROUP", "DELCONSUMER", "s", "g", "c1"),
+    ("XGROUP", "CREATE", "s", "g2", "$", "ENTRIESREAD", 3), ("XGROUP", "SETID", "s", "g2", "5-1"),
+    ("XCLAIM", "s", "g", "c5", 0, "10-1", "7-1", "LASTID", "50-0", "JUSTID"),
+    ("XGROUP", "DESTROY", "s", "g2"),
+]
+# what differs between two runs of the workload: clocks
+CLOCKS = re.compile(rb"(TIME\r\n\$13\r\n)\d{13}|(XADD\r\n\$4\r\nauto\r\n\$\d+\r\n)\d+-\d+")
+
+
+def _incr_file(server):
+    d = server.dir / "appendonlydir"
+    manifest = (d / "appendonly.aof.manifest").read_text()
+    return (d / re.search(r"^file (\S+) seq \d+ type i$", manifest, re.M).group(1)).read_bytes()
+
+
+def test_propagation_to_the_aof(rkvd_factory, redis_factory):
+    """Each stream command reaches the AOF in the form redis-server writes
+    (XADD with the ID it got and = trims, XREADGROUP / XAUTOCLAIM as
+    XCLAIM ... FORCE JUSTID LASTID and XGROUP SETID in MULTI/EXEC, ...),
+    and the AOF rebuilds the same streams on a restart."""
+    servers = [rkvd_factory("--appendonly", "yes", "--stream-node-max-entries", "3"),
+               redis_factory("--appendonly", "yes", "--stream-node-max-entries", "3")]
+    conns = [Conn(s) for s in servers]
+    for cmd in WORKLOAD:
+        replies = [c.raw(*cmd) for c in conns]
+        if cmd[1] != "auto":
+            assert replies[0] == replies[1] or cmd[0] in ("XREADGROUP", "XCLAIM", "XAUTOCLAIM"), cmd
+    files = [CLOCKS.sub(rb"\1\2<clock>", _incr_file(s)) for s in servers]
+    assert files[0] == files[1]
+    before = [conns[0].raw("XRANGE", "s", "-", "+"), conns[0].raw("XINFO", "GROUPS", "s"),
+              conns[0].raw("XPENDING", "s", "g"), conns[0].raw("XINFO", "STREAM", "s")]
+    servers[0].restart()
+    rkvd = Conn(servers[0])
+    assert [rkvd.raw("XRANGE", "s", "-", "+"), rkvd.raw("XINFO", "GROUPS", "s"), rkvd.raw("XPENDING", "s", "g"),
+            rkvd.raw("XINFO", "STREAM", "s")] == before
