@@ -259,3 +259,26 @@ def test_propagation_to_the_aof(rkvd_factory, redis_factory):
     rkvd = Conn(servers[0])
     assert [rkvd.raw("XRANGE", "s", "-", "+"), rkvd.raw("XINFO", "GROUPS", "s"), rkvd.raw("XPENDING", "s", "g"),
             rkvd.raw("XINFO", "STREAM", "s")] == before
+
+
+def test_touching_a_corrupt_stream_is_an_assertion(rkvd_factory, redis_factory):
+    """Without sanitizing, a bad node loads (as in Redis, which checks only
+    the listpack header then); the first command to touch the stream logs
+    Redis's assertion failure and the server exits: status 1 with
+    use-exit-on-panic, never a crash by signal."""
+    ref = Conn(redis_factory())
+    ref("CONFIG", "SET", "rdbcompression", "no")
+    ref("XADD", "s", "1-0", "a", "1")
+    ref("XADD", "s", "2-0", "a", "2")
+    bad = _corrupt_node(ref("DUMP", "s"), lambda lp: lp.__setitem__(-3, lp[-3] + 1))
+    server = rkvd_factory("--use-exit-on-panic", "yes")
+    r = Conn(server)
+    assert r("RESTORE", "t", 0, bad) == b"OK"
+    assert r("TYPE", "t") == b"stream" and r("EXISTS", "t") == 1
+    try:
+        r.raw("XRANGE", "t", "-", "+")
+    except Exception:
+        pass
+    assert server.wait(10) == 1
+    log = server.stdout()
+    assert "=== ASSERTION FAILED ===" in log and "crashed by signal" not in log

@@ -1164,6 +1164,7 @@ cdef object load_stream(_Ctx ctx, Rd* r, int rdbtype):
     cdef void* found
     cdef raxIterator ri
     cdef bint v2 = rdbtype == RDB_TYPE_STREAM_LISTPACKS_2
+    cdef bint valid
     global g_sanitizations
     n = rd_plain_len(r)
     while n:
@@ -1177,11 +1178,20 @@ cdef object load_stream(_Ctx ctx, Rd* r, int rdbtype):
             rd_str(r, &lps)
             if ctx.deep:
                 g_sanitizations += 1
-            if not lp_check(<unsigned char*>lps.p, lps.n, False, False) or \
-                    (ctx.deep and not stream_node_valid(<unsigned char*>lps.p)):
+            # Redis checks only the header unless sanitizing, and asserts
+            # later when a command meets what is wrong; rkvd checks the
+            # whole node always, and without sanitizing keeps a bad one
+            # marked, so that touching the stream is that assertion
+            if not lp_validate_integrity(<unsigned char*>lps.p, lps.n, 0):
                 raise _Reported(2360, "Stream listpack integrity check failed.")
-            if lp_first(<unsigned char*>lps.p) == NULL:
+            valid = lp_check(<unsigned char*>lps.p, lps.n, False, False) and \
+                stream_node_valid(<unsigned char*>lps.p)
+            if not valid and ctx.deep:
+                raise _Reported(2360, "Stream listpack integrity check failed.")
+            if lps.n <= 7:      # the header and the end byte: no element
                 raise _Reported(2372, "Empty listpack inside stream")
+            if not valid:
+                s.corrupt = True
             lp = rs_take(&lps)
             if lp == NULL:
                 raise MemoryError()
@@ -1202,7 +1212,8 @@ cdef object load_stream(_Ctx ctx, Rd* r, int rdbtype):
         s.entries_added = rd_plain_len(r)
     else:
         s.entries_added = s.length
-        stream_edge_id(s, True, True, &s.first_id)
+        if not s.corrupt:
+            stream_edge_id(s, True, True, &s.first_id)
     if s.length and not rax_size(s.rax):
         raise _Reported(2428, "Stream length inconsistent with rax entries")
     n = rd_plain_len(r)

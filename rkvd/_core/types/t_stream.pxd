@@ -38,6 +38,9 @@ cdef class StreamValue:
     cdef streamID last_id, first_id, max_deleted_entry_id
     cdef uint64_t entries_added
     cdef rax* cgroups           # name -> StreamGroup (one reference held), NULL until the first
+    # Loaded from a payload whose nodes are not valid stream listpacks
+    # (sanitize-dump-payload no): touching it is Redis's assertion failure.
+    cdef bint corrupt
 
 
 # A new empty stream. Raises MemoryError.
@@ -65,3 +68,7 @@ cdef void stream_edge_id(StreamValue s, bint first, bint skip_tombstones, stream
 # Redis's streamEstimateDistanceFromFirstEverEntry: entries-read of a group
 # whose last ID is id, or -1 when it cannot be told.
 cdef long long stream_estimate_distance(StreamValue s, streamID* id) noexcept
+
+# A stream loaded corrupt is touched: log Redis's assertion failure and exit
+# (status 1 with use-exit-on-panic, else abort()), never walking its nodes.
+cdef int stream_corrupt_panic(Engine eng) except -1

@@ -262,6 +262,8 @@ cdef class StreamValue:
         cdef streamID id
         cdef int64_t numfields
         out = []
+        if self.corrupt:
+            raise ValueError("a stream loaded from a corrupt payload")
         si_start(&si, self, NULL, NULL, False)
         try:
             while si_get_id(&si, &id, &numfields):
@@ -324,6 +326,26 @@ cdef int objrax_free(rax* r) except -1:
     rax_stop(&ri)
     rax_free(r, NULL)
     del held       # the last references go after the tree
+    return 0
+
+
+cdef int stream_corrupt_panic(Engine eng) except -1:
+    eng.log_warning("=== ASSERTION FAILED ===")
+    eng.log_warning("==> t_stream.pyx 'the stream's nodes are valid stream listpacks' is not true")
+    return _panic_exit(eng)
+
+# Redis's serverPanic: its lines, then the same exit.
+cdef int stream_panic(Engine eng, str msg) except -1:
+    eng.log_warning("------------------------------------------------")
+    eng.log_warning("!!! Software Failure. Press left mouse button to continue")
+    eng.log_warning(f"Guru Meditation: {msg} #t_stream.pyx")
+    return _panic_exit(eng)
+
+cdef int _panic_exit(Engine eng) except -1:
+    import os
+    if eng.server is not None and eng.server.cfg["use-exit-on-panic"]:
+        os._exit(1)
+    os.abort()
     return 0
 
 
@@ -1009,14 +1031,21 @@ cdef void stream_edge_id(StreamValue s, bint first, bint skip_tombstones, stream
             edge.seq = 0
     si_stop(&si)
 
-cdef inline void stream_last_valid_id(StreamValue s, streamID* maxid) noexcept:
+# The last live entry's ID; a stream with a length and no live entry (a
+# corrupt payload) is Redis's panic.
+cdef int stream_last_valid_id(Engine eng, StreamValue s, streamID* maxid) except -1:
     cdef StreamIter si
     cdef int64_t nf
+    cdef int found
     si_start(&si, s, NULL, NULL, True)
-    if not si_get_id(&si, maxid, &nf):
+    found = si_get_id(&si, maxid, &nf)
+    si_stop(&si)
+    if not found:
         maxid.ms = 0
         maxid.seq = 0
-    si_stop(&si)
+        if s.length:
+            stream_panic(eng, f"Corrupt stream, length is {s.length}, but no max id")
+    return 0
 
 
 # ------------------------------------------------------------------ lag
@@ -1251,6 +1280,8 @@ cdef inline StreamValue lookup_stream_read(Client c, int i, bint* wrong):
         wrong[0] = True
         c.add_wrongtype()
         return None
+    if (<StreamValue>e.v.obj).corrupt:
+        stream_corrupt_panic(c.engine)
     return <StreamValue>e.v.obj
 
 cdef inline StreamValue lookup_stream_write(Client c, int i, bint* wrong):
@@ -1262,6 +1293,8 @@ cdef inline StreamValue lookup_stream_write(Client c, int i, bint* wrong):
         wrong[0] = True
         c.add_wrongtype()
         return None
+    if (<StreamValue>e.v.obj).corrupt:
+        stream_corrupt_panic(c.engine)
     return <StreamValue>e.v.obj
 
 cdef inline bint arg_eq(Client c, int i, const char* s) noexcept:
@@ -1684,12 +1717,12 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
                     serve_sync = True
                     serve_history = True
                 elif s.length:
-                    stream_last_valid_id(s, &maxid)
+                    stream_last_valid_id(c.engine, s, &maxid)
                     if id_cmp(&maxid, &g.last_id) > 0:
                         serve_sync = True
                         ids[i] = g.last_id
             elif s.length:
-                stream_last_valid_id(s, &maxid)
+                stream_last_valid_id(c.engine, s, &maxid)
                 if id_cmp(&maxid, &ids[i]) > 0:
                     serve_sync = True
             if serve_sync:
@@ -1766,6 +1799,8 @@ cdef int xread_serve_blocked(Client c, bint xreadgroup) except -1:
             return c.add_error_bytes(b"-UNBLOCKED the stream key no longer exists")
         return 0
     s = <StreamValue>e.v.obj
+    if s.corrupt:
+        stream_corrupt_panic(c.engine)
     prevent_propagation(c)
     if groupname is not None:
         g = lookup_cg(s, groupname)
@@ -1939,8 +1974,10 @@ cdef int cmd_xsetid(Client c) except -1:
     if entry_type(e) != OBJ_STREAM:
         return c.add_wrongtype()
     s = <StreamValue>e.v.obj
+    if s.corrupt:
+        stream_corrupt_panic(c.engine)
     if s.length > 0:
-        stream_last_valid_id(s, &maxid)
+        stream_last_valid_id(c.engine, s, &maxid)
         if id_cmp(&id, &maxid) < 0:
             return c.add_error_bytes(b"The ID specified in XSETID is smaller than the target stream top item")
         if entries_added != -1 and s.length > <uint64_t>entries_added:
@@ -2491,6 +2528,8 @@ cdef int cmd_xinfo(Client c) except -1:
     if entry_type(e) != OBJ_STREAM:
         return c.add_wrongtype()
     s = <StreamValue>e.v.obj
+    if s.corrupt:
+        stream_corrupt_panic(c.engine)
     if arg_cstr_is(c, 1, b"consumers") and c.argc == 4:
         g = lookup_cg(s, c.arg_bytes(3))
         if g is None:
