@@ -288,19 +288,23 @@ def xinfo_timed(steps):
 @pytest.mark.parametrize("entries, nbytes", [(100, 4096), (3, 4096), (1, 4096), (0, 60), (5, 0)])
 def test_nodes(sdiffer, entries, nbytes):
     """Many radix tree nodes: ranges both ways, XDEL and trims across nodes,
-    XINFO's radix-tree-keys/-nodes."""
+    XINFO's radix-tree-keys/-nodes, MEMORY USAGE (Redis's estimate, node
+    blocks in jemalloc's size classes)."""
     d = sdiffer
     d.run([f"CONFIG SET stream-node-max-entries {entries}", f"CONFIG SET stream-node-max-bytes {nbytes}"])
     steps = []
     for i in range(1, 41):
         fields = "a 1 b 2" if i % 3 else f"x {i} y {'v' * (i % 7)} z -{i}"
         steps.append(f"XADD s {i // 4 + 1}-{i % 4} {fields}")
-    steps += ["XINFO STREAM s", "XRANGE s - +", "XREVRANGE s + -", "XRANGE s 3 7 COUNT 5",
+    steps += ["XINFO STREAM s", "MEMORY USAGE s", "MEMORY USAGE s SAMPLES 0", "MEMORY USAGE s SAMPLES 1",
+              "XRANGE s - +", "XREVRANGE s + -", "XRANGE s 3 7 COUNT 5",
               "XREVRANGE s 7 (3-1 COUNT 5", "XDEL s 1-1 2-0 5-2 5-3 6-0 6-1 6-2 6-3", "XRANGE s 5 7",
               "XREVRANGE s 7 5", "XINFO STREAM s", "XTRIM s MAXLEN ~ 30", "XINFO STREAM s",
               "XTRIM s MINID ~ 5", "XINFO STREAM s", "XTRIM s MINID 8-2", "XRANGE s - + COUNT 3",
               "XTRIM s MAXLEN 10", "XRANGE s - +", "XREVRANGE s + -", "XINFO STREAM s",
-              "XADD s MAXLEN ~ 5 100-0 a 1", "XLEN s", "XTRIM s MAXLEN ~ 2 LIMIT 1", "XLEN s", "XINFO STREAM s"]
+              "XADD s MAXLEN ~ 5 100-0 a 1", "XLEN s", "XTRIM s MAXLEN ~ 2 LIMIT 1", "XLEN s", "XINFO STREAM s",
+              "MEMORY USAGE s", "XGROUP CREATE s g 0", "XREADGROUP GROUP g consumer-1 COUNT 3 STREAMS s >",
+              "XREADGROUP GROUP g c2 COUNT 1 STREAMS s >", "MEMORY USAGE s", "MEMORY USAGE s SAMPLES 0"]
     d.run(xinfo_timed(steps))
 
 

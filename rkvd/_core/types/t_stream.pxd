@@ -41,6 +41,10 @@ cdef class StreamValue:
     # Loaded from a payload whose nodes are not valid stream listpacks
     # (sanitize-dump-payload no): touching it is Redis's assertion failure.
     cdef bint corrupt
+    # The node XADD last started, with room for `prealloc` bytes (MEMORY
+    # USAGE counts that room as Redis's allocator does); prealloc 0: none.
+    cdef streamID prealloc_node
+    cdef size_t prealloc
 
 
 # A new empty stream. Raises MemoryError.

@@ -449,35 +449,53 @@ cdef StreamValue stream_dup(StreamValue s):
             rax_stop(&ri)
     return n
 
+# Redis's streamRadixTreeMemoryUsage, counting its nodes as rax.c has them
+# (and, as it does, leaving the rax struct itself out).
+cdef inline size_t rax_mem_usage(rax* r) noexcept:
+    cdef size_t nodes = rax_redis_numnodes(r)
+    return rax_size(r) * 16 + nodes * 4 + nodes * 8 * 30
+
+# What a node's block is in jemalloc's classes (zmalloc_size in Redis): its
+# bytes (a node is shrunk to fit when the next one starts, a loaded or
+# copied one is allocated to fit), or for the node XADD started with room
+# to grow, at least that room.
+cdef inline size_t node_alloc_size(StreamValue s, const unsigned char* key, unsigned char* lp) noexcept:
+    cdef size_t n = lp_bytes(lp)
+    cdef unsigned char pkey[16]
+    if s.prealloc > n:
+        stream_encode_id(pkey, &s.prealloc_node)
+        if memcmp(pkey, key, 16) == 0:
+            n = s.prealloc
+    return _jemalloc_size(n)
+
+# Redis's objectComputeSize for a stream: robj and stream structs, the tree,
+# the nodes (the first `samples` averaged, 0: all, plus the real last one),
+# and per group its struct, PEL and NACKs, per consumer its struct, name
+# (its length, as 7.0 counts it) and PEL.
 cdef long long stream_mem_usage(StreamValue s, long long samples):
-    # Redis's objectComputeSize for streams: the tree, the nodes (sampled)
-    # and the groups' PELs and consumers.
-    cdef size_t size = sizeof(StreamValue) + 24 + rax_size(s.rax) * 16 + s.rax.numnodes * 32
+    cdef size_t size = 16 + 80 + rax_mem_usage(s.rax)
     cdef size_t lpsize = 0
-    cdef long long seen = 0
+    cdef uint64_t seen = 0
     cdef raxIterator ri
     cdef StreamGroup g
     cdef StreamConsumer sc
     rax_start(&ri, s.rax)
     rax_seek(&ri, b"^", NULL, 0)
-    while rax_next(&ri) and (samples <= 0 or seen < samples):
-        lpsize += malloc_usable_size(ri.data)
+    while (samples <= 0 or seen < <uint64_t>samples) and rax_next(&ri):
         seen += 1
+        lpsize += node_alloc_size(s, ri.key, <unsigned char*>ri.data)
+    if rax_size(s.rax) <= seen:
+        size += lpsize
+    else:
+        size += lpsize // seen * (rax_size(s.rax) - 1)
+        rax_seek(&ri, b"$", NULL, 0)
+        if rax_next(&ri):
+            size += node_alloc_size(s, ri.key, <unsigned char*>ri.data)
     rax_stop(&ri)
-    if seen:
-        if rax_size(s.rax) <= <uint64_t>seen:
-            size += lpsize
-        else:
-            size += lpsize // seen * (rax_size(s.rax) - 1)
-            rax_start(&ri, s.rax)
-            rax_seek(&ri, b"$", NULL, 0)
-            if rax_next(&ri):
-                size += malloc_usable_size(ri.data)
-            rax_stop(&ri)
     for _, g in objrax_items(s.cgroups):
-        size += 64 + rax_size(g.pel) * (sizeof(streamNACK) + 48)
+        size += 40 + rax_mem_usage(g.pel) + sizeof(streamNACK) * rax_size(g.pel)
         for _, sc in objrax_items(g.consumers):
-            size += 64 + len(sc.name) + rax_size(sc.pel) * 48
+            size += 24 + len(sc.name) + rax_mem_usage(sc.pel)
     return size
 
 
@@ -558,6 +576,8 @@ cdef int stream_append(StreamValue s, Engine eng, Client c, int first, long long
         if eng.stream_node_max_bytes > 0 and <size_t>eng.stream_node_max_bytes < prealloc:
             prealloc = eng.stream_node_max_bytes
         lp = lp_new(prealloc)
+        s.prealloc_node = id
+        s.prealloc = prealloc
         lp = lp_append_int64(lp, 1)
         lp = lp_append_int64(lp, 0)
         lp = lp_append_int64(lp, numfields)
