@@ -264,6 +264,15 @@ GROUP_CASES = [
          "XGROUP SETID s h 0 ENTRIESREAD 2", "XINFO GROUPS s", "XDEL s 4-0", "XINFO GROUPS s"),
 ]
 
+G100, C108 = "g" * 100, "c" * 108
+GROUP_CASES.append(
+    case("group-and-consumer-names", "XADD s 1-0 a 1", "XADD s 2-0 a 2", ["XGROUP", "CREATE", "s", "", "0"],
+         ["XGROUP", "CREATE", "s", G100, "0"], ["XREADGROUP", "GROUP", "", "", "COUNT", "1", "STREAMS", "s", ">"],
+         ["XREADGROUP", "GROUP", "", C108, "STREAMS", "s", ">"],
+         ["XREADGROUP", "GROUP", G100, b"\x00\xff", "STREAMS", "s", ">"], "XINFO GROUPS s",
+         ["XPENDING", "s", ""], ["XPENDING", "s", G100], timed(["XINFO", "CONSUMERS", "s", G100]),
+         ["XGROUP", "DELCONSUMER", "s", "", ""], ["XGROUP", "DESTROY", "s", ""], "XINFO GROUPS s"))
+
 RESP3_CASES = [
     case("resp3", shape("HELLO 3"), "XADD s 1-0 a 1", "XADD t 2-0 b 2", "XGROUP CREATE s g 0",
          "XREAD STREAMS s t 0 0", "XREADGROUP GROUP g c STREAMS s >", "XRANGE s - +", "XINFO STREAM s",
