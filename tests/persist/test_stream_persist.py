@@ -251,7 +251,13 @@ def test_propagation_to_the_aof(rkvd_factory, redis_factory):
         replies = [c.raw(*cmd) for c in conns]
         if cmd[1] != "auto":
             assert replies[0] == replies[1] or cmd[0] in ("XREADGROUP", "XCLAIM", "XAUTOCLAIM"), cmd
-    files = [CLOCKS.sub(rb"\1\2<clock>", _incr_file(s)) for s in servers]
+    # the last commands may reach a file a moment after their replies
+    deadline = time.time() + 5
+    while True:
+        files = [CLOCKS.sub(rb"\1\2<clock>", _incr_file(s)) for s in servers]
+        if files[0] == files[1] or time.time() > deadline:
+            break
+        time.sleep(0.05)
     assert files[0] == files[1]
     before = [conns[0].raw("XRANGE", "s", "-", "+"), conns[0].raw("XINFO", "GROUPS", "s"),
               conns[0].raw("XPENDING", "s", "g"), conns[0].raw("XINFO", "STREAM", "s")]
