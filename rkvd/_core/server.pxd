@@ -22,6 +22,7 @@
 #   types/t_set.pxd      SetValue, its encodings, building one
 #   types/t_zset.pxd     ZsetValue, building one
 #   types/bitops.pxd     arg_cstr_is
+#   types/t_stream.pxd   StreamValue, its groups and consumers
 #
 # Inside the unit every call stays direct (a final class's methods are not
 # reached through its vtable) and `inline` ones are inlined; `cdef inline`
@@ -60,3 +61,4 @@ include "types/t_list.pxd"
 include "types/t_set.pxd"
 include "types/t_zset.pxd"
 include "types/bitops.pxd"
+include "types/t_stream.pxd"

@@ -93,8 +93,13 @@ def object_digest(digest, typ, value, has_expire):
             _mix_digest(ele, _as_bytes(field))
             _mix_digest(ele, _as_bytes(val))
             _xor_digest(digest, bytes(ele))
+    elif typ == "stream":
+        for ms, seq, fields in value.entries():
+            _mix_digest(digest, b"%d.%d" % (ms, seq))
+            for x in fields:
+                _mix_digest(digest, x)
     else:
-        # Streams and module values are not built: no key can hold one.
+        # Module values are not built: no key can hold one.
         raise ValueError(f"no digest for a {typ} value")
     if has_expire:
         _xor_digest(digest, b"!!expire!!")

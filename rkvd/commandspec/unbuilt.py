@@ -16,10 +16,6 @@ UNBUILT = frozenset({
     "failover",
     # Scripting: Redis 7.0 functions.
     "fcall", "fcall_ro", "function",
-    # Streams.
-    "xadd", "xrange", "xrevrange", "xlen", "xdel", "xtrim", "xread",
-    "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim",
-    "xinfo", "xsetid",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",
     # Diagnostics: LOLWUT.

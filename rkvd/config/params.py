@@ -345,7 +345,7 @@ PARAMS = [
     Num("latency-monitor-threshold", 0, LLONG_MAX, 0, shell="slow_hook"),
     Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
         kind=MEMORY, engine="proto_max_bulk_len"),
-    Num("stream-node-max-entries", 0, LLONG_MAX, 100),
+    Num("stream-node-max-entries", 0, LLONG_MAX, 100, engine="stream_node_max_entries"),
     Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
     # unsigned long long
     Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True,
@@ -361,7 +361,8 @@ PARAMS = [
     Num("active-defrag-ignore-bytes", 1, LLONG_MAX, 100 << 20, kind=MEMORY, unsigned=True),
     Num("hash-max-listpack-value", 0, LONG_MAX, 64, alias="hash-max-ziplist-value",
         kind=MEMORY, unsigned=True, engine="hash_max_listpack_value"),
-    Num("stream-node-max-bytes", 0, LONG_MAX, 4096, kind=MEMORY, unsigned=True),
+    Num("stream-node-max-bytes", 0, LONG_MAX, 4096, kind=MEMORY, unsigned=True,
+        engine="stream_node_max_bytes"),
     Num("zset-max-listpack-value", 0, LONG_MAX, 64, alias="zset-max-ziplist-value",
         kind=MEMORY, unsigned=True, engine="zset_max_listpack_value"),
     Num("hll-sparse-max-bytes", 0, LONG_MAX, 3000, kind=MEMORY, unsigned=True,

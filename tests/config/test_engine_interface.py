@@ -49,6 +49,8 @@ ENGINE_FIELDS = {
     "sanitize-dump-payload": {"sanitize_dump_payload": 0},
     "tracking-table-max-keys": {"tracking_table_max_keys": 1000000},
     "timeout": {"maxidletime": 0},
+    "stream-node-max-bytes": {"stream_node_max_bytes": 4096},
+    "stream-node-max-entries": {"stream_node_max_entries": 100},
 }
 
 

@@ -12,6 +12,7 @@ import struct
 
 STRING, LIST, SET, ZSET, HASH, ZSET_2 = 0, 1, 2, 3, 4, 5
 SET_INTSET, HASH_LISTPACK, ZSET_LISTPACK, LIST_QUICKLIST_2 = 11, 16, 17, 18
+STREAM_LISTPACKS_2 = 19
 OP_FUNCTION2, OP_MODULE_AUX, OP_IDLE, OP_FREQ, OP_AUX = 245, 247, 248, 249, 250
 OP_RESIZEDB, OP_EXPIRETIME_MS, OP_EXPIRETIME, OP_SELECTDB, OP_EOF = 251, 252, 253, 254, 255
 
@@ -192,7 +193,36 @@ def read_value(r: Reader, t: int):
         return [(r.string(), r.string()) for _ in range(r.plain_length())]
     if t == ZSET_2:
         return [(r.string(), struct.unpack("<d", r.take(8))[0]) for _ in range(r.plain_length())]
+    if t == STREAM_LISTPACKS_2:
+        return read_stream(r)
     raise AssertionError(f"type {t} is not one Redis 7.0 writes")
+
+
+def read_stream(r: Reader) -> dict:
+    """A stream record: nodes (master ID key, listpack elements), the
+    stream's counters and IDs, and the groups with their PELs and consumers."""
+    nodes = []
+    for _ in range(r.plain_length()):
+        key = r.string()
+        assert len(key) == 16, "node key of 16 bytes"
+        nodes.append((key, listpack(r.string())))
+    out = {"nodes": nodes, "length": r.plain_length(),
+           "last_id": (r.plain_length(), r.plain_length()), "first_id": (r.plain_length(), r.plain_length()),
+           "max_deleted_id": (r.plain_length(), r.plain_length()), "entries_added": r.plain_length()}
+    groups = []
+    for _ in range(r.plain_length()):
+        name = r.string()
+        last_id = (r.plain_length(), r.plain_length())
+        entries_read = r.plain_length()
+        pel = [(r.take(16), struct.unpack("<q", r.take(8))[0], r.plain_length()) for _ in range(r.plain_length())]
+        consumers = []
+        for _ in range(r.plain_length()):
+            cname = r.string()
+            seen = struct.unpack("<q", r.take(8))[0]
+            consumers.append((cname, seen, [r.take(16) for _ in range(r.plain_length())]))
+        groups.append((name, last_id, entries_read, pel, consumers))
+    out["groups"] = groups
+    return out
 
 
 def decode_object(body: bytes):

@@ -99,6 +99,14 @@ def dataset():
              ("ZADD", "zset:sl", *[x for i in range(200) for x in (i * 0.75 - 10, f"m{i}")]),
              ("ZADD", "zset:sl", "inf", "top", "-inf", "bottom", 1 / 3, b"\x00third"),
              ("ZADD", "zset:sl:long", 1, "x" * 100, 2, "y"), ("PEXPIREAT", "zset:sl:long", far + 5)]
+    # streams: several nodes, deleted entries, groups (no consumers: their
+    # seen-time is the clock), an empty stream
+    cmds += [("XADD", "stream:nodes", f"{i}-{i % 3}", "f", i, "g", "v" * (i % 30)) for i in range(1, 250)]
+    cmds += [("XADD", "stream:nodes", "300-0", "other", "fields"), ("XDEL", "stream:nodes", "5-2", "7-1"),
+             ("XGROUP", "CREATE", "stream:nodes", "g1", "0"), ("XGROUP", "CREATE", "stream:nodes", "g0", "100"),
+             ("XADD", "stream:empty", "1-1", "a", "b"), ("XDEL", "stream:empty", "1-1"),
+             ("XGROUP", "CREATE", "stream:grouponly", "g", "$", "MKSTREAM"),
+             ("XADD", "stream:vol", "1-0", "a", 1), ("PEXPIREAT", "stream:vol", far + 7)]
     cmds += [("SELECT", 1), ("SET", "gone", 1), ("DEL", "gone"),
              ("SELECT", 2), ("SET", "db2:a", "A"), ("RPUSH", "db2:l", *range(20)),
              ("HSET", "db2:h", "x", 1), ("SET", "db2:vol", "v", "PXAT", far + 6),
@@ -195,7 +203,7 @@ def groups(data: bytes):
             assert db not in out
             out[db] = {}
             continue
-        key = argv[1]
+        key = argv[2] if argv[0] == b"XGROUP" else argv[1]
         keys = out[db]
         if key not in keys:
             assert not keys or list(keys)[-1] != key

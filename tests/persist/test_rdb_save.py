@@ -146,6 +146,14 @@ def dataset():
     cmds += [("ZADD", "zset:lp", 1, "a", 2.5, "b", -1e300, "c", "inf", "d"),
              ("ZADD", "zset:sl", *[x for i in range(40) for x in (i * 0.75 - 10, f"m{i}")]),
              ("ZADD", "zset:sl:long", 1, "x" * 100, 2, "y"), ("PEXPIREAT", "zset:sl:long", far + 2)]
+    # streams: several nodes, deleted entries, groups (no consumers: their
+    # seen-time is the clock)
+    cmds += [("XADD", "stream:nodes", f"{i}-{i % 3}", "f", i, "g", "v" * (i % 30)) for i in range(1, 250)]
+    cmds += [("XADD", "stream:nodes", "300-0", "other", "fields"), ("XDEL", "stream:nodes", "5-2", "7-1"),
+             ("XGROUP", "CREATE", "stream:nodes", "g1", "0"), ("XGROUP", "CREATE", "stream:nodes", "g0", "100"),
+             ("XADD", "stream:empty", "1-1", "a", "b"), ("XDEL", "stream:empty", "1-1"),
+             ("XGROUP", "CREATE", "stream:grouponly", "g", "$", "MKSTREAM"),
+             ("XADD", "stream:vol", "1-0", "a", 1), ("PEXPIREAT", "stream:vol", far + 6)]
     cmds += [("SELECT", 1), ("SET", "gone", 1), ("DEL", "gone"),
              ("SELECT", 3), ("SET", "db3:a", "A"), ("RPUSH", "db3:l", *range(20)),
              ("HSET", "db3:h", "x", 1), ("SET", "db3:vol", "v", "PXAT", far + 5),

@@ -20,6 +20,10 @@ cdef int unblock_client(Client c, bint timed_out, bint resume) except -1
 # SWAPDB: every key of db that clients wait on and that now exists is ready.
 cdef int scan_database_for_ready_keys(Database db) except -1
 
+# Before FLUSHDB / FLUSHALL (replaced None) or SWAPDB (replaced: the db whose
+# keys emptied gets): waited-on keys that stop holding a stream are ready.
+cdef int scan_database_for_deleted_streams(Database emptied, Database replaced) except -1
+
 # Serve the clients waiting on the keys made ready, oldest first, by
 # re-running their command; what they write may make more keys ready.
 cdef int handle_clients_blocked_on_keys(Engine e) except -1

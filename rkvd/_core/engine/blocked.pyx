@@ -146,6 +146,24 @@ cdef int scan_database_for_ready_keys(Database db) except -1:
             db.engine.ready_keys.append((db, k))
     return 0
 
+# FLUSHDB / FLUSHALL (replaced None) and SWAPDB (replaced: what emptied
+# gets): a waited-on key that holds a stream now and will not after is
+# ready, so XREADGROUP waiters end with an error (scanDatabaseForDeletedStreams).
+cdef int scan_database_for_deleted_streams(Database emptied, Database replaced) except -1:
+    cdef dictEntry* e
+    if emptied.engine.nblocked == 0 or not emptied.blocking:
+        return 0
+    for k in emptied.blocking:
+        e = dict_find(emptied.keys, PyBytes_AS_STRING(k), PyBytes_GET_SIZE(k))
+        if e == NULL or entry_type(e) != OBJ_STREAM:
+            continue
+        if replaced is not None:
+            e = dict_find(replaced.keys, PyBytes_AS_STRING(k), PyBytes_GET_SIZE(k))
+            if e != NULL and entry_type(e) == OBJ_STREAM:
+                continue
+        emptied.engine.ready_keys.append((emptied, k))
+    return 0
+
 # Serve the clients waiting on the keys made ready, oldest first, by
 # re-running their command; what they write may make more keys ready.
 cdef int handle_clients_blocked_on_keys(Engine e) except -1:
@@ -153,7 +171,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
     cdef Client c
     cdef Database db, saved_db
     cdef Py_ssize_t before
-    cdef long long dirty
+    cdef long long dirty, errs
     cdef int i
     cdef list argv
     cdef Command cmd
@@ -184,6 +202,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 saved_cmd = c.cur_cmd
                 c.cur_cmd = cmd
                 before = c.reply.len
+                errs = c.errors_seen
                 dirty = e.dirty
                 e.cached_ms = mstime()
                 g_serving_key = k
@@ -211,6 +230,10 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     c.cur_cmd = saved_cmd
                     c.db = saved_db
                 c.argc = 0
+                # the call was counted when it blocked; an error it ends
+                # with now (XREADGROUP's -NOGROUP) is a failed call
+                if c.errors_seen != errs:
+                    cmd.failed_calls += 1
                 if c.reply.len != before:
                     # served (or answered an error): back to normal; only
                     # a served command reaches the slow log (Redis's

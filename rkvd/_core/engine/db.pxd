@@ -62,6 +62,8 @@ cdef class Database:
     # set_string's embstr case.
     cdef dictEntry* _set_inline(self, const char* key, size_t klen, const char* val, Py_ssize_t vlen,
                                 bint keepttl) except NULL
+    # Called before a value is replaced in place (signals a stream's waiters).
+    cdef int _overwriting(self, dictEntry* e, const char* key, size_t klen) except -1
 
     # Store an int-encoded string, replacing the value; keepttl as in
     # set_string. Returns the entry.

@@ -188,6 +188,9 @@ cdef class Database:
         if link == NULL:
             return 0
         e = link[0]
+        # XREADGROUP clients blocked on a deleted stream end with an error
+        if entry_type(e) == OBJ_STREAM:
+            signal_key_as_ready(self, key, klen)
         if e.meta & META_HAS_EXPIRE:
             dict_delete(self.expires, key, klen)
         e = dict_unlink_at(self.keys, link)
@@ -210,6 +213,13 @@ cdef class Database:
             return self._set_inline(key, klen, val, vlen, keepttl)
         return self.set_obj(key, klen, OBJ_STRING, PyByteArray_FromStringAndSize(val, vlen), keepttl)
 
+    # Before a value is replaced in place (Redis's dbSetValue): clients in
+    # XREADGROUP BLOCK on a stream being overwritten end with an error.
+    cdef int _overwriting(self, dictEntry* e, const char* key, size_t klen) except -1:
+        if entry_type(e) == OBJ_STREAM:
+            signal_key_as_ready(self, key, klen)
+        return 0
+
     cdef dictEntry* _set_inline(self, const char* key, size_t klen, const char* val,
                                 Py_ssize_t vlen, bint keepttl) except NULL:
         cdef dictEntry** link = self.lookup_write_link(key, klen)
@@ -222,6 +232,7 @@ cdef class Database:
             self._notify_new(key, klen)
         else:
             e = link[0]
+            self._overwriting(e, key, klen)
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
@@ -255,6 +266,7 @@ cdef class Database:
             init_entry_lru(self.engine, e)
         else:
             e = link[0]
+            self._overwriting(e, key, klen)
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
@@ -286,6 +298,7 @@ cdef class Database:
                 signal_key_as_ready(self, key, klen)
         else:
             e = link[0]
+            self._overwriting(e, key, klen)
             if not keepttl:
                 self.remove_expire_entry(e)
             if entry_vk(e) == VK_INLINE and e.v.vlen != 0:

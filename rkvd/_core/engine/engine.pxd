@@ -54,6 +54,8 @@ cdef class Engine:
     cdef public long long zset_max_listpack_entries, zset_max_listpack_value
     cdef public int list_max_listpack_size, list_compress_depth
     cdef public long long hll_sparse_max_bytes
+    # stream-node-max-bytes / -entries: when a stream starts a new node
+    cdef public long long stream_node_max_bytes, stream_node_max_entries
     # sanitize-dump-payload: 0 no, 1 yes, 2 clients (Redis's SANITIZE_DUMP_*)
     cdef public int sanitize_dump_payload
     # call server.after_command when a command took at least this many us

@@ -43,6 +43,8 @@ cdef class Engine:
         self.list_max_listpack_size = -2
         self.list_compress_depth = 0
         self.hll_sparse_max_bytes = 3000
+        self.stream_node_max_bytes = 4096
+        self.stream_node_max_entries = 100
         self.maxmemory_policy = MM_NOEVICTION
         self.maxmemory_samples = 5
         self.maxmemory_eviction_tenacity = 10

@@ -82,3 +82,9 @@ cdef void rax_stop(raxIterator* it) noexcept nogil
 # 1 when the iterator is past its last element (after rax_seek: nothing sought).
 cdef inline int rax_eof(raxIterator* it) noexcept nogil:
     return (it.flags & RAX_ITER_EOF) != 0
+
+# How many nodes Redis's rax.c would have for the same keys (XINFO STREAM's
+# radix-tree-nodes): its nodes carry the bytes of the edges below them, so
+# an edge of more than one byte out of a branching node is a node of its own
+# there. O(nodes).
+cdef uint64_t rax_redis_numnodes(rax* r) noexcept nogil

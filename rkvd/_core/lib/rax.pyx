@@ -488,3 +488,18 @@ cdef int rax_next(raxIterator* it) noexcept nogil:
 
 cdef int rax_prev(raxIterator* it) noexcept nogil:
     return _step(it, 5)
+
+
+# ------------------------------------------------------------ redis model --
+
+cdef uint64_t _redis_nodes(raxNode* n) noexcept nogil:
+    cdef uint64_t count = 1
+    cdef int i
+    for i in range(n.nch):
+        if n.nch > 1 and n.ch[i].plen > 1:
+            count += 1
+        count += _redis_nodes(n.ch[i])
+    return count
+
+cdef uint64_t rax_redis_numnodes(rax* r) noexcept nogil:
+    return _redis_nodes(r.head)

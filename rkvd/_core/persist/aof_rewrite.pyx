@@ -38,13 +38,15 @@ from rkvd._core.lib.listpack cimport (
 )
 from rkvd._core.lib.lzf cimport lzf_decompress
 from rkvd._core.lib.quicklist cimport qlNode, quicklist, QL_NODE_LZF, QL_NODE_PLAIN, ql_node_lzf
-from rkvd._core.lib.util cimport ll2string
+from rkvd._core.lib.rax cimport rax, raxIterator, rax_next, rax_seek, rax_size, rax_start, rax_stop
+from rkvd._core.lib.util cimport ll2string, ull2string
 from rkvd._core.persist.rdb_save cimport (
     Out, RdbSaveStats, delay_key, out_autosync_on, out_flush, out_init, out_release,
     out_scratch, out_write, table_find, table_walk,
 )
 from rkvd._core.server cimport (
     Database, Engine, HashValue, ListValue, SetValue, ZsetValue, HASH_ENC_LISTPACK,
+    StreamConsumer, StreamGroup, StreamValue, streamNACK,
 )
 
 import os as _os
@@ -76,9 +78,9 @@ cdef enum:
     OBJ_SET = 2
     OBJ_ZSET = 3
     OBJ_HASH = 4
-    # Streams (OBJ_STREAM = 6) arrive in their own issue: their rewrite
-    # (XADD / XSETID / XGROUP CREATE / XCLAIM, rewriteStreamObject) goes in
-    # put_value beside the other types.
+    OBJ_STREAM = 6
+    STREAM_ITEM_FLAG_DELETED = 1
+    STREAM_ITEM_FLAG_SAMEFIELDS = 2
 
 
 # ------------------------------------------------------------ primitives --
@@ -355,6 +357,155 @@ cdef int put_string_value(Out* o, dictEntry* e) noexcept nogil:
     return put_bulk(o, bytearray_data(e.v.obj), <size_t>bytearray_size(e.v.obj))
 
 
+# Streams (rewriteStreamObject): XADD of every entry with its ID (an empty
+# stream: XADD MAXLEN 0 of a 0-1 entry), XSETID with entries-added and the
+# max deleted ID, then per group XGROUP CREATE ... ENTRIESREAD, and per
+# consumer an XCLAIM ... FORCE of each pending entry, or XGROUP
+# CREATECONSUMER when it has none. Nodes are walked in their listpack
+# layout (t_stream.pyx's header).
+cdef inline int put_bulk_id(Out* o, uint64_t ms, uint64_t seq) noexcept nogil:
+    cdef char b[48]
+    cdef int n = ull2string(b, 21, ms)
+    b[n] = b'-'
+    n += 1
+    n += ull2string(b + n, 21, seq)
+    return put_bulk(o, b, n)
+
+
+cdef inline int64_t lp_int_at(unsigned char* p) noexcept nogil:
+    cdef unsigned int slen
+    cdef long long v = 0
+    lp_get_value(p, &slen, &v)
+    return v
+
+
+cdef inline uint64_t be64_at(const unsigned char* p) noexcept nogil:
+    cdef uint64_t v = 0
+    cdef int i
+    for i in range(8):
+        v = (v << 8) | p[i]
+    return v
+
+
+cdef int put_stream_node(Out* o, dictEntry* e, const unsigned char* key, unsigned char* lp) noexcept nogil:
+    cdef uint64_t master_ms = be64_at(key), master_seq = be64_at(key + 8)
+    cdef unsigned char* p = lp_first(lp)
+    cdef unsigned char* mfields
+    cdef unsigned char* fp
+    cdef int64_t mf, nf, flags, _i, ms_delta, seq_delta
+    p = lp_next(lp, lp_next(lp, p))
+    mf = lp_int_at(p)
+    p = lp_next(lp, p)
+    mfields = p
+    for _i in range(mf):
+        p = lp_next(lp, p)
+    p = lp_next(lp, p)          # past the master entry's terminator
+    while p != NULL:
+        flags = lp_int_at(p)
+        p = lp_next(lp, p)
+        ms_delta = lp_int_at(p)
+        p = lp_next(lp, p)
+        seq_delta = lp_int_at(p)
+        p = lp_next(lp, p)
+        if flags & STREAM_ITEM_FLAG_SAMEFIELDS:
+            nf = mf
+        else:
+            nf = lp_int_at(p)
+            p = lp_next(lp, p)
+        if not (flags & STREAM_ITEM_FLAG_DELETED):
+            if (put_count(o, b'*', 3 + nf * 2) != 0 or put(o, b"$4\r\nXADD\r\n", 10) != 0
+                    or put_bulk(o, ENTRY_KEY(e), e.klen) != 0
+                    or put_bulk_id(o, master_ms + <uint64_t>ms_delta, master_seq + <uint64_t>seq_delta) != 0):
+                return -1
+        fp = mfields
+        for _i in range(nf):
+            if flags & STREAM_ITEM_FLAG_SAMEFIELDS:
+                if not (flags & STREAM_ITEM_FLAG_DELETED) and put_lp_element(o, fp) != 0:
+                    return -1
+                fp = lp_next(lp, fp)
+            else:
+                if not (flags & STREAM_ITEM_FLAG_DELETED) and put_lp_element(o, p) != 0:
+                    return -1
+                p = lp_next(lp, p)
+            if not (flags & STREAM_ITEM_FLAG_DELETED) and put_lp_element(o, p) != 0:
+                return -1
+            p = lp_next(lp, p)
+        p = lp_next(lp, p)      # past lp-count
+    return 0
+
+
+cdef int put_stream_group(Out* o, dictEntry* e, const unsigned char* name, size_t nlen,
+                          PyObject* g) noexcept nogil:
+    cdef raxIterator ri, rp
+    cdef PyObject* sc
+    cdef streamNACK* nack
+    cdef int r = 0
+    if (put(o, b"*7\r\n$6\r\nXGROUP\r\n$6\r\nCREATE\r\n", 28) != 0 or put_bulk(o, ENTRY_KEY(e), e.klen) != 0
+            or put_bulk(o, name, nlen) != 0
+            or put_bulk_id(o, (<StreamGroup>g).last_id.ms, (<StreamGroup>g).last_id.seq) != 0
+            or put(o, b"$11\r\nENTRIESREAD\r\n", 18) != 0 or put_bulk_ll(o, (<StreamGroup>g).entries_read) != 0):
+        return -1
+    rax_start(&ri, (<StreamGroup>g).consumers)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        sc = <PyObject*>ri.data
+        if rax_size((<StreamConsumer>sc).pel) == 0:
+            if (put(o, b"*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n", 37) != 0
+                    or put_bulk(o, ENTRY_KEY(e), e.klen) != 0 or put_bulk(o, name, nlen) != 0
+                    or put_bulk(o, ri.key, ri.key_len) != 0):
+                r = -1
+            continue
+        rax_start(&rp, (<StreamConsumer>sc).pel)
+        rax_seek(&rp, b"^", NULL, 0)
+        while r == 0 and rax_next(&rp):
+            nack = <streamNACK*>rp.data
+            if (put(o, b"*12\r\n$6\r\nXCLAIM\r\n", 17) != 0 or put_bulk(o, ENTRY_KEY(e), e.klen) != 0
+                    or put_bulk(o, name, nlen) != 0 or put_bulk(o, ri.key, ri.key_len) != 0
+                    or put(o, b"$1\r\n0\r\n", 7) != 0
+                    or put_bulk_id(o, be64_at(rp.key), be64_at(rp.key + 8)) != 0
+                    or put(o, b"$4\r\nTIME\r\n", 10) != 0 or put_bulk_ll(o, nack.delivery_time) != 0
+                    or put(o, b"$10\r\nRETRYCOUNT\r\n", 17) != 0
+                    or put_bulk_ll(o, <long long>nack.delivery_count) != 0
+                    or put(o, b"$6\r\nJUSTID\r\n$5\r\nFORCE\r\n", 23) != 0):
+                r = -1
+        rax_stop(&rp)
+    rax_stop(&ri)
+    return r
+
+
+cdef int put_stream(Out* o, dictEntry* e, PyObject* v) noexcept nogil:
+    cdef raxIterator ri
+    cdef rax* groups = (<StreamValue>v).cgroups
+    cdef int r = 0
+    if (<StreamValue>v).length:
+        rax_start(&ri, (<StreamValue>v).rax)
+        rax_seek(&ri, b"^", NULL, 0)
+        while r == 0 and rax_next(&ri):
+            r = put_stream_node(o, e, ri.key, <unsigned char*>ri.data)
+        rax_stop(&ri)
+        if r != 0:
+            return -1
+    elif (put(o, b"*7\r\n$4\r\nXADD\r\n", 14) != 0 or put_bulk(o, ENTRY_KEY(e), e.klen) != 0
+            or put(o, b"$6\r\nMAXLEN\r\n$1\r\n0\r\n$3\r\n0-1\r\n$1\r\nx\r\n$1\r\ny\r\n", 42) != 0):
+        return -1
+    if (put(o, b"*7\r\n$6\r\nXSETID\r\n", 16) != 0 or put_bulk(o, ENTRY_KEY(e), e.klen) != 0
+            or put_bulk_id(o, (<StreamValue>v).last_id.ms, (<StreamValue>v).last_id.seq) != 0
+            or put(o, b"$12\r\nENTRIESADDED\r\n", 19) != 0
+            or put_bulk_ll(o, <long long>(<StreamValue>v).entries_added) != 0
+            or put(o, b"$12\r\nMAXDELETEDID\r\n", 19) != 0
+            or put_bulk_id(o, (<StreamValue>v).max_deleted_entry_id.ms,
+                           (<StreamValue>v).max_deleted_entry_id.seq) != 0):
+        return -1
+    if groups == NULL:
+        return 0
+    rax_start(&ri, groups)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        r = put_stream_group(o, e, ri.key, ri.key_len, <PyObject*>ri.data)
+    rax_stop(&ri)
+    return r
+
+
 # The commands that rebuild one key's value.
 cdef int put_value(Out* o, dictEntry* e) noexcept nogil:
     cdef int t = entry_type(e)
@@ -368,6 +519,8 @@ cdef int put_value(Out* o, dictEntry* e) noexcept nogil:
         return put_zset(o, e, <ZsetValue>e.v.obj)
     if t == OBJ_HASH:
         return put_hash(o, e, <HashValue>e.v.obj)
+    if t == OBJ_STREAM:
+        return put_stream(o, e, e.v.obj)
     set_errno(EINVAL)
     return -1
 

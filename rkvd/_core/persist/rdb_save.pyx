@@ -40,11 +40,13 @@ from rkvd._core.lib.intset cimport intset, intset_blob_len
 from rkvd._core.lib.listpack cimport lp_bytes
 from rkvd._core.lib.lzf cimport lzf_compress
 from rkvd._core.lib.quicklist cimport qlNode, quicklist, QL_NODE_LZF, ql_node_lzf
+from rkvd._core.lib.rax cimport rax, raxIterator, rax_next, rax_seek, rax_size, rax_start, rax_stop
 from rkvd._core.lib.skiplist cimport zslNode, zsl_node_ele, zsl_node_len
 from rkvd._core.lib.util cimport string2ll, ll2string
 from rkvd._core.persist.rdb cimport *
 from rkvd._core.server cimport (
     Client, Database, Engine, HashValue, ListValue, SetValue, ZsetValue, HASH_ENC_LISTPACK,
+    StreamConsumer, StreamGroup, StreamValue, streamNACK,
 )
 
 import os as _os
@@ -91,6 +93,7 @@ cdef enum:
     OBJ_SET = 2
     OBJ_ZSET = 3
     OBJ_HASH = 4
+    OBJ_STREAM = 6
     # The output buffer of a file writer; writes at least this large skip it.
     OUT_BUF_SIZE = 128 * 1024
     # rdb-save-incremental-fsync's step (Redis's REDIS_AUTOSYNC_BYTES).
@@ -434,6 +437,8 @@ cdef int value_rdb_type(dictEntry* e) noexcept nogil:
         return RDB_TYPE_ZSET_LISTPACK if (<ZsetValue>v).lp != NULL else RDB_TYPE_ZSET_2
     if t == OBJ_HASH:
         return RDB_TYPE_HASH_LISTPACK if (<HashValue>v).enc == HASH_ENC_LISTPACK else RDB_TYPE_HASH
+    if t == OBJ_STREAM:
+        return RDB_TYPE_STREAM_LISTPACKS_2
     return -1
 
 
@@ -467,6 +472,96 @@ cdef int put_skiplist(Out* o, ZsetValue z) noexcept nogil:
             return -1
         x = x.backward
     return 0
+
+
+# A stream (rdbSaveObject's OBJ_STREAM): the nodes as (master ID, listpack)
+# strings, the length, last / first / max-deleted IDs, entries-added, then
+# each group in name order: name, last ID, entries-read, its PEL (ID,
+# delivery time, delivery count) and its consumers in name order (name,
+# seen time, the IDs of their PEL). Groups and consumers are walked through
+# borrowed pointers, like everything the fork child reads.
+cdef int put_pel(Out* o, rax* pel, bint nacks) noexcept nogil:
+    cdef raxIterator ri
+    cdef streamNACK* nack
+    cdef int r = 0
+    if put_len(o, rax_size(pel)) != 0:
+        return -1
+    rax_start(&ri, pel)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        r = out_write(o, ri.key, 16)
+        if r == 0 and nacks:
+            nack = <streamNACK*>ri.data
+            r = put_le64(o, <uint64_t>nack.delivery_time)
+            if r == 0:
+                r = put_len(o, nack.delivery_count)
+    rax_stop(&ri)
+    return r
+
+
+cdef int put_consumers(Out* o, rax* consumers) noexcept nogil:
+    cdef raxIterator ri
+    cdef PyObject* sc
+    cdef int r = 0
+    if put_len(o, rax_size(consumers)) != 0:
+        return -1
+    rax_start(&ri, consumers)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        sc = <PyObject*>ri.data
+        r = put_string(o, ri.key, ri.key_len)
+        if r == 0:
+            r = put_le64(o, <uint64_t>(<StreamConsumer>sc).seen_time)
+        if r == 0:
+            r = put_pel(o, (<StreamConsumer>sc).pel, False)
+    rax_stop(&ri)
+    return r
+
+
+cdef int put_stream(Out* o, PyObject* v) noexcept nogil:
+    cdef raxIterator ri
+    cdef rax* groups = (<StreamValue>v).cgroups
+    cdef PyObject* g
+    cdef int r = 0
+    if put_len(o, rax_size((<StreamValue>v).rax)) != 0:
+        return -1
+    rax_start(&ri, (<StreamValue>v).rax)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        r = put_string(o, ri.key, ri.key_len)
+        if r == 0:
+            r = put_string(o, <const unsigned char*>ri.data, lp_bytes(<unsigned char*>ri.data))
+    rax_stop(&ri)
+    if r != 0:
+        return -1
+    if (put_len(o, (<StreamValue>v).length) != 0
+            or put_len(o, (<StreamValue>v).last_id.ms) != 0 or put_len(o, (<StreamValue>v).last_id.seq) != 0
+            or put_len(o, (<StreamValue>v).first_id.ms) != 0 or put_len(o, (<StreamValue>v).first_id.seq) != 0
+            or put_len(o, (<StreamValue>v).max_deleted_entry_id.ms) != 0
+            or put_len(o, (<StreamValue>v).max_deleted_entry_id.seq) != 0
+            or put_len(o, (<StreamValue>v).entries_added) != 0):
+        return -1
+    if groups == NULL:
+        return put_len(o, 0)
+    if put_len(o, rax_size(groups)) != 0:
+        return -1
+    rax_start(&ri, groups)
+    rax_seek(&ri, b"^", NULL, 0)
+    while r == 0 and rax_next(&ri):
+        g = <PyObject*>ri.data
+        r = put_string(o, ri.key, ri.key_len)
+        if r == 0:
+            r = put_len(o, (<StreamGroup>g).last_id.ms)
+        if r == 0:
+            r = put_len(o, (<StreamGroup>g).last_id.seq)
+        if r == 0:
+            r = put_len(o, <uint64_t>(<StreamGroup>g).entries_read)
+        if r == 0:
+            r = put_pel(o, (<StreamGroup>g).pel, True)
+        if r == 0:
+            r = put_consumers(o, (<StreamGroup>g).consumers)
+    rax_stop(&ri)
+    return r
 
 
 # The value of an entry, after its type byte (rdbSaveObject).
@@ -503,6 +598,8 @@ cdef int put_value(Out* o, dictEntry* e) noexcept nogil:
         if put_len(o, dict_size(ht)) != 0:
             return -1
         return table_walk(ht, put_field_value, o, NULL)
+    if t == OBJ_STREAM:
+        return put_stream(o, v)
     set_errno(EINVAL)
     return -1
 

@@ -509,6 +509,8 @@ cdef int cmd_swapdb(Client c) except -1:
         if c.engine.nwatched:
             touch_all_watched_keys_in_db(c.engine.dbs[a], c.engine.dbs[b])
             touch_all_watched_keys_in_db(c.engine.dbs[b], c.engine.dbs[a])
+        scan_database_for_deleted_streams(c.engine.dbs[a], c.engine.dbs[b])
+        scan_database_for_deleted_streams(c.engine.dbs[b], c.engine.dbs[a])
         c.engine.swapdb(a, b)
         # clients blocked in either db may now find their keys
         scan_database_for_ready_keys(c.engine.dbs[a])
@@ -529,6 +531,7 @@ cdef int cmd_flushdb(Client c) except -1:
         return 0
     if c.engine.nwatched:
         touch_all_watched_keys_in_db(c.db, None)
+    scan_database_for_deleted_streams(c.db, None)
     c.engine.dirty += c.db.flush()
     tracking_on_flush(c.engine)
     force_propagation(c)
@@ -540,6 +543,8 @@ cdef int cmd_flushall(Client c) except -1:
     if c.engine.nwatched:
         for db in c.engine.dbs:
             touch_all_watched_keys_in_db(db, None)
+    for db in c.engine.dbs:
+        scan_database_for_deleted_streams(db, None)
     c.engine.dirty += c.engine.flushall()
     tracking_on_flush(c.engine)
     force_propagation(c)
@@ -619,7 +624,7 @@ cdef int add_help(Client c, list lines) except -1:
         b = line.encode()
         c.add_status(b, len(b))
     c.add_canned(b"+HELP\r\n")
-    return c.add_canned(b"+    Print this help.\r\n")
+    return c.add_canned(b"+    Prints this help.\r\n")
 
 cdef int add_subcommand_syntax_error(Client c) except -1:
     return c.add_error_bytes(b"unknown subcommand or wrong number of arguments for '" +
