@@ -263,7 +263,9 @@ def test_child_killed_by_sigusr1_is_no_error(server_pair):
         with s.raw() as c:
             assert c.command("BGSAVE") == b"+Background saving started\r\n"
             deadline = time.monotonic() + 5
-            while not _children(s.pid):
+            # the child opens its temp file after it set up its signal
+            # handlers: a SIGUSR1 before that would kill it silently
+            while not any((s.dir / f"temp-{p}.rdb").exists() for p in _children(s.pid)):
                 assert time.monotonic() < deadline
                 time.sleep(0.02)
             os.kill(_children(s.pid)[0], signal.SIGUSR1)
