@@ -5,7 +5,8 @@ Starts a fresh rkvd and a fresh redis-server (servers.py, both with
 maxclients 10100 so 10,000 benchmark clients fit) and measures on both:
 
   idle     --conns idle connections (each sent one PING): the growth of
-           used_memory and of RSS per connection while they are open, and
+           used_memory and of RSS per connection while they are open (and
+           of used_memory after 3 s idle, when buffers have shrunk), and
            used_memory / RSS once they are closed, next to their values
            before the burst (memory must come back at once)
   churn    --rounds-churn rounds of redis-benchmark -c --conns (connect,
@@ -81,7 +82,7 @@ def connected(server):
 
 def wait_clients(server, n, timeout=30.0):
     deadline = time.monotonic() + timeout
-    while connected(server) > n and time.monotonic() < deadline:
+    while connected(server) > n + 1 and time.monotonic() < deadline:   # + the asking one
         time.sleep(0.02)
 
 
@@ -99,6 +100,8 @@ def idle_phase(server, conns):
             s.settimeout(30)
             s.recv(16)
         used1, rss1, _ = memory(server)
+        time.sleep(3)                       # idle: buffers shrink (both servers)
+        used_idle, _, _ = memory(server)
     finally:
         for s in socks:
             s.close()
@@ -106,6 +109,7 @@ def idle_phase(server, conns):
     time.sleep(0.1)                         # one cron tick
     used2, rss2, _ = memory(server)
     return {"used_per_client": (used1 - used0) / conns, "rss_per_client": (rss1 - rss0) / conns,
+            "idle_per_client": (used_idle - used0) / conns,
             "used_before": used0, "used_after": used2, "rss_before": rss0, "rss_after": rss2}
 
 
@@ -156,6 +160,7 @@ def main(argv=None):
                 rows = []
                 for name, key, scale, spec in (
                         ("used_memory per client (B)", "used_per_client", 1, "{:,.0f}"),
+                        ("used_memory per client, 3 s idle (B)", "idle_per_client", 1, "{:,.0f}"),
                         ("RSS per client (B)", "rss_per_client", 1, "{:,.0f}"),
                         ("used_memory before (MB)", "used_before", MB, "{:.2f}"),
                         ("used_memory after close (MB)", "used_after", MB, "{:.2f}"),
