@@ -119,7 +119,7 @@ def churn_phase(server, conns, rounds):
         subprocess.run([rbench.BENCH, "-h", HOST, "-p", str(server.port), "-c", str(conns),
                         "-n", str(conns * 5), "-t", "ping", "-q"], capture_output=True, timeout=600)
         wait_clients(server, 0)
-        time.sleep(0.2)
+        time.sleep(1.5)                     # after the rounds: rkvd's cron trims once a second
         rss.append(rss_bytes(server.pid))
     used, last, frag = memory(server)
     return {"rss": rss, "used": used, "frag": frag}

@@ -134,53 +134,70 @@ def session(seed, sid):
     return chunks, b"$%d\r\n%s\r\n" % (len(token), token), len(frames)
 
 
-def play(port, chunks, sentinel, idle, limit):
-    """Everything the server sends back, whether it closed, and whether it
-    hung (no sentinel, no close, still sending past the hard limit)."""
-    out = bytearray()
-    s = socket.create_connection((HOST, port), timeout=5)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    closed = False
-    try:
+class Transcript:
+    """One session on one server: what it sends back, whether it closed the
+    connection, whether it hung (still sending past the hard limit)."""
+
+    def __init__(self, port, chunks):
+        self.out = bytearray()
+        self.closed = self.hung = False
+        self.sock = socket.create_connection((HOST, port), timeout=5)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for c in chunks:
             try:
-                s.sendall(c)
+                self.sock.sendall(c)
             except (BrokenPipeError, ConnectionResetError):
                 break
+
+    def read(self, sentinel, idle, limit):
+        """Read until the sentinel's reply, a close, or idle seconds of silence."""
+        if self.closed or self.hung:
+            return self
         deadline = time.monotonic() + limit
-        s.settimeout(idle)
+        self.sock.settimeout(idle)
         while True:
             try:
-                data = s.recv(1 << 16)
+                data = self.sock.recv(1 << 16)
             except TimeoutError:
                 break
             except ConnectionResetError:
-                closed = True
+                self.closed = True
                 break
             if not data:
-                closed = True
+                self.closed = True
                 break
-            out += data
-            if out.endswith(sentinel):
+            self.out += data
+            if self.out.endswith(sentinel):
                 break
             if time.monotonic() > deadline:
-                return bytes(out), closed, True
-        if not closed and b"-ERR Protocol error" in out:
+                self.hung = True
+                break
+        if not self.closed and b"-ERR Protocol error" in self.out:
             # the close follows the error reply; a loaded machine may be late
-            s.settimeout(2.0)
+            self.sock.settimeout(2.0)
             try:
-                closed = not s.recv(1 << 16)
+                self.closed = not self.sock.recv(1 << 16)
             except (TimeoutError, ConnectionResetError):
-                closed = True
-    finally:
-        s.close()
-    return bytes(out), closed, False
+                self.closed = True
+        return self
+
+    def result(self):
+        return bytes(self.out), self.closed
+
+    def close(self):
+        self.sock.close()
 
 
-def normalized(reply):
+def play(port, chunks, sentinel, idle, limit):
+    t = Transcript(port, chunks).read(sentinel, idle, limit)
+    t.close()
+    return t.result()
+
+
+def normalized(result):
     """A transcript with what legitimately differs between the servers
     masked: the client id in a HELLO reply (a mutation can make one)."""
-    return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:<id>\r\n", reply[0]), reply[1]
+    return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:<id>\r\n", result[0]), result[1]
 
 
 def memory(server):
@@ -232,12 +249,23 @@ def main(argv=None):
 
         def work(sid):
             chunks, sentinel, nframes = session(a.seed, sid)
-            ra = play(rk.port, chunks, sentinel, a.idle, 10)
-            rb = play(rd.port, chunks, sentinel, a.idle, 10)
+            ta, tb = Transcript(rk.port, chunks), Transcript(rd.port, chunks)
+            try:
+                for t in (ta, tb):
+                    t.read(sentinel, a.idle, 10)
+                if normalized(ta.result()) != normalized(tb.result()):
+                    # a session left waiting (mid-bulk, in MULTI) ends on
+                    # silence: give a server the machine delayed more time
+                    for t in (ta, tb):
+                        t.read(sentinel, 2.0, 10)
+                ra, rb = ta.result(), tb.result()
+            finally:
+                ta.close()
+                tb.close()
             with lock:
                 state["frames"] += nframes
                 state["sessions"] += 1
-                if ra[2]:
+                if ta.hung:
                     state["hangs"].append(sid)
                 if normalized(ra) != normalized(rb):
                     state["mismatches"].append((sid, ra, rb))
