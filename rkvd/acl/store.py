@@ -188,17 +188,18 @@ class Acl:
 
     # ------------------------------------------------------------ ACL log
 
-    def log_denied(self, c, reason, in_multi, cmdname, arg):
+    def log_denied(self, c, reason, in_multi, cmdname, arg, context=None):
         """The engine refused a command: the object is the command's full
-        name, or the key or channel (arg) for those reasons."""
+        name, or the key or channel (arg) for those reasons. context: b"lua"
+        for a command a script called (c is then the script's caller)."""
         obj = cmdname.encode() if reason == DENIED_CMD else (arg or b"")
-        self.add_log(c, reason, in_multi, obj, None)
+        self.add_log(c, reason, in_multi, obj, None, context)
 
-    def add_log(self, c, reason, in_multi, obj, username):
+    def add_log(self, c, reason, in_multi, obj, username, context=None):
         le = LogEntry()
         le.count = 1
         le.reason = reason
-        le.context = b"multi" if in_multi else b"toplevel"
+        le.context = context or (b"multi" if in_multi else b"toplevel")
         le.object = obj
         le.username = username if username is not None else c.user.name
         le.ctime = int(time.time() * 1000)

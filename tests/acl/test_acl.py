@@ -282,3 +282,21 @@ def test_acllog_max_len(server_pair):
     assert [_log_fields(e) for e in la] == [_log_fields(e) for e in lb]
     assert len(la) == 2
     time.sleep(0)
+
+
+def test_scripts_run_with_the_callers_permissions(server_pair):
+    """Redis's scriptVerifyACL: a command a script calls is checked against
+    the caller's user, refused with the script error and logged as lua."""
+    a, b = server_pair()
+    both(a, b, "ACL", "SETUSER", "sc", "on", ">pw", "~k*", "&allowed", "+eval", "+get", "+set",
+         "+publish", "+acl")
+    seq = [["AUTH", "sc", "pw"],
+           ["EVAL", "return redis.call('incr', 'k1')", "0"],              # command
+           ["EVAL", "return redis.call('get', 'other')", "0"],            # key
+           ["EVAL", "return redis.call('publish', 'chan', 'm')", "0"],    # channel
+           ["EVAL", "return redis.pcall('incr', 'k1')", "0"],
+           ["EVAL", "redis.call('set', 'k1', 'v') return redis.call('get', 'k1')", "0"]]
+    assert raw_both(a, b, *seq)
+    la, lb = both(a, b, "ACL", "LOG")
+    assert [_log_fields(e) for e in la] == [_log_fields(e) for e in lb]
+    assert {e[e.index(b"context") + 1] for e in la} == {b"lua"}

@@ -177,6 +177,8 @@ cdef int run_function(Client c, lua_State* L, int nargs, bytes funcname, int sfl
     if eval_mode:
         run.flags |= RUN_EVAL_MODE
     sc.db = c.db
+    sc.user = c.user                   # the caller's permissions, as Redis's script client
+    sc.acl = c.acl
     sc.set_resp(2)
     g_run = run
     e.script_caller = c

@@ -37,7 +37,7 @@ from rkvd._core.lib.mem cimport realloc
 from rkvd._core.scripting.lua51 cimport *
 from rkvd._core.server cimport (
     Client, Command, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
-    perform_evictions,
+    perform_evictions, acl_check, ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_CHANNEL,
 )
 
 import hashlib as _hashlib
@@ -652,6 +652,26 @@ cdef dict g_cmd_cache = {}
 
 
 # Redis's scriptCall checks: the error text, or None to run the command.
+# Redis's scriptVerifyACL: the caller's user checked against the command
+# the script calls, logged with context "lua" and the caller's client info.
+cdef bytes _verify_acl(RunCtx run, Engine e, Client c, Command cmd):
+    cdef int idx = 0
+    cdef int r = acl_check(c.acl, c, cmd, None, &idx)
+    if r == ACL_OK:
+        return None
+    if e.server is not None:
+        e.server.acl.log_denied(run.caller, r, False, cmd.name, c.arg_bytes(idx) if idx else None,
+                                context=b"lua")
+    if r == ACL_DENIED_CMD:
+        return b"The user executing the script can't run this command or subcommand"
+    if r == ACL_DENIED_KEY:
+        return (b"The user executing the script can't access at least one of the keys mentioned in "
+                b"the command arguments")
+    if r == ACL_DENIED_CHANNEL:
+        return b"The user executing the script can't publish to the channel mentioned in the command"
+    return b"The user executing the script is lacking the permissions for the command"
+
+
 cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
     if cmd is None or (cmd.arity > 0 and cmd.arity != c.argc) or c.argc < -cmd.arity:
         if cmd is not None:
@@ -659,6 +679,10 @@ cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
         return b"Unknown Redis command called from script"
     if cmd.flags & CMD_NOSCRIPT:
         return b"This Redis command is not allowed from script"
+    if c.acl is not None:
+        err = _verify_acl(run, e, c, cmd)
+        if err is not None:
+            return err
     if run.flags & RUN_READ_ONLY and cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE):
         return b"Write commands are not allowed from read-only scripts."
     if cmd.flags & CMD_WRITE and not (run.flags & RUN_WRITE_DIRTY):
