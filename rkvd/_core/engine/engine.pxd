@@ -84,6 +84,9 @@ cdef class Engine:
     cdef public long long stat_client_outbuf_limit_disconnections
     cdef public long long stat_unexpected_error_replies
     cdef public long long stat_reply_buffer_shrinks, stat_reply_buffer_expands
+    # call()'s failed-call accounting: stat_total_error_replies when the
+    # running call began or a call nested in it ended
+    cdef long long _err_mark
     # DEBUG REPLYBUFFER: the reply buffers' peak reset period (ms, -1 never)
     # and whether clients_cron resizes them at all
     cdef public long long reply_buffer_peak_reset_time

@@ -263,7 +263,7 @@ cdef class Engine:
     # Redis's call(): run the handler, time it, count it, and let the
     # writes it made invalidate WATCHed keys.
     cdef int call(self, Client c, Command cmd) except -1:
-        cdef long long start, dur, errs
+        cdef long long start, dur
         cdef long long dirty = self.dirty
         cdef bint prop = self.prop_on
         cdef object outer_argv = None
@@ -279,7 +279,7 @@ cdef class Engine:
         if self.tracking_clients and self.call_depth == 0:
             self.track_cur = c
         self.call_depth += 1
-        errs = c.errors_seen
+        self._err_mark = self.stat_total_error_replies
         start = ustime()
         self.cached_ms = start // 1000
         c.cur_cmd = cmd
@@ -297,8 +297,13 @@ cdef class Engine:
         cmd.calls += 1
         cmd.usec += dur
         self.stat_numcommands += 1
-        if c.errors_seen != errs:
+        # Redis's incrCommandStatsOnError: failed when an error reply was
+        # counted since the call began or since a call nested in it ended
+        # (the errors of the commands EXEC ran are theirs), by any client
+        # (an error CLIENT UNBLOCK makes the unblocked client send)
+        if self.stat_total_error_replies > self._err_mark:      # RESETSTAT lowers it
             cmd.failed_calls += 1
+        self._err_mark = self.stat_total_error_replies
         c.cur_cmd = None
         # Redis's signalModifiedKey, for the keys of a write that changed
         # the dataset: WATCHes and client-side caching

@@ -511,6 +511,8 @@ cdef class Client:
             return False
         if error:
             self.add_error_bytes(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK")
+            if self.blocked_cmd is not None:
+                (<Command>self.blocked_cmd).failed_calls += 1     # as Redis's updateStatsOnUnblock
             unblock_client(self, False, True)
         else:
             unblock_client(self, True, True)
