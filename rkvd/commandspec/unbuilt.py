@@ -14,8 +14,6 @@ UNBUILT = frozenset({
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",
-    # Scripting: Redis 7.0 functions.
-    "fcall", "fcall_ro", "function",
     # Streams.
     "xadd", "xrange", "xrevrange", "xlen", "xdel", "xtrim", "xread",
     "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim",

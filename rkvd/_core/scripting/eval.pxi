@@ -363,9 +363,13 @@ cdef int script_kill(Client c, bint is_eval) except -1:
 # The count hook: past busy-reply-threshold the script is "timed out", other
 # clients are served (they get -BUSY for anything but the allowed commands)
 # between every 100000 Lua instructions, and SCRIPT KILL stops it here.
+# One hook serves both states (luaapi.h keeps a single hook function): a
+# library's code running at FUNCTION LOAD has its own time limit.
 cdef int busy_hook_impl(lua_State* L) noexcept:
     cdef RunCtx run = g_run
     cdef long long elapsed
+    if g_loading is not None:
+        return load_hook_impl(L)
     if run is None:
         return 0
     try:
