@@ -8,13 +8,20 @@ follows a per-process hash seed: replies listing more than one of them are
 compared with that order relaxed (`listing`), everything else exactly.
 DUMP payloads are compared byte for byte where they hold one library, and
 crossed (each server restores the other's) where they hold several.
+
+Persistence: dump.rdb files with libraries load across both servers and
+hold the same FUNCTION2 records; DEBUG RELOAD and BGSAVE keep them; an AOF
+rewrite writes them (RDB preamble or FUNCTION LOAD commands, the latter
+byte for byte Redis's base file). INFO memory's function fields follow
+Redis's, used_memory_functions included.
 """
 import re
 import time
 
 import pytest
+from persist.rdbenc import crc64
 
-from support import Check, case, ignore, parse_reply
+from support import Check, ServerProcess, case, ignore, parse_reply, rkvd_command, start_redis, start_rkvd
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.needs_redis]
 
@@ -220,7 +227,6 @@ def _bulk(reply):
 
 def _payload(body):
     """A FUNCTION DUMP payload around records (version 10 and its CRC64)."""
-    from persist.rdbenc import crc64
     p = body + b"\x0a\x00"
     return p + crc64(p).to_bytes(8, "little")
 
@@ -319,3 +325,181 @@ def test_busy_function_and_kill(fdiffer):
     a = _busy_run(fdiffer.server_a)
     b = _busy_run(fdiffer.server_b)
     assert a == b
+
+
+# --------------------------------------------------------------------------- persistence
+
+PERSIST_LIBS = [lib("plain", reg("pf", "return 'plain'")),
+                lib("long", "local function helper(x)\n  return x\nend\n"
+                    + "".join(reg(f"lf{i}", f"return helper({i})") for i in range(20)))]
+
+
+def _listing(client):
+    out = []
+    for entry in client.execute_command("FUNCTION", "LIST", "WITHCODE"):
+        fields = dict(zip(entry[0::2], entry[1::2]))
+        fields[b"functions"] = sorted(map(repr, fields[b"functions"]))
+        out.append(repr(sorted(fields.items())))
+    return sorted(out)
+
+
+def _load_libs(client):
+    for code in PERSIST_LIBS:
+        client.execute_command("FUNCTION", "LOAD", code)
+    client.set("k", "v")
+
+
+def _wait_bgsave(client):
+    deadline = time.monotonic() + 20
+    while client.info("persistence")["rdb_bgsave_in_progress"]:
+        assert time.monotonic() < deadline, "BGSAVE did not end"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("compression", ["yes", "no"])
+def test_rdb_libraries_cross_load(tmp_path, compression):
+    """A dump.rdb with libraries (FUNCTION2 records) written by either server
+    loads into the other, and both write the same bytes for it."""
+    files = {}
+    for name, start in (("rkvd", start_rkvd), ("redis", start_redis)):
+        d = tmp_path / f"{name}-save"
+        s = start(f"{name}-save", directory=d, extra_args=["--rdbcompression", compression])
+        try:
+            r = s.client()
+            r.execute_command("FUNCTION", "LOAD", PERSIST_LIBS[1])      # one library: a set order
+            r.set("k", "v")
+            assert r.save() is True
+            files[name] = (d / "dump.rdb").read_bytes()
+            expected = _listing(r)
+        finally:
+            s.cleanup()
+        other = start_redis if name == "rkvd" else start_rkvd
+        d2 = tmp_path / f"{name}-load"
+        d2.mkdir()
+        (d2 / "dump.rdb").write_bytes(files[name])
+        s = other(f"{name}-load", directory=d2)
+        try:
+            r = s.client()
+            assert _listing(r) == expected
+            assert r.execute_command("FCALL", "lf3", 0) == 3
+            assert r.get("k") == b"v"
+        finally:
+            s.cleanup()
+
+    def body(data):     # without the ctime and used-mem AUX fields and the CRC
+        start = data.index(b"\xf5")
+        return data[start:-8]
+    assert body(files["rkvd"]) == body(files["redis"])
+
+
+def test_bgsave_and_debug_reload_keep_libraries(tmp_path):
+    s = start_rkvd("rkvd-fn", directory=tmp_path / "a")
+    try:
+        r = s.client()
+        _load_libs(r)
+        expected = _listing(r)
+        assert r.execute_command("DEBUG", "RELOAD") == b"OK"
+        assert _listing(r) == expected
+        r.execute_command("FUNCTION", "DELETE", "plain")
+        r.execute_command("FUNCTION", "LOAD", lib("other", reg("of")))
+        r.execute_command("DEBUG", "RELOAD", "NOSAVE")          # the file's libraries come back
+        assert _listing(r) == expected
+        r.execute_command("FUNCTION", "DELETE", "plain")
+        r.bgsave()
+        _wait_bgsave(r)
+        after = _listing(r)
+        data = (tmp_path / "a" / "dump.rdb").read_bytes()
+    finally:
+        s.cleanup()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "dump.rdb").write_bytes(data)
+    s = start_redis("redis-fn", directory=tmp_path / "b")
+    try:
+        assert _listing(s.client()) == after
+    finally:
+        s.cleanup()
+
+
+def test_rdb_with_a_bad_library_stops_the_load(tmp_path):
+    body = b"REDIS0010" + _rec(0xF5, lib("bad", "syntax error").encode()) + b"\xff"
+    (tmp_path / "dump.rdb").write_bytes(body + crc64(body).to_bytes(8, "little"))
+    s = ServerProcess(rkvd_command(), "rkvd-badlib", tmp_path).spawn()
+    try:
+        assert s.wait(20) is not None       # (redis-server's exit status is its checker's)
+        out = s.stdout()
+        assert "Failed loading library, Error compiling function: user_function:2:" in out
+        assert "Short read or OOM loading DB. Unrecoverable error, aborting now." in out
+    finally:
+        s.kill()
+
+
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_aof_rewrite_keeps_libraries(tmp_path, preamble):
+    """BGREWRITEAOF writes the libraries (FUNCTION2 records in the RDB
+    preamble, FUNCTION LOAD commands otherwise) and a restart loads them; the
+    command form matches redis-server's base file."""
+    bases = {}
+    for name, start in (("rkvd", start_rkvd), ("redis", start_redis)):
+        d = tmp_path / name
+        s = start(f"{name}-aof", directory=d,
+                  extra_args=["--appendonly", "yes", "--aof-use-rdb-preamble", preamble])
+        try:
+            r = s.client()
+            r.execute_command("FUNCTION", "LOAD", PERSIST_LIBS[1])
+            r.set("k", "v")
+            expected = _listing(r)
+            r.bgrewriteaof()
+            deadline = time.monotonic() + 20
+            while (r.info("persistence")["aof_rewrite_in_progress"]
+                   or r.info("persistence")["aof_rewrite_scheduled"]):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            time.sleep(0.2)
+            r.execute_command("FUNCTION", "LOAD", PERSIST_LIBS[0])     # into the incr file
+            expected2 = _listing(r)
+            base = sorted((d / "appendonlydir").glob("*.base.*"))[-1]
+            bases[name] = base.read_bytes()
+            s.close_clients()
+            s.restart()
+            r = s.client()
+            assert _listing(r) == expected2 != expected
+            assert r.execute_command("FCALL", "pf", 0) == b"plain"
+        finally:
+            s.cleanup()
+    if preamble == "no":
+        assert bases["rkvd"] == bases["redis"]
+        assert bases["rkvd"].startswith(b"*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n")
+    else:
+        def body(data):
+            return data[data.index(b"\xf5"):-8]
+        assert body(bases["rkvd"]) == body(bases["redis"])
+
+
+# --------------------------------------------------------------------------- INFO
+
+def _memory_fields(conn):
+    text = conn.command("INFO", "memory").decode()
+    fields = dict(re.findall(r"(\w+):(\S+)", text))
+    assert int(fields["used_memory_vm_functions"]) > 0
+    assert int(fields["used_memory_vm_total"]) == (int(fields["used_memory_vm_functions"])
+                                                   + int(fields["used_memory_vm_eval"]))
+    assert int(fields["used_memory_scripts"]) == (int(fields["used_memory_functions"])
+                                                  + int(fields["used_memory_scripts_eval"]))
+    return {k: fields[k] for k in ("number_of_functions", "number_of_libraries", "used_memory_functions")}
+
+
+def test_info_memory_functions(fdiffer):
+    """The function counts, and the library overhead Redis's allocator sizes
+    give (used_memory_functions), as redis-server reports them."""
+    d = fdiffer
+    codes = [lib("a", reg("f1")),
+             lib("libb", reg("g1") + "redis.register_function{function_name='g2', callback=function() "
+                 "return 1 end, description='a description'}\n-- " + "x" * 300)]
+    assert _memory_fields(d.conn_a) == _memory_fields(d.conn_b)
+    for code in codes:
+        d.run([["FUNCTION", "LOAD", code]])
+        assert _memory_fields(d.conn_a) == _memory_fields(d.conn_b)
+    d.run(["FUNCTION DELETE a"])
+    assert _memory_fields(d.conn_a)["number_of_functions"] == "2"
+    d.run(["FUNCTION FLUSH"])
+    assert _memory_fields(d.conn_a) == _memory_fields(d.conn_b)

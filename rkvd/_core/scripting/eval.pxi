@@ -414,11 +414,9 @@ def configure(long long busy_reply_threshold_ms):
 def memory_info():
     """(used_memory_lua, used_memory_scripts_eval, number_of_cached_scripts)
     for INFO memory."""
-    cdef long long lua_mem = 0
-    if g_L != NULL:
-        lua_mem = lua_gc(g_L, LUA_GCCOUNT, 0) * 1024 + lua_gc(g_L, LUA_GCCOUNTB, 0)
-    else:
-        lua_mem = 0
+    cdef long long lua_mem
+    eval_state()            # Redis's VM exists from the start: INFO shows its size
+    lua_mem = lua_gc(g_L, LUA_GCCOUNT, 0) * 1024 + lua_gc(g_L, LUA_GCCOUNTB, 0)
     return (lua_mem, g_scripts_mem, len(g_scripts))
 
 

@@ -770,21 +770,50 @@ def functions_flush():
 
 def functions_memory_info():
     """(used_memory_vm_functions, used_memory_functions, number_of_functions,
-    number_of_libraries) for INFO memory. The overhead estimate follows
-    Redis's functionsMemoryOverhead: the dict entries plus each library's
-    and function's allocations."""
-    cdef long long vm = 0
+    number_of_libraries) for INFO memory."""
     cdef Library lib
     cdef Function f
-    cdef long long mem = 0
+    cdef long long vm, mem = FUNCTIONS_BASE_OVERHEAD
     function_state()
     vm = lua_gc(g_FL, LUA_GCCOUNT, 0) * 1024 + lua_gc(g_FL, LUA_GCCOUNTB, 0)
     for lib in g_ctx.libraries.values():
-        mem += 64 + len(lib.name) + len(lib.code) + 24 * len(lib.functions)
+        mem += 32 + _sds_size(len(lib.name)) + _sds_size(len(lib.code))
         for f in lib.functions.values():
-            mem += 48 + len(f.name) + (len(f.desc) if f.desc is not None else 0)
-    mem += 24 * len(g_ctx.functions)
+            mem += 48 + _sds_size(len(f.name)) + 8
+            if f.desc is not None:
+                mem += _sds_size(len(f.desc))
+    mem += _dict_overhead(len(g_ctx.functions))
     return (vm, mem, len(g_ctx.functions), len(g_ctx.libraries))
+
+
+# Redis's functionsMemoryOverhead with its allocator's sizes: the engine
+# and the context (200 bytes with no library), the functions dict, and each
+# library's and function's allocations (libraryMallocSize, functionMallocSize).
+cdef long long FUNCTIONS_BASE_OVERHEAD = 200
+
+
+# zmalloc_size of an sds string of n bytes: its header (sdshdr5 below 32
+# bytes, then 8/16/32) and NUL rounded up to jemalloc's size classes.
+cdef long long _sds_size(long long n) noexcept:
+    cdef long long need = n + 1 + (1 if n < 32 else 3 if n < 256 else 5 if n < 65536 else 9)
+    cdef long long group = 128
+    if need <= 8:
+        return 8
+    if need <= 128:
+        return (need + 15) // 16 * 16
+    while group * 2 < need:
+        group <<= 1
+    return (need + group // 4 - 1) // (group // 4) * (group // 4)
+
+
+# The entries and bucket array of a dict of n entries.
+cdef long long _dict_overhead(long long n) noexcept:
+    cdef long long slots = 0
+    if n > 0:
+        slots = 4
+        while slots < n:
+            slots <<= 1
+    return n * 24 + slots * 8
 
 
 register_c("fcall", cmd_fcall)
