@@ -138,6 +138,10 @@ LOAD_CASES = [
          load("l", "redis.register_function{[1]='f', callback=function() end}"),
          load("l", "redis.register_function{[{}]='f', callback=function() end}"),
          load("l", "redis.register_function{function_name='f\\0g', callback=function() end}")),
+    case("function-names-ignore-case", load("a", reg("Foo", "return 1")), "FCALL foo 0", "FCALL FOO 0",
+         load("b", reg("FOO", "return 3")), load("b", reg("bar", "return 3")), load("c", reg("BAR")),
+         load("A", reg("baz", "return 4")), "FCALL BaZ 0", "FUNCTION DELETE a", "FCALL foo 0",
+         listing("FUNCTION LIST"), "FUNCTION STATS"),
     case("register-function-forms",
          load("l", "redis.register_function(1, function() return 'one' end)"), "FCALL 1 0",
          load("l2", "redis.register_function{FUNCTION_NAME='f2', CALLBACK=function() return 2 end, "

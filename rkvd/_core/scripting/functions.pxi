@@ -12,7 +12,9 @@
 # registry table rk_fn under an integer id, freed with their library.
 #
 # A LibCtx is Redis's functionsLibCtx: the libraries by name and the
-# functions by name. g_ctx is the current one; FUNCTION RESTORE loads a
+# functions by name, without regard to case (a library's own functions
+# are case-sensitive: two names differing in case both register, the first
+# is the one FCALL finds). g_ctx is the current one; FUNCTION RESTORE loads a
 # payload into a fresh one first and joins it (libraryJoin), so a bad
 # payload changes nothing. Libraries and functions keep their load order
 # (Redis lists them in its dict order, which no client may rely on).
@@ -43,7 +45,7 @@ cdef class Library:
 
 cdef class LibCtx:
     cdef dict libraries                 # name -> Library
-    cdef dict functions                 # function name -> Function
+    cdef dict functions                 # lowercase function name -> Function
 
     def __cinit__(self):
         self.libraries = {}
@@ -380,7 +382,7 @@ cdef object create_library(LibCtx ctx, bytes code, bint replace, long long timeo
         err = b"No functions registered"
     if err is None:
         for f in lib.functions.values():
-            if f.name in ctx.functions:
+            if f.name.lower() in ctx.functions:
                 err = b"Function " + f.name + b" already exists"
                 break
     if err is not None:
@@ -399,14 +401,14 @@ cdef object create_library(LibCtx ctx, bytes code, bint replace, long long timeo
 cdef int _link(LibCtx ctx, Library lib) except -1:
     ctx.libraries[lib.name] = lib
     for fname, f in lib.functions.items():
-        ctx.functions[fname] = f
+        ctx.functions.setdefault(fname.lower(), f)
     return 0
 
 
 cdef int _unlink(LibCtx ctx, Library lib) except -1:
     del ctx.libraries[lib.name]
     for fname in lib.functions:
-        del ctx.functions[fname]
+        ctx.functions.pop(fname.lower(), None)
     return 0
 
 
@@ -446,9 +448,9 @@ cdef bytes join_ctx(LibCtx dst, LibCtx src, bint replace):
             _unlink(dst, old)
             replaced.append(old)
     if err is None:
-        for fname in src.functions:
+        for fname, f in src.functions.items():
             if fname in dst.functions:
-                err = b"Function " + fname + b" already exists"
+                err = b"Function " + (<Function>f).name + b" already exists"
                 break
     if err is not None:
         for old in replaced:
@@ -473,7 +475,7 @@ cdef int fcall_generic(Client c, bint ro) except -1:
     bind_engine(e)
     if e.monitors:
         feed_monitors(e, c, <Command>c.cur_cmd, c.args_list())
-    f = g_ctx.functions.get(c.arg_bytes(1))
+    f = g_ctx.functions.get(c.arg_bytes(1).lower())
     if f is None:
         return c.add_error_bytes(b"Function not found")
     if not string2ll(c.argv[2].ptr, c.argv[2].len, &numkeys):
@@ -641,7 +643,7 @@ cdef int _function_stats(Client c) except -1:
     c.add_bulk(b"libraries_count", 15)
     c.add_int(len(g_ctx.libraries))
     c.add_bulk(b"functions_count", 15)
-    c.add_int(len(g_ctx.functions))
+    c.add_int(sum([len((<Library>lib).functions) for lib in g_ctx.libraries.values()]))
     return 0
 
 
