@@ -28,17 +28,16 @@
 # Order of the file: binding and state, errors, Lua -> RESP, RESP -> Lua,
 # the redis.* functions, the sandbox, the run context, EVAL and SCRIPT.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
-from cpython.object cimport PyObject
 from libc.math cimport floor, isnan, isinf
-from libc.stdint cimport int32_t, uint32_t, uint64_t, int64_t
+from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdio cimport snprintf
-from libc.string cimport memcpy, memchr, strlen, strcmp
+from libc.string cimport memcpy, memchr, strlen
 
-from rkvd._core.lib.mem cimport malloc, realloc, free
+from rkvd._core.lib.mem cimport realloc
 from rkvd._core.scripting.lua51 cimport *
 from rkvd._core.server cimport (
-    Client, Command, Database, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
-    perform_evictions,
+    Client, Command, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
+    perform_evictions, acl_check, ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_CHANNEL,
 )
 
 import hashlib as _hashlib
@@ -160,7 +159,7 @@ from time import monotonic as _monotonic
 # message" keeps its code, anything else gets ERR; trailing CR/LF trimmed
 # (Redis's luaPushErrorBuff).
 cdef void push_error(lua_State* L, const char* p, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t i = 0, sp
+    cdef Py_ssize_t sp
     cdef bytes msg, code
     if n > 0 and p[0] == b'-':
         sp = 1
@@ -456,8 +455,10 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
                 lua_pushboolean(L, 0)
             return pos
         if t == b'|':
-            for j in range(n * 2):
+            j = 0
+            while j < n * 2:
                 pos = resp_to_lua(L, p, pos, end, False)
+                j += 1
             return resp_to_lua(L, p, pos, end, push)
         if t == b'*' or t == b'>':
             if push:
@@ -471,7 +472,8 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
             lua_createtable(L, 0, 1)
             lua_pushlstring(L, "map" if t == b'%' else "set", 3)
             lua_createtable(L, 0, <int>n if n < 1 << 20 else 0)
-        for j in range(n):
+        j = 0
+        while j < n:
             pos = resp_to_lua(L, p, pos, end, push)
             if t == b'%':
                 pos = resp_to_lua(L, p, pos, end, push)
@@ -479,6 +481,7 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
                 lua_pushboolean(L, 1)
             if push:
                 lua_settable(L, -3)
+            j += 1
         if push:
             lua_settable(L, -3)
         return pos
@@ -648,8 +651,32 @@ cdef Command _lookup(Client c):
     return cmd
 
 
+# Whether the caller's user may run cmd with argv (c's arguments when None):
+# None, or Redis's getAclErrorMessage text.
+cdef bytes acl_refusal(Client caller, Client c, Command cmd, list argv):
+    cdef int idx = 0
+    cdef int r = acl_check(caller.acl, c, cmd, argv, &idx)
+    if r == ACL_OK:
+        return None
+    if r == ACL_DENIED_CMD:
+        return b"can't run this command or subcommand"
+    if r == ACL_DENIED_KEY:
+        return b"can't access at least one of the keys mentioned in the command arguments"
+    if r == ACL_DENIED_CHANNEL:
+        return b"can't publish to the channel mentioned in the command"
+    return b"lacking the permissions for the command"
+
+
 # name as written -> Command; emptied when the table is rebuilt
 cdef dict g_cmd_cache = {}
+
+# DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run noscript commands (tests).
+cdef bint g_disable_deny_scripts = False
+
+
+def set_disable_deny_scripts(bint disable):
+    global g_disable_deny_scripts
+    g_disable_deny_scripts = disable
 
 
 # Redis's scriptCall checks: the error text, or None to run the command.
@@ -658,8 +685,12 @@ cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
         if cmd is not None:
             return b"Wrong number of args calling Redis command from script"
         return b"Unknown Redis command called from script"
-    if cmd.flags & CMD_NOSCRIPT:
+    if cmd.flags & CMD_NOSCRIPT and not g_disable_deny_scripts:
         return b"This Redis command is not allowed from script"
+    if run.caller.acl is not None:
+        err = acl_refusal(run.caller, c, cmd, None)
+        if err is not None:
+            return b"The user executing the script " + err
     if run.flags & RUN_READ_ONLY and cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE):
         return b"Write commands are not allowed from read-only scripts."
     if cmd.flags & CMD_WRITE and not (run.flags & RUN_WRITE_DIRTY):
