@@ -48,6 +48,12 @@ CASES = [
          ev("return redis.call('DEBUG', 'PROTOCOL', 'map')"),
          "DEBUG SET-DISABLE-DENY-SCRIPTS 0",
          ev("return redis.call('DEBUG', 'PROTOCOL', 'map')")),
+    case("sort-nosort-of-a-set-is-sorted-for-scripts",
+         "SADD myset c b a zz d e f 10 9 1", "SET w_a 3", "SET w_b 1",
+         ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort')", "myset", numkeys=1),
+         ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort', 'GET', 'w_*')", "myset", numkeys=1),
+         ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort', 'LIMIT', 1, 3)", "myset", numkeys=1),
+         "RPUSH mylist c b a", ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort')", "mylist", numkeys=1)),
 ]
 
 

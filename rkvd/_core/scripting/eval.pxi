@@ -37,7 +37,7 @@ cdef int bind_engine(Engine e) except -1:
         g_sclient.engine = e
         g_sclient.db = e.dbs[0]
         g_sclient.authenticated = True
-        g_sclient.flags |= CF_DENY_BLOCKING
+        g_sclient.flags |= CF_DENY_BLOCKING | CF_SCRIPT
         g_sclient.addr = "lua"
         g_sclient.laddr = "lua"
     return 0

@@ -53,6 +53,7 @@ cdef extern from "<dlfcn.h>":
 cdef enum:
     CF_DENY_BLOCKING = 1 << 12
     CF_MULTI = 1 << 13
+    CF_SCRIPT = 1 << 26
     CMD_WRITE = 1 << 0
     CMD_READONLY = 1 << 1
     CMD_DENYOOM = 1 << 2
