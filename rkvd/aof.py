@@ -715,6 +715,12 @@ class Aof:
             flags |= aof_rewrite.AOF_REWRITE_INCREMENTAL_FSYNC
         return flags
 
+    def _stage_functions(self):
+        """A command-form rewrite starts with FUNCTION LOAD per library."""
+        from rkvd._core.persist.aof_rewrite import aof_rewrite_set_functions
+        from rkvd.persistence import function_codes
+        aof_rewrite_set_functions(function_codes())
+
     def _rewrite_foreground(self, path, rdb):
         """rewriteAppendOnlyFile: the whole dataset into path (the writers
         go through a temp file and rename it). True on success (failures
@@ -725,6 +731,7 @@ class Aof:
                 rdb_save_path(self.engine, path, self._rdb_flags(), self.p.aux(aof_base=True))
             else:
                 from rkvd._core.persist.aof_rewrite import aof_rewrite_path
+                self._stage_functions()
                 aof_rewrite_path(self.engine, path, self._command_flags())
         except OSError as exc:
             stage = getattr(exc, "stage", "write")
@@ -798,6 +805,7 @@ class Aof:
                     self.p.aux(aof_base=True), listen_fds)
             else:
                 from rkvd._core.persist.aof_rewrite import fork_aof_child
+                self._stage_functions()
                 pid, fd, fork_usec = fork_aof_child(
                     self.engine, "temp-rewriteaof-bg-%d.aof", self._command_flags(), listen_fds)
         except OSError as exc:

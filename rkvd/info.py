@@ -300,7 +300,12 @@ def memory_overhead(server):
         main, exp = dict_overhead(db)
         dbs.append((db.id, main, exp))
         ht_total += main + exp
-    overhead = st.startup_memory + clients_normal + ht_total
+    # the script cache and the function libraries (evalScriptsMemory,
+    # functionsMemoryOverhead)
+    from rkvd._core.scripting import luaengine
+    lua_caches = luaengine.memory_info()[1]
+    functions_caches = luaengine.functions_memory_info()[1]
+    overhead = st.startup_memory + clients_normal + ht_total + lua_caches + functions_caches
     repl_backlog = 0        # replication is not built
     aof_buffer = e.mem_not_counted_for_evict    # the stream fed and not yet taken
     dataset = allocated - overhead if allocated > overhead else 0
@@ -312,7 +317,8 @@ def memory_overhead(server):
         "peak": st.peak_memory, "startup": st.startup_memory,
         "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
         "repl_backlog": repl_backlog, "clients_slaves": 0, "clients_normal": clients_normal,
-        "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": 0, "functions_caches": 0,
+        "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": lua_caches,
+        "functions_caches": functions_caches,
         "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
         "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
         "keys": keys, "bytes_per_key": net // keys if keys else 0,
@@ -420,8 +426,9 @@ def _memory(server):
     mh = memory_overhead(server)
     used = mh["allocated"]
     maxmemory = server.cfg["maxmemory"]
-    # Scripting (Lua, functions) is not built: no VM, no scripts.
-    lua = fn_mem = 0
+    from rkvd._core.scripting import luaengine
+    lua, _, cached_scripts = luaengine.memory_info()
+    fn_mem, _, n_functions, n_libraries = luaengine.functions_memory_info()
     lines = [
         ("used_memory", used),
         ("used_memory_human", bytes_to_human(used)),
@@ -443,9 +450,9 @@ def _memory(server):
         ("used_memory_vm_eval", lua),
         ("used_memory_lua_human", bytes_to_human(lua)),
         ("used_memory_scripts_eval", mh["lua_caches"]),
-        ("number_of_cached_scripts", 0),
-        ("number_of_functions", 0),
-        ("number_of_libraries", 0),
+        ("number_of_cached_scripts", cached_scripts),
+        ("number_of_functions", n_functions),
+        ("number_of_libraries", n_libraries),
         ("used_memory_vm_functions", fn_mem),
         ("used_memory_vm_total", fn_mem + lua),
         ("used_memory_vm_total_human", bytes_to_human(fn_mem + lua)),

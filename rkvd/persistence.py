@@ -121,7 +121,9 @@ class Persistence:
         return flags
 
     def aux(self, aof_base=False):
-        from rkvd._core.persist.rdb_save import rdb_aux_blob
+        """What an RDB file holds between its magic and its databases: the
+        AUX fields, then the libraries' FUNCTION2 records (rdbSaveRio)."""
+        from rkvd._core.persist.rdb_save import rdb_aux_blob, rdb_function_records
         from rkvd.info import used_memory
         return rdb_aux_blob([
             (b"redis-ver", REDIS_VERSION.encode()),
@@ -129,7 +131,7 @@ class Persistence:
             (b"ctime", int(time.time())),
             (b"used-mem", used_memory()),
             (b"aof-base", 1 if aof_base else 0),
-        ])
+        ]) + rdb_function_records(function_codes(), self.save_flags() & RDB_SAVE_COMPRESS)
 
     def apply_key_save_delay(self, cfg=None):
         """rdb-key-save-delay (a testing knob Redis's suite uses to slow a
@@ -516,7 +518,10 @@ class Persistence:
         if save and not self.save():
             return "ERR"
         if flush:
+            # emptyData: the libraries go with the keys
             self.engine.flushall()
+            from rkvd._core.scripting.luaengine import functions_flush
+            functions_flush()
         try:
             rdb_set_key_load_delay(self.cfg["key-load-delay"])
             rdb_load_path(self.engine, self.rdb_filename(), RDBFLAGS_ALLOW_DUP if merge else 0)
@@ -575,6 +580,12 @@ class Persistence:
             ("loading_loaded_perc", f"{perc:.2f}"),
             ("loading_eta_seconds", eta),
         ]
+
+
+def function_codes():
+    """The libraries' codes, as the RDB, the AOF rewrite and DUMP hold them."""
+    from rkvd._core.scripting.luaengine import function_codes as codes
+    return codes()
 
 
 def _cwd():

@@ -263,10 +263,17 @@ class DebugCommands:
         set_skip_checksum_validation(bool(atoi(args[2])))
         c.reply_ok()
 
+    def set_disable_deny_scripts(self, c, args):
+        # scripts may then call commands flagged noscript (DEBUG PROTOCOL ...)
+        if len(args) != 3:
+            return False
+        from rkvd._core.scripting.luaengine import set_disable_deny_scripts
+        set_disable_deny_scripts(bool(atoi(args[2])))
+        c.reply_ok()
+
     def unbuilt_switch(self, c, args):
-        # SET-DISABLE-DENY-SCRIPTS (scripting), AOF-FLUSH-SLEEP (the AOF):
-        # switches of features rkvd has not built, so there is nothing to
-        # switch.
+        # AOF-FLUSH-SLEEP (the AOF): a switch of a feature rkvd has not
+        # built, so there is nothing to switch.
         if len(args) != 3:
             return False
         c.reply_ok()
@@ -608,7 +615,7 @@ DEBUG_SUBCOMMANDS = {
     "sleep": DebugCommands.sleep,
     "set-active-expire": DebugCommands.set_active_expire,
     "set-skip-checksum-validation": DebugCommands.set_skip_checksum_validation,
-    "set-disable-deny-scripts": DebugCommands.unbuilt_switch,
+    "set-disable-deny-scripts": DebugCommands.set_disable_deny_scripts,
     "aof-flush-sleep": DebugCommands.unbuilt_switch,
     "pause-cron": DebugCommands.pause_cron,
     "segfault": DebugCommands.segfault,

@@ -10,12 +10,9 @@ all of its subcommands.
 """
 
 UNBUILT = frozenset({
-    # Persistence and serialization: RDB/AOF files, DUMP payloads.
     # Replication and failover.
     "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
     "failover",
-    # Scripting: Redis 7.0 functions.
-    "fcall", "fcall_ro", "function",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",
     # Diagnostics: LOLWUT.

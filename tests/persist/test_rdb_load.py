@@ -549,11 +549,28 @@ def test_old_versions_have_no_checksum():
     assert loader.rdb_end == len(data) and len(e.dbs[0]) == 1
 
 
-def test_unbuilt_features_are_named():
-    for raw, needle in ((bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(b"#!lua name=x\n"), "functions"),):
+def test_libraries_go_to_the_function_loader():
+    """FUNCTION2 records (and the release candidates' FUNCTION ones, rebuilt
+    into a shebang line) go to the function engine; its refusal fails the
+    load as a short read does."""
+    from rkvd._core.persist.rdb_load import set_function_loader
+    code = b"#!lua name=x\nredis.register_function('f', function() return 1 end)"
+    old = bytes([246]) + rdbenc.enc_str(b"y") + rdbenc.enc_str(b"LUA") + b"\x01" + rdbenc.enc_str(b"desc") \
+        + rdbenc.enc_str(b"return 2")
+    seen = []
+    try:
+        set_function_loader(lambda eng, c, replace: seen.append((c, replace)))
+        load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code) + old))
+        load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code)), RDBFLAGS_ALLOW_DUP)
+        assert seen == [(code, False), (b"#!LUA name=y\nreturn 2", False), (code, True)]
+        set_function_loader(lambda eng, c, replace: "Library 'x' already exists")
         with pytest.raises(RdbError) as exc:
-            load(_file_with(raw))
-        assert needle in str(exc.value) and "rkvd" in str(exc.value)
+            load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code)))
+        assert "Short read or OOM loading DB" in str(exc.value)
+        with pytest.raises(RdbError):
+            load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + b"\x05ab"))
+    finally:
+        set_function_loader(None)
 
 
 def test_a_failed_load_stays_failed():

@@ -79,6 +79,7 @@ cdef enum:
     CF_TRACKING_OPTOUT = 1 << 23
     CF_TRACKING_CACHING = 1 << 24       # CLIENT CACHING given for the next command
     CF_TRACKING_NOLOOP = 1 << 25
+    CF_SCRIPT = 1 << 26         # the client scripts run their commands as (Redis's CLIENT_SCRIPT)
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

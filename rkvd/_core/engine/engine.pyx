@@ -140,7 +140,9 @@ cdef class Engine:
                 queue_multi_command(c, cmd)
                 return c.add_canned(b"+QUEUED\r\n")
         self.call(c, cmd)
-        if self.ready_keys:
+        # not while a script runs past busy-reply-threshold: the clients it
+        # unblocked are served after it, as Redis's isInsideYieldingLongCommand
+        if self.ready_keys and self.busy_reply is None:
             handle_clients_blocked_on_keys(self)
         return 0
 
@@ -281,7 +283,10 @@ cdef class Engine:
         self.call_depth += 1
         self._err_mark = self.stat_total_error_replies
         start = ustime()
-        self.cached_ms = start // 1000
+        if self.call_depth == 1:
+            # commands a script runs see the time it started (Redis's
+            # fixed_time_expire): a key cannot expire in the middle of it
+            self.cached_ms = start // 1000
         c.cur_cmd = cmd
         c.last_cmd_name = cmd.name
         try:

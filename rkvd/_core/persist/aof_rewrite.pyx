@@ -557,10 +557,33 @@ cdef int put_key(Out* o, void* ctx, dictEntry* e) noexcept nogil:
     return 0
 
 
-# FUNCTION LOAD for each library (rewriteFunctions) goes here, before the
-# databases, once functions are built: today there are none to write.
+# A FUNCTION LOAD per library (rewriteFunctions), before the databases.
+# The parent stages the commands before each rewrite (aof_rewrite_set_
+# functions); the fork child reads them as the parent left them.
+cdef bytes g_functions = b""
+cdef const char* g_functions_p = ""
+cdef size_t g_functions_n = 0
+
+
 cdef int put_functions(Out* o, Engine eng) noexcept nogil:
-    return 0
+    if g_functions_n == 0:
+        return 0
+    return put(o, g_functions_p, g_functions_n)
+
+
+def aof_rewrite_set_functions(list codes):
+    """Stage the libraries' codes for the next rewrite: each becomes
+    FUNCTION LOAD <code> at the head of the file."""
+    global g_functions, g_functions_p, g_functions_n
+    cdef bytes code
+    parts = []
+    for code in codes:
+        parts.append(b"*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$%d\r\n" % len(code))
+        parts.append(code)
+        parts.append(b"\r\n")
+    g_functions = b"".join(parts)
+    g_functions_p = g_functions
+    g_functions_n = len(g_functions)
 
 
 cdef int write_body(Out* o, Engine eng, int flags, uint64_t* keys) noexcept nogil:

@@ -1642,9 +1642,7 @@ cdef int ld_record(RdbLoader self) except -1:
         raise _Fatal("The RDB file contains AUX module data I can't load: no matching module '%s'"
                      % module_type_name(a))
     elif t == RDB_OPCODE_FUNCTION or t == RDB_OPCODE_FUNCTION2:
-        # Functions are their own issue: their loader goes here.
-        raise _Fatal("Failed loading library, the RDB file holds functions and rkvd does not "
-                     "have functions yet")
+        ld_function(self, &r, t)
     else:
         type_pos = r.pos
         rs_init(&key)
@@ -1737,6 +1735,104 @@ cdef int ld_aux(RdbLoader self, Rd* r) except -1:
                        b"ctime", b"used-mem", b"redis-bits"):
         srv.log.debug("Unrecognized RDB AUX field: '%s'" % text)
     return 0
+
+
+# A library (rdbFunctionLoad): handed to the function engine, replacing one
+# of its name when the load merges (RDBFLAGS_ALLOW_DUP). A library that
+# cannot be read or created stops the load as a read error does, after
+# Redis's "Failed loading library" line.
+cdef int ld_function(RdbLoader self, Rd* r, int t) except -1:
+    code = rd_function(r, t)
+    if isinstance(code, str):
+        err = code
+    elif g_function_loader is None:
+        err = "no function engine to create the library"
+    else:
+        err = g_function_loader(self.eng, code, bool(self.rdbflags & rdbfmt.RDBFLAGS_ALLOW_DUP))
+    if err is not None:
+        self.eng.log_warning("Failed loading library, %s" % err)
+        raise _ReadError()
+    return 0
+
+
+# The library code of a FUNCTION2 record (or of an old FUNCTION one, which
+# 7.0's release candidates wrote: name, engine, optional description, body),
+# or the error text.
+cdef object rd_function(Rd* r, int t):
+    cdef RStr name, engine, desc, blob
+    cdef uint64_t has_desc
+    rs_init(&name)
+    rs_init(&engine)
+    rs_init(&desc)
+    rs_init(&blob)
+    try:
+        if t == RDB_OPCODE_FUNCTION2:
+            try:
+                rd_str(r, &blob)
+            except (_ReadError, _Reported):
+                return "Failed loading library payload"
+            return PyBytes_FromStringAndSize(blob.p, blob.n)
+        step = "Failed loading library name"
+        try:
+            rd_str(r, &name)
+            step = "Failed loading engine name"
+            rd_str(r, &engine)
+            step = "Failed loading library description indicator"
+            has_desc = rd_plain_len(r)
+            step = "Failed loading library description"
+            if has_desc:
+                rd_str(r, &desc)
+            step = "Failed loading library blob"
+            rd_str(r, &blob)
+        except (_ReadError, _Reported):
+            return step
+        return (b"#!" + PyBytes_FromStringAndSize(engine.p, engine.n) + b" name="
+                + PyBytes_FromStringAndSize(name.p, name.n) + b"\n"
+                + PyBytes_FromStringAndSize(blob.p, blob.n))
+    finally:
+        rs_free(&name)
+        rs_free(&engine)
+        rs_free(&desc)
+        rs_free(&blob)
+
+
+# Creates a library read from a file: (engine, code, replace) -> None or
+# the error text. Set by the function engine (set_function_loader).
+cdef object g_function_loader = None
+
+
+def set_function_loader(loader):
+    """Where the libraries an RDB file holds go: loader(engine, code,
+    replace) returns None, or the error text that fails the load."""
+    global g_function_loader
+    g_function_loader = loader
+
+
+def function_payload_codes(bytes payload):
+    """The libraries of a FUNCTION DUMP payload (FUNCTION RESTORE): None when
+    its version or checksum is wrong, else a list of codes, ending with
+    ("err", text) where a record cannot be read."""
+    cdef Rd r
+    cdef int t
+    cdef list out = []
+    r.p = <const unsigned char*>PyBytes_AS_STRING(payload)
+    r.n = PyBytes_GET_SIZE(payload)
+    r.pos = 0
+    if not verify_dump_payload(r.p, r.n):
+        return None
+    r.n -= 10
+    while r.pos < r.n:
+        t = r.p[r.pos]
+        r.pos += 1
+        if t != RDB_OPCODE_FUNCTION and t != RDB_OPCODE_FUNCTION2:
+            out.append(("err", b"given type is not a function"))
+            break
+        code = rd_function(&r, t)
+        if isinstance(code, str):
+            out.append(("err", code.encode()))
+            break
+        out.append(code)
+    return out
 
 
 cdef int ld_finish(RdbLoader self) except -1:

@@ -772,6 +772,54 @@ def rdb_aux_blob(list pairs, int flags=RDB_SAVE_COMPRESS):
         out_release(&o)
 
 
+# FUNCTION2 and the library's code for each of codes (rdbSaveFunctions).
+cdef int put_functions(Out* o, list codes) except -1:
+    cdef bytes code
+    for code in codes:
+        if out_byte(o, RDB_OPCODE_FUNCTION2) != 0 or put_string(o, code, len(code)) != 0:
+            raise MemoryError()
+    return 0
+
+
+def rdb_function_records(list codes, int flags=RDB_SAVE_COMPRESS):
+    """The FUNCTION2 records of the libraries whose codes are given, as a
+    file holds them after its AUX fields. flags: only RDB_SAVE_COMPRESS
+    matters, as in the file the records go in."""
+    cdef Out o
+    if out_init(&o, -1, flags & RDB_SAVE_COMPRESS) != 0:
+        raise MemoryError()
+    try:
+        put_functions(&o, codes)
+        return out_bytes(&o)
+    finally:
+        out_release(&o)
+
+
+def function_dump_payload(list codes, int flags=RDB_SAVE_COMPRESS):
+    """FUNCTION DUMP's payload: the FUNCTION2 records, the RDB version and a
+    CRC64 of both, little-endian (functionDumpCommand)."""
+    cdef Out o
+    cdef unsigned char tail[10]
+    cdef uint64_t crc
+    cdef int k
+    if out_init(&o, -1, flags & RDB_SAVE_COMPRESS) != 0:
+        raise MemoryError()
+    try:
+        put_functions(&o, codes)
+        tail[0] = RDB_VERSION & 0xFF
+        tail[1] = (RDB_VERSION >> 8) & 0xFF
+        if out_write(&o, tail, 2) != 0:
+            raise MemoryError()
+        crc = crc64(0, o.buf, o.len)
+        for k in range(8):
+            tail[k] = <unsigned char>(crc >> (8 * k))
+        if out_write(&o, tail, 8) != 0:
+            raise MemoryError()
+        return out_bytes(&o)
+    finally:
+        out_release(&o)
+
+
 cdef bytes encode_entry(dictEntry* e, int flags):
     cdef Out o
     if out_init(&o, -1, flags & RDB_SAVE_COMPRESS) != 0:

@@ -134,6 +134,7 @@ cdef int setresp_impl(lua_State* L) noexcept:
 # may run every command; an unknown command is an error as in Redis.
 cdef int acl_check_cmd_impl(lua_State* L) noexcept:
     cdef size_t n
+    cdef int j
     cdef const char* s
     if g_run is None:
         push_error_str(L, "redis.acl_check_cmd can only be called inside a script invocation")
@@ -144,15 +145,26 @@ cdef int acl_check_cmd_impl(lua_State* L) noexcept:
     if lua_type(L, 1) not in (LUA_TSTRING, LUA_TNUMBER):
         push_error_str(L, "Lua redis lib command arguments must be strings or integers")
         return RK_LUA_RAISE
-    s = lua_tolstring(L, 1, &n)
     try:
-        found = g_engine.lookup_command(s[:n].lower()) is not None
+        argv = []
+        for j in range(1, lua_gettop(L) + 1):
+            if lua_type(L, j) not in (LUA_TSTRING, LUA_TNUMBER):
+                push_error_str(L, "Lua redis lib command arguments must be strings or integers")
+                return RK_LUA_RAISE
+            s = lua_tolstring(L, j, &n)
+            argv.append(s[:n])
+        cmd = g_engine.lookup_command(argv[0].lower())
+        if cmd is not None and (<Command>cmd).subcommands is not None and len(argv) > 1:
+            cmd = (<Command>cmd).subcommands.get(argv[1].lower())
+        if cmd is None:
+            push_error_str(L, "Invalid command passed to redis.acl_check_cmd()")
+            return RK_LUA_RAISE
+        allowed = g_run.caller.acl is None or \
+            acl_refusal(g_run.caller, g_sclient, <Command>cmd, argv) is None
     except BaseException:
-        found = False
-    if not found:
         push_error_str(L, "Invalid command passed to redis.acl_check_cmd()")
         return RK_LUA_RAISE
-    lua_pushboolean(L, 1)
+    lua_pushboolean(L, allowed)
     return 1
 
 

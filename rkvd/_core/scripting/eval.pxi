@@ -37,7 +37,7 @@ cdef int bind_engine(Engine e) except -1:
         g_sclient.engine = e
         g_sclient.db = e.dbs[0]
         g_sclient.authenticated = True
-        g_sclient.flags |= CF_DENY_BLOCKING
+        g_sclient.flags |= CF_DENY_BLOCKING | CF_SCRIPT
         g_sclient.addr = "lua"
         g_sclient.laddr = "lua"
     return 0
@@ -368,9 +368,13 @@ cdef int script_kill(Client c, bint is_eval) except -1:
 # The count hook: past busy-reply-threshold the script is "timed out", other
 # clients are served (they get -BUSY for anything but the allowed commands)
 # between every 100000 Lua instructions, and SCRIPT KILL stops it here.
+# One hook serves both states (luaapi.h keeps a single hook function): a
+# library's code running at FUNCTION LOAD has its own time limit.
 cdef int busy_hook_impl(lua_State* L) noexcept:
     cdef RunCtx run = g_run
     cdef long long elapsed
+    if g_loading is not None:
+        return load_hook_impl(L)
     if run is None:
         return 0
     try:
@@ -415,11 +419,9 @@ def configure(long long busy_reply_threshold_ms):
 def memory_info():
     """(used_memory_lua, used_memory_scripts_eval, number_of_cached_scripts)
     for INFO memory."""
-    cdef long long lua_mem = 0
-    if g_L != NULL:
-        lua_mem = lua_gc(g_L, LUA_GCCOUNT, 0) * 1024 + lua_gc(g_L, LUA_GCCOUNTB, 0)
-    else:
-        lua_mem = 0
+    cdef long long lua_mem
+    eval_state()            # Redis's VM exists from the start: INFO shows its size
+    lua_mem = lua_gc(g_L, LUA_GCCOUNT, 0) * 1024 + lua_gc(g_L, LUA_GCCOUNTB, 0)
     return (lua_mem, g_scripts_mem, len(g_scripts))
 
 

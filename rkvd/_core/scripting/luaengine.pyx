@@ -53,6 +53,7 @@ cdef extern from "<dlfcn.h>":
 cdef enum:
     CF_DENY_BLOCKING = 1 << 12
     CF_MULTI = 1 << 13
+    CF_SCRIPT = 1 << 26
     CMD_WRITE = 1 << 0
     CMD_READONLY = 1 << 1
     CMD_DENYOOM = 1 << 2
@@ -455,8 +456,10 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
                 lua_pushboolean(L, 0)
             return pos
         if t == b'|':
-            for j in range(n * 2):  # no-cython-lint
+            j = 0
+            while j < n * 2:
                 pos = resp_to_lua(L, p, pos, end, False)
+                j += 1
             return resp_to_lua(L, p, pos, end, push)
         if t == b'*' or t == b'>':
             if push:
@@ -470,7 +473,8 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
             lua_createtable(L, 0, 1)
             lua_pushlstring(L, "map" if t == b'%' else "set", 3)
             lua_createtable(L, 0, <int>n if n < 1 << 20 else 0)
-        for j in range(n):  # no-cython-lint
+        j = 0
+        while j < n:
             pos = resp_to_lua(L, p, pos, end, push)
             if t == b'%':
                 pos = resp_to_lua(L, p, pos, end, push)
@@ -478,6 +482,7 @@ cdef Py_ssize_t resp_to_lua(lua_State* L, const char* p, Py_ssize_t pos, Py_ssiz
                 lua_pushboolean(L, 1)
             if push:
                 lua_settable(L, -3)
+            j += 1
         if push:
             lua_settable(L, -3)
         return pos
@@ -647,39 +652,59 @@ cdef Command _lookup(Client c):
     return cmd
 
 
+# Redis's getAclErrorMessage for an acl_check result.
+cdef bytes _acl_error_text(int r):
+    if r == ACL_DENIED_CMD:
+        return b"can't run this command or subcommand"
+    if r == ACL_DENIED_KEY:
+        return b"can't access at least one of the keys mentioned in the command arguments"
+    if r == ACL_DENIED_CHANNEL:
+        return b"can't publish to the channel mentioned in the command"
+    return b"lacking the permissions for the command"
+
+
+# Whether the caller's user may run cmd with argv (c's arguments when None):
+# None, or Redis's getAclErrorMessage text.
+cdef bytes acl_refusal(Client caller, Client c, Command cmd, list argv):
+    cdef int idx = 0
+    cdef int r = acl_check(caller.acl, c, cmd, argv, &idx)
+    return None if r == ACL_OK else _acl_error_text(r)
+
+
 # name as written -> Command; emptied when the table is rebuilt
 cdef dict g_cmd_cache = {}
 
+# DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run noscript commands (tests).
+cdef bint g_disable_deny_scripts = False
 
-# Redis's scriptCall checks: the error text, or None to run the command.
+
+def set_disable_deny_scripts(bint disable):
+    global g_disable_deny_scripts
+    g_disable_deny_scripts = disable
+
+
 # Redis's scriptVerifyACL: the caller's user checked against the command
 # the script calls, logged with context "lua" and the caller's client info.
 cdef bytes _verify_acl(RunCtx run, Engine e, Client c, Command cmd):
     cdef int idx = 0
-    cdef int r = acl_check(c.acl, c, cmd, None, &idx)
+    cdef int r = acl_check(run.caller.acl, c, cmd, None, &idx)
     if r == ACL_OK:
         return None
     if e.server is not None:
         e.server.acl.log_denied(run.caller, r, False, cmd.name, c.arg_bytes(idx) if idx else None,
                                 context=b"lua")
-    if r == ACL_DENIED_CMD:
-        return b"The user executing the script can't run this command or subcommand"
-    if r == ACL_DENIED_KEY:
-        return (b"The user executing the script can't access at least one of the keys mentioned in "
-                b"the command arguments")
-    if r == ACL_DENIED_CHANNEL:
-        return b"The user executing the script can't publish to the channel mentioned in the command"
-    return b"The user executing the script is lacking the permissions for the command"
+    return b"The user executing the script " + _acl_error_text(r)
 
 
+# Redis's scriptCall checks: the error text, or None to run the command.
 cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
     if cmd is None or (cmd.arity > 0 and cmd.arity != c.argc) or c.argc < -cmd.arity:
         if cmd is not None:
             return b"Wrong number of args calling Redis command from script"
         return b"Unknown Redis command called from script"
-    if cmd.flags & CMD_NOSCRIPT:
+    if cmd.flags & CMD_NOSCRIPT and not g_disable_deny_scripts:
         return b"This Redis command is not allowed from script"
-    if c.acl is not None:
+    if run.caller.acl is not None:
         err = _verify_acl(run, e, c, cmd)
         if err is not None:
             return err

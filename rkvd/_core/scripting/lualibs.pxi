@@ -15,6 +15,7 @@
 
 cdef lua_CFunction F_BIT[12]
 cdef lua_CFunction F_CJSON_ENCODE, F_CJSON_DECODE, F_CJSON_CFG
+cdef lua_CFunction F_CJSON_ENC_DEPTH, F_CJSON_DEC_DEPTH, F_CJSON_ENC_INVALID
 cdef lua_CFunction F_STRUCT_PACK, F_STRUCT_UNPACK, F_STRUCT_SIZE
 cdef lua_CFunction F_MP_PACK, F_MP_UNPACK, F_MP_UNPACK_ONE, F_MP_UNPACK_LIMIT
 
@@ -25,6 +26,7 @@ BIT_NAMES[:] = [b"tobit", b"tohex", b"bnot", b"band", b"bor", b"bxor", b"lshift"
 
 cdef int init_lib_functions() except -1:
     global F_CJSON_ENCODE, F_CJSON_DECODE, F_CJSON_CFG
+    global F_CJSON_ENC_DEPTH, F_CJSON_DEC_DEPTH, F_CJSON_ENC_INVALID
     global F_STRUCT_PACK, F_STRUCT_UNPACK, F_STRUCT_SIZE
     global F_MP_PACK, F_MP_UNPACK, F_MP_UNPACK_ONE, F_MP_UNPACK_LIMIT
     F_BIT[0] = lua_fn(bit_tobit)
@@ -42,6 +44,9 @@ cdef int init_lib_functions() except -1:
     F_CJSON_ENCODE = lua_fn(cjson_encode)
     F_CJSON_DECODE = lua_fn(cjson_decode)
     F_CJSON_CFG = lua_fn(cjson_config)
+    F_CJSON_ENC_DEPTH = lua_fn(cjson_encode_max_depth)
+    F_CJSON_DEC_DEPTH = lua_fn(cjson_decode_max_depth)
+    F_CJSON_ENC_INVALID = lua_fn(cjson_encode_invalid_numbers)
     F_STRUCT_PACK = lua_fn(struct_pack)
     F_STRUCT_UNPACK = lua_fn(struct_unpack)
     F_STRUCT_SIZE = lua_fn(struct_size)
@@ -61,10 +66,12 @@ cdef void open_redis_libs(lua_State* L) noexcept:
     lua_newtable(L)
     _set_fn(L, "encode", F_CJSON_ENCODE)
     _set_fn(L, "decode", F_CJSON_DECODE)
-    for name in (b"encode_keep_buffer", b"encode_max_depth", b"decode_max_depth",
-                 b"encode_number_precision", b"encode_invalid_numbers", b"decode_invalid_numbers",
+    for name in (b"encode_keep_buffer", b"encode_number_precision", b"decode_invalid_numbers",
                  b"encode_sparse_array"):
         _set_fn(L, name, F_CJSON_CFG)
+    _set_fn(L, "encode_max_depth", F_CJSON_ENC_DEPTH)
+    _set_fn(L, "decode_max_depth", F_CJSON_DEC_DEPTH)
+    _set_fn(L, "encode_invalid_numbers", F_CJSON_ENC_INVALID)
     lua_pushstring(L, "null")
     lua_pushlightuserdata(L, NULL)
     lua_settable(L, -3)
@@ -251,13 +258,69 @@ cdef int bit_tohex(lua_State* L) noexcept:
 
 # ---------------------------------------------------------------- cjson
 
-cdef int CJSON_MAX_DEPTH = 1000
+# The settings scripts may change (lua-cjson's defaults), shared by the
+# EVAL and the functions' states.
+cdef int g_enc_max_depth = 1000
+cdef int g_dec_max_depth = 1000
+cdef int g_enc_invalid = 0              # 0 refuse, 1 nan/inf, 2 null
 
 
-# cjson.encode_* settings: Redis never changes them, and a script may read
-# them back; setting one is accepted and has no effect beyond the reply.
+# The other cjson.encode_* / decode_* settings: accepted, no effect.
 cdef int cjson_config(lua_State* L) noexcept:
     return 0
+
+
+# An integer setting (json_integer_option): set it from argument 1 when
+# given, and return its value.
+cdef int _depth_option(lua_State* L, int* value) noexcept:
+    cdef double d
+    if lua_gettop(L) > 1:
+        push_where_error(L, b"bad argument #2 to '?' (found too many arguments)")
+        return RK_LUA_RAISE
+    if lua_gettop(L) == 1 and lua_type(L, 1) != LUA_TNIL:
+        d = lua_tonumber(L, 1)
+        if lua_type(L, 1) != LUA_TNUMBER or d != floor(d) or d < 1 or d > 2147483647:
+            push_where_error(L, b"bad argument #1 to '?' (expected integer between 1 and 2147483647)")
+            return RK_LUA_RAISE
+        value[0] = <int>d
+    lua_pushnumber(L, value[0])
+    return 1
+
+
+cdef int cjson_encode_max_depth(lua_State* L) noexcept:
+    return _depth_option(L, &g_enc_max_depth)
+
+
+cdef int cjson_decode_max_depth(lua_State* L) noexcept:
+    return _depth_option(L, &g_dec_max_depth)
+
+
+# encode_invalid_numbers([true|false|"on"|"off"|"null"]): the setting, as a
+# boolean or "null".
+cdef int cjson_encode_invalid_numbers(lua_State* L) noexcept:
+    global g_enc_invalid
+    cdef size_t n
+    cdef const char* s
+    if lua_gettop(L) >= 1 and lua_type(L, 1) != LUA_TNIL:
+        if lua_type(L, 1) == LUA_TBOOLEAN:
+            g_enc_invalid = 1 if lua_toboolean(L, 1) else 0
+        else:
+            s = lua_tolstring(L, 1, &n)
+            opt = s[:n] if s != NULL else b""
+            if opt == b"off":
+                g_enc_invalid = 0
+            elif opt == b"on":
+                g_enc_invalid = 1
+            elif opt == b"null":
+                g_enc_invalid = 2
+            else:
+                push_where_error(L, b"bad argument #1 to '?' (invalid option '%s')" % opt)
+                return RK_LUA_RAISE
+    if g_enc_invalid == 2:
+        lua_pushstring(L, "null")
+    else:
+        lua_pushboolean(L, g_enc_invalid)
+    return 1
 
 
 cdef int cjson_encode(lua_State* L) noexcept:
@@ -329,9 +392,12 @@ cdef int _json_enc(lua_State* L, bytearray out, int depth) except -2:
     elif t == LUA_TNUMBER:
         d = lua_tonumber(L, -1)
         if isnan(d) or isinf(d):
-            push_where_error(L, b"Cannot serialise number: must not be NaN or Inf")
-            return -1
-        out += _json_num(d)
+            if g_enc_invalid == 0:
+                push_where_error(L, b"Cannot serialise number: must not be NaN or Inf")
+                return -1
+            out += b"null" if g_enc_invalid == 2 else b"nan" if isnan(d) else _json_num(d)
+        else:
+            out += _json_num(d)
     elif t == LUA_TBOOLEAN:
         out += b"true" if lua_toboolean(L, -1) else b"false"
     elif t == LUA_TNIL:
@@ -340,7 +406,7 @@ cdef int _json_enc(lua_State* L, bytearray out, int depth) except -2:
         out += b"null"
     elif t == LUA_TTABLE:
         depth += 1
-        if depth > CJSON_MAX_DEPTH:
+        if depth > g_enc_max_depth:
             push_where_error(L, b"Cannot serialise, excessive nesting (%d)" % depth)
             return -1
         if not lua_checkstack(L, 3):
@@ -495,7 +561,7 @@ cdef class JsonParser:
         c = self.s[self.i]
         if c == b'{':
             depth += 1
-            if depth > CJSON_MAX_DEPTH:
+            if depth > g_dec_max_depth:
                 raise JsonError(b"Found too many nested data structures (%d) at character %d"
                                 % (depth, self.i + 1))
             self.i += 1
@@ -525,7 +591,7 @@ cdef class JsonParser:
                 self.fail(b"comma or object end")
         if c == b'[':
             depth += 1
-            if depth > CJSON_MAX_DEPTH:
+            if depth > g_dec_max_depth:
                 raise JsonError(b"Found too many nested data structures (%d) at character %d"
                                 % (depth, self.i + 1))
             self.i += 1

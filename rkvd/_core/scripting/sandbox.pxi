@@ -110,6 +110,27 @@ cdef const char* ERRH_SRC = (
     b"end\n")
 
 
+# loadstring and load as Redis's Lua has them: its parser takes no
+# precompiled chunk, so a binary one (string.dump's) fails as text does,
+# with the error the text parser gives for its first byte.
+cdef const char* TEXT_ONLY_SRC = (
+    b"local loadstring, type, byte, concat = loadstring, type, string.byte, table.concat\n"
+    b"local function text_only(s, name)\n"
+    b"  if type(s) == 'string' and byte(s, 1) == 27 then return loadstring(' \\27', name or s) end\n"
+    b"  return loadstring(s, name)\n"
+    b"end\n"
+    b"_G.loadstring = text_only\n"
+    b"_G.load = function(f, name)\n"
+    b"  local parts = {}\n"
+    b"  while true do\n"
+    b"    local p = f()\n"
+    b"    if p == nil or p == '' then break end\n"
+    b"    parts[#parts + 1] = p\n"
+    b"  end\n"
+    b"  return text_only(concat(parts), name or '=(load)')\n"
+    b"end\n")
+
+
 # A new Lua state with Redis's libraries and API, globals not yet locked.
 # functions: the function engine's state (no redis.call at load time is
 # enforced by the caller, not here).
@@ -130,6 +151,10 @@ cdef lua_State* new_lua_state() except NULL:
     for name in (b"dofile", b"loadfile", b"print"):
         lua_pushnil(L)
         lua_setglobal(L, name)
+    # Redis's Lua parses every chunk as text: binary chunks fail to load
+    if luaL_loadbuffer(L, TEXT_ONLY_SRC, strlen(TEXT_ONLY_SRC), "@text_only") or lua_pcall(L, 0, 0, 0):
+        lua_close(L)
+        raise RuntimeError("cannot install the text-only loaders")
     lua_getglobal(L, "setmetatable")
     lua_setfield(L, LUA_REGISTRYINDEX, "rk_setmt")
     lua_getglobal(L, "rawset")

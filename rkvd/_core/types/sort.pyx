@@ -112,8 +112,8 @@ cdef int sort_generic(Client c, bint readonly) except -1:
         return c.add_wrongtype()
     obj = None if e == NULL else <object>e.v.obj
     # BY nosort on a set gives hash-table order, which must not reach a
-    # stored key: sort it lexicographically instead
-    if dontsort and typ == OBJ_SET and storekey is not None:
+    # stored key or a script: sort it lexicographically instead
+    if dontsort and typ == OBJ_SET and (storekey is not None or c.flags & CF_SCRIPT):
         dontsort = False
         alpha = True
         sortby = None
