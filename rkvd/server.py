@@ -548,7 +548,7 @@ class Server:
         # As redis-server: the logo (with the PID line Redis's test suite
         # waits for) once the listeners are bound, so a client that connects
         # when it appears finds the port open.
-        self.log.banner(self.cfg["port"])
+        self.log.banner(self.cfg["port"] or self.cfg["tls-port"])
         for warning in self.cfg.not_built_warnings():
             self.log.warning(warning)
 

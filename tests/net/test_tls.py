@@ -317,6 +317,8 @@ def test_tls_only_server(rkvd_factory, certs):
     while _handshake(server, certs)[0] != "ok":
         assert time.monotonic() < deadline and server.alive(), server.describe()
         time.sleep(0.1)
+    # as redis-server, the start-up banner names the port served
+    assert f"port={tls_port}" in server.stdout()
 
 
 def test_readme_configuration(rkvd_factory, certs, tmp_path):
