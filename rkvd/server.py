@@ -16,6 +16,7 @@ from rkvd import REDIS_VERSION, oslimits
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
+from rkvd.tls import SHUTDOWN_TIMEOUT
 
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
 HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
@@ -569,8 +570,9 @@ class _Serving:
 
     def __init__(self, loop, sock, protocol_factory, backlog, ssl=None):
         self.sock = sock
+        tls = {} if ssl is None else {"ssl": ssl, "ssl_shutdown_timeout": SHUTDOWN_TIMEOUT}
         self.task = loop.create_task(loop.create_server(protocol_factory, sock=sock,
-                                                        backlog=backlog, ssl=ssl))
+                                                        backlog=backlog, **tls))
 
     def close(self):
         if self.task.done():

@@ -27,6 +27,13 @@ _NO_OPTION = {"TLSv1": "OP_NO_TLSv1", "TLSv1_1": "OP_NO_TLSv1_1",
               "TLSv1_2": "OP_NO_TLSv1_2", "TLSv1_3": "OP_NO_TLSv1_3"}
 _DEFAULT_PROTOCOLS = ("TLSv1_2", "TLSv1_3")
 
+# Seconds a connection the server closes may take to flush its output and
+# exchange close_notify before it is cut (uvloop's ssl_shutdown_timeout,
+# 30 by default). Redis does not wait for the peer's close_notify at all: a
+# peer that goes on sending after a protocol error must see the connection
+# end, as on the plain port.
+SHUTDOWN_TIMEOUT = 2.0
+
 _SSL_CTRL_SET_SESS_CACHE_SIZE = 42
 _SSL_CTRL_SET_SESS_CACHE_MODE = 44
 _SSL_SESS_CACHE_OFF = 0

@@ -141,6 +141,22 @@ def test_auth_clients(pair, certs, mode, without_cert):
         assert _handshake(server, certs) == ("ok", "server-one", b"+PONG\r\n")
 
 
+def test_protocol_error_closes_a_peer_that_goes_on_sending(pair, certs):
+    # as unit/protocol's desync tests under --tls: the error reply, then the
+    # end of the connection, though the peer never stops writing
+    for server in pair():
+        ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
+        ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
+        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
+                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(b"*1\r\n$x\r\n")
+            start = time.monotonic()
+            with pytest.raises(OSError):
+                while time.monotonic() - start < 10:
+                    s.sendall(b"A" * 1024 + b"\n")
+            assert time.monotonic() - start < 5, server
+
+
 def test_auth_clients_config_set_applies_to_new_connections(pair, certs):
     for server in pair():
         assert _handshake(server, certs, cert=False)[0] == "refused"
