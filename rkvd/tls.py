@@ -52,6 +52,8 @@ def _ssl_lib():
         lib.SSL_CTX_set_timeout.restype = ctypes.c_long
         lib.SSL_CTX_set_ciphersuites.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
         lib.SSL_CTX_set_ciphersuites.restype = ctypes.c_int
+        lib.SSL_CTX_set_session_id_context.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint]
+        lib.SSL_CTX_set_session_id_context.restype = ctypes.c_int
         lib.SSL_CTX_get_options.argtypes = [ctypes.c_void_p]
         lib.SSL_CTX_get_options.restype = ctypes.c_uint64
         _libssl = lib
@@ -119,42 +121,29 @@ def _ssl_reason(exc):
     return exc.strerror or str(exc)
 
 
-def build_context(cfg):
-    """An SSLContext for the tls-* values of `cfg`; raises TlsError with the
-    line Redis logs when they do not make one."""
-    cert_file, key_file = cfg["tls-cert-file"], cfg["tls-key-file"]
-    ca_file, ca_dir = cfg["tls-ca-cert-file"], cfg["tls-ca-cert-dir"]
-    if not cert_file:
-        raise TlsError("No tls-cert-file configured!")
-    if not key_file:
-        raise TlsError("No tls-key-file configured!")
-    if (cfg["tls-auth-clients"] != "no" or cfg["tls-cluster"] or cfg["tls-replication"]) and \
-            not ca_file and not ca_dir:
-        raise TlsError("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when "
-                       "tls-cluster, tls-replication or tls-auth-clients are enabled!")
-    protocols = parse_protocols(cfg["tls-protocols"])
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+def _base_context(cfg, protocols, client):
+    """What the server and the client context share (Redis's
+    createSSLContext): protocols, the certificate and key (the tls-client-*
+    ones for a client context), the CAs, ciphers and ciphersuites."""
+    prefix = "tls-client-" if client else "tls-"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT if client else ssl.PROTOCOL_TLS_SERVER)
     # OpenSSL's defaults, as Redis has them: Python's context starts
     # stricter (its own cipher list, TLSv1.2 at least, server preference on)
     ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
     ctx.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
     ctx.set_ciphers("DEFAULT")
     options = ctx.options & ~ssl.OP_CIPHER_SERVER_PREFERENCE
-    options |= ssl.OP_NO_COMPRESSION | ssl.OP_SINGLE_DH_USE
-    if hasattr(ssl, "OP_NO_RENEGOTIATION"):
-        options |= ssl.OP_NO_RENEGOTIATION
+    options |= ssl.OP_NO_COMPRESSION
     for name, opt in _NO_OPTION.items():
         if name not in protocols:
             options |= getattr(ssl, opt)
-    if cfg["tls-prefer-server-ciphers"]:
-        options |= ssl.OP_CIPHER_SERVER_PREFERENCE
     with warnings.catch_warnings():         # the OP_NO_TLS* options are deprecated in Python
         warnings.simplefilter("ignore", DeprecationWarning)
         ctx.options = options
-    ctx.verify_mode = VERIFY_MODES[cfg["tls-auth-clients"]]
 
-    _load_chain(ctx, cert_file, key_file, cfg["tls-key-file-pass"])
+    _load_chain(ctx, cfg[prefix + "cert-file"], cfg[prefix + "key-file"],
+                cfg[prefix + "key-file-pass"])
+    ca_file, ca_dir = cfg["tls-ca-cert-file"], cfg["tls-ca-cert-dir"]
     if ca_file or ca_dir:
         try:
             ctx.load_verify_locations(ca_file or None, ca_dir or None)
@@ -166,16 +155,44 @@ def build_context(cfg):
             ctx.set_ciphers(cfg["tls-ciphers"])
         except ssl.SSLError:
             raise TlsError("Failed to configure ciphers: %s" % cfg["tls-ciphers"]) from None
+    if cfg["tls-ciphersuites"]:
+        if not _ssl_lib().SSL_CTX_set_ciphersuites(_ssl_ctx_ptr(ctx), cfg["tls-ciphersuites"].encode()):
+            raise TlsError("Failed to configure ciphersuites: %s" % cfg["tls-ciphersuites"])
+    return ctx
 
+
+def build_context(cfg):
+    """An SSLContext for the tls-* values of `cfg`; raises TlsError with the
+    line Redis logs when they do not make one.  As Redis, a client context is
+    made too when tls-client-cert-file and tls-client-key-file are set, so
+    that they are checked; rkvd opens no TLS connection that would use it yet."""
+    if not cfg["tls-cert-file"]:
+        raise TlsError("No tls-cert-file configured!")
+    if not cfg["tls-key-file"]:
+        raise TlsError("No tls-key-file configured!")
+    if (cfg["tls-auth-clients"] != "no" or cfg["tls-cluster"] or cfg["tls-replication"]) and \
+            not cfg["tls-ca-cert-file"] and not cfg["tls-ca-cert-dir"]:
+        raise TlsError("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when "
+                       "tls-cluster, tls-replication or tls-auth-clients are enabled!")
+    protocols = parse_protocols(cfg["tls-protocols"])
+
+    ctx = _base_context(cfg, protocols, client=False)
+    ctx.verify_mode = VERIFY_MODES[cfg["tls-auth-clients"]]
+    options = ctx.options | ssl.OP_SINGLE_DH_USE
+    if hasattr(ssl, "OP_NO_RENEGOTIATION"):
+        options |= ssl.OP_NO_RENEGOTIATION
+    if cfg["tls-prefer-server-ciphers"]:
+        options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.options = options
     ptr = _ssl_ctx_ptr(ctx)
     lib = _ssl_lib()
-    if cfg["tls-ciphersuites"]:
-        if not lib.SSL_CTX_set_ciphersuites(ptr, cfg["tls-ciphersuites"].encode()):
-            raise TlsError("Failed to configure ciphersuites: %s" % cfg["tls-ciphersuites"])
     if cfg["tls-session-caching"]:
         lib.SSL_CTX_ctrl(ptr, _SSL_CTRL_SET_SESS_CACHE_MODE, _SSL_SESS_CACHE_SERVER, None)
         lib.SSL_CTX_ctrl(ptr, _SSL_CTRL_SET_SESS_CACHE_SIZE, cfg["tls-session-cache-size"], None)
         lib.SSL_CTX_set_timeout(ptr, cfg["tls-session-cache-timeout"])
+        lib.SSL_CTX_set_session_id_context(ptr, b"redis", 5)
     else:
         lib.SSL_CTX_ctrl(ptr, _SSL_CTRL_SET_SESS_CACHE_MODE, _SSL_SESS_CACHE_OFF, None)
         ctx.options |= ssl.OP_NO_TICKET
@@ -191,4 +208,6 @@ def build_context(cfg):
             ctx.load_dh_params(dh_file)
         except (ssl.SSLError, OSError):
             raise TlsError("%s: failed to read DH params." % dh_file) from None
+    if cfg["tls-client-cert-file"] and cfg["tls-client-key-file"]:
+        _base_context(cfg, protocols, client=True)
     return ctx
