@@ -314,6 +314,15 @@ def test_config_set_tls_port(rkvd_factory, redis_factory, certs):
         assert server.client().config_get("tls-port") == {"tls-port": str(moved)}
 
 
+def test_config_set_bind_moves_the_tls_listener(pair, certs):
+    for server in pair():
+        c = server.client()
+        assert c.config_set("bind", "127.0.0.1 -::1") is True
+        assert _handshake(server, certs)[0] == "ok", server
+        assert c.ping() is True
+        c.close()
+
+
 def test_config_set_tls_port_without_certificates(rkvd_factory, redis_factory):
     replies = []
     for factory in (rkvd_factory, redis_factory):
