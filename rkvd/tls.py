@@ -13,8 +13,6 @@ context's SSL_CTX through libssl (the library the ssl module is linked
 with); the first use checks that the SSL_CTX pointer read from the context
 is the one ssl uses, and refuses to go on otherwise.
 """
-import ctypes
-import ctypes.util
 import ssl
 import warnings
 
@@ -43,6 +41,9 @@ _libssl = None
 
 
 def _ssl_lib():
+    # ctypes is imported here: a server without TLS never loads it
+    import ctypes
+    import ctypes.util
     global _libssl
     if _libssl is None:
         lib = ctypes.CDLL(ctypes.util.find_library("ssl") or "libssl.so.3")
@@ -65,6 +66,7 @@ def _ssl_ctx_ptr(ctx):
     right after the object header.  Checked against the options ssl reports
     (with a marker option toggled), so a layout that differs fails here
     instead of writing through a wrong pointer."""
+    import ctypes
     lib = _ssl_lib()
     ptr = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
     marker = ssl.OP_NO_RENEGOTIATION if hasattr(ssl, "OP_NO_RENEGOTIATION") else ssl.OP_NO_TICKET
