@@ -106,6 +106,7 @@ def _cli(server, certs, *args, cert=True):
 # ---------------------------------------------------------------------------
 
 def test_redis_py_ssl_and_plain_side_by_side(pair, certs):
+    fields = []
     for server in pair():
         c = _client(server, certs)
         assert c.set("k", "v") is True
@@ -114,6 +115,7 @@ def test_redis_py_ssl_and_plain_side_by_side(pair, certs):
         assert server.client().get("k") == b"v"
         line = c.client_list()[0]
         assert line["laddr"] == f"127.0.0.1:{server.tls_port}"
+        fields.append(list(line))
         big = b"x" * 300000          # larger than a TLS record and the read buffer
         c.set("big", big)
         assert c.get("big") == big
@@ -122,6 +124,7 @@ def test_redis_py_ssl_and_plain_side_by_side(pair, certs):
             pipe.incr("n")
         assert pipe.execute()[-1] == 500
         c.close()
+    assert fields[0] == fields[1]       # CLIENT LIST shows a TLS client as Redis does
 
 
 def test_redis_cli_tls(pair, certs):
