@@ -16,6 +16,7 @@ from rkvd import REDIS_VERSION, oslimits
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
 from rkvd.systemd import Supervisor
+from rkvd.tls import SHUTDOWN_TIMEOUT
 
 # Python modules that implement commands: each has handlers(server) -> {name: fn(client, args)}
 HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
@@ -47,6 +48,8 @@ class Server:
         self.exit_code = 0
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
+        self.tls_port = 0                       # what the TLS listeners serve
+        self.tls_ctx = None                     # ssl.SSLContext once TLS is configured
         self.pidfile_written = None
         self.replid = os.urandom(20).hex()      # replication IDs (INFO, DEBUG CHANGE-REPL-ID)
         self.replid2 = "0" * 40
@@ -73,6 +76,8 @@ class Server:
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
                                  "maxclients": self._apply_maxclients,
+                                 "tls": self._apply_tls, "tls_port": self._apply_tls_port,
+                                 "tls_auth": self._apply_tls_auth,
                                  "slow_hook": self._apply_slow_hook,
                                  "requirepass": self.acl.apply_requirepass})
         self.acl.apply_requirepass()
@@ -142,23 +147,85 @@ class Server:
         if self.loop is None:
             return
         self._relisten(self.tcp_port, cfg["bind"], "Failed to bind to specified addresses.")
+        if self.tls_port:
+            self._relisten(self.tls_port, cfg["bind"], "Failed to bind to specified addresses.", "tls")
 
-    def _relisten(self, port, binds, error):
+    def _relisten(self, port, binds, error, kind="tcp"):
         # As Redis: the old listeners go first (the new addresses may overlap
         # them); on failure CONFIG SET restores the old values, which listen
         # again through the same hook.
-        for kind, srv in self.listeners:
-            if kind == "tcp":
+        for k, srv in self.listeners:
+            if k == kind:
                 srv.close()
-        self.listeners = [entry for entry in self.listeners if entry[0] != "tcp"]
-        self.tcp_port = port
+        self.listeners = [entry for entry in self.listeners if entry[0] != kind]
+        if kind == "tls":
+            self.tls_port = port
+        else:
+            self.tcp_port = port
         socks = self._bind_tcp(port, binds) if port else []
         if socks is None:
             raise ConfigError(error)
+        ctx = self.tls_ctx if kind == "tls" else None
         self.listeners += [
-            ("tcp", _Serving(self.loop, sock, self.engine.new_client, self.cfg["tcp-backlog"]))
+            (kind, _Serving(self.loop, sock, self.engine.new_client, self.cfg["tcp-backlog"], ctx))
             for sock in socks]
         _set_proctitle(self.cfg)        # its {listen-addr} moved
+
+    # CONFIG SET tls-*: as Redis's applyTlsCfg / applyTLSPort. A new context
+    # serves new connections; the ones open keep the context they started
+    # with, as SSL objects keep their SSL_CTX in Redis.
+
+    def _configure_tls(self):
+        """A context for the current tls-* values, or None after logging why."""
+        from rkvd.tls import TlsError, build_context
+        try:
+            return build_context(self.cfg)
+        except TlsError as exc:
+            self.log.warning(str(exc))
+            return None
+
+    def _tls_wanted(self):
+        cfg = self.cfg
+        return bool(cfg["tls-port"] or cfg["tls-replication"] or cfg["tls-cluster"])
+
+    def _apply_tls(self, cfg):
+        if self.loop is None or not self._tls_wanted():
+            return
+        ctx = self._configure_tls()
+        if ctx is None:
+            raise ConfigError("Unable to update TLS configuration. Check server logs.")
+        self._use_tls_context(ctx)
+
+    def _apply_tls_port(self, cfg):
+        if self.loop is None or cfg["tls-port"] == self.tls_port:
+            return
+        if self.tls_ctx is None:
+            ctx = self._configure_tls()
+            if ctx is None:
+                raise ConfigError("Unable to update TLS configuration. Check server logs.")
+            self.tls_ctx = ctx
+        self._relisten(cfg["tls-port"], cfg["bind"],
+                       "Unable to listen on this port. Check server logs.", "tls")
+
+    def _apply_tls_auth(self, cfg):
+        # Redis reads tls-auth-clients when it accepts a connection; here the
+        # serving context carries it, for the connections that come next
+        if self.tls_ctx is not None:
+            from rkvd.tls import VERIFY_MODES
+            self.tls_ctx.verify_mode = VERIFY_MODES[cfg["tls-auth-clients"]]
+
+    def _use_tls_context(self, ctx):
+        # Each TLS listener goes on serving its socket (a duplicate of it, so
+        # connections waiting in the backlog stay) under the new context.
+        self.tls_ctx = ctx
+        listeners = []
+        for kind, srv in self.listeners:
+            if kind == "tls":
+                sock = srv.sock.dup()
+                srv.close()
+                srv = _Serving(self.loop, sock, self.engine.new_client, self.cfg["tcp-backlog"], ctx)
+            listeners.append((kind, srv))
+        self.listeners = listeners
 
     # ------------------------------------------------------------ listening
 
@@ -191,6 +258,18 @@ class Server:
         return [("tcp", await self.loop.create_server(self.engine.new_client, sock=sock,
                                                       backlog=self.cfg["tcp-backlog"]))
                 for sock in socks]
+
+    async def _listen_tls(self, port, binds):
+        # _Serving keeps the socket, which a new context re-serves
+        socks = self._bind_tcp(port, binds)
+        if socks is None:
+            return None
+        listeners = [("tls", _Serving(self.loop, sock, self.engine.new_client,
+                                      self.cfg["tcp-backlog"], self.tls_ctx))
+                     for sock in socks]
+        for _kind, srv in listeners:
+            await srv.task
+        return listeners
 
     async def _listen_unix(self, path, perm):
         try:
@@ -413,6 +492,18 @@ class Server:
                 self.log.warning(f"Failed listening on port {cfg['port']} (TCP), aborting.")
                 return 1
         self.listeners.extend(tcp)
+        if self._tls_wanted():
+            self.tls_ctx = self._configure_tls()
+            if self.tls_ctx is None:
+                self.log.warning("Failed to configure TLS. Check logs for more info.")
+                return 1
+        if cfg["tls-port"] != 0:
+            tls = loop.run_until_complete(self._listen_tls(cfg["tls-port"], cfg["bind"]))
+            if tls is None:
+                self.log.warning(f"Failed listening on port {cfg['tls-port']} (TLS), aborting.")
+                return 1
+            self.listeners.extend(tls)
+            self.tls_port = cfg["tls-port"]
         if cfg["unixsocket"]:
             try:
                 self.listeners.append(loop.run_until_complete(
@@ -458,7 +549,7 @@ class Server:
         # As redis-server: the logo (with the PID line Redis's test suite
         # waits for) once the listeners are bound, so a client that connects
         # when it appears finds the port open.
-        self.log.banner(self.cfg["port"])
+        self.log.banner(self.cfg["port"] or self.cfg["tls-port"])
         for warning in self.cfg.not_built_warnings():
             self.log.warning(warning)
 
@@ -477,10 +568,11 @@ class _Serving:
     a coroutine, so the loop starts serving the socket on its next turn; it
     can be closed before or after that."""
 
-    def __init__(self, loop, sock, protocol_factory, backlog):
+    def __init__(self, loop, sock, protocol_factory, backlog, ssl=None):
         self.sock = sock
+        tls = {} if ssl is None else {"ssl": ssl, "ssl_shutdown_timeout": SHUTDOWN_TIMEOUT}
         self.task = loop.create_task(loop.create_server(protocol_factory, sock=sock,
-                                                        backlog=backlog))
+                                                        backlog=backlog, **tls))
 
     def close(self):
         if self.task.done():

@@ -174,9 +174,6 @@ _REPLICAOF = refuse("Replication", "this server would not copy its master's data
 _MIN_REPLICAS = refuse("Replication",
                        "writes would be accepted without the replicas this requires")
 _CLUSTER = refuse("Cluster mode", "this server would run standalone")
-_TLS_PORT = refuse("TLS", "nothing would listen on tls-port")
-_TLS_REPLICATION = refuse("TLS", "replication links would not be encrypted")
-_TLS_CLUSTER = refuse("TLS", "the cluster bus would not be encrypted")
 
 # The same for directives that only config files hold; MODULE_CONFIG stands
 # for any "<module>.<name> value" line.
@@ -379,27 +376,28 @@ PARAMS = [
     Num("auto-aof-rewrite-min-size", 0, LLONG_MAX, 64 * 1024 * 1024, kind=MEMORY),
     Num("loading-process-events-interval-bytes", 1024, INT_MAX, 2 * 1024 * 1024, flags=HIDDEN),
 
-    # TLS (accepted and stored; the listener is the server's business)
-    Num("tls-port", 0, 65535, 0, not_built=_TLS_PORT),
-    Num("tls-session-cache-size", 0, INT_MAX, 20 * 1024),
-    Num("tls-session-cache-timeout", 0, INT_MAX, 300),
-    Bool("tls-cluster", 0, not_built=_TLS_CLUSTER),
-    Bool("tls-replication", 0, not_built=_TLS_REPLICATION),
-    Enum("tls-auth-clients", _enum("no", "yes", "optional"), "yes"),
-    Bool("tls-prefer-server-ciphers", 0),
-    Bool("tls-session-caching", 1),
-    _str("tls-cert-file", None, VOLATILE, null=True),
-    _str("tls-key-file", None, VOLATILE, null=True),
-    _str("tls-key-file-pass", None, null=True),
-    _str("tls-client-cert-file", None, VOLATILE, null=True),
-    _str("tls-client-key-file", None, VOLATILE, null=True),
-    _str("tls-client-key-file-pass", None, null=True),
-    _str("tls-dh-params-file", None, VOLATILE, null=True),
-    _str("tls-ca-cert-file", None, VOLATILE, null=True),
-    _str("tls-ca-cert-dir", None, VOLATILE, null=True),
-    _str("tls-protocols", None, null=True),
-    _str("tls-ciphers", None, null=True),
-    _str("tls-ciphersuites", None, null=True),
+    # TLS: the server's hooks rebuild the context (rkvd.tls) and the listener;
+    # tls-replication and tls-cluster are stored for links rkvd does not make yet
+    Num("tls-port", 0, 65535, 0, shell="tls_port"),
+    Num("tls-session-cache-size", 0, INT_MAX, 20 * 1024, shell="tls"),
+    Num("tls-session-cache-timeout", 0, INT_MAX, 300, shell="tls"),
+    Bool("tls-cluster", 0, shell="tls"),
+    Bool("tls-replication", 0, shell="tls"),
+    Enum("tls-auth-clients", _enum("no", "yes", "optional"), "yes", shell="tls_auth"),
+    Bool("tls-prefer-server-ciphers", 0, shell="tls"),
+    Bool("tls-session-caching", 1, shell="tls"),
+    _str("tls-cert-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-key-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-key-file-pass", None, null=True, shell="tls"),
+    _str("tls-client-cert-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-client-key-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-client-key-file-pass", None, null=True, shell="tls"),
+    _str("tls-dh-params-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-ca-cert-file", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-ca-cert-dir", None, VOLATILE, null=True, shell="tls"),
+    _str("tls-protocols", None, null=True, shell="tls"),
+    _str("tls-ciphers", None, null=True, shell="tls"),
+    _str("tls-ciphersuites", None, null=True, shell="tls"),
 
     # special syntax
     Dir("dir", flags=PROTECTED | DENY_LOADING),

@@ -15,7 +15,16 @@ NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "appendonly": lambda cfg: None, "aof_gc": lambda cfg: None,
             "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None,
             "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None,
-            "maxclients": lambda cfg: None}
+            "maxclients": lambda cfg: None, "tls": lambda cfg: None,
+            "tls_port": lambda cfg: None, "tls_auth": lambda cfg: None}
+
+# the tls-* parameters a new TLS context is built for
+TLS_CONTEXT_PARAMS = (
+    "tls-session-cache-size", "tls-session-cache-timeout", "tls-cluster", "tls-replication",
+    "tls-prefer-server-ciphers", "tls-session-caching", "tls-cert-file", "tls-key-file",
+    "tls-key-file-pass", "tls-client-cert-file", "tls-client-key-file",
+    "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file", "tls-ca-cert-dir",
+    "tls-protocols", "tls-ciphers", "tls-ciphersuites")
 
 # parameter -> {engine field: value the engine holds with the defaults}
 ENGINE_FIELDS = {
@@ -75,7 +84,9 @@ def test_the_rows_that_name_engine_fields():
          "appendonly": "appendonly", "aof-disable-auto-gc": "aof_gc", "maxmemory": "maxmemory",
          "crash-log-enabled": "crash_log", "slowlog-log-slower-than": "slow_hook",
          "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook",
-         "maxclients": "maxclients", "requirepass": "requirepass"}
+         "maxclients": "maxclients", "requirepass": "requirepass",
+         "tls-port": "tls_port", "tls-auth-clients": "tls_auth",
+         **{name: "tls" for name in TLS_CONTEXT_PARAMS}}
 
 
 def test_attach_fills_the_engine():

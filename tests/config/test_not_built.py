@@ -31,10 +31,6 @@ REFUSED = [
      "this requires"),
     ("cluster-enabled", "yes",
      "Cluster mode is not built in rkvd yet: this server would run standalone"),
-    ("tls-port", "6380", "TLS is not built in rkvd yet: nothing would listen on tls-port"),
-    ("tls-replication", "yes",
-     "TLS is not built in rkvd yet: replication links would not be encrypted"),
-    ("tls-cluster", "yes", "TLS is not built in rkvd yet: the cluster bus would not be encrypted"),
 ]
 
 # Config-file-only directives (no CONFIG SET counterpart).
@@ -84,8 +80,7 @@ def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
         "maxmemory-clients": True, "replicaof": True,
-        "min-replicas-to-write": True, "cluster-enabled": True, "tls-port": True,
-        "tls-replication": True, "tls-cluster": True}
+        "min-replicas-to-write": True, "cluster-enabled": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 

@@ -91,6 +91,11 @@ cdef class RequestReader:
     def __releasebuffer__(self, Py_buffer* view):
         pass
 
+    # The size of that buffer: uvloop's SSL protocol asks it with len()
+    # before it decrypts into the buffer.
+    def __len__(self):
+        return self.cap - self.len
+
     # n bytes were read into [len, cap).
     cdef inline void filled(self, Py_ssize_t n) noexcept:
         self.len += n
