@@ -183,7 +183,12 @@ class InfoState:
         """The server is initialized (before loading data): what importing
         the extensions added bypassed the counter (the dynamic loader's own
         malloc calls), so calibrate, and take the startup figure now, as
-        Redis takes it after init."""
+        Redis takes it after init. The two Lua VMs (scripts, functions) are
+        made here, as Redis makes them at start: one made by the first INFO
+        would raise used_memory between two readings a client compares."""
+        from rkvd._core.scripting import luaengine
+        luaengine.memory_info()
+        luaengine.functions_memory_info()
         calibrate_memory()
         self.startup_memory = used_memory()
         self.trim_overhead = process_rss() - self.startup_memory
