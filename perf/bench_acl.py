@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The cost of the ACL check: GET as a restricted user, rkvd vs redis-server.
+"""The cost of the ACL check: GET as a restricted user, rkvd vs redis-server;
+and what a failed AUTH (password guessing) costs each server.
 
 Both servers get the same user (`on >pw -@all +get ~key:*`: one allowed
 command, one key pattern, so every GET runs the command and key checks) and
@@ -54,6 +55,20 @@ def bench(srv, n, clients, pipeline, keyspace, user):
     return rps, (sum(c1) - sum(c0)) * 1e6 / n
 
 
+def bench_auth_fail(srv, n, clients, pipeline):
+    """(rps, server CPU us per request) of failed AUTHs (a wrong password,
+    which also writes an ACL LOG entry): what guessing costs the server."""
+    cmd = [rbench.BENCH, "-h", HOST, "-p", str(srv.port), "-c", str(clients), "-n", str(n),
+           "-P", str(pipeline), "--csv", "AUTH", "acluser", "wrong"]
+    c0 = cpu_seconds(srv.pid)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    c1 = cpu_seconds(srv.pid)
+    rows = [line.split(",") for line in r.stdout.splitlines() if line.startswith('"AUTH')]
+    if not rows:
+        sys.exit(f"{srv.kind}: redis-benchmark failed: {r.stderr.strip() or r.stdout.strip()}")
+    return float(rows[-1][1].strip('"')), (sum(c1) - sum(c0)) * 1e6 / n
+
+
 def main(argv=None):
     a = parse_args(argv)
     pipelines = rbench.int_list(a.pipelines)
@@ -89,6 +104,15 @@ def main(argv=None):
                   f"redis {over['redis']:.2f}", file=sys.stderr)
             rows.append((p, "restricted / default CPU", None, None, None, over["rkvd"], over["redis"],
                          over["rkvd"] / over["redis"]))
+            fails = {k: [] for k in KINDS}
+            for rnd in range(a.rounds):
+                for k in (KINDS if rnd % 2 == 0 else tuple(reversed(KINDS))):
+                    fails[k].append(bench_auth_fail(servers[k], n // 4, a.clients, p))
+            rk, rd = fails["rkvd"], fails["redis"]
+            rows.append((p, "failed AUTH", statistics.median(x[0] for x in rk),
+                         statistics.median(x[0] for x in rd), statistics.median(x[0] / y[0] for x, y in zip(rk, rd)),
+                         statistics.median(x[1] for x in rk), statistics.median(x[1] for x in rd),
+                         statistics.median(x[1] / y[1] for x, y in zip(rk, rd))))
     finally:
         for s in servers.values():
             s.stop()
@@ -110,7 +134,8 @@ def main(argv=None):
         for r in table:
             print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
     print(f"\nGET (-r {a.keyspace}, c={a.clients}) as the default user and as a user with "
-          f"'{' '.join(RULES)}', median of {a.rounds} interleaved rounds; ratios rkvd / redis "
+          f"'{' '.join(RULES)}', and AUTH with a wrong password (a quarter of the requests), "
+          f"median of {a.rounds} interleaved rounds; ratios rkvd / redis "
           "(rps > 1 and CPU < 1: rkvd better).")
 
 
