@@ -120,16 +120,7 @@ def main(argv=None):
     fmt = [str, str, "{:,.0f}".format, "{:,.0f}".format, "{:.2f}".format, "{:.2f}".format, "{:.2f}".format,
            "{:.2f}".format, "{:.2f}".format, "{:.2f}".format, str, str]
     table = [[f(v) for f, v in zip(fmt, r)] for r in rows]
-    if a.markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for r in table:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(head)]
-        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-        for r in table:
-            print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
+    print(rbench.table(head, table, a.markdown, align=["l"] + ["r"] * 11))
     print(f"\nSET of new keys (-r 1e9, -d {a.datasize}, c={a.clients}) at maxmemory {a.maxmemory}, "
           f"median of {a.rounds} interleaved rounds; ratios rkvd / redis (rps > 1 and CPU < 1: rkvd "
           "better); 'over': the most used_memory above maxmemory seen after a run (bytes).")

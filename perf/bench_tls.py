@@ -115,22 +115,9 @@ def main(argv=None):
             s.stop()
         shutil.rmtree(certdir, ignore_errors=True)
     head = ("P", "port", "rkvd rps", "redis rps", "rps ratio", "rkvd us/req", "redis us/req", "CPU ratio")
-
-    def fmt(v, spec):
-        return "" if v is None else spec.format(v)
-
-    table = [[str(r[0]), r[1], fmt(r[2], "{:,.0f}"), fmt(r[3], "{:,.0f}"), fmt(r[4], "{:.2f}"),
-              fmt(r[5], "{:.2f}"), fmt(r[6], "{:.2f}"), fmt(r[7], "{:.2f}")] for r in rows]
-    if a.markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for r in table:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(head)]
-        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-        for r in table:
-            print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
+    specs = ("{:,.0f}", "{:,.0f}", "{:.2f}", "{:.2f}", "{:.2f}", "{:.2f}")
+    table = [[str(r[0]), r[1]] + [rbench.fmt(v, spec, "") for v, spec in zip(r[2:], specs)] for r in rows]
+    print(rbench.table(head, table, a.markdown, align=["r", "l"] + ["r"] * 6))
     print(f"\nGET (-r {a.keyspace}, c={a.clients}) on the plain port and over TLS (client "
           f"certificate, tls-auth-clients yes), median of {a.rounds} interleaved rounds; ratios "
           "rkvd / redis (rps > 1 and CPU < 1: rkvd better).")
