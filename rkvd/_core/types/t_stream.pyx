@@ -1289,10 +1289,9 @@ cdef size_t reply_range_from_consumer_pel(Client c, StreamValue s, streamID* sta
 
 # ------------------------------------------------------------------ lookups
 
-# The stream at argv[i] for reading: None when absent; *wrong set (and the
-# WRONGTYPE error replied) for another type.
-cdef inline StreamValue lookup_stream_read(Client c, int i, bint* wrong):
-    cdef dictEntry* e = c.db.lookup_read(c.argv[i].ptr, c.argv[i].len)
+# The stream of entry e (a lookup's result): None when absent; *wrong set
+# (and the WRONGTYPE error replied) for another type.
+cdef inline StreamValue _stream_of(Client c, dictEntry* e, bint* wrong):
     wrong[0] = False
     if e == NULL:
         return None
@@ -1304,18 +1303,12 @@ cdef inline StreamValue lookup_stream_read(Client c, int i, bint* wrong):
         stream_corrupt_panic(c.engine)
     return <StreamValue>e.v.obj
 
+# The stream at argv[i], looked up for reading / for writing (_stream_of).
+cdef inline StreamValue lookup_stream_read(Client c, int i, bint* wrong):
+    return _stream_of(c, c.db.lookup_read(c.argv[i].ptr, c.argv[i].len), wrong)
+
 cdef inline StreamValue lookup_stream_write(Client c, int i, bint* wrong):
-    cdef dictEntry* e = c.db.lookup_write(c.argv[i].ptr, c.argv[i].len)
-    wrong[0] = False
-    if e == NULL:
-        return None
-    if entry_type(e) != OBJ_STREAM:
-        wrong[0] = True
-        c.add_wrongtype()
-        return None
-    if (<StreamValue>e.v.obj).corrupt:
-        stream_corrupt_panic(c.engine)
-    return <StreamValue>e.v.obj
+    return _stream_of(c, c.db.lookup_write(c.argv[i].ptr, c.argv[i].len), wrong)
 
 cdef inline bint arg_eq(Client c, int i, const char* s) noexcept:
     cdef size_t n = strlen(s)
