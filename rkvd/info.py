@@ -558,24 +558,22 @@ def _stats(server):
     return "Stats", lines
 
 
-NULL_REPLID = "0" * 40
-
-
 def _replication(server):
-    # Replication is not built: a master with no replicas and no backlog,
-    # whose IDs (server.replid, replid2) DEBUG CHANGE-REPL-ID can renew.
+    # Replication is not built: a master with no replicas and no backlog.
+    r = server.repl
+    bl = r.backlog
     lines = [
         ("role", "master"),
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
-        ("master_replid", server.replid),
-        ("master_replid2", server.replid2),
-        ("master_repl_offset", 0),
-        ("second_repl_offset", -1),
-        ("repl_backlog_active", 0),
-        ("repl_backlog_size", server.cfg["repl-backlog-size"]),
-        ("repl_backlog_first_byte_offset", 0),
-        ("repl_backlog_histlen", 0),
+        ("master_replid", r.replid),
+        ("master_replid2", r.replid2),
+        ("master_repl_offset", r.master_repl_offset),
+        ("second_repl_offset", r.second_replid_offset),
+        ("repl_backlog_active", int(bl is not None)),
+        ("repl_backlog_size", r.backlog_size),
+        ("repl_backlog_first_byte_offset", bl.first_byte_offset if bl else 0),
+        ("repl_backlog_histlen", bl.histlen if bl else 0),
     ]
     return "Replication", lines
 

@@ -15,6 +15,7 @@ import uvloop
 from rkvd import REDIS_VERSION, oslimits
 from rkvd.config import ConfigError, expand_proc_title
 from rkvd.log import Logger
+from rkvd.replication.state import ReplState
 from rkvd.systemd import Supervisor
 from rkvd.tls import SHUTDOWN_TIMEOUT
 
@@ -51,8 +52,7 @@ class Server:
         self.tls_port = 0                       # what the TLS listeners serve
         self.tls_ctx = None                     # ssl.SSLContext once TLS is configured
         self.pidfile_written = None
-        self.replid = os.urandom(20).hex()      # replication IDs (INFO, DEBUG CHANGE-REPL-ID)
-        self.replid2 = "0" * 40
+        self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).

@@ -470,8 +470,8 @@ class DebugCommands:
         if len(args) != 2:
             return False
         self.server.log.warning("Changing replication IDs after receiving DEBUG change-repl-id")
-        self.server.replid = os.urandom(20).hex()
-        self.server.replid2 = info.NULL_REPLID
+        self.server.repl.change_replid()
+        self.server.repl.clear_replid2()
         c.reply_ok()
 
     def quicklist_packed_threshold(self, c, args):

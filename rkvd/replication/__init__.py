@@ -1,0 +1,2 @@
+"""Replication: the shared history (state), the master side (master) and the
+replica side (replica)."""
