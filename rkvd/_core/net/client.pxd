@@ -159,6 +159,10 @@ cdef class Client:
     # Log, count and close a client over its output limits.
     cdef _obuf_overflow(self, long long pending)
 
+    # Move a registered client to a new transport (a connection accepted
+    # while a script kept the loop busy), sending what the old one holds.
+    cdef _reattach(self, transport)
+
     # Run what the last read brought, then queue the client for the batched
     # flush of this loop iteration (or flush at once outside the loop).
     cdef int process_and_flush(self) except -1

@@ -227,6 +227,9 @@ cdef class Client:
 
     def connection_made(self, transport):
         cdef Engine e = self.engine
+        if self.id != 0 and e.clients.get(self.id) is self:
+            self._reattach(transport)
+            return
         self.transport = transport
         self.id = g_next_client_id
         _bump_client_id()
@@ -271,6 +274,23 @@ cdef class Client:
         e.clients[self.id] = self
         e.stat_numconnections += 1
         transport.set_write_buffer_limits(high=e.writebuf_high, low=e.writebuf_high // 4)
+
+    cdef _reattach(self, transport):
+        # A connection accepted while a script kept the loop busy (the
+        # scripting engine's busy serving) moves to the loop's transport:
+        # what its makeshift transport could not send goes first.
+        old = self.transport
+        self.transport = transport
+        sock = transport.get_extra_info('socket')
+        self.fd = sock.fileno() if sock is not None else -1
+        transport.set_write_buffer_limits(high=self.engine.writebuf_high,
+                                          low=self.engine.writebuf_high // 4)
+        pending = getattr(old, "pending", None)
+        if pending:
+            transport.write(bytes(pending))
+        if self.flags & CF_CLOSE_AFTER_REPLY and not (self.flags & CF_CLOSED):
+            self.flags |= CF_CLOSED
+            transport.close()
 
     def connection_lost(self, exc):
         if self.flags & CF_BLOCKED:

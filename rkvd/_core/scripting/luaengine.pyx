@@ -51,8 +51,10 @@ cdef extern from "<dlfcn.h>":
 # Flags of engine/consts.pxi this file needs (the enum is private to the
 # engine unit; the values are part of its interface).
 cdef enum:
+    CF_CLOSED = 1 << 7
     CF_DENY_BLOCKING = 1 << 12
     CF_MULTI = 1 << 13
+    CF_WRITE_PENDING = 1 << 16
     CF_SCRIPT = 1 << 26
     CMD_WRITE = 1 << 0
     CMD_READONLY = 1 << 1
