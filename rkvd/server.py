@@ -8,6 +8,7 @@ import errno
 import os
 import signal
 import socket
+import sys
 import time
 
 import uvloop
@@ -390,6 +391,9 @@ class Server:
 
     def _finish_shutdown(self, flags, signame):
         from rkvd._core.lib import signals
+        lua = sys.modules.get("rkvd._core.scripting.luaengine")
+        if lua is not None:
+            lua.kill_forked_sessions(self.log)      # Lua debugger sessions ignore SIGTERM
         if not self.persistence.shutdown_save(flags):
             self.log.warning("Errors trying to shut down the server. Check the logs for more "
                              "information.")

@@ -4,7 +4,7 @@
 
 # Redis's sdscatrepr: the argument quoted, with \\ \" \n \r \t \a \b escaped
 # and other unprintable bytes as \xHH.
-cdef int _cat_repr(bytearray out, bytes s) except -1:
+cdef int cat_repr(bytearray out, bytes s) except -1:
     cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(s)
     cdef Py_ssize_t i, n = len(s)
     cdef unsigned char ch
@@ -54,7 +54,7 @@ cdef int feed_monitors(Engine e, Client c, Command cmd, list argv) except -1:
     for j in range(len(argv)):
         if j:
             out.append(32)
-        _cat_repr(out, argv[j])
+        cat_repr(out, argv[j])
     out += b"\r\n"
     line = bytes(out)
     for m in list(e.monitors):

@@ -30,5 +30,9 @@ cdef int keyspace_event(Engine e, int typ, const char* event, object key, int db
 # Send c's command (argv as sent) to the MONITOR clients as Redis's line.
 cdef int feed_monitors(Engine e, Client c, Command cmd, list argv) except -1
 
+# Append s quoted as Redis's sdscatrepr does (\\ \" \n \r \t \a \b escaped,
+# other unprintable bytes as \xHH): MONITOR lines, the Lua debugger.
+cdef int cat_repr(bytearray out, bytes s) except -1
+
 # c leaves MONITOR mode (RESET, disconnect).
 cdef int monitor_forget(Client c) except -1

@@ -22,6 +22,7 @@ cdef int eval_state() except -1:
     global g_L, g_hook
     if g_L == NULL:
         g_L = new_lua_state()
+        ldb_register(g_L)
         lock_globals(g_L)
         if g_hook == NULL:
             g_hook = rk_lua_hook(busy_hook_impl)
@@ -183,10 +184,12 @@ cdef int run_function(Client c, lua_State* L, int nargs, bytes funcname, int sfl
     g_run = run
     e.script_caller = c
     try:
-        if g_busy_threshold_ms > 0:
+        if g_ldb_active:
+            lua_sethook(L, g_ldb_hook, LUA_MASKLINE | LUA_MASKCOUNT, 100000)
+        elif g_busy_threshold_ms > 0:
             lua_sethook(L, g_hook, LUA_MASKCOUNT, 100000)
         err = lua_pcall(L, nargs, 1, -(nargs + 2))
-        if g_busy_threshold_ms > 0 or run.flags & RUN_KILLED:
+        if g_busy_threshold_ms > 0 or run.flags & RUN_KILLED or g_ldb_active:
             lua_sethook(L, NULL, 0, 0)
         g_gc_count += 1
         if g_gc_count >= 50:
@@ -281,24 +284,32 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
 
 
 cdef int cmd_eval(Client c) except -1:
+    if ldb_debugging(c):
+        return ldb_eval(c, False)
     return eval_generic(c, False, False)
 
 
 cdef int cmd_evalsha(Client c) except -1:
+    if ldb_debugging(c):
+        return c.add_error_bytes(b"Please use EVAL instead of EVALSHA for debugging")
     return eval_generic(c, True, False)
 
 
 cdef int cmd_eval_ro(Client c) except -1:
+    if ldb_debugging(c):
+        return ldb_eval(c, True)
     return eval_generic(c, False, True)
 
 
 cdef int cmd_evalsha_ro(Client c) except -1:
+    if ldb_debugging(c):
+        return c.add_error_bytes(b"Please use EVAL instead of EVALSHA for debugging")
     return eval_generic(c, True, True)
 
 
 SCRIPT_HELP = [
     "DEBUG (YES|SYNC|NO)",
-    "    Set the debug mode for the scripts run after it (not available in this server).",
+    "    Set the debug mode for the scripts run after it.",
     "EXISTS <sha1> [<sha1> ...]",
     "    Tell, for each sha1, whether the script cache holds that script.",
     "FLUSH [ASYNC|SYNC]",
@@ -336,7 +347,7 @@ cdef int cmd_script(Client c) except -1:
     elif c.argc == 2 and c.arg_is(1, b"kill"):
         script_kill(c, True)
     elif c.argc == 3 and c.arg_is(1, b"debug"):
-        c.add_error_bytes(b"SCRIPT DEBUG is not supported by this server")
+        ldb_script_debug(c)
     else:
         from rkvd.commands.common import reply_subcommand_syntax_error
         reply_subcommand_syntax_error(c, c.args_list())

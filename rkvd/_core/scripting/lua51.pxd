@@ -15,23 +15,26 @@ cdef extern from "scripting/luaapi.h":
         const char* what
         const char* source
         int currentline
+        int linedefined
         char* short_src
     ctypedef void (*lua_Hook)(lua_State* L, lua_Debug* ar) noexcept
     ctypedef int (*rk_lua_impl)(lua_State* L) noexcept
     ctypedef int (*rk_hook_impl)(lua_State* L) noexcept
+    ctypedef int (*rk_debug_hook_impl)(lua_State* L, lua_Debug* ar) noexcept
 
     enum:
         LUA_REGISTRYINDEX, LUA_GLOBALSINDEX, LUA_MULTRET
         LUA_TNONE, LUA_TNIL, LUA_TBOOLEAN, LUA_TLIGHTUSERDATA, LUA_TNUMBER, LUA_TSTRING
         LUA_TTABLE, LUA_TFUNCTION, LUA_TUSERDATA, LUA_TTHREAD
         LUA_ERRRUN, LUA_ERRSYNTAX, LUA_ERRMEM, LUA_ERRERR
-        LUA_MASKLINE, LUA_MASKCOUNT
+        LUA_MASKLINE, LUA_MASKCOUNT, LUA_HOOKCOUNT
         LUA_GCCOLLECT, LUA_GCCOUNT, LUA_GCCOUNTB, LUA_GCSTEP
         RK_LUA_RAISE
 
     const char* rk_lua_bind(void* handle)
     lua_CFunction rk_lua_wrap(int n, rk_lua_impl fn)
     lua_Hook rk_lua_hook(rk_hook_impl fn)
+    lua_Hook rk_lua_debug_hook(rk_debug_hook_impl fn)
 
     lua_State* luaL_newstate()
     void lua_close(lua_State* L)
@@ -84,6 +87,7 @@ cdef extern from "scripting/luaapi.h":
     int lua_sethook(lua_State* L, lua_Hook func, int mask, int count)
     int lua_getstack(lua_State* L, int level, lua_Debug* ar)
     int lua_getinfo(lua_State* L, const char* what, lua_Debug* ar)
+    const char* lua_getlocal(lua_State* L, const lua_Debug* ar, int n)
     int luaL_loadbuffer(lua_State* L, const char* buff, size_t sz, const char* name)
     void luaL_where(lua_State* L, int lvl)
     void lua_pop(lua_State* L, int n)

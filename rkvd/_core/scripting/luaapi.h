@@ -62,6 +62,7 @@ typedef void (*lua_Hook)(lua_State *L, lua_Debug *ar);
 #define LUA_MASKRET 2
 #define LUA_MASKLINE 4
 #define LUA_MASKCOUNT 8
+#define LUA_HOOKCOUNT 3
 #define LUA_GCSTOP 0
 #define LUA_GCRESTART 1
 #define LUA_GCCOLLECT 2
@@ -123,6 +124,7 @@ typedef void (*lua_Hook)(lua_State *L, lua_Debug *ar);
     X(int, lua_sethook, (lua_State *L, lua_Hook func, int mask, int count)) \
     X(int, lua_getstack, (lua_State *L, int level, lua_Debug *ar)) \
     X(int, lua_getinfo, (lua_State *L, const char *what, lua_Debug *ar)) \
+    X(const char *, lua_getlocal, (lua_State *L, const lua_Debug *ar, int n)) \
     X(int, luaL_loadbuffer, (lua_State *L, const char *buff, size_t sz, const char *name)) \
     X(void, luaL_openlibs, (lua_State *L)) \
     X(int, luaL_error, (lua_State *L, const char *fmt, ...)) \
@@ -197,6 +199,7 @@ static const char *rk_lua_bind(void *handle) {
 #define lua_sethook rk_lua.lua_sethook
 #define lua_getstack rk_lua.lua_getstack
 #define lua_getinfo rk_lua.lua_getinfo
+#define lua_getlocal rk_lua.lua_getlocal
 #define luaL_loadbuffer rk_lua.luaL_loadbuffer
 #define luaL_openlibs rk_lua.luaL_openlibs
 #define luaL_error rk_lua.luaL_error
@@ -258,6 +261,17 @@ static void rk_hook_tramp(lua_State *L, lua_Debug *ar) {
 static lua_Hook rk_lua_hook(rk_hook_impl fn) {
     rk_hook_fn = fn;
     return rk_hook_tramp;
+}
+
+/* The Lua debugger's line hook: the same contract, with the hook's record. */
+typedef int (*rk_debug_hook_impl)(lua_State *L, lua_Debug *ar);
+static rk_debug_hook_impl rk_debug_hook_fn;
+static void rk_debug_hook_tramp(lua_State *L, lua_Debug *ar) {
+    if (rk_debug_hook_fn(L, ar)) lua_error(L);
+}
+static lua_Hook rk_lua_debug_hook(rk_debug_hook_impl fn) {
+    rk_debug_hook_fn = fn;
+    return rk_debug_hook_tramp;
 }
 
 #endif

@@ -31,12 +31,12 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStri
 from libc.math cimport floor, isnan, isinf
 from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdio cimport snprintf
-from libc.string cimport memcpy, memchr, strlen
+from libc.string cimport memcpy, memchr, strlen, strstr
 
 from rkvd._core.lib.mem cimport realloc
 from rkvd._core.scripting.lua51 cimport *
 from rkvd._core.server cimport (
-    Client, Command, Engine, ReplyWriter, register_c, feed_monitors, reply_error_hook,
+    Client, Command, Engine, ReplyWriter, register_c, feed_monitors, cat_repr, reply_error_hook,
     perform_evictions, acl_check, ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_CHANNEL,
 )
 
@@ -51,6 +51,7 @@ cdef extern from "<dlfcn.h>":
 # Flags of engine/consts.pxi this file needs (the enum is private to the
 # engine unit; the values are part of its interface).
 cdef enum:
+    CF_CLOSE_AFTER_REPLY = 1 << 0
     CF_CLOSED = 1 << 7
     CF_DENY_BLOCKING = 1 << 12
     CF_MULTI = 1 << 13
@@ -164,6 +165,11 @@ from time import monotonic as _monotonic
 cdef void push_error(lua_State* L, const char* p, Py_ssize_t n) noexcept:
     cdef Py_ssize_t sp
     cdef bytes msg, code
+    if g_ldb_active and g_ldb_step:
+        try:
+            g_ldb_logs.append(b"<error> " + p[:n])
+        except BaseException:
+            pass
     if n > 0 and p[0] == b'-':
         sp = 1
         while sp < n and p[sp] != b' ':
@@ -602,6 +608,8 @@ cdef int _redis_generic(lua_State* L, bint raise_error) except? -2:
         c.argv[j].ptr = s
         c.argv[j].len = n
     c.argc = argc
+    if ldb_logging():
+        ldb_log_command(c)
     cmd = _lookup(c)
     err = _verify(run, e, c, cmd)
     w = c.reply
@@ -611,6 +619,10 @@ cdef int _redis_generic(lua_State* L, bint raise_error) except? -2:
         e.count_error(err, len(err)) if err.startswith(b"-") else e.count_error(b"ERR", 3)
         if cmd is not None:
             cmd.rejected_calls += 1
+        # the rejection is this command's error, not the script's: the
+        # script's call counts only errors after it (Redis's
+        # incrCommandStatsOnError moving its mark)
+        e._err_mark = e.stat_total_error_replies
         push_error(L, err, len(err))
         lua_pushlstring(L, "ignore_error_stats_update", 25)
         lua_pushboolean(L, 1)
@@ -627,6 +639,8 @@ cdef int _redis_generic(lua_State* L, bint raise_error) except? -2:
         if end == 0:
             raise ValueError(f"no reply from '{cmd.name}' run by a script")
         resp_to_lua(L, w.buf, 0, end, True)
+        if ldb_logging():
+            ldb_log_reply(w.buf[:end])
     finally:
         w.len = 0
     if raise_error and end and w.buf[0] == b'-':
@@ -725,4 +739,5 @@ include "api.pxi"
 include "sandbox.pxi"
 include "lualibs.pxi"
 include "eval.pxi"
+include "ldb.pxi"
 include "functions.pxi"
