@@ -44,7 +44,7 @@ from rkvd._core.lib.dict cimport dict as kvdict, dictEntry, dictIter, dict_scan_
 from rkvd._core.lib.dict cimport (
     ENTRY_KEY, ENTRY_VAL, META_LRU_MASK, META_HAS_EXPIRE, VK_INLINE, VK_INT, VK_OBJ, entry_vk, entry_type,
     entry_set_kind, entry_set_obj, dict_size, dict_create, dict_release, dict_empty,
-    dict_find, dict_find_link, dict_add_new, dict_resize_entry, dict_delete,
+    dict_find, dict_find_link, dict_add_new, dict_resize_entry, dict_renew_entry, dict_delete,
     dict_unlink_at, dict_free_entry, dict_random_entry, dict_fair_random_entry, dict_some_entries,
     dict_scan, dict_rehash_ms, dict_try_shrink,
     dict_expand, dict_buckets_bytes, dict_iter_init, dict_iter_next, dict_iter_release,

@@ -233,21 +233,22 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
+            if self.engine.child_active:
+                # the child's copy keeps the old block (dict_renew_entry)
+                e = dict_renew_entry(self.keys, link, vlen)
+                if e == NULL:
+                    raise MemoryError()
+                if entry_vk(e) == VK_INLINE:
+                    e.v.vlen = vlen
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
             if not keepttl:
                 self.remove_expire_entry(e)
             if entry_vk(e) != VK_INLINE or e.v.vlen != <uint64_t>vlen:
-                # While a fork child shares the pages a shorter value keeps
-                # its block: realloc would free the tail into malloc's bins,
-                # the next small allocations would land there, and each would
-                # copy one more page of the keyspace.
-                if not (self.engine.child_active and entry_vk(e) == VK_INLINE
-                        and <uint64_t>vlen < e.v.vlen):
-                    e = dict_resize_entry(link, vlen)
-                    if e == NULL:
-                        raise MemoryError()
+                e = dict_resize_entry(link, vlen)
+                if e == NULL:
+                    raise MemoryError()
         entry_set_kind(e, OBJ_STRING, VK_INLINE)
         e.v.vlen = vlen
         memcpy(ENTRY_VAL(e), val, vlen)
@@ -267,6 +268,12 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
+            if self.engine.child_active:
+                e = dict_renew_entry(self.keys, link, 0)
+                if e == NULL:
+                    raise MemoryError()
+                if entry_vk(e) == VK_INLINE:
+                    e.v.vlen = 0
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
@@ -299,6 +306,12 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
+            if self.engine.child_active:
+                e = dict_renew_entry(self.keys, link, 0)
+                if e == NULL:
+                    raise MemoryError()
+                if entry_vk(e) == VK_INLINE:
+                    e.v.vlen = 0
             if not keepttl:
                 self.remove_expire_entry(e)
             if entry_vk(e) == VK_INLINE and e.v.vlen != 0:

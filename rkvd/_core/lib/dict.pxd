@@ -110,6 +110,21 @@ cdef dictEntry* dict_add_new(dict* d, const char* key, size_t klen, size_t extra
 # NULL on out of memory (the old entry is untouched).
 cdef dictEntry* dict_resize_entry(dictEntry** link, size_t extra) noexcept
 
+# While a fork child shares the parent's pages: move the entry behind `link`
+# (in table d) to a new block with room for `extra` bytes of inline value
+# (header and key copied, the value the caller's to set) and keep the old
+# block until dict_release_deferred. Writing or freeing the old block would
+# copy its page (free writes malloc's list links into it), and an entry is
+# several times the size of Redis's dictEntry; the new block comes from
+# memory the child does not share. Returns the new entry (stored in *link)
+# or NULL on out of memory (nothing changed).
+cdef dictEntry* dict_renew_entry(dict* d, dictEntry** link, size_t extra) noexcept
+
+# Once no fork child is left: put each renewed key back in its old block
+# when it fits (freeing the newer one, so the heap does not keep holes where
+# the next save's renewals would land) and free the rest.
+cdef void dict_release_deferred() noexcept
+
 # Unlink and free the entry for key (decref its VK_OBJ value). 1 if deleted.
 cdef int dict_delete(dict* d, const char* key, size_t klen) noexcept
 # Unlink the entry behind `link` from the table without freeing it (the caller

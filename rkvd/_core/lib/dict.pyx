@@ -185,6 +185,8 @@ cdef uint64_t _ht_clear(dictht* ht) noexcept:
 
 cdef uint64_t dict_empty(dict* d) noexcept:
     # pauserehash is left alone: a live safe iterator still releases its pause.
+    if g_ndeferred:
+        _forget_deferred(d)
     cdef uint64_t n = _ht_clear(&d.ht[0]) + _ht_clear(&d.ht[1])
     d.rehashidx = -1
     return n
@@ -275,6 +277,84 @@ cdef dictEntry* dict_resize_entry(dictEntry** link, size_t extra) noexcept:
         return NULL
     link[0] = moved
     return moved
+
+
+# Entries replaced while a fork child shares the pages: the old block, the
+# table its key lives in and the bytes it can hold, until the child ends.
+ctypedef struct Deferred:
+    dictEntry* old
+    dict* d
+    size_t cap
+
+cdef Deferred* g_deferred = NULL
+cdef size_t g_ndeferred = 0
+cdef size_t g_deferred_cap = 0
+
+
+cdef inline size_t _entry_bytes(dictEntry* e) noexcept:
+    return ENTRY_HDR + e.klen + (e.v.vlen if entry_vk(e) == VK_INLINE else 0)
+
+
+cdef dictEntry* dict_renew_entry(dict* d, dictEntry** link, size_t extra) noexcept:
+    global g_deferred, g_deferred_cap, g_ndeferred
+    cdef dictEntry* e = link[0]
+    cdef dictEntry* fresh
+    cdef Deferred* grown
+    cdef size_t cap
+    if g_ndeferred == g_deferred_cap:
+        cap = g_deferred_cap * 2 if g_deferred_cap else 4096
+        grown = <Deferred*>realloc(g_deferred, cap * sizeof(Deferred))
+        if grown == NULL:
+            return NULL
+        g_deferred = grown
+        g_deferred_cap = cap
+    fresh = <dictEntry*>malloc(ENTRY_HDR + e.klen + extra)
+    if fresh == NULL:
+        return NULL
+    memcpy(fresh, e, ENTRY_HDR + e.klen)
+    g_deferred[g_ndeferred].old = e
+    g_deferred[g_ndeferred].d = d
+    g_deferred[g_ndeferred].cap = _entry_bytes(e)
+    g_ndeferred += 1
+    link[0] = fresh
+    return fresh
+
+
+cdef void dict_release_deferred() noexcept:
+    # Each key goes back to the lower of its two blocks when it fits there:
+    # blocks renewed during the save come from the top of the heap, so
+    # freeing them gives that memory back in one piece, and the next save's
+    # renewals come from fresh memory again rather than from holes left in
+    # pages the next child will share.
+    global g_deferred, g_deferred_cap, g_ndeferred
+    cdef size_t i, need
+    cdef Deferred* r
+    cdef dictEntry** link
+    cdef dictEntry* live
+    for i in range(g_ndeferred):
+        r = &g_deferred[i]
+        if r.d != NULL:
+            link = dict_find_link(r.d, ENTRY_KEY(r.old), r.old.klen)
+            if link != NULL:
+                live = link[0]
+                need = _entry_bytes(live)
+                if <size_t>live > <size_t>r.old and need <= r.cap:
+                    memcpy(r.old, live, need)
+                    link[0] = r.old
+                    free(live)
+                    continue
+        free(r.old)                 # its value (if any) belongs to the live entry
+    free(g_deferred)
+    g_deferred = NULL
+    g_ndeferred = g_deferred_cap = 0
+
+
+# A table emptied or released: its kept blocks go now (their keys are gone).
+cdef void _forget_deferred(dict* d) noexcept:
+    cdef size_t i
+    for i in range(g_ndeferred):
+        if g_deferred[i].d == d:
+            g_deferred[i].d = NULL
 
 
 cdef void dict_free_entry(dictEntry* e) noexcept:

@@ -18,6 +18,7 @@ from posix.signal cimport sigaction, sigaction_t, sigemptyset, SA_RESTART
 from posix.time cimport setitimer, itimerval, ITIMER_REAL
 from posix.unistd cimport fork, _exit, close, write, read, fsync, unlink, getpid
 
+from rkvd._core.lib.dict cimport dict_release_deferred
 from rkvd._core.server cimport Database, Engine
 from rkvd._core.lib.signals cimport child_signal_setup
 from rkvd._core.persist.aof_rewrite cimport aof_rewrite_keys_progress, aof_rewrite_write_fd
@@ -381,3 +382,5 @@ def set_resize_allowed(Engine eng, bint allowed):
     for db in eng.dbs:
         db.keys.resize_allowed = allowed
         db.expires.resize_allowed = allowed
+    if allowed:
+        dict_release_deferred()
