@@ -350,9 +350,9 @@ def test_reads_during_bgsave_leave_pages_shared(server):
 
 
 def test_string_overwrites_while_a_child_runs_match_redis(server):
-    """While a child runs, shorter values stay in their blocks (no realloc
-    that would scatter freed tails over the heap); every string command
-    must read and grow such values exactly as Redis does."""
+    """While a child runs, overwrites move keys to new blocks (the old ones
+    kept for the child); every string command must read and grow such
+    values exactly as Redis does."""
     redis = start_redis("redis-cow-strings")
     try:
         outs = []
