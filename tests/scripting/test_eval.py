@@ -54,6 +54,13 @@ CASES = [
          ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort', 'GET', 'w_*')", "myset", numkeys=1),
          ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort', 'LIMIT', 1, 3)", "myset", numkeys=1),
          "RPUSH mylist c b a", ev("return redis.call('SORT', KEYS[1], 'BY', 'nosort')", "mylist", numkeys=1)),
+    case("stream-reads-refuse-block-in-scripts",
+         "XGROUP CREATE s g $ MKSTREAM",
+         ev("return redis.pcall('xread', 'STREAMS', 's', '$')", "s", numkeys=1),
+         ev("return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', 's', '$')", "s", numkeys=1),
+         ev("return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>')",
+            "s", numkeys=1),
+         ev("return redis.pcall('xreadgroup', 'group', 'g', 'c', 'STREAMS', 's', '>')", "s", numkeys=1)),
 ]
 
 

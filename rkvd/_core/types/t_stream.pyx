@@ -1640,6 +1640,11 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
     while i < c.argc:
         moreargs = c.argc - i - 1
         if arg_cstr_is(c, i, b"block") and moreargs:
+            if c.flags & CF_SCRIPT:
+                # Redis refuses BLOCK from scripts outright (a script never
+                # blocks anyway; this keeps its old error for them)
+                return c.add_error_bytes(c.arg_bytes(0) + b" command is not allowed with BLOCK option "
+                                                          b"from scripts")
             i += 1
             if not get_timeout(c, i, &timeout, False):
                 return 0
