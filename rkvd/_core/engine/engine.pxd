@@ -30,6 +30,12 @@ cdef class Engine:
     cdef public long long obuf_pubsub_hard, obuf_pubsub_soft, obuf_pubsub_seconds
     cdef public int notify_flags
     cdef public bint loading, is_replica
+    # The replica's state the dispatcher reads (set by rkvd.replication.replica):
+    # replica-read-only, replica-serve-stale-data, whether the link to the
+    # master is up, and whether the command running is the master's (it then
+    # sees logically expired keys, as Redis's current_client == master).
+    cdef public bint replica_read_only, replica_serve_stale_data, master_link_up
+    cdef public bint master_running
     # The -MISCONF error write commands (and PING) get while persistence is
     # failing (a failed BGSAVE with stop-writes-on-bgsave-error, an AOF write
     # error), or None. Set by the shell.
