@@ -559,11 +559,12 @@ def _stats(server):
 
 
 def _replication(server):
-    # Replication is not built: a master with no replicas and no backlog.
     r = server.repl
     bl = r.backlog
-    lines = [
-        ("role", "master"),
+    lines = [("role", "slave" if r.master is not None else "master")]
+    if r.master is not None:
+        lines += server.replica.info_fields()
+    lines += [
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
         ("master_replid", r.replid),
