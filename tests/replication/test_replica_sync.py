@@ -1,0 +1,254 @@
+"""rkvd as a replica of a real redis-server 7.0.15 master.
+
+Each scenario ends with DEBUG DIGEST equal on both sides: the replica holds
+exactly the master's data set. Partial resyncs are checked on the master's
+own counters (INFO stats sync_partial_ok), so a replica that silently fell
+back to a full sync fails.
+"""
+import time
+
+import pytest
+
+# Master options: no delay before a diskless sync, so the tests do not wait
+# the default 5 seconds for replicas that might join.
+MASTER_ARGS = ("--repl-diskless-sync-delay", "0")
+
+
+def wait_until(cond, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def info(client, section="replication"):
+    return client.info(section)
+
+
+def link_up(replica):
+    return info(replica).get("master_link_status") == "up"
+
+
+def in_sync(master, replica):
+    """The replica applied all the master sent and both digests agree."""
+    moff = info(master)["master_repl_offset"]
+    r = info(replica)
+    return (r.get("master_link_status") == "up" and r["slave_repl_offset"] == moff
+            and master.execute_command("DEBUG", "DIGEST") == replica.execute_command("DEBUG", "DIGEST"))
+
+
+def wait_in_sync(master, replica, timeout=10.0):
+    wait_until(lambda: in_sync(master, replica), timeout, "the replica to catch up")
+
+
+def partial_ok(master):
+    return info(master, "stats")["sync_partial_ok"]
+
+
+@pytest.fixture
+def pair(rkvd_factory, redis_factory):
+    """(master redis-server, rkvd replica) as redis-py clients, linked."""
+
+    def make(*replica_args, master_args=(), populate=None):
+        ms = redis_factory(*MASTER_ARGS, *master_args)
+        master = ms.client()
+        if populate is not None:
+            populate(master)
+        rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port), *replica_args)
+        replica = rs.client()
+        wait_until(lambda: link_up(replica), what="the link to come up")
+        return master, replica, ms, rs
+
+    return make
+
+
+def populate_every_type(m):
+    for db in (0, 3, 15):
+        m.execute_command("SELECT", db)
+        p = m.pipeline(transaction=False)
+        p.execute_command("SELECT", db)
+        p.set(f"s{db}", "v" * 50)
+        p.set("int", 12345)
+        p.rpush("list", *range(200))
+        p.rpush("smalllist", "a", "b")
+        p.hset("hash", mapping={f"f{i}": i for i in range(100)})
+        p.hset("smallhash", mapping={"a": 1})
+        p.sadd("intset", *range(50))
+        p.sadd("set", *[f"m{i}" for i in range(600)])
+        p.zadd("zset", {f"z{i}": i / 3 for i in range(200)})
+        p.zadd("smallzset", {"a": 1.5})
+        for i in range(20):
+            p.xadd("stream", {"k": i})
+        p.xgroup_create("stream", "g", id="0")
+        p.pfadd("hll", *range(100))
+        p.set("volatile", 1, ex=1000)
+        p.set("pvolatile", 2, px=500000)
+        p.execute()
+    m.execute_command("SELECT", 0)
+    m.xreadgroup("g", "consumer", {"stream": ">"}, count=3)
+
+
+def test_full_sync_of_every_type_and_the_stream_after(pair):
+    master, replica, ms, rs = pair(populate=populate_every_type)
+    wait_in_sync(master, replica)
+    assert replica.dbsize() == master.dbsize()
+    assert replica.ttl("volatile") > 900
+    assert replica.object("encoding", "intset") == b"intset"
+    r = info(replica)
+    assert r["role"] == "slave" and r["master_port"] == ms.port and r["master_sync_in_progress"] == 0
+    assert r["slave_read_only"] == 1 and r["slave_priority"] == 100 and r["replica_announced"] == 1
+    # the stream that follows, in several databases, with a transaction
+    master.execute_command("SELECT", 7)
+    master.set("k7", "x")
+    master.select = None
+    with master.pipeline(transaction=True) as p:
+        p.incr("counter")
+        p.lpush("list", "new")
+        p.zincrby("zset", 2, "z1")
+        p.execute()
+    master.delete("hash")
+    master.execute_command("FLUSHDB")      # database 7 only
+    master.execute_command("SWAPDB", 3, 15)
+    wait_in_sync(master, replica)
+    master_line = [ln for ln in replica.client_list() if ln["flags"] == "M"]
+    assert len(master_line) == 1 and master_line[0]["addr"] == f"127.0.0.1:{ms.port}"
+    # the master sees the replica online with our offset, from our ACKs
+    wait_until(lambda: f"offset={info(master)['master_repl_offset']}" in
+               ",".join(f"{k}={v}" for k, v in info(master)["slave0"].items()), what="an ACK")
+
+
+def test_writes_during_the_full_sync_reach_the_replica(pair, redis_factory, rkvd_factory):
+    ms = redis_factory(*MASTER_ARGS, "--repl-diskless-sync", "no", "--rdb-key-save-delay", "200")
+    master = ms.client()
+    p = master.pipeline(transaction=False)
+    for i in range(1000):
+        p.set(f"key:{i}", i)
+    p.execute()
+    rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port))
+    replica = rs.client()
+    # the fork child takes about 0.2 s: write while it saves
+    wait_until(lambda: info(master, "persistence")["rdb_bgsave_in_progress"] == 1, what="the BGSAVE")
+    for i in range(300):
+        master.incr("during")
+        master.set(f"key:{i}", "changed")
+    wait_in_sync(master, replica)
+    assert replica.get("during") == b"300" and replica.get("key:5") == b"changed"
+    assert info(master, "stats")["sync_full"] == 1
+
+
+@pytest.mark.parametrize("kill", ["master-side", "replica-side"])
+def test_a_killed_link_continues_with_a_partial_resync(pair, kill):
+    master, replica, ms, rs = pair(populate=populate_every_type)
+    wait_in_sync(master, replica)
+    before = partial_ok(master)
+    for round_ in range(2):
+        if kill == "master-side":
+            master.execute_command("CLIENT", "KILL", "TYPE", "replica")
+        else:
+            assert replica.execute_command("CLIENT", "KILL", "TYPE", "master") == 1
+        master.incr("during-down")
+        with master.pipeline(transaction=True) as p:
+            p.set("in-multi", round_)
+            p.rpush("list", round_)
+            p.execute()
+        wait_in_sync(master, replica)
+        assert partial_ok(master) == before + round_ + 1
+    assert info(master, "stats")["sync_full"] == 1
+    assert replica.get("during-down") == b"2"
+
+
+def test_read_only_replica_refuses_writes_and_write_scripts(pair):
+    master, replica, ms, rs = pair()
+    ro = b"-READONLY You can't write against a read only replica.\r\n"
+    raw = rs.raw()
+    assert raw.command("SET", "x", 1) == ro
+    # a transaction with a write is refused at queue time and aborts
+    assert raw.command("MULTI") == b"+OK\r\n"
+    assert raw.command("SET", "x", 1) == ro
+    assert raw.command("EXEC").startswith(b"-EXECABORT")
+    assert raw.command("EVAL", "return redis.call('set', 'x', 1)", 0).startswith(
+        b"-READONLY You can't write against a read only replica. script: ")
+    assert raw.command("EVAL", "#!lua\nreturn redis.call('set', 'x', 1)", 0) == \
+        b"-READONLY Can not run script with write flag on readonly replica\r\n"
+    assert raw.command("EVAL", "return redis.call('get', 'x')", 0) == b"$-1\r\n"
+    assert replica.get("x") is None
+    # replica-read-only no: this replica takes writes of its own
+    replica.config_set("replica-read-only", "no")
+    assert replica.set("local", 1) is True
+    assert info(replica)["slave_read_only"] == 0
+
+
+def test_stale_replica_answers_masterdown(pair):
+    master, replica, ms, rs = pair("--replica-serve-stale-data", "no")
+    assert replica.get("k") is None             # link up: served
+    ms.kill()
+    wait_until(lambda: info(replica)["master_link_status"] == "down", what="the link to drop")
+    raw = rs.raw()
+    assert raw.command("GET", "k") == (b"-MASTERDOWN Link with MASTER is down and "
+                                       b"replica-serve-stale-data is set to 'no'.\r\n")
+    assert raw.command("EVAL", "return 1", 0) == (b"-MASTERDOWN Link with MASTER is down and "
+                                                  b"replica-serve-stale-data is set to 'no'.\r\n")
+    r = info(replica)                           # INFO is a stale command
+    assert r["master_link_down_since_seconds"] >= 0 and r["master_last_io_seconds_ago"] == -1
+
+
+def test_keys_expire_logically_until_the_master_deletes_them(pair):
+    master, replica, ms, rs = pair()
+    master.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    master.set("gone", "v", px=100)
+    master.set("stays", "v")
+    wait_in_sync(master, replica)
+    assert replica.get("gone") == b"v"
+    time.sleep(0.15)
+    # expired for readers, but only the master's DEL removes it
+    assert replica.get("gone") is None
+    assert replica.exists("gone") == 0
+    assert replica.ttl("gone") == -2
+    assert replica.keys("*") == [b"stays"]
+    assert replica.dbsize() == 2
+    time.sleep(0.3)
+    assert replica.dbsize() == 2                # no active expiry on a replica
+    assert master.get("gone") is None           # the master expires it lazily: DEL
+    wait_until(lambda: replica.dbsize() == 1, what="the DEL")
+    wait_in_sync(master, replica)
+
+
+def test_replicaof_no_one_promotes_and_keeps_the_data(pair):
+    master, replica, ms, rs = pair(populate=populate_every_type)
+    wait_in_sync(master, replica)
+    digest = master.execute_command("DEBUG", "DIGEST")
+    old_id = info(replica)["master_replid"]
+    offset = info(replica)["master_repl_offset"]
+    assert replica.execute_command("REPLICAOF", "NO", "ONE") == b"OK"
+    r = info(replica)
+    assert r["role"] == "master" and r["master_replid2"] == old_id
+    assert r["second_repl_offset"] == offset + 1 and r["repl_backlog_active"] == 1
+    assert replica.execute_command("DEBUG", "DIGEST") == digest
+    assert replica.set("after", 1) is True
+    assert replica.config_get("replicaof") == {"replicaof": ""}
+    # and back: REPLICAOF to the same master twice answers the second time
+    assert replica.execute_command("REPLICAOF", "127.0.0.1", ms.port) == b"OK"
+    assert replica.execute_command("REPLICAOF", "127.0.0.1", ms.port) == \
+        b"OK Already connected to specified master"
+    wait_in_sync(master, replica)
+    assert replica.get("after") is None
+
+
+def test_replicaof_errors(rkvd_factory):
+    r = rkvd_factory().client()
+    with pytest.raises(Exception, match="Invalid master port"):
+        r.execute_command("REPLICAOF", "127.0.0.1", "70000")
+    with pytest.raises(Exception, match="Invalid master port"):
+        r.execute_command("SLAVEOF", "127.0.0.1", "x")
+    assert r.execute_command("REPLICAOF", "no", "one") == b"OK"     # already a master
+    assert r.info("replication")["role"] == "master"
+
+
+def test_wait_on_the_master_counts_the_replica(pair):
+    # WAIT sends REPLCONF GETACK: the replica answers with its offset
+    master, replica, ms, rs = pair()
+    master.set("k", "v")
+    assert master.execute_command("WAIT", 1, 2000) == 1
