@@ -508,7 +508,7 @@ def _stats(server):
         ("instantaneous_ops_per_sec", st.metric(_M_COMMANDS)),
         ("total_net_input_bytes", e.stat_net_input_bytes),
         ("total_net_output_bytes", e.stat_net_output_bytes),
-        ("total_net_repl_input_bytes", 0),
+        ("total_net_repl_input_bytes", server.replica.stat_repl_input_bytes),
         ("total_net_repl_output_bytes", 0),
         ("instantaneous_input_kbps", f"{f32(st.metric(_M_NET_IN) / 1024):.2f}"),
         ("instantaneous_output_kbps", f"{f32(st.metric(_M_NET_OUT) / 1024):.2f}"),

@@ -13,6 +13,7 @@ def reset_stats(server):
     """CONFIG RESETSTAT: engine counters, command and error statistics, rates."""
     server.engine.reset_stats()
     server.info_state.reset_metrics()
+    server.replica.stat_repl_input_bytes = 0
 
 
 class ConfigCommands:

@@ -98,10 +98,10 @@ def client_flags_text(c):
     and the unblocked mark (u) of Redis's deferred unblocking."""
     f = c.flags
     out = ""
-    if f & CF_MASTER:
-        out += "M"
     if f & CF_MONITOR:
         out += "O"
+    if f & CF_MASTER:
+        out += "M"
     if f & CF_PUBSUB:
         out += "P"
     if f & CF_MULTI:

@@ -133,6 +133,7 @@ class _StreamProtocol(asyncio.Protocol):
             c.feed_master(data)
 
     def data_received(self, data):
+        self.link.side.stat_repl_input_bytes += len(data)
         self.client.feed_master(data)
 
     def eof_received(self):
@@ -162,6 +163,7 @@ class ReplicaSide:
         self.cached_db = 0
         self.timer = None
         self.started = False
+        self.stat_repl_input_bytes = 0  # all a master sent (INFO total_net_repl_input_bytes)
         target = self.cfg["replicaof"]
         if target is not None:
             # Set before the data loads: a replica keeps keys whose time
@@ -362,10 +364,11 @@ class ReplicaSide:
 
     def _disconnect_replicas(self):
         # Our own replicas must resync when our history changes (a full
-        # sync, a new ID); the master side owns them.
-        master_side = getattr(self.server, "replication", None)
-        if master_side is not None:
-            master_side.disconnect_replicas()
+        # sync, a new ID): Redis's disconnectSlaves, on the master side's
+        # links when that side offers it.
+        disconnect = getattr(getattr(self.server, "replication", None), "disconnect_replicas", None)
+        if disconnect is not None:
+            disconnect()
 
     # --- the sync ------------------------------------------------------------
 
@@ -535,6 +538,7 @@ class ReplicaSide:
                     raise _Failed()
                 raise ConnectionError(errno.ECONNRESET, "connection lost")
             link.transfer_lastio = int(time.time())
+            self.stat_repl_input_bytes += len(data)
             buf += data
 
     async def _full_sync(self, link, master_replid, initial_offset):
@@ -593,13 +597,15 @@ class ReplicaSide:
                 left = link.transfer_size - link.transfer_read
                 if left <= 0:
                     break
-                if buf:
+                from_buf = bool(buf)
+                if from_buf:
                     data = bytes(buf[:left])
                     del buf[:left]
                 else:
                     data = await loop.sock_recv(link.sock, min(left, READ_CHUNK))
             else:
-                if buf:
+                from_buf = bool(buf)
+                if from_buf:
                     data = bytes(buf)
                     buf.clear()
                 else:
@@ -608,6 +614,8 @@ class ReplicaSide:
                 raise ConnectionError(errno.ECONNRESET, "connection lost")
             link.transfer_lastio = int(time.time())
             link.transfer_read += len(data)
+            if not from_buf:
+                self.stat_repl_input_bytes += len(data)
             if payload is not None:
                 payload += data
             else:

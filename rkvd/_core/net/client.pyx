@@ -264,9 +264,9 @@ cdef class Client:
         cdef Engine e = self.engine
         if self.flags & CF_CLOSED or len(data) == 0:
             return
+        # counted by the replica side (replication input, not client input)
         self.reader.feed(<const char*>&view[0], len(data))
         self.last_interaction_ms = mstime()
-        e.stat_net_input_bytes += len(data)
         try:
             self.process_and_flush()
         except Exception as exc:
