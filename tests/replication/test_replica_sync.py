@@ -276,3 +276,17 @@ def test_clients_get_loading_while_the_full_sync_loads(pair):
     assert "master_sync_total_bytes" in r and r["master_sync_left_bytes"] == 0
     wait_in_sync(master, replica, timeout=20)
     assert replica.dbsize() == 2000
+
+
+def test_an_error_applying_the_stream_is_logged(pair):
+    # a writable replica's own data can make a master's command fail here
+    master, replica, ms, rs = pair("--replica-read-only", "no", "--logfile", "replica.log")
+    replica.set("n", "foo")
+    master.incrby("n", 1)
+    wait_until(lambda: info(replica)["slave_repl_offset"] == info(master)["master_repl_offset"],
+               what="the replica to apply the stream")
+    assert replica.get("n") == b"foo" and master.get("n") == b"1"
+    log = (rs.dir / "replica.log").read_text()
+    assert ("== CRITICAL == This replica is sending an error to its master: "
+            "'value is not an integer or out of range' after processing the command 'incrby'") in log
+    assert info(replica, "stats")["unexpected_error_replies"] == 1

@@ -702,6 +702,21 @@ cdef int _client_error_hook(void* ctx, const char* p, Py_ssize_t n) except -1:
     cdef Client c = <Client>ctx
     c.errors_seen += 1
     c.engine.count_error(p, n)
+    if c.flags & CF_MASTER:
+        _master_error(c, p, n)
+    return 0
+
+
+# An error this replica "answers" its master (dropped, as every reply to the
+# master): logged as Redis's afterErrorReply does, since the data sets may
+# now differ.
+cdef int _master_error(Client c, const char* p, Py_ssize_t n) except -1:
+    cdef Engine e = c.engine
+    e.stat_unexpected_error_replies += 1
+    msg = PyBytes_FromStringAndSize(p, n if n < 4096 else 4096).rstrip(b"\r\n")
+    e.log_warning(f"== CRITICAL == This replica is sending an error to its master: "
+                  f"'{msg.decode('utf-8', 'replace')}' after processing the command "
+                  f"'{c.last_cmd_name or '<unknown>'}'")
     return 0
 
 
