@@ -290,3 +290,17 @@ def test_an_error_applying_the_stream_is_logged(pair):
     assert ("== CRITICAL == This replica is sending an error to its master: "
             "'value is not an integer or out of range' after processing the command 'incrby'") in log
     assert info(replica, "stats")["unexpected_error_replies"] == 1
+
+
+def test_a_writable_replica_expires_its_own_keys(pair):
+    master, replica, ms, rs = pair("--replica-read-only", "no")
+    master.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    master.set("from-master", 1, px=100)
+    wait_in_sync(master, replica)
+    replica.set("own", 1, px=100)
+    assert replica.dbsize() == 2
+    wait_until(lambda: replica.dbsize() == 1, what="the replica's own key to expire")
+    with pytest.raises(Exception, match="no such key"):
+        replica.execute_command("DEBUG", "OBJECT", "own")
+    assert replica.exists("from-master") == 0       # the master's: logically only
+    assert replica.execute_command("DEBUG", "OBJECT", "from-master")

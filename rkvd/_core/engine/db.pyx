@@ -103,6 +103,11 @@ cdef class Database:
             entry_set_kind(x, 0, VK_INT)
         x.v.ival = when
         e.meta |= META_HAS_EXPIRE
+        if self.engine.is_replica and not self.engine.master_running and not self.engine.loading:
+            # only a writable replica's own clients get here (Redis's
+            # rememberSlaveKeyWithExpire): the master will never expire it
+            k = PyBytes_FromStringAndSize(key, klen)
+            self.engine.replica_expires[k] = self.engine.replica_expires.get(k, 0) | (1 << self.id)
         return 1
 
     cdef inline int remove_expire_entry(self, dictEntry* e) noexcept:

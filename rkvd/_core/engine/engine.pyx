@@ -50,6 +50,7 @@ cdef class Engine:
         self.maxmemory_eviction_tenacity = 10
         self.replica_ignore_maxmemory = True
         self.replica_read_only = True
+        self.replica_expires = {}
         self.replica_serve_stale_data = True
         self.eviction_proc_cb = self._eviction_proc
         global _expand_engine
@@ -553,6 +554,9 @@ cdef class Engine:
         if self.active_expire_enabled and not self.loading and not self.is_replica:
             self.active_expire_cycle()
             propagate_pending(self, True)
+        elif self.active_expire_enabled and self.is_replica and self.replica_expires:
+            self.expire_replica_keys()
+            propagate_pending(self, True)
         self.clients_cron()
         if self.tracking_clients:
             tracking_limit_used_slots(self)
@@ -606,6 +610,37 @@ cdef class Engine:
         self.log_verbose("Closing idle client")
         c.close()
         return True
+
+    cdef int expire_replica_keys(self) except -1:
+        cdef long long start = mstime()
+        cdef int cycles = 0, alive = 0, dbid
+        cdef long long dbids, keep
+        cdef Database db
+        cdef dictEntry* x
+        cdef dict table = self.replica_expires
+        for key in list(table):
+            dbids = table[key]
+            keep = 0
+            for dbid in range(len(self.dbs)):
+                if not (dbids >> dbid) & 1:
+                    continue
+                db = self.dbs[dbid]
+                x = dict_find(db.expires, <bytes>key, len(<bytes>key))
+                if x == NULL:
+                    continue
+                if x.v.ival <= start:
+                    db.delete_expired(key)
+                else:
+                    alive += 1
+                    keep |= 1 << dbid
+            if keep:
+                table[key] = keep
+            else:
+                del table[key]
+            cycles += 1
+            if alive > 3 or (cycles % 64 == 0 and mstime() - start > 1):
+                break
+        return 0
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
     # repeat while more than 10% of the sample was expired, within 25% of
@@ -662,6 +697,7 @@ cdef class Engine:
     def flushall(self):
         cdef Database db
         cdef uint64_t n = 0
+        self.replica_expires.clear()
         for db in self.dbs:
             n += db.flush()
         return n
