@@ -192,6 +192,18 @@ class ReplicaSide:
         self.engine.is_replica = True
         self.engine.master_link_up = False
         self.cfg.set_value("replicaof", (host, port))
+        self._role_changed()
+
+    def _role_changed(self):
+        # Whether the engine's own stream feeds the history follows the role
+        # (a master records it, a replica proxies its master's bytes): the
+        # master side's stream decides from server.repl.master. The next
+        # command a new master feeds starts with a SELECT (Redis resets
+        # slaveseldb), since its replicas' clients may be in any database.
+        update = getattr(getattr(self.server, "stream", None), "update", None)
+        if update is not None:
+            update()
+        self.engine.reset_propagation_db()
 
     def set_master(self, host, port):
         """Redis's replicationSetMaster."""
@@ -223,6 +235,7 @@ class ReplicaSide:
         self.engine.is_replica = False
         self.engine.master_link_up = False
         self.cfg.set_value("replicaof", None)
+        self._role_changed()
         # the inherited history becomes the secondary one; our replicas must
         # learn the new ID (they can continue from it)
         self.repl.shift_replid()

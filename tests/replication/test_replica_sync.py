@@ -304,3 +304,42 @@ def test_a_writable_replica_expires_its_own_keys(pair):
         replica.execute_command("DEBUG", "OBJECT", "own")
     assert replica.exists("from-master") == 0       # the master's: logically only
     assert replica.execute_command("DEBUG", "OBJECT", "from-master")
+
+
+def test_a_master_switch_after_failover_continues_the_history(pair, redis_factory):
+    # M1 -> (M2 redis, R rkvd); M2 is promoted and R follows it: PSYNC2
+    # continues with M2's new ID, no full sync
+    master, replica, ms, rs = pair(populate=populate_every_type)
+    m2s = redis_factory(*MASTER_ARGS, "--replicaof", "127.0.0.1", str(ms.port))
+    m2 = m2s.client()
+    wait_until(lambda: link_up(m2), what="the second replica")
+    master.execute_command("SELECT", 3)
+    master.incr("before-failover")
+    wait_in_sync(master, replica)
+    wait_until(lambda: info(m2)["slave_repl_offset"] == info(master)["master_repl_offset"],
+               what="the second replica to catch up")
+    old_id = info(replica)["master_replid"]
+    m2.execute_command("REPLICAOF", "NO", "ONE")
+    m2.execute_command("SELECT", 3)
+    m2.incr("after-failover")
+    assert replica.execute_command("REPLICAOF", "127.0.0.1", m2s.port) == b"OK"
+    wait_in_sync(m2, replica)
+    assert partial_ok(m2) == 1 and info(m2, "stats")["sync_full"] == 0
+    r = info(replica)
+    assert r["master_replid"] == info(m2)["master_replid"] and r["master_replid2"] == old_id
+    assert replica.execute_command("SELECT", 3) and replica.get("after-failover") == b"1"
+
+
+def test_a_silent_master_times_the_handshake_out(redis_factory, rkvd_factory):
+    # the master holds its PSYNC answer (diskless sync delay) and then stops
+    # answering: the handshake ends after repl-timeout and starts over
+    ms = redis_factory("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "30")
+    rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port), "--repl-timeout", "1",
+                      "--logfile", "replica.log")
+    log = rs.dir / "replica.log"
+    wait_until(lambda: "Partial resynchronization not possible" in log.read_text(), what="PSYNC")
+    ms.client().execute_command("DEBUG", "SLEEP", "2.5")
+    text = log.read_text()
+    assert "Timeout connecting to the MASTER..." in text
+    assert text.count("MASTER <-> REPLICA sync started") >= 2
+    assert rs.client().info("replication")["master_link_status"] == "down"
