@@ -424,12 +424,14 @@ class ReplicaSide:
             link.loading = False
             self.server.persistence.loader = None
             self.server.persistence._set_loading(False)
+        if getattr(link, "async_loading", False):
+            link.async_loading = self.server.persistence.async_loading = False
 
     async def _sync_steps(self, link):
         loop = self.server.loop
         link.rbuf = bytearray()
         link.tmpfile = None
-        link.loading = False
+        link.loading = link.async_loading = False
         try:
             infos = await loop.getaddrinfo(link.host, link.port, type=socket.SOCK_STREAM)
         except OSError as exc:
@@ -604,6 +606,17 @@ class ReplicaSide:
             self.log.notice(f"MASTER <-> REPLICA sync: receiving {link.transfer_size} bytes from master "
                             f"{where}")
         payload = bytearray() if diskless else None
+        if diskless:
+            # Receiving counts as loading (Redis reads the payload straight
+            # into its parser); with swapdb and the same history, the old
+            # data set is served meanwhile (async loading).
+            p = self.server.persistence
+            if cfg["repl-diskless-load"] == "swapdb" and master_replid == self.repl.replid:
+                link.async_loading = p.async_loading = True
+            else:
+                link.loading = True
+                p.loading_start = time.time()
+                p._set_loading(True)
         buf = link.rbuf
         while True:
             if mark is None:
@@ -659,6 +672,8 @@ class ReplicaSide:
         p = server.persistence
         cfg = self.cfg
         aof = p.aof
+        if getattr(link, "async_loading", False):
+            link.async_loading = p.async_loading = False
         if aof.state != 0:
             aof.stop()
         if p.child is not None and p.child.kind == "rdb":

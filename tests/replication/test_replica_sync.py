@@ -343,3 +343,34 @@ def test_a_silent_master_times_the_handshake_out(redis_factory, rkvd_factory):
     assert "Timeout connecting to the MASTER..." in text
     assert text.count("MASTER <-> REPLICA sync started") >= 2
     assert rs.client().info("replication")["master_link_status"] == "down"
+
+
+@pytest.mark.parametrize("load", ["disabled", "on-empty-db", "swapdb"])
+def test_diskless_transfers_and_loads(pair, load):
+    master, replica, ms, rs = pair("--repl-diskless-load", load, "--dbfilename", "replica.rdb",
+                                   master_args=("--repl-diskless-sync", "yes"),
+                                   populate=populate_every_type)
+    wait_in_sync(master, replica)
+    # a diskless load leaves no copy on disk; a disk one keeps the file
+    assert (rs.dir / "replica.rdb").exists() == (load == "disabled")
+    assert not list(rs.dir.glob("temp-*.rdb"))
+
+
+def test_an_aborted_swapdb_load_keeps_the_old_data(redis_factory, rkvd_factory):
+    ms = redis_factory("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
+                       "--rdb-key-save-delay", "2000", "--rdbcompression", "no")
+    master = ms.client()
+    p = master.pipeline(transaction=False)
+    for i in range(500):                # big values: the payload flows while the child saves
+        p.set(f"k{i}", "x" * 10000)
+    p.execute()
+    rs = rkvd_factory("--repl-diskless-load", "swapdb")
+    replica = rs.client()
+    replica.set("mykey", "myvalue")
+    replica.execute_command("REPLICAOF", "127.0.0.1", ms.port)
+    wait_until(lambda: replica.info("persistence")["loading"] == 1, what="the transfer")
+    assert replica.info("persistence")["async_loading"] == 0       # a different history
+    master.config_set("repl-diskless-sync-delay", 5)               # no retry at once
+    master.execute_command("CLIENT", "KILL", "TYPE", "replica")
+    wait_until(lambda: replica.info("persistence")["loading"] == 0, what="the abort")
+    assert replica.get("mykey") == b"myvalue" and replica.dbsize() == 1
