@@ -37,7 +37,7 @@ class ConfigCommands:
         pairs = [(text(args[i]), text(args[i + 1])) for i in range(2, len(args), 2)]
         try:
             self.server.cfg.config_set(pairs, local=is_local_client(c),
-                                       loading=bool(self.engine.loading))
+                                       loading=bool(self.engine.loading or self.server.persistence.async_loading))
         except ConfigError as exc:
             msg = str(exc)
             c.reply_error(msg if msg.startswith("-") else "-" + msg)

@@ -830,6 +830,10 @@ class ReplicaSide:
         if cluster_enabled(self.server):
             c.reply_error("REPLICAOF not allowed in cluster mode.")
             return
+        if self.server.persistence.async_loading:
+            # Redis refuses its no-async-loading commands meanwhile
+            c.reply_error("-LOADING Redis is loading the dataset in memory")
+            return
         if lower(args[1]) == "no" and lower(args[2]) == "one":
             if self.link is not None:
                 self.unset_master()
