@@ -134,13 +134,20 @@ class _StreamProtocol(asyncio.Protocol):
 
     def data_received(self, data):
         self.link.side.stat_repl_input_bytes += len(data)
-        self.client.feed_master(data)
+        if self.client is not None:
+            self.client.feed_master(data)
 
     def eof_received(self):
+        # the master closed: the link is down from now, not from the next
+        # turn of the loop (a request read in this one must see it down)
+        self._gone(None)
         return False
 
     def connection_lost(self, exc):
-        c = self.client
+        self._gone(exc)
+
+    def _gone(self, exc):
+        c, self.client = self.client, None
         if c is not None:
             c.connection_lost(exc)
             self.link.side.master_lost(self.link, c)
