@@ -508,7 +508,7 @@ def _stats(server):
         ("instantaneous_ops_per_sec", st.metric(_M_COMMANDS)),
         ("total_net_input_bytes", e.stat_net_input_bytes),
         ("total_net_output_bytes", e.stat_net_output_bytes),
-        ("total_net_repl_input_bytes", 0),
+        ("total_net_repl_input_bytes", server.replica.stat_repl_input_bytes),
         ("total_net_repl_output_bytes", 0),
         ("instantaneous_input_kbps", f"{f32(st.metric(_M_NET_IN) / 1024):.2f}"),
         ("instantaneous_output_kbps", f"{f32(st.metric(_M_NET_OUT) / 1024):.2f}"),
@@ -559,11 +559,12 @@ def _stats(server):
 
 
 def _replication(server):
-    # Replication is not built: a master with no replicas and no backlog.
     r = server.repl
     bl = r.backlog
-    lines = [
-        ("role", "master"),
+    lines = [("role", "slave" if r.master is not None else "master")]
+    if r.master is not None:
+        lines += server.replica.info_fields()
+    lines += [
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
         ("master_replid", r.replid),

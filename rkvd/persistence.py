@@ -65,6 +65,9 @@ class Persistence:
         self.load_keys_loaded = 0
         self.load_keys_expired = 0
         self.loader = None              # the RdbLoader while loading
+        # a replica receiving a diskless full sync of the history it holds
+        # (repl-diskless-load swapdb): the old data set is served meanwhile
+        self.async_loading = False
         self.loading_start = 0
         self.loading_rdb_used_mem = 0
         from rkvd.aof import Aof
@@ -539,7 +542,7 @@ class Persistence:
         now = time.time()
         fields = [
             ("loading", int(bool(e.loading))),
-            ("async_loading", 0),
+            ("async_loading", int(self.async_loading)),
             ("current_cow_peak", self.current_cow_peak),
             ("current_cow_size", self.current_cow),
             ("current_cow_size_age",

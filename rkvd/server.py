@@ -27,7 +27,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
                    "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.module",
-                   "rkvd.commands.scripting")
+                   "rkvd.commands.scripting", "rkvd.replication.replica")
 
 
 class Server:
@@ -56,6 +56,8 @@ class Server:
         self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
+        from rkvd.replication.replica import ReplicaSide
+        self.replica = ReplicaSide(self)        # REPLICAOF and the link to a master
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
         from rkvd.acl import Acl
@@ -540,6 +542,7 @@ class Server:
             # be lost.
             self.supervisor.ready()
             loop.call_later(1.0 / self.engine.hz, self._cron)
+            self.replica.start()
 
         # Clients connect while the data loads and get -LOADING.
         self.persistence.start_loading(loop, ready)

@@ -13,6 +13,7 @@ def reset_stats(server):
     """CONFIG RESETSTAT: engine counters, command and error statistics, rates."""
     server.engine.reset_stats()
     server.info_state.reset_metrics()
+    server.replica.stat_repl_input_bytes = 0
 
 
 class ConfigCommands:
@@ -36,7 +37,7 @@ class ConfigCommands:
         pairs = [(text(args[i]), text(args[i + 1])) for i in range(2, len(args), 2)]
         try:
             self.server.cfg.config_set(pairs, local=is_local_client(c),
-                                       loading=bool(self.engine.loading))
+                                       loading=bool(self.engine.loading or self.server.persistence.async_loading))
         except ConfigError as exc:
             msg = str(exc)
             c.reply_error(msg if msg.startswith("-") else "-" + msg)

@@ -3,8 +3,7 @@ networking.c and acl.c), plus the CLIENT LIST line and the CLIENT PAUSE test
 the engine asks the server for.
 
 Replies and error texts follow redis-server 7.0.15. What rkvd has not built
-shows as Redis shows a server without it: there are no replica or
-master links, so a connection is a normal or (subscribed) pubsub client.
+shows as Redis shows a server without it.
 Client-side caching (CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO)
 drives the engine's tracking fragment. Functions registered with ``register_reset_hook`` run on
 RESET.
@@ -54,6 +53,7 @@ CF_TRACKING_OPTIN = CLIENT_FLAGS["tracking_optin"]
 CF_TRACKING_OPTOUT = CLIENT_FLAGS["tracking_optout"]
 CF_TRACKING_CACHING = CLIENT_FLAGS["tracking_caching"]
 CF_TRACKING_NOLOOP = CLIENT_FLAGS["tracking_noloop"]
+CF_MASTER = CLIENT_FLAGS["master"]
 _TRACKING_OPTIONS = {"bcast": CF_TRACKING_BCAST, "optin": CF_TRACKING_OPTIN,
                      "optout": CF_TRACKING_OPTOUT, "noloop": CF_TRACKING_NOLOOP}
 
@@ -70,9 +70,12 @@ def register_reset_hook(fn):
 
 
 def client_type(c):
-    """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. With no
-    replication built, a connection is 'pubsub' while subscribed (a MONITOR
-    client shows as normal, as in Redis), else 'normal'."""
+    """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. The
+    link to this replica's master is 'master'; a connection is 'pubsub'
+    while subscribed (a MONITOR client shows as normal, as in Redis), else
+    'normal'."""
+    if c.flags & CF_MASTER:
+        return "master"
     return "pubsub" if c.flags & CF_PUBSUB else "normal"
 
 
@@ -91,13 +94,14 @@ def format_addr(addr):
 
 def client_flags_text(c):
     """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
-    letters of what rkvd has not built never appear: replica and master
-    links (S, M), cluster READONLY (r),
+    letters of what rkvd has not built never appear: cluster READONLY (r)
     and the unblocked mark (u) of Redis's deferred unblocking."""
     f = c.flags
     out = ""
     if f & CF_MONITOR:
         out += "O"
+    if f & CF_MASTER:
+        out += "M"
     if f & CF_PUBSUB:
         out += "P"
     if f & CF_MULTI:
@@ -281,7 +285,7 @@ class ConnCommands:
         if ver:
             c.resp = ver
         mode = "cluster" if info.cluster_enabled(self.server) else "standalone"
-        role = b"master"        # replicaof is not built
+        role = b"replica" if self.server.repl.master is not None else b"master"
         c.reply_value(RespMap([
             (b"server", b"redis"), (b"version", b"7.0.15"), (b"proto", c.resp),
             (b"id", c.id), (b"mode", mode.encode()), (b"role", role), (b"modules", []),

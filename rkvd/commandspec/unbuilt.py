@@ -11,7 +11,7 @@ all of its subcommands.
 
 UNBUILT = frozenset({
     # Replication and failover.
-    "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
+    "sync", "psync", "replconf", "role", "wait",
     "failover",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",

@@ -165,12 +165,11 @@ def _enum(*names):
 
 
 # What the directives whose feature rkvd lacks wait for (see NotBuilt).  A
-# value that would promise durability, a memory bound, a listener, a replica's
-# copy or an access rule that does not hold is refused; a value that merely
+# value that would promise durability, a memory bound, a listener, a replica
+# count or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
 _CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
                           active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
-_REPLICAOF = refuse("Replication", "this server would not copy its master's data")
 _MIN_REPLICAS = refuse("Replication",
                        "writes would be accepted without the replicas this requires")
 _CLUSTER = refuse("Cluster mode", "this server would run standalone")
@@ -217,8 +216,9 @@ PARAMS = [
     Bool("aof-timestamp-enabled", 0),
     Bool("cluster-replica-no-failover", 0, alias="cluster-slave-no-failover"),
     Bool("replica-lazy-flush", 0, alias="slave-lazy-flush"),
-    Bool("replica-serve-stale-data", 1, alias="slave-serve-stale-data"),
-    Bool("replica-read-only", 1, alias="slave-read-only", flags=DEBUG),
+    Bool("replica-serve-stale-data", 1, alias="slave-serve-stale-data",
+         engine="replica_serve_stale_data"),
+    Bool("replica-read-only", 1, alias="slave-read-only", flags=DEBUG, engine="replica_read_only"),
     Bool("replica-ignore-maxmemory", 1, alias="slave-ignore-maxmemory",
          engine="replica_ignore_maxmemory"),
     Bool("jemalloc-bg-thread", 1),
@@ -410,7 +410,7 @@ PARAMS = [
     OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
     NotifyKeyspaceEvents("notify-keyspace-events", engine="notify_flags"),
     Bind("bind", flags=MULTI_ARG, shell="bind"),
-    ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG, not_built=_REPLICAOF),
+    ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG),
     LatencyPercentiles("latency-tracking-info-percentiles", flags=MULTI_ARG),
 ]
 

@@ -80,6 +80,9 @@ class ReplState:
         self.backlog_size = backlog_size
         self.backlog = None             # created when the first replica attaches (or on a replica)
         self.backlog_no_replicas_since = None
+        # The link to this server's master while it is a replica (its host,
+        # port, link_status and state; rkvd.replication.replica), else None.
+        self.master = None
 
     # --- history -----------------------------------------------------------
 

@@ -50,6 +50,8 @@ ENGINE_FIELDS = {
     "maxmemory-eviction-tenacity": {"maxmemory_eviction_tenacity": 10},
     "lazyfree-lazy-eviction": {"lazyfree_lazy_eviction": False},
     "replica-ignore-maxmemory": {"replica_ignore_maxmemory": True},
+    "replica-read-only": {"replica_read_only": True},
+    "replica-serve-stale-data": {"replica_serve_stale_data": True},
     "lfu-log-factor": {"lfu_log_factor": 10},
     "lfu-decay-time": {"lfu_decay_time": 1},
     "client-output-buffer-limit": {"obuf_hard_limit": 0, "obuf_soft_limit": 0,

@@ -22,10 +22,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 REFUSED = [
     ("maxmemory-clients", "10mb",
      "Client eviction is not built in rkvd yet: client memory would not be bounded"),
-    ("replicaof", "127.0.0.1 6380",
-     "Replication is not built in rkvd yet: this server would not copy its master's data"),
-    ("slaveof", "127.0.0.1 6380",
-     "Replication is not built in rkvd yet: this server would not copy its master's data"),
     ("min-replicas-to-write", "1",
      "Replication is not built in rkvd yet: writes would be accepted without the replicas "
      "this requires"),
@@ -79,7 +75,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "maxmemory-clients": True, "replicaof": True,
+        "maxmemory-clients": True,
         "min-replicas-to-write": True, "cluster-enabled": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 

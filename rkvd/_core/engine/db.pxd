@@ -27,7 +27,9 @@ cdef class Database:
     cdef inline int remove_expire_entry(self, dictEntry* e) noexcept
 
     # Delete the key if its time has passed. Returns 1 if it was expired.
-    cdef int expire_if_needed(self, dictEntry* e) except -1
+    # On a replica: 0 for the master's own commands, and 1 without deleting
+    # it unless force (a write's lookup) for anyone else's.
+    cdef int expire_if_needed(self, dictEntry* e, bint force=*) except -1
 
     # An expired key goes: stats, event, WATCH invalidation, propagation.
     cdef int delete_expired(self, bytes key) except -1

@@ -103,6 +103,11 @@ cdef class Database:
             entry_set_kind(x, 0, VK_INT)
         x.v.ival = when
         e.meta |= META_HAS_EXPIRE
+        if self.engine.is_replica and not self.engine.master_running and not self.engine.loading:
+            # only a writable replica's own clients get here (Redis's
+            # rememberSlaveKeyWithExpire): the master will never expire it
+            k = PyBytes_FromStringAndSize(key, klen)
+            self.engine.replica_expires[k] = self.engine.replica_expires.get(k, 0) | (1 << self.id)
         return 1
 
     cdef inline int remove_expire_entry(self, dictEntry* e) noexcept:
@@ -113,13 +118,22 @@ cdef class Database:
         return 0
 
     # Delete the key if its time has passed. Returns 1 if it was expired.
-    cdef int expire_if_needed(self, dictEntry* e) except -1:
+    # On a replica the master decides (Redis's expireIfNeeded): its own
+    # commands see the key until its DEL arrives; anyone else's see it
+    # expired, and it is deleted only for a write (force: a writable
+    # replica behaves as a master would for it).
+    cdef int expire_if_needed(self, dictEntry* e, bint force=False) except -1:
         cdef long long when = self.get_expire(e)
         cdef Engine eng = self.engine
         if when < 0 or when > eng.cached_ms:
             return 0
-        if eng.loading or eng.is_replica:
+        if eng.loading:
             return 0
+        if eng.is_replica:
+            if eng.master_running:
+                return 0
+            if not force:
+                return 1
         key = PyBytes_FromStringAndSize(ENTRY_KEY(e), e.klen)
         self.delete_expired(key)
         return 1
@@ -157,7 +171,7 @@ cdef class Database:
     # Lookup for writing: lazy expiry only.
     cdef inline dictEntry* lookup_write(self, const char* key, size_t klen) except? NULL:
         cdef dictEntry* e = dict_find(self.keys, key, klen)
-        if e != NULL and (e.meta & META_HAS_EXPIRE) and self.expire_if_needed(e):
+        if e != NULL and (e.meta & META_HAS_EXPIRE) and self.expire_if_needed(e, True):
             return NULL
         if e != NULL:
             touch_entry(self.engine, e)
@@ -166,7 +180,7 @@ cdef class Database:
     # Like lookup_write but returns the link to the entry (for replacement).
     cdef inline dictEntry** lookup_write_link(self, const char* key, size_t klen) except? NULL:
         cdef dictEntry** link = dict_find_link(self.keys, key, klen)
-        if link != NULL and (link[0].meta & META_HAS_EXPIRE) and self.expire_if_needed(link[0]):
+        if link != NULL and (link[0].meta & META_HAS_EXPIRE) and self.expire_if_needed(link[0], True):
             return NULL
         return link
 

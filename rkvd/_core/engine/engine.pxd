@@ -30,6 +30,16 @@ cdef class Engine:
     cdef public long long obuf_pubsub_hard, obuf_pubsub_soft, obuf_pubsub_seconds
     cdef public int notify_flags
     cdef public bint loading, is_replica
+    # The replica's state the dispatcher reads (set by rkvd.replication.replica):
+    # replica-read-only, replica-serve-stale-data, whether the link to the
+    # master is up, and whether the command running is the master's (it then
+    # sees logically expired keys, as Redis's current_client == master).
+    cdef public bint replica_read_only, replica_serve_stale_data, master_link_up
+    cdef public bint master_running
+    # Keys given a TTL on a writable replica by its own clients (Redis's
+    # slaveKeysWithExpire): key -> bitmap of the databases, expired by the
+    # cron since the master will never send their DEL.
+    cdef public dict replica_expires
     # The -MISCONF error write commands (and PING) get while persistence is
     # failing (a failed BGSAVE with stop-writes-on-bgsave-error, an AOF write
     # error), or None. Set by the shell.
@@ -228,6 +238,10 @@ cdef class Engine:
     # repeat while more than 10% of the sample was expired, within 25% of
     # the cron period.
     cdef int active_expire_cycle(self) except -1
+
+    # Redis's expireSlaveKeys: delete the keys of replica_expires whose time
+    # passed, until 3 are found alive or a millisecond is spent.
+    cdef int expire_replica_keys(self) except -1
     # Sample a latency event (ms = elapsed_us // 1000) when
     # latency-monitor-threshold is on and met; evict.pyx calls it.
     cdef int latency_sample(self, str event, long long elapsed_us) except -1

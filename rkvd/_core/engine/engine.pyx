@@ -49,6 +49,9 @@ cdef class Engine:
         self.maxmemory_samples = 5
         self.maxmemory_eviction_tenacity = 10
         self.replica_ignore_maxmemory = True
+        self.replica_read_only = True
+        self.replica_expires = {}
+        self.replica_serve_stale_data = True
         self.eviction_proc_cb = self._eviction_proc
         global _expand_engine
         _expand_engine = self
@@ -124,7 +127,7 @@ cdef class Engine:
             return 0
         if self.tracking_clients:
             tracking_limit_used_slots(self)
-        if self.loading or self.disk_error is not None:
+        if self.loading or self.disk_error is not None or self.is_replica:
             if self._gated(c, cmd):
                 return 0
         if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
@@ -215,9 +218,11 @@ cdef class Engine:
     cdef int _gated(self, Client c, Command cmd) except -1:
         # Redis's processCommand: an EXEC counts as a write (or as not
         # allowed while loading) when a queued command is.
+        # A replica's READONLY and MASTERDOWN come between the two, as in
+        # Redis; the master link and the AOF replay are obeyed, never refused.
         cdef int flags = cmd.flags
         cdef int inv = 0
-        if c is self.replay_client:
+        if c is self.replay_client or c.flags & CF_MASTER:
             return 0
         if cmd.name == "exec" and c.flags & CF_MULTI:
             for queued in c.mstate:
@@ -226,6 +231,15 @@ cdef class Engine:
         if self.disk_error is not None and (flags & CMD_WRITE or cmd.name == "ping"):
             self._reject(c, cmd, self.disk_error)
             return 1
+        if self.is_replica:
+            if self.replica_read_only and flags & CMD_WRITE:
+                self._reject(c, cmd, b"-READONLY You can't write against a read only replica.")
+                return 1
+            if (not self.master_link_up and not self.replica_serve_stale_data
+                    and (not (cmd.flags & CMD_STALE) or inv & CMD_STALE)):
+                self._reject(c, cmd, b"-MASTERDOWN Link with MASTER is down and "
+                                     b"replica-serve-stale-data is set to 'no'.")
+                return 1
         if self.loading and (not (cmd.flags & CMD_LOADING) or inv & CMD_LOADING):
             self._reject(c, cmd, b"-LOADING Redis is loading the dataset in memory")
             return 1
@@ -540,6 +554,9 @@ cdef class Engine:
         if self.active_expire_enabled and not self.loading and not self.is_replica:
             self.active_expire_cycle()
             propagate_pending(self, True)
+        elif self.active_expire_enabled and self.is_replica and self.replica_expires:
+            self.expire_replica_keys()
+            propagate_pending(self, True)
         self.clients_cron()
         if self.tracking_clients:
             tracking_limit_used_slots(self)
@@ -586,13 +603,44 @@ cdef class Engine:
     # Redis's clientsCronHandleTimeout for idle clients: not replicas or
     # monitors, not blocked (their own timeout) nor subscribed clients.
     cdef bint _idle_timeout(self, Client c) except -1:
-        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB):
+        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB | CF_MASTER):
             return False
         if self.cached_ms - c.last_interaction_ms <= self.maxidletime * 1000:
             return False
         self.log_verbose("Closing idle client")
         c.close()
         return True
+
+    cdef int expire_replica_keys(self) except -1:
+        cdef long long start = mstime()
+        cdef int cycles = 0, alive = 0, dbid
+        cdef long long dbids, keep
+        cdef Database db
+        cdef dictEntry* x
+        cdef dict table = self.replica_expires
+        for key in list(table):
+            dbids = table[key]
+            keep = 0
+            for dbid in range(len(self.dbs)):
+                if not (dbids >> dbid) & 1:
+                    continue
+                db = self.dbs[dbid]
+                x = dict_find(db.expires, <bytes>key, len(<bytes>key))
+                if x == NULL:
+                    continue
+                if x.v.ival <= start:
+                    db.delete_expired(key)
+                else:
+                    alive += 1
+                    keep |= 1 << dbid
+            if keep:
+                table[key] = keep
+            else:
+                del table[key]
+            cycles += 1
+            if alive > 3 or (cycles % 64 == 0 and mstime() - start > 1):
+                break
+        return 0
 
     # Redis's slow active expire cycle: sample volatile keys in every db,
     # repeat while more than 10% of the sample was expired, within 25% of
@@ -649,6 +697,7 @@ cdef class Engine:
     def flushall(self):
         cdef Database db
         cdef uint64_t n = 0
+        self.replica_expires.clear()
         for db in self.dbs:
             n += db.flush()
         return n
@@ -674,5 +723,5 @@ CLIENT_FLAGS = {
     "tracking": CF_TRACKING, "tracking_broken_redir": CF_TRACKING_BROKEN_REDIR,
     "tracking_bcast": CF_TRACKING_BCAST, "tracking_optin": CF_TRACKING_OPTIN,
     "tracking_optout": CF_TRACKING_OPTOUT, "tracking_caching": CF_TRACKING_CACHING,
-    "tracking_noloop": CF_TRACKING_NOLOOP,
+    "tracking_noloop": CF_TRACKING_NOLOOP, "master": CF_MASTER,
 }

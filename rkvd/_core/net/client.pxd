@@ -70,6 +70,10 @@ cdef class Client:
     # (bytes -> None) or None
     cdef public long long tracking_redir
     cdef dict tracking_prefixes
+    # On the link to this replica's master (CF_MASTER): the replica side's
+    # link object (rkvd.replication.replica), told of the stream bytes the
+    # commands consumed (on_stream) and handed REPLCONF (replconf); else None.
+    cdef public object master_link
 
     # Make argv an array of the client's own with room for n arguments,
     # keeping argv[0:argc]; the caller then fills it and sets argc.
@@ -180,6 +184,12 @@ cdef class Client:
 
     # Parse and run every complete request in the buffer.
     cdef int process_input(self) except -1
+
+    # The master link's share of process_input: the stream bytes in the
+    # query buffer from `mark` to `end` were consumed, and the commands
+    # ending at `applied` (-1: none) were fully processed (not inside a
+    # MULTI still open). Hands them to master_link.on_stream.
+    cdef int _master_consumed(self, Py_ssize_t mark, Py_ssize_t applied, Py_ssize_t end) except -1
 
     # Redis's clientsCronResizeQueryBuffer (RequestReader.shrink); idle: no
     # request for 2 seconds.

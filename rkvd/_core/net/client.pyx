@@ -230,6 +230,57 @@ cdef class Client:
         if self.id != 0 and e.clients.get(self.id) is self:
             self._reattach(transport)
             return
+        peer = self._init_connection(transport)
+        if e.maxclients and len(e.clients) >= e.maxclients:
+            transport.write(b"-ERR max number of clients reached\r\n")
+            e.stat_rejected_conn += 1
+            e.count_error(b"ERR", 3)
+            self.flags |= CF_CLOSED
+            transport.close()
+            return
+        if e.protected_mode and e.default_nopass and not self.is_unix and (
+                not isinstance(peer, tuple) or peer[0] not in ("127.0.0.1", "::1")):
+            transport.write(PROTECTED_MODE_DENIED)
+            e.stat_rejected_conn += 1
+            self.flags |= CF_CLOSED
+            transport.close()
+            return
+        self._register(transport)
+        e.stat_numconnections += 1
+
+    def attach_master(self, transport, link):
+        """Make this client the link to this replica's master over
+        `transport` (a connection this server opened, so neither maxclients
+        nor protected mode apply): its commands are obeyed and answered
+        nowhere, as Redis's replicationCreateMasterClient."""
+        self._init_connection(transport)
+        self.flags |= CF_MASTER | CF_REPLY_OFF
+        self.authenticated = True
+        self.acl = None
+        self.master_link = link
+        self._register(transport)
+
+    def feed_master(self, data):
+        """Bytes the master link's transport received (its protocol is the
+        replica side's, which owns the connection)."""
+        cdef const unsigned char[:] view = data
+        cdef Engine e = self.engine
+        if self.flags & CF_CLOSED or len(data) == 0:
+            return
+        # counted by the replica side (replication input, not client input)
+        self.reader.feed(<const char*>&view[0], len(data))
+        self.last_interaction_ms = mstime()
+        try:
+            self.process_and_flush()
+        except Exception as exc:
+            import traceback
+            e.log_warning("Closing the master link after internal error: " +
+                          "".join(traceback.format_exception(exc)).rstrip().replace("\n", " | "))
+            self.close()
+
+    def _init_connection(self, transport):
+        # the connection's state, before it is admitted; returns the peer
+        cdef Engine e = self.engine
         self.transport = transport
         self.id = g_next_client_id
         _bump_client_id()
@@ -250,20 +301,12 @@ cdef class Client:
             self.is_unix = True
             self.addr = f"{local or ''}:0"
             self.laddr = f"{local or ''}:0"
-        if e.maxclients and len(e.clients) >= e.maxclients:
-            transport.write(b"-ERR max number of clients reached\r\n")
-            e.stat_rejected_conn += 1
-            e.count_error(b"ERR", 3)
-            self.flags |= CF_CLOSED
-            transport.close()
-            return
-        if e.protected_mode and e.default_nopass and not self.is_unix and (
-                not isinstance(peer, tuple) or peer[0] not in ("127.0.0.1", "::1")):
-            transport.write(PROTECTED_MODE_DENIED)
-            e.stat_rejected_conn += 1
-            self.flags |= CF_CLOSED
-            transport.close()
-            return
+        return peer
+
+    def _register(self, transport):
+        # an admitted connection joins the client table
+        cdef Engine e = self.engine
+        sock = transport.get_extra_info('socket')
         if sock is not None and not self.is_unix:
             try:
                 sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
@@ -272,7 +315,6 @@ cdef class Client:
             except OSError:
                 pass
         e.clients[self.id] = self
-        e.stat_numconnections += 1
         transport.set_write_buffer_limits(high=e.writebuf_high, low=e.writebuf_high // 4)
 
     cdef _reattach(self, transport):
@@ -402,6 +444,11 @@ cdef class Client:
         cdef Py_ssize_t saved
         cdef Engine e = self.engine
         cdef RequestReader r = self.reader
+        # the master link: the first stream byte not yet handed over, and
+        # the end of the last command fully processed
+        cdef Py_ssize_t mark = r.start
+        cdef Py_ssize_t applied = -1
+        cdef bint master = self.master_link is not None
         r.max_bulk_len = e.proto_max_bulk_len
         while r.pos < r.len:
             if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_PAUSED | CF_BLOCKED | CF_READ_PAUSED):
@@ -429,15 +476,41 @@ cdef class Client:
                 if self.flags & CF_REPLY_SKIP_NEXT:
                     self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
                 saved = self.reply.len
-                e.execute(self)
+                if not master:
+                    e.execute(self)
+                elif self.argc >= 2 and self.arg_is(0, b"replconf"):
+                    # REPLCONF GETACK is the one command a master expects
+                    # an answer to (the replica side writes it), with the
+                    # offset reached before it
+                    self._master_consumed(mark, applied, r.start)
+                    mark = r.start
+                    applied = -1
+                    self.master_link.replconf(self.args_list())
+                else:
+                    e.master_running = True
+                    try:
+                        e.execute(self)
+                    finally:
+                        e.master_running = False
                 if self.flags & (CF_REPLY_SKIP | CF_REPLY_OFF):
                     self._drop_reply_from(saved)
                     self.flags &= ~CF_REPLY_SKIP
                 self.argc = 0
             r.next_request()
+            if master and not (self.flags & CF_MULTI):
+                applied = r.start
             if self.reply.len > PROTO_REPLY_CHUNK:
                 self.flush()
+        if master and r.start > mark:
+            self._master_consumed(mark, applied, r.start)
         r.batch_done()
+        return 0
+
+    cdef int _master_consumed(self, Py_ssize_t mark, Py_ssize_t applied, Py_ssize_t end) except -1:
+        if end <= mark:
+            return 0
+        self.master_link.on_stream(PyBytes_FromStringAndSize(self.reader.buf + mark, end - mark),
+                                   applied - mark if applied >= mark else -1)
         return 0
 
     # Redis's clientsCronResizeQueryBuffer (RequestReader.shrink); idle: no
@@ -520,6 +593,17 @@ cdef class Client:
     def reply_raw(self, bytes data):
         self.add_raw(data, len(data))
 
+    def write_raw(self, bytes data):
+        """Write to the connection at once, past the reply buffer and
+        CLIENT REPLY OFF (what a replica sends its master: REPLCONF ACK)."""
+        if self.transport is not None and not (self.flags & CF_CLOSED):
+            self.output_bytes += len(data)
+            self.transport.write(data)
+
+    property transport_closed:
+        def __get__(self):
+            return self.transport is None or bool(self.flags & CF_CLOSED)
+
     def reply_verbatim(self, data, ext=b"txt"):
         cdef bytes b = data.encode() if isinstance(data, str) else bytes(data)
         self.add_verbatim(b, len(b), ext)
@@ -527,10 +611,15 @@ cdef class Client:
     def unblock(self, bint error):
         """CLIENT UNBLOCK: end a blocking wait as a timeout or with an error.
         False when the client is not blocked."""
+        return self.unblock_with(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK" if error else None)
+
+    def unblock_with(self, bytes error):
+        """End a blocking wait with the error `error`, or as a timeout when
+        None. False when the client is not blocked."""
         if not (self.flags & CF_BLOCKED):
             return False
-        if error:
-            self.add_error_bytes(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        if error is not None:
+            self.add_error_bytes(error)
             if self.blocked_cmd is not None:
                 (<Command>self.blocked_cmd).failed_calls += 1     # as Redis's updateStatsOnUnblock
             unblock_client(self, False, True)
@@ -633,6 +722,21 @@ cdef int _client_error_hook(void* ctx, const char* p, Py_ssize_t n) except -1:
     cdef Client c = <Client>ctx
     c.errors_seen += 1
     c.engine.count_error(p, n)
+    if c.flags & CF_MASTER:
+        _master_error(c, p, n)
+    return 0
+
+
+# An error this replica "answers" its master (dropped, as every reply to the
+# master): logged as Redis's afterErrorReply does, since the data sets may
+# now differ.
+cdef int _master_error(Client c, const char* p, Py_ssize_t n) except -1:
+    cdef Engine e = c.engine
+    e.stat_unexpected_error_replies += 1
+    msg = PyBytes_FromStringAndSize(p, n if n < 4096 else 4096).rstrip(b"\r\n")
+    e.log_warning(f"== CRITICAL == This replica is sending an error to its master: "
+                  f"'{msg.decode('utf-8', 'replace')}' after processing the command "
+                  f"'{c.last_cmd_name or '<unknown>'}'")
     return 0
 
 

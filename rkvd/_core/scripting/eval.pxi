@@ -123,9 +123,17 @@ cdef int scripts_reset() except -1:
 # Redis's scriptPrepareForRun checks for a script with a shebang: the error
 # reply, or None.
 cdef bytes prepare_checks(Client c, Engine e, int sflags, bint ro, bint pre_oom):
+    cdef bint stale = e.is_replica and not e.master_link_up and not e.replica_serve_stale_data
     if sflags & SF_EVAL_COMPAT:
+        if stale:
+            return b"-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
         return None
+    if stale and not (sflags & SF_ALLOW_STALE):
+        return (b"-MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' "
+                b"and 'allow-stale' flag is not set on the script.")
     if not (sflags & SF_NO_WRITES):
+        if e.is_replica and e.replica_read_only and not (c.flags & CF_MASTER):
+            return b"-READONLY Can not run script with write flag on readonly replica"
         if e.disk_error is not None:
             return (b"-MISCONF Redis is configured to save RDB snapshots, but it's currently unable "
                     b"to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for "

@@ -57,6 +57,7 @@ cdef enum:
     CF_MULTI = 1 << 13
     CF_WRITE_PENDING = 1 << 16
     CF_SCRIPT = 1 << 26
+    CF_MASTER = 1 << 28
     CMD_WRITE = 1 << 0
     CMD_READONLY = 1 << 1
     CMD_DENYOOM = 1 << 2
@@ -720,6 +721,9 @@ cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
         return b"Unknown Redis command called from script"
     if cmd.flags & CMD_NOSCRIPT and not g_disable_deny_scripts:
         return b"This Redis command is not allowed from script"
+    if (e.is_replica and not e.master_link_up and not e.replica_serve_stale_data
+            and not (cmd.flags & CMD_STALE)):
+        return b"Can not execute the command on a stale replica"
     if run.caller.acl is not None:
         err = _verify_acl(run, e, c, cmd)
         if err is not None:
@@ -727,6 +731,8 @@ cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
     if run.flags & RUN_READ_ONLY and cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE):
         return b"Write commands are not allowed from read-only scripts."
     if cmd.flags & CMD_WRITE and not (run.flags & RUN_WRITE_DIRTY):
+        if e.is_replica and e.replica_read_only and not (run.caller.flags & CF_MASTER):
+            return b"-READONLY You can't write against a read only replica."
         if e.disk_error is not None:
             return e.disk_error
     if (not (run.flags & RUN_ALLOW_OOM) and e.maxmemory and not (run.flags & RUN_WRITE_DIRTY)

@@ -78,7 +78,9 @@ cdef int del_generic(Client c) except -1:
         e = db.peek(c.argv[j].ptr, c.argv[j].len)
         if e == NULL:
             continue
-        if (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e):
+        # a writable replica deletes (and counts) a key only logically
+        # expired, as Redis's DEL ignores what expireIfNeeded answered there
+        if (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e) and not c.engine.is_replica:
             continue
         if db.delete_key(c.argv[j].ptr, c.argv[j].len):
             c.engine.dirty += 1
@@ -245,7 +247,7 @@ cdef int cmd_keys(Client c) except -1:
             if allkeys or stringmatchlen(c.argv[1].ptr, <int>c.argv[1].len, ENTRY_KEY(e), e.klen, 0):
                 if e.meta & META_HAS_EXPIRE:
                     x = dict_find(db.expires, ENTRY_KEY(e), e.klen)
-                    if x != NULL and x.v.ival < now and not c.engine.is_replica:
+                    if x != NULL and x.v.ival < now:
                         continue
                 c.add_bulk(ENTRY_KEY(e), e.klen)
                 n += 1
