@@ -55,6 +55,8 @@ class Server:
         self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
+        from rkvd.stream import Stream
+        self.stream = Stream(self)              # the one consumer point of the propagation stream
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
         from rkvd.acl import Acl
