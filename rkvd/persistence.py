@@ -130,6 +130,7 @@ class Persistence:
             (b"redis-bits", 64),
             (b"ctime", int(time.time())),
             (b"used-mem", used_memory()),
+        ] + self.server.repl.rdb_aux_fields() + [
             (b"aof-base", 1 if aof_base else 0),
         ]) + rdb_function_records(function_codes(), self.save_flags() & RDB_SAVE_COMPRESS)
 
@@ -221,6 +222,8 @@ class Persistence:
         _unlink(child.tmp_path)
         os.close(child.report_fd)
         self.child = None
+        if child.kind == "rdb":
+            self.server.replication.child_killed()
 
     def _child_done(self, status):
         from rkvd._core.persist.fork import read_child_report
@@ -251,6 +254,8 @@ class Persistence:
             if sig != signal.SIGUSR1:
                 self.lastbgsave_ok = False
         self.update_disk_error()
+        # replicas waiting for this snapshot get it, or are dropped
+        self.server.replication.bgsave_done(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0)
 
     def _log_child(self, pid, report):
         # What Redis's child logs itself; ours runs C only, so its parent

@@ -26,7 +26,7 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
                    "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.module",
-                   "rkvd.commands.scripting")
+                   "rkvd.commands.scripting", "rkvd.replication.master")
 
 
 class Server:
@@ -81,7 +81,9 @@ class Server:
                                  "tls": self._apply_tls, "tls_port": self._apply_tls_port,
                                  "tls_auth": self._apply_tls_auth,
                                  "slow_hook": self._apply_slow_hook,
-                                 "requirepass": self.acl.apply_requirepass})
+                                 "requirepass": self.acl.apply_requirepass,
+                                 "repl_backlog_size": self.replication.apply_backlog_size,
+                                 "min_replicas": self.replication.refresh_good_replicas})
         self.acl.apply_requirepass()
         self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
@@ -351,6 +353,7 @@ class Server:
                 return
             self.engine.cron()
             self.persistence.cron()
+            self.replication.cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
         for hook in self.cron_hooks:

@@ -42,6 +42,7 @@ class Stream:
         if self.debug_tee is not None:
             self.debug_tee += data
         self.server.persistence.aof.accept(data)
+        self.server.replication.feed_own(data)
 
     def flush_before_replies(self):
         self.pump()

@@ -54,6 +54,7 @@ CF_TRACKING_OPTIN = CLIENT_FLAGS["tracking_optin"]
 CF_TRACKING_OPTOUT = CLIENT_FLAGS["tracking_optout"]
 CF_TRACKING_CACHING = CLIENT_FLAGS["tracking_caching"]
 CF_TRACKING_NOLOOP = CLIENT_FLAGS["tracking_noloop"]
+CF_REPLICA = CLIENT_FLAGS["replica"]
 _TRACKING_OPTIONS = {"bcast": CF_TRACKING_BCAST, "optin": CF_TRACKING_OPTIN,
                      "optout": CF_TRACKING_OPTOUT, "noloop": CF_TRACKING_NOLOOP}
 
@@ -70,9 +71,11 @@ def register_reset_hook(fn):
 
 
 def client_type(c):
-    """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. With no
-    replication built, a connection is 'pubsub' while subscribed (a MONITOR
-    client shows as normal, as in Redis), else 'normal'."""
+    """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. A
+    replica attached by SYNC/PSYNC is 'slave'; a connection is 'pubsub'
+    while subscribed (a MONITOR client shows as normal, as in Redis)."""
+    if c.flags & CF_REPLICA:
+        return "slave"
     return "pubsub" if c.flags & CF_PUBSUB else "normal"
 
 
@@ -91,13 +94,15 @@ def format_addr(addr):
 
 def client_flags_text(c):
     """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
-    letters of what rkvd has not built never appear: replica and master
-    links (S, M), cluster READONLY (r),
+    letters of what rkvd has not built never appear: the master link (M),
+    cluster READONLY (r),
     and the unblocked mark (u) of Redis's deferred unblocking."""
     f = c.flags
     out = ""
     if f & CF_MONITOR:
         out += "O"
+    elif f & CF_REPLICA:
+        out += "S"
     if f & CF_PUBSUB:
         out += "P"
     if f & CF_MULTI:
@@ -187,9 +192,10 @@ def pause_blocks(server, c):
     answered at once; PAUSE ALL holds the rest; PAUSE WRITE holds what may
     replicate, and an EXEC whose queued commands may (a write queued before
     the pause began is held at EXEC; one sent inside MULTI during the pause
-    is held as it is queued). Redis never holds replicas; rkvd has none."""
+    is held as it is queued). Redis never holds replicas (their REPLCONF
+    ACKs must go on)."""
     e = server.engine
-    if e.clients_paused == PAUSE_OFF:
+    if e.clients_paused == PAUSE_OFF or c.flags & CF_REPLICA:
         return False
     argv = c.request_args()
     if not argv:

@@ -11,8 +11,7 @@ all of its subcommands.
 
 UNBUILT = frozenset({
     # Replication and failover.
-    "replicaof", "slaveof", "sync", "psync", "replconf", "role", "wait",
-    "failover",
+    "replicaof", "slaveof", "failover",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",
     # Diagnostics: LOLWUT.

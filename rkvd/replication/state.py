@@ -80,6 +80,9 @@ class ReplState:
         self.backlog_size = backlog_size
         self.backlog = None             # created when the first replica attaches (or on a replica)
         self.backlog_no_replicas_since = None
+        # None on a master; on a replica the replica side's link to its
+        # master (host, port, link_status, state), set by that side only
+        self.master = None
 
     # --- history -----------------------------------------------------------
 
@@ -119,6 +122,16 @@ class ReplState:
     def backlog_since(self, offset):
         """The stream from `offset` (1-based) to the current offset."""
         return self.backlog.tail(self.master_repl_offset - offset + 1)
+
+    def rdb_aux_fields(self):
+        """The AUX fields an RDB records of this history (Redis's
+        rdbPopulateSaveInfo, master side): where the stream stood when the
+        snapshot was taken, so a server restarted from it can continue it.
+        None while there is no backlog (no history worth continuing)."""
+        if self.backlog is None or self.master is not None:
+            return []
+        return [(b"repl-stream-db", 0), (b"repl-id", self.replid.encode()),
+                (b"repl-offset", self.master_repl_offset)]
 
     # --- IDs ---------------------------------------------------------------
 

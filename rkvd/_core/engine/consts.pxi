@@ -80,6 +80,7 @@ cdef enum:
     CF_TRACKING_CACHING = 1 << 24       # CLIENT CACHING given for the next command
     CF_TRACKING_NOLOOP = 1 << 25
     CF_SCRIPT = 1 << 26         # the client scripts run their commands as (Redis's CLIENT_SCRIPT)
+    CF_REPLICA = 1 << 27        # a replica attached by SYNC/PSYNC (Redis's CLIENT_SLAVE)
 
 # command flags (subset of Redis's CMD_*)
 cdef enum:

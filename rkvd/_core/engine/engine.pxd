@@ -34,6 +34,9 @@ cdef class Engine:
     # failing (a failed BGSAVE with stop-writes-on-bgsave-error, an AOF write
     # error), or None. Set by the shell.
     cdef public object disk_error
+    # The -NOREPLICAS error write commands get while fewer replicas than
+    # min-replicas-to-write are in reach (rkvd.replication.master), or None.
+    cdef public object noreplicas_error
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one

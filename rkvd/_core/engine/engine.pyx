@@ -124,7 +124,7 @@ cdef class Engine:
             return 0
         if self.tracking_clients:
             tracking_limit_used_slots(self)
-        if self.loading or self.disk_error is not None:
+        if self.loading or self.disk_error is not None or self.noreplicas_error is not None:
             if self._gated(c, cmd):
                 return 0
         if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
@@ -225,6 +225,9 @@ cdef class Engine:
                 inv |= ~(<Command>queued[0]).flags
         if self.disk_error is not None and (flags & CMD_WRITE or cmd.name == "ping"):
             self._reject(c, cmd, self.disk_error)
+            return 1
+        if self.noreplicas_error is not None and flags & CMD_WRITE:
+            self._reject(c, cmd, self.noreplicas_error)
             return 1
         if self.loading and (not (cmd.flags & CMD_LOADING) or inv & CMD_LOADING):
             self._reject(c, cmd, b"-LOADING Redis is loading the dataset in memory")
@@ -481,6 +484,8 @@ cdef class Engine:
             tracking_disable(c)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
+        if c.flags & CF_REPLICA and self.server is not None:
+            self.server.replication.replica_gone(c)
 
     def new_client(self):
         cdef Client c = Client()
@@ -586,7 +591,7 @@ cdef class Engine:
     # Redis's clientsCronHandleTimeout for idle clients: not replicas or
     # monitors, not blocked (their own timeout) nor subscribed clients.
     cdef bint _idle_timeout(self, Client c) except -1:
-        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB):
+        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB | CF_REPLICA):
             return False
         if self.cached_ms - c.last_interaction_ms <= self.maxidletime * 1000:
             return False
@@ -674,5 +679,5 @@ CLIENT_FLAGS = {
     "tracking": CF_TRACKING, "tracking_broken_redir": CF_TRACKING_BROKEN_REDIR,
     "tracking_bcast": CF_TRACKING_BCAST, "tracking_optin": CF_TRACKING_OPTIN,
     "tracking_optout": CF_TRACKING_OPTOUT, "tracking_caching": CF_TRACKING_CACHING,
-    "tracking_noloop": CF_TRACKING_NOLOOP,
+    "tracking_noloop": CF_TRACKING_NOLOOP, "replica": CF_REPLICA,
 }
