@@ -468,7 +468,7 @@ class Master:
                     return
                 (link.hs if link else self._handshake(c)).listening_port = port
             elif opt == "ip-address":
-                if len(val) >= 46:
+                if len(val) >= 256:         # NET_HOST_STR_LEN
                     c.reply_error(f"REPLCONF ip-address provided by replica instance is too "
                                   f"long: {len(val)} bytes")
                     return

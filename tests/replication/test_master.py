@@ -1,0 +1,196 @@
+"""The master side of replication, against a real redis-server replica.
+
+A redis-server started with --replicaof an rkvd master must end with the
+same dataset (DEBUG DIGEST, which both compute the same way), get a full
+sync first and a partial one after its link is cut, and acknowledge what
+WAIT waits for.
+"""
+import time
+
+import pytest
+
+import support
+
+
+def wait_until(fn, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def info(client, section):
+    return client.info(section)
+
+
+def in_sync(master, replica):
+    m = info(master, "replication")
+    r = info(replica, "replication")
+    return (r.get("master_link_status") == "up"
+            and r.get("slave_repl_offset") == m["master_repl_offset"])
+
+
+def fill(c):
+    """Several types in several databases, with expires."""
+    c.select(0)
+    for i in range(40):
+        c.set(f"str:{i}", f"value-{i}")
+    c.rpush("list", *[f"e{i}" for i in range(20)])
+    c.hset("hash", mapping={f"f{i}": i for i in range(10)})
+    c.sadd("set", *range(15))
+    c.zadd("zset", {f"m{i}": i * 1.5 for i in range(12)})
+    c.xadd("stream", {"a": "1"})
+    c.set("ttl:s", "x", ex=1000)
+    c.pexpire("hash", 900000)
+    c.execute_command("SELECT", 3)
+    c.set("db3:int", 12345)
+    c.lpush("db3:list", "a", "b")
+    c.set("db3:ttl", "y", px=500000)
+    c.execute_command("SELECT", 0)
+
+
+@pytest.fixture
+def pair(rkvd_factory, redis_factory):
+    master = rkvd_factory("--repl-ping-replica-period", "1")
+    mc = master.client()
+
+    def start_replica(*extra):
+        replica = redis_factory("--replicaof", support.HOST, str(master.port), *extra,
+                                start=False)
+        replica.start()
+        return replica
+
+    return master, mc, start_replica
+
+
+def test_full_sync_with_writes_during_it_then_partial_resync(pair):
+    master, mc, start_replica = pair
+    fill(mc)
+    # a slow snapshot, so the writes below land while the child runs
+    mc.config_set("rdb-key-save-delay", "20000")
+    replica = start_replica()
+    rc = replica.client()
+    wait_until(lambda: "slave0" in info(mc, "replication"), what="the replica to attach")
+    assert info(mc, "replication")["slave0"]["state"] == "wait_bgsave"
+    c3 = master.client(db=3)
+    for i in range(30):
+        mc.incr("during:counter")
+        c3.rpush("during:list", i)
+    mc.delete("str:0")
+    mc.expire("str:1", 5000)
+    mc.config_set("rdb-key-save-delay", "0")
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    assert rc.get("during:counter") == b"30"
+    assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
+    stats = info(mc, "stats")
+    assert (stats["sync_full"], stats["sync_partial_ok"]) == (1, 0)
+    assert stats["total_net_repl_output_bytes"] > 0
+    repl = info(mc, "replication")
+    assert repl["connected_slaves"] == 1 and repl["slave0"]["state"] == "online"
+    assert repl["slave0"]["port"] == replica.port
+    assert repl["repl_backlog_active"] == 1
+    assert repl["master_replid"] == info(rc, "replication")["master_replid"]
+    assert b"flags=S " in mc.execute_command("CLIENT", "LIST", "TYPE", "replica")
+
+    # the link cut: the replica comes back and continues from the backlog
+    assert mc.execute_command("CLIENT", "KILL", "TYPE", "replica") == 1
+    for i in range(10):
+        c3.hset("after:cut", f"f{i}", i)
+    mc.set("after:cut:str", "v")
+    wait_until(lambda: info(mc, "stats")["sync_partial_ok"] == 1, what="the partial resync")
+    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    stats = info(mc, "stats")
+    assert (stats["sync_full"], stats["sync_partial_ok"], stats["sync_partial_err"]) == (1, 1, 0)
+    assert "Successful partial resynchronization with master" in replica.stdout()
+    assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
+
+
+def test_wait_role_and_min_replicas(pair, redis_factory):
+    master, mc, start_replica = pair
+    assert mc.execute_command("WAIT", 0, 0) == 0
+    replica = start_replica()
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    mc.set("k", "v")
+    assert mc.execute_command("WAIT", 1, 2000) == 1
+    assert rc.get("k") == b"v"
+    start = time.monotonic()
+    assert mc.execute_command("WAIT", 2, 300) == 1        # only one replica: the timeout answers
+    assert time.monotonic() - start >= 0.25
+    role = mc.execute_command("ROLE")
+    assert role[0] == b"master" and role[1] == info(mc, "replication")["master_repl_offset"]
+    assert role[2] == [[support.HOST.encode(), str(replica.port).encode(), role[2][0][2]]]
+
+    # min-replicas-to-write: one replica in reach is enough for 1, not for 2
+    mc.config_set("min-replicas-to-write", "1")
+    assert mc.set("k2", "v2")
+    assert info(mc, "replication")["min_slaves_good_slaves"] == 1
+    mc.config_set("min-replicas-to-write", "2")
+    ref = redis_factory("--min-replicas-to-write", "2").raw()
+    with master.raw() as raw:
+        for cmd in (("SET", "k3", "v"), ("GET", "k3"), ("MULTI",), ("INCR", "n"), ("EXEC",)):
+            assert raw.command(*cmd) == ref.command(*cmd), cmd
+    ref.close()
+    mc.config_set("min-replicas-to-write", "0")
+    mc.set("k4", "v4")
+    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
+
+
+def test_replication_commands_errors_match_redis(rkvd_factory, redis_factory):
+    m, r = rkvd_factory().raw(), redis_factory().raw()
+    for cmd in (("REPLCONF",), ("REPLCONF", "listening-port"), ("REPLCONF", "listening-port", "x"),
+                ("REPLCONF", "listening-port", "7000"), ("REPLCONF", "capa", "eof", "capa", "psync2"),
+                ("REPLCONF", "nosuch", "1"), ("REPLCONF", "rdb-only", "2"),
+                ("REPLCONF", "ip-address", "x" * 300), ("WAIT", "x", "0"), ("WAIT", "0", "-1"),
+                ("WAIT", "0", "x"), ("WAIT", "1", "10"), ("PSYNC", "?", "x"), ("ROLE",)):
+        a, b = m.command(*cmd), r.command(*cmd)
+        if cmd == ("ROLE",):
+            assert a == b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n" == b
+        else:
+            assert a == b, cmd
+
+
+def test_replicas_attaching_during_one_snapshot_share_it(pair):
+    master, mc, start_replica = pair
+    fill(mc)
+    mc.config_set("rdb-key-save-delay", "20000")
+    first = start_replica()
+    wait_until(lambda: "slave0" in info(mc, "replication"), what="the first replica")
+    mc.incr("between")
+    second = start_replica()
+    wait_until(lambda: "slave1" in info(mc, "replication"), what="the second replica")
+    mc.incr("between")
+    mc.config_set("rdb-key-save-delay", "0")
+    for replica in (first, second):
+        rc = replica.client()
+        wait_until(lambda rc=rc: in_sync(mc, rc), what="the full syncs")
+        assert rc.get("between") == b"2"
+        assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
+    assert info(mc, "stats")["sync_full"] == 2
+    assert info(mc, "persistence")["rdb_saves"] == 1
+    log = master.stdout()
+    assert log.count("Starting BGSAVE for SYNC with target: disk") == 1
+    assert "Waiting for end of BGSAVE for SYNC" in log
+
+
+def test_backlog_resize_and_ttl(pair):
+    master, mc, start_replica = pair
+    assert info(mc, "replication")["repl_backlog_active"] == 0
+    replica = start_replica()
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    mc.config_set("repl-backlog-size", "20000")
+    mc.set("k", "x" * 100)
+    repl = info(mc, "replication")
+    assert repl["repl_backlog_size"] == 20000 and repl["repl_backlog_histlen"] > 100
+    mc.config_set("repl-backlog-ttl", "1")
+    replica.kill()
+    replid = repl["master_replid"]
+    wait_until(lambda: info(mc, "replication")["repl_backlog_active"] == 0, timeout=5,
+               what="the backlog to be freed")
+    repl = info(mc, "replication")
+    assert repl["master_replid"] != replid and repl["connected_slaves"] == 0
