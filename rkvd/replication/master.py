@@ -117,6 +117,8 @@ class Master:
         self.stat_sync_partial_err = 0
         self.stat_repl_output_bytes = 0
         self.rdb_for_replication = False    # the running RDB child was started for SYNC
+        self._pipe_fd = None                # the diskless child's pipe, while it is read
+        self._transfer = None               # the replicas a diskless transfer goes to
         self._cron_ms = 0
         self._cron_loops = 0
 
@@ -262,7 +264,9 @@ class Master:
             self.log.notice(f"Replication backlog created, my new replication IDs are "
                             f"'{self.repl.replid}' and '{self.repl.replid2}'")
         child = self.server.persistence.child
-        if child is not None and child.kind == "rdb":
+        if child is not None and child.kind == "rdb" and child.to_replicas:
+            self.log.notice("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC")
+        elif child is not None and child.kind == "rdb":
             other = None
             for peer in self.replicas:
                 if peer is not link and peer.state == WAIT_BGSAVE_END and (
@@ -277,8 +281,11 @@ class Master:
             else:
                 self.log.notice("Can't attach the replica to the current BGSAVE. "
                                 "Waiting for next BGSAVE for SYNC")
+        elif self.cfg["repl-diskless-sync"] and hs.capa & CAPA_EOF and self.cfg["repl-diskless-sync-delay"]:
+            # the cron starts it, after the delay lets more replicas arrive
+            self.log.notice("Delay next BGSAVE for diskless SYNC")
         elif child is None:
-            self._start_bgsave()
+            self._start_bgsave(hs.capa)
         else:
             self.log.notice("No BGSAVE in progress, but another BG operation is active. "
                             "BGSAVE for replication delayed")
@@ -335,13 +342,20 @@ class Master:
         if not link.pre_psync:
             self._write(link, b"+FULLRESYNC %s %d\r\n" % (self.repl.replid.encode(), offset))
 
-    def _start_bgsave(self):
-        """Redis's startBgsaveForReplication, disk target."""
-        self.log.notice("Starting BGSAVE for SYNC with target: disk")
+    def _start_bgsave(self, mincapa):
+        """Redis's startBgsaveForReplication: the replicas' sockets when
+        diskless sync is on and every waiting replica takes EOF-marked
+        payloads, else the disk."""
+        socket_target = bool(self.cfg["repl-diskless-sync"] and mincapa & CAPA_EOF)
+        self.log.notice("Starting BGSAVE for SYNC with target: "
+                        + ("replicas sockets" if socket_target else "disk"))
         self.server.stream.pump()
         p = self.server.persistence
-        ok = p.bgsave()
         waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START]
+        if socket_target:
+            ok = self._start_socket_transfer(waiting)
+        else:
+            ok = p.bgsave()
         if not ok:
             self.log.warning("BGSAVE for replication failed")
             for link in waiting:
@@ -350,9 +364,79 @@ class Master:
                 link.client.close_after_reply()
             return False
         self.rdb_for_replication = True
-        for link in waiting:
-            self._setup_full_resync(link, self.repl.master_repl_offset)
+        if not socket_target:
+            for link in waiting:
+                self._setup_full_resync(link, self.repl.master_repl_offset)
         return True
+
+    # ------------------------------------------------------------ diskless transfer
+
+    def _start_socket_transfer(self, waiting):
+        """Redis's rdbSaveToSlavesSockets: +FULLRESYNC to the waiting
+        replicas, then a child writes the EOF-marked RDB into a pipe whose
+        bytes the loop copies to each of them."""
+        offset = self.repl.master_repl_offset
+        for link in waiting:
+            self._setup_full_resync(link, offset)
+        mark = os.urandom(20).hex().encode()
+        fd = self.server.persistence.bgsave_to_replicas(mark)
+        if fd is None:
+            for link in waiting:
+                link.state = WAIT_BGSAVE_START
+            return False
+        self._transfer = [link for link in waiting if link in self.replicas]
+        self._pipe_fd = fd
+        self.engine.loop.add_reader(fd, self._pipe_readable)
+        return True
+
+    def _pipe_readable(self):
+        fd = self._pipe_fd
+        if fd is None:
+            return
+        self._transfer = [link for link in self._transfer if link in self.replicas]
+        if not self._transfer:
+            self._close_pipe()
+            self.log.warning("Diskless rdb transfer, last replica dropped, killing fork child.")
+            self.server.persistence.kill_child()
+            return
+        try:
+            data = os.read(fd, _BULK_CHUNK)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.log.warning(f"Diskless rdb transfer, read error sending DB to replicas: "
+                             f"{exc.strerror}")
+            self._close_pipe()
+            self.server.persistence.kill_child()
+            return
+        if not data:
+            self._close_pipe()
+            self.log.notice(f"Diskless rdb transfer, done reading from pipe, "
+                            f"{len(self._transfer)} replicas still up.")
+            return
+        for link in self._transfer:
+            if link.client.write_stream(data):
+                self.stat_repl_output_bytes += len(data)
+        if any(link.client.pending_output > _BULK_HIGH for link in self._transfer):
+            # a slow replica: stop reading the pipe until the sockets drain
+            self.engine.loop.remove_reader(fd)
+            self.engine.loop.call_later(0.005, self._resume_pipe)
+
+    def _resume_pipe(self):
+        if self._pipe_fd is None:
+            return
+        self._transfer = [link for link in self._transfer if link in self.replicas]
+        if self._transfer and any(link.client.pending_output > _BULK_HIGH
+                                  for link in self._transfer):
+            self.engine.loop.call_later(0.005, self._resume_pipe)
+            return
+        self.engine.loop.add_reader(self._pipe_fd, self._pipe_readable)
+
+    def _close_pipe(self):
+        if self._pipe_fd is not None:
+            self.engine.loop.remove_reader(self._pipe_fd)
+            os.close(self._pipe_fd)
+            self._pipe_fd = None
 
     def _detach(self, link):
         c = link.client
@@ -381,14 +465,30 @@ class Master:
     # ------------------------------------------------------------ the RDB child
 
     def bgsave_done(self, ok):
-        """persistence: the RDB child ended (ok: the file is written)."""
+        """persistence: the RDB child ended (ok: the file is written, or the
+        payload streamed to the replicas' sockets)."""
         self.rdb_for_replication = False
+        socket = self._pipe_fd is not None or self._transfer is not None
+        if self._pipe_fd is not None:
+            # the pipe's last bytes, before the replicas go online (the
+            # child is gone: the reads end at EOF)
+            os.set_blocking(self._pipe_fd, True)
+            while self._pipe_fd is not None:
+                self._pipe_readable()
+        self._transfer = None
         for link in list(self.replicas):
             if link.state != WAIT_BGSAVE_END:
                 continue
             if not ok:
                 self.log.warning("SYNC failed. BGSAVE child returned an error")
                 link.client.close()
+                continue
+            if socket:
+                self.log.notice(f"Streamed RDB transfer with replica "
+                                f"{self.replica_name(link.client, link.hs)} succeeded (socket). "
+                                "Waiting for REPLCONF ACK from slave to enable streaming")
+                link.start_on_ack = True
+                self._put_online(link)
                 continue
             try:
                 f = open(self.server.persistence.rdb_filename(), "rb")
@@ -437,7 +537,8 @@ class Master:
         link.ack_time = int(time.time())
         self.refresh_good_replicas()
         self.log.notice(f"Synchronization with replica {self.replica_name(c, link.hs)} succeeded")
-        self._start_stream(link)
+        if not link.start_on_ack:
+            self._start_stream(link)
 
     def _start_stream(self, link):
         link.start_on_ack = False
@@ -490,6 +591,10 @@ class Master:
                 if off > link.ack_off:
                     link.ack_off = off
                 link.ack_time = int(time.time())
+                if link.state == WAIT_BGSAVE_END and self.server.persistence.child is not None:
+                    # the replica may have loaded the payload before the
+                    # cron saw the child end
+                    self.server.persistence.reap_child()
                 if link.start_on_ack and link.state == ONLINE:
                     self._start_stream(link)
                 self.process_waiters()
@@ -648,9 +753,12 @@ class Master:
         period = self.cfg["repl-ping-replica-period"]
         if self.replicas and self._cron_loops % period == 0 and self.repl.master is None:
             self._feed_repl_only(_PING)
+        child = self.server.persistence.child
+        socket_child = child is not None and child.to_replicas
         for link in list(self.replicas):
-            # a newline keeps replicas waiting for their snapshot from timing out
-            if link.state in (WAIT_BGSAVE_START, WAIT_BGSAVE_END):
+            # a newline keeps replicas waiting for their snapshot from timing
+            # out (not inside a payload being streamed)
+            if link.state == WAIT_BGSAVE_START or (link.state == WAIT_BGSAVE_END and not socket_child):
                 link.client.write_stream(b"\n")
             elif link.state == ONLINE and not link.pre_psync:
                 if now - link.ack_time > self.cfg["repl-timeout"]:
@@ -669,14 +777,29 @@ class Master:
             self.server.stream.update()
             self.log.notice(f"Replication backlog freed after {ttl} seconds without connected "
                             "replicas.")
-        # a snapshot for replicas waiting for one to start
-        if self.server.persistence.child is None and any(
-                link.state == WAIT_BGSAVE_START for link in self.replicas):
-            self._start_bgsave()
+        self._start_pending_bgsave()
         for cid in [cid for cid in self._handshakes if cid not in self.engine.clients]:
             del self._handshakes[cid]
         self.refresh_good_replicas()
         self._cron_loops += 1
+
+    def _start_pending_bgsave(self):
+        """Redis's replicationStartPendingFork: a snapshot for the replicas
+        waiting for one, once diskless sync's delay let others join."""
+        if self.server.persistence.child is not None:
+            return
+        waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START]
+        if not waiting:
+            return
+        now_ms = self.engine.cached_ms or int(time.time() * 1000)
+        max_idle = max((now_ms - link.client.last_interaction_ms) // 1000 for link in waiting)
+        mincapa = CAPA_EOF | CAPA_PSYNC2
+        for link in waiting:
+            mincapa &= link.hs.capa
+        most = self.cfg["repl-diskless-sync-max-replicas"]
+        if (not self.cfg["repl-diskless-sync"] or (most > 0 and len(waiting) >= most)
+                or max_idle >= self.cfg["repl-diskless-sync-delay"]):
+            self._start_bgsave(mincapa)
 
     # ------------------------------------------------------------ INFO
 

@@ -52,9 +52,14 @@ def fill(c):
     c.execute_command("SELECT", 0)
 
 
-@pytest.fixture
-def pair(rkvd_factory, redis_factory):
-    master = rkvd_factory("--repl-ping-replica-period", "1")
+@pytest.fixture(params=["disk", "diskless"])
+def pair(request, rkvd_factory, redis_factory):
+    """An rkvd master (the snapshot through the disk, or streamed to the
+    replicas' sockets) and a way to start redis-server replicas of it."""
+    diskless = request.param == "diskless"
+    master = rkvd_factory("--repl-ping-replica-period", "1",
+                          "--repl-diskless-sync", "yes" if diskless else "no",
+                          "--repl-diskless-sync-delay", "0")
     mc = master.client()
 
     def start_replica(*extra):
@@ -154,14 +159,15 @@ def test_replication_commands_errors_match_redis(rkvd_factory, redis_factory):
             assert a == b, cmd
 
 
-def test_replicas_attaching_during_one_snapshot_share_it(pair):
-    master, mc, start_replica = pair
+def test_replicas_attaching_during_one_disk_snapshot_share_it(rkvd_factory, redis_factory):
+    master = rkvd_factory("--repl-diskless-sync", "no")
+    mc = master.client()
     fill(mc)
     mc.config_set("rdb-key-save-delay", "20000")
-    first = start_replica()
+    first = redis_factory("--replicaof", support.HOST, str(master.port))
     wait_until(lambda: "slave0" in info(mc, "replication"), what="the first replica")
     mc.incr("between")
-    second = start_replica()
+    second = redis_factory("--replicaof", support.HOST, str(master.port))
     wait_until(lambda: "slave1" in info(mc, "replication"), what="the second replica")
     mc.incr("between")
     mc.config_set("rdb-key-save-delay", "0")
@@ -171,10 +177,26 @@ def test_replicas_attaching_during_one_snapshot_share_it(pair):
         assert rc.get("between") == b"2"
         assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
     assert info(mc, "stats")["sync_full"] == 2
-    assert info(mc, "persistence")["rdb_saves"] == 1
     log = master.stdout()
-    assert log.count("Starting BGSAVE for SYNC with target: disk") == 1
+    assert log.count("Starting BGSAVE for SYNC with target: ") == 1
     assert "Waiting for end of BGSAVE for SYNC" in log
+
+
+def test_diskless_sync_waits_the_delay_for_more_replicas(rkvd_factory, redis_factory):
+    master = rkvd_factory("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "1",
+                          "--repl-diskless-sync-max-replicas", "2")
+    mc = master.client()
+    fill(mc)
+    replicas = [redis_factory("--replicaof", support.HOST, str(master.port)) for _ in range(2)]
+    for replica in replicas:
+        rc = replica.client()
+        wait_until(lambda rc=rc: in_sync(mc, rc), what="the diskless syncs")
+        assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
+    log = master.stdout()
+    assert "Delay next BGSAVE for diskless SYNC" in log
+    assert log.count("Starting BGSAVE for SYNC with target: replicas sockets") == 1
+    assert log.count("Background RDB transfer started by pid") == 1
+    assert info(mc, "persistence")["rdb_saves"] == 0       # no file was written
 
 
 def test_backlog_resize_and_ttl(pair):
