@@ -8,13 +8,14 @@ does not send its own propagation stream on: it proxies the bytes its master
 sent, through feed_replicas, so a chain of replicas shares one history and
 its offsets (server.repl, rkvd.replication.state).
 
-A full sync forks a snapshot child with the persistence machinery (the RDB
-is written to `dbfilename`, as Redis's disk-based sync does), then sends
-"$<length>\\r\\n" and the file; the stream produced meanwhile waits in the
-replica's link and follows the payload. Replicas attaching while that child
-runs share it. The RDB always travels through the disk: the diskless
-transfer (repl-diskless-sync) is not built, so a replica that offers EOF
-transfers gets the disk-based one (which every replica understands).
+A full sync forks a snapshot child with the persistence machinery. With
+repl-diskless-sync (Redis 7's default) and replicas that take EOF-marked
+payloads, the child writes "$EOF:<mark>\\r\\n<rdb><mark>" into a pipe the
+loop copies to every replica of that transfer, which goes online on its
+first REPLCONF ACK; otherwise the RDB is written to `dbfilename` and sent as
+"$<length>\\r\\n" and the file. Either way the stream produced meanwhile
+waits in the replica's link and follows the payload, and replicas attaching
+while a disk child runs share it.
 
 The interface the replica side uses:
   feed_replicas(data)   bytes of the stream received from this server's own
