@@ -35,13 +35,23 @@ class Stream:
             e.stop_propagation_log()
 
     def pump(self):
-        """Take what the engine recorded and give it to every consumer."""
-        data = self.engine.take_propagation_log()
+        """Take what the engine recorded and give it to every consumer. The
+        commands meant for replicas only (PUBLISH) are left out of the AOF."""
+        data, repl_only = self.engine.take_propagation_log_split()
         if not data:
             return
         if self.debug_tee is not None:
             self.debug_tee += data
-        self.server.persistence.aof.accept(data)
+        aof_data = data
+        if repl_only:
+            parts, pos = [], 0
+            for start, end in repl_only:
+                parts.append(data[pos:start])
+                pos = end
+            parts.append(data[pos:])
+            aof_data = b"".join(parts)
+        if aof_data:
+            self.server.persistence.aof.accept(aof_data)
         self.server.replication.feed_own(data)
 
     def flush_before_replies(self):

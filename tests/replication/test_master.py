@@ -136,7 +136,10 @@ def test_wait_role_and_min_replicas(pair, redis_factory):
     mc.config_set("min-replicas-to-write", "2")
     ref = redis_factory("--min-replicas-to-write", "2").raw()
     with master.raw() as raw:
-        for cmd in (("SET", "k3", "v"), ("GET", "k3"), ("MULTI",), ("INCR", "n"), ("EXEC",)):
+        for cmd in (("SET", "k3", "v"), ("GET", "k3"), ("MULTI",), ("INCR", "n"), ("EXEC",),
+                    ("EVAL", "return redis.call('set', KEYS[1], '1')", "1", "k5"),
+                    ("EVAL", "#!lua\nreturn redis.call('set', KEYS[1], '1')", "1", "k5"),
+                    ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "k5")):
             assert raw.command(*cmd) == ref.command(*cmd), cmd
     ref.close()
     mc.config_set("min-replicas-to-write", "0")
@@ -216,3 +219,24 @@ def test_backlog_resize_and_ttl(pair):
                what="the backlog to be freed")
     repl = info(mc, "replication")
     assert repl["master_replid"] != replid and repl["connected_slaves"] == 0
+
+
+def test_publish_reaches_replicas_but_not_the_aof(rkvd_factory, redis_factory):
+    master = rkvd_factory("--appendonly", "yes", "--repl-diskless-sync-delay", "0")
+    mc = master.client()
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    sub = replica.client().pubsub()
+    sub.subscribe("news")
+    wait_until(lambda: sub.get_message(timeout=0.1), what="the subscription")
+    mc.execute_command("SELECT", 5)
+    mc.publish("news", "hello")
+    mc.set("after", "1")
+    msg = wait_until(lambda: sub.get_message(timeout=0.1), what="the message on the replica")
+    assert msg["data"] == b"hello"
+    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    assert replica.client(db=5).get("after") == b"1"
+    aof = b"".join(p.read_bytes() for p in (master.dir / "appendonlydir").glob("*.incr.aof"))
+    assert b"after" in aof and b"PUBLISH" not in aof.upper()
+    sub.close()

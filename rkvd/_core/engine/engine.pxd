@@ -106,8 +106,10 @@ cdef class Engine:
     cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
     cdef int prop_seldb                     # database of the last command fed, -1 before any
     cdef bytearray prop_buf                 # the stream fed and not yet taken
+    cdef list prop_repl_only                # [(start, end)] of prop_buf for replicas only
     # fn() the shell runs before any reply leaves while prop_buf holds
-    # commands (the AOF writes them first: appendfsync always), or None
+    # commands (rkvd.stream: the AOF writes them first, appendfsync always,
+    # and the replicas get them), or None
     cdef public object aof_flush
     # the client replaying the AOF (Redis's AOF client, which bypasses
     # processCommand): never refused with -LOADING or -MISCONF, or None

@@ -27,6 +27,7 @@ cdef class Engine:
         self.reply_buffer_resizing = True
         self.prop_ops = []
         self.prop_buf = bytearray()
+        self.prop_repl_only = []
         self.prop_seldb = -1
         self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -459,6 +460,11 @@ cdef class Engine:
 
     def take_propagation_log(self):
         return propagation_take(self)
+
+    def take_propagation_log_split(self):
+        """(stream, [(start, end)]): the ranges are commands for replicas
+        only (PUBLISH), which the AOF leaves out."""
+        return propagation_take_split(self)
 
     def reset_propagation_db(self):
         """The next command fed is preceded by a SELECT (a new AOF file)."""

@@ -173,7 +173,8 @@ cdef class Client:
             return 0
         if self.engine.aof_flush is not None and len(self.engine.prop_buf):
             # Redis's beforeSleep order: the AOF is written (and with
-            # appendfsync always synced) before any reply acknowledges it.
+            # appendfsync always synced) and the replicas fed before any
+            # reply acknowledges it.
             self.engine.aof_flush()
         if self.output_limited() and self._check_output_limits(n):
             # Redis counts a reply against the limits before writing it and
