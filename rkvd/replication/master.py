@@ -120,8 +120,11 @@ class Master:
         self.rdb_for_replication = False    # the running RDB child was started for SYNC
         self._pipe_fd = None                # the diskless child's pipe, while it is read
         self._transfer = None               # the replicas a diskless transfer goes to
-        self._cron_ms = 0
-        self._cron_loops = 0
+        # Redis's replicationCron runs first as the server starts (loop 0,
+        # no replica can be there yet), then once a second; the PINGs fall
+        # on the loops that are multiples of repl-ping-replica-period
+        self._cron_ms = int(time.monotonic() * 1000)
+        self._cron_loops = 1
 
     # ------------------------------------------------------------ names
 
