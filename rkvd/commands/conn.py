@@ -300,7 +300,10 @@ class ConnCommands:
         c.close_after_reply()
 
     def reset(self, c, args):
-        # Redis refuses RESET from master and replica links; rkvd has none.
+        # Redis refuses RESET from master and replica links
+        if c.flags & CF_REPLICA:
+            c.reply_error("can only reset normal client connections")
+            return
         for fn in list(_RESET_HOOKS):
             fn(self.server, c)
         tracking_off(c)

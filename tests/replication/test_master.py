@@ -240,3 +240,74 @@ def test_publish_reaches_replicas_but_not_the_aof(rkvd_factory, redis_factory):
     aof = b"".join(p.read_bytes() for p in (master.dir / "appendonlydir").glob("*.incr.aof"))
     assert b"after" in aof and b"PUBLISH" not in aof.upper()
     sub.close()
+
+
+def _read_exact(raw, n, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while len(raw.buf) < n:
+        assert raw._fill(deadline), "connection closed"
+    data = bytes(raw.buf[:n])
+    del raw.buf[:n]
+    return data
+
+
+def _read_line(raw, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while b"\r\n" not in raw.buf:
+        assert raw._fill(deadline), "connection closed"
+    line, _, rest = bytes(raw.buf).partition(b"\r\n")
+    raw.buf[:] = rest
+    return line
+
+
+def test_the_stream_a_replica_reads_byte_for_byte(rkvd_factory):
+    """A hand-made replica: the handshake's replies, the payload, then the
+    stream, whose length is the offset INFO reports; a second connection
+    continues it from the backlog."""
+    master = rkvd_factory("--repl-diskless-sync", "no", "--repl-ping-replica-period", "100")
+    mc = master.client()
+    mc.set("before", "1")
+    raw = master.raw()
+    assert raw.command("REPLCONF", "listening-port", "7777") == b"+OK\r\n"
+    assert raw.command("REPLCONF", "capa", "eof", "capa", "psync2") == b"+OK\r\n"
+    raw.send_command("PSYNC", "?", "-1")
+    line = _read_line(raw)
+    while not line:                         # newlines keep a waiting replica alive
+        line = _read_line(raw)
+    tag, replid, offset = line.split()
+    assert tag == b"+FULLRESYNC" and len(replid) == 40
+    bulk = _read_line(raw)
+    while not bulk:
+        bulk = _read_line(raw)
+    payload = _read_exact(raw, int(bulk[1:]))
+    assert payload.startswith(b"REDIS0010") and b"before" in payload
+    mc.execute_command("SELECT", 2)
+    mc.execute_command("SET", "x", "y")
+    mc.execute_command("PUBLISH", "ch", "m")
+    expect = (b"*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\ny\r\n"
+              b"*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n")
+    assert _read_exact(raw, len(expect)) == expect
+    end = int(offset) + len(expect)
+    assert info(mc, "replication")["master_repl_offset"] == end
+    raw.send_command("REPLCONF", "ACK", str(end))
+    wait_until(lambda: info(mc, "replication")["slave0"]["offset"] == end, what="the ACK")
+    assert info(mc, "replication")["slave0"]["port"] == 7777
+    assert mc.execute_command("WAIT", 1, 100) == 1         # acknowledged already
+    assert mc.execute_command("WAIT", 2, 100) == 1         # blocks, asks for ACKs
+    # the blocked WAIT's GETACK is in the stream
+    getack = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
+    assert _read_exact(raw, len(getack)) == getack
+    raw.send_command("RESET")
+    assert _read_line(raw) == b"-ERR can only reset normal client connections"
+    raw.close()
+    wait_until(lambda: info(mc, "replication")["connected_slaves"] == 0, what="the link to drop")
+    mc.execute_command("SET", "z", "w")
+    again = master.raw()
+    again.command("REPLCONF", "capa", "psync2")
+    again.send_command("PSYNC", replid.decode(), str(end - len(b"*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n") + 1))
+    assert _read_line(again) == b"+CONTINUE " + replid
+    rest = (b"*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n" + getack
+            + b"*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\nw\r\n")
+    assert _read_exact(again, len(rest)) == rest
+    assert info(mc, "stats")["sync_partial_ok"] == 1
+    again.close()
