@@ -718,6 +718,42 @@ class Master:
               or self.good_replicas >= to_write)
         self.engine.noreplicas_error = None if ok else NOREPLICAS
 
+    # ------------------------------------------------------------ shutdown
+
+    def ready_to_shutdown(self):
+        """Redis's isReadyToShutdown: every replica acknowledged the whole
+        stream."""
+        self.server.stream.pump()
+        return all(link.ack_off == self.repl.master_repl_offset for link in self.replicas)
+
+    def wait_for_shutdown(self):
+        """A shutdown waits for the replicas: ask them for ACKs, hold writes."""
+        from rkvd.commands.conn import PAUSE_WRITE, pause
+        if not self.engine.clients_paused:
+            self._feed_repl_only(_GETACK)
+        pause(self.server, 2 ** 62, PAUSE_WRITE)
+
+    def end_shutdown_wait(self):
+        from rkvd.commands.conn import unpause
+        unpause(self.server)
+
+    def log_lagging_replicas(self):
+        """Redis's finishShutdown: a line per replica behind the stream."""
+        if not self.replicas:
+            return
+        self.server.stream.pump()
+        now = int(time.time())
+        lagging = 0
+        for link in self.replicas:
+            if link.ack_off != self.repl.master_repl_offset:
+                lagging += 1
+                lag = now - link.ack_time if link.state == ONLINE else 0
+                self.log.warning(f"Lagging replica {self.replica_name(link.client, link.hs)} "
+                                 f"reported offset {self.repl.master_repl_offset - link.ack_off} "
+                                 f"behind master, lag={lag}, state={_STATE_NAMES[link.state]}.")
+        self.log.notice(f"{len(self.replicas) - lagging} of {len(self.replicas)} replicas are in "
+                        "sync when shutting down.")
+
     # ------------------------------------------------------------ ROLE
 
     def role(self, c, args):

@@ -311,3 +311,56 @@ def test_the_stream_a_replica_reads_byte_for_byte(rkvd_factory):
     assert _read_exact(again, len(rest)) == rest
     assert info(mc, "stats")["sync_partial_ok"] == 1
     again.close()
+
+
+def test_shutdown_waits_for_a_lagging_replica(rkvd_factory, redis_factory):
+    """SHUTDOWN gives replicas up to shutdown-timeout seconds to take the
+    end of the stream (writes held meanwhile); SHUTDOWN ABORT cancels."""
+    import signal
+
+    master = rkvd_factory("--repl-diskless-sync-delay", "0", "--shutdown-timeout", "5")
+    mc = master.client()
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    replica.signal(signal.SIGSTOP)
+    try:
+        mc.set("last", "write")
+        shut = master.raw()
+        shut.send_command("SHUTDOWN")
+        wait_until(lambda: "Waiting for replicas before shutting down." in master.stdout(),
+                   what="the shutdown to wait")
+        with master.raw() as other:
+            assert other.command("SHUTDOWN", "ABORT") == b"+OK\r\n"
+        assert shut.read_reply() == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        assert mc.set("writes", "resume")
+        shut.send_command("SHUTDOWN")
+        time.sleep(0.3)
+        assert master.alive()
+    finally:
+        replica.signal(signal.SIGCONT)
+    assert master.wait(5) == 0
+    assert rc.get("last") == b"write" and rc.get("writes") == b"resume"
+    log = master.stdout()
+    assert "1 of 1 replicas are in sync when shutting down." in log
+
+
+def test_shutdown_gives_up_on_a_replica_after_the_timeout(rkvd_factory, redis_factory):
+    import signal
+
+    master = rkvd_factory("--repl-diskless-sync-delay", "0", "--shutdown-timeout", "1")
+    mc = master.client()
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    replica.signal(signal.SIGSTOP)
+    try:
+        mc.set("lost", "maybe")
+        master.signal(signal.SIGTERM)
+        assert master.wait(5) == 0
+    finally:
+        replica.signal(signal.SIGCONT)
+    log = master.stdout()
+    assert "Waiting for replicas before shutting down." in log
+    assert f"Lagging replica {support.HOST}:{replica.port} reported offset" in log
+    assert "0 of 1 replicas are in sync when shutting down." in log

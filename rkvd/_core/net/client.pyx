@@ -539,8 +539,9 @@ cdef class Client:
         return True
 
     def block_wait(self):
-        """Park this client with no key (WAIT): its pipeline waits until
-        unblock_wait; the caller keeps the timer and writes the reply."""
+        """Park this client with no key (WAIT, a SHUTDOWN waiting for the
+        replicas): its pipeline waits until unblock_wait; the caller keeps
+        the timer and writes the reply."""
         self.blocked_argv = self.args_list()
         self.blocked_keys = []
         self.blocked_db = self.db
@@ -549,12 +550,16 @@ cdef class Client:
         self.flags |= CF_BLOCKED
         self.engine.nblocked += 1
 
-    def unblock_wait(self, long long reply):
-        """End a WAIT with its reply (the count of replicas that acked)."""
+    def unblock_wait(self, long long reply, error=None):
+        """End a wait parked by block_wait with its reply: the count (WAIT:
+        the replicas that acked), or the error when one is given (bytes)."""
         if not (self.flags & CF_BLOCKED):
             return False
         unblock_client(self, False, False)
-        self.add_int(reply)
+        if error is not None:
+            self.add_error_bytes(error)
+        else:
+            self.add_int(reply)
         if not (self.flags & CF_CLOSED):
             if self.engine.loop is not None:
                 self.engine.loop.call_soon(_resume_client, self)
