@@ -364,3 +364,31 @@ def test_shutdown_gives_up_on_a_replica_after_the_timeout(rkvd_factory, redis_fa
     assert "Waiting for replicas before shutting down." in log
     assert f"Lagging replica {support.HOST}:{replica.port} reported offset" in log
     assert "0 of 1 replicas are in sync when shutting down." in log
+
+
+def test_replica_output_limit_drops_a_stalled_replica(rkvd_factory, redis_factory):
+    import signal
+
+    master = rkvd_factory("--repl-diskless-sync-delay", "0",
+                          "--client-output-buffer-limit", "replica 256kb 0 0",
+                          "--repl-backlog-size", "16mb")
+    mc = master.client()
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    rc = replica.client()
+    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    replica.signal(signal.SIGSTOP)
+    try:
+        big = "x" * 10000
+        pipe = mc.pipeline(transaction=False)
+        for i in range(800):                        # 8 MB the stopped replica cannot take
+            pipe.set(f"big:{i}", big)
+        pipe.execute()
+        wait_until(lambda: info(mc, "replication")["connected_slaves"] == 0,
+                   what="the replica to be dropped")
+    finally:
+        replica.signal(signal.SIGCONT)
+    assert "for overcoming of output buffer limits" in master.stdout()
+    wait_until(lambda: in_sync(mc, rc), timeout=15, what="the replica to come back")
+    # what it missed was still in the backlog
+    assert (info(mc, "stats")["sync_full"], info(mc, "stats")["sync_partial_ok"]) == (1, 1)
+    assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
