@@ -259,6 +259,8 @@ class Master:
         self.stat_sync_full += 1
         link = self._attach(c, hs)
         link.pre_psync = not psync
+        if self.cfg["repl-disable-tcp-nodelay"]:
+            _disable_nodelay(c)
         if len(self.replicas) == 1 and self.repl.backlog is None:
             # a new history: no offset of an older one may be continued
             self.repl.change_replid()
@@ -862,6 +864,22 @@ class Master:
 
     def is_replica_client(self, c):
         return c.id in self._links
+
+
+def _disable_nodelay(c):
+    # repl-disable-tcp-nodelay: fewer, bigger packets to the replica (not
+    # critical if it fails, as in Redis)
+    import socket
+    try:
+        sock = socket.socket(fileno=os.dup(c.fileno))
+    except OSError:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+    except OSError:
+        pass
+    finally:
+        sock.close()
 
 
 def _peer_ip(c):

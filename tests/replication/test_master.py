@@ -163,7 +163,7 @@ def test_replication_commands_errors_match_redis(rkvd_factory, redis_factory):
 
 
 def test_replicas_attaching_during_one_disk_snapshot_share_it(rkvd_factory, redis_factory):
-    master = rkvd_factory("--repl-diskless-sync", "no")
+    master = rkvd_factory("--repl-diskless-sync", "no", "--repl-disable-tcp-nodelay", "yes")
     mc = master.client()
     fill(mc)
     mc.config_set("rdb-key-save-delay", "20000")
