@@ -17,10 +17,16 @@ first REPLCONF ACK; otherwise the RDB is written to `dbfilename` and sent as
 waits in the replica's link and follows the payload, and replicas attaching
 while a disk child runs share it.
 
-The interface the replica side uses:
+The interface the replica side uses (server.replication is a Master):
   feed_replicas(data)   bytes of the stream received from this server's own
                         master: advance server.repl (offset, backlog) and
                         append them verbatim to every attached replica.
+  prepare_role_change() / role_changed()
+                        just before / right after setting or clearing
+                        server.repl.master (REPLICAOF host port, REPLICAOF
+                        NO ONE): the engine's own stream then goes to the
+                        AOF only, or again to the replicas.
+  disconnect_replicas() when this server's history changes under them.
   server.repl.master    None on a master; on a replica the link object,
                         read here for ROLE and SYNC (host, port,
                         link_status, state, and reploff / send_ack when it
@@ -178,6 +184,36 @@ class Master:
             else:
                 link.pending += data
                 self._check_limits(link)
+
+    # ------------------------------------------------------------ role changes
+
+    def prepare_role_change(self):
+        """The replica side calls this just before it sets or clears
+        server.repl.master: what the engine recorded so far goes out under
+        the current role."""
+        self.server.stream.pump()
+
+    def role_changed(self):
+        """The replica side calls this right after it set or cleared
+        server.repl.master (after shift_replid on a promotion). A replica
+        proxies its master's stream, a master records its own; a promoted
+        master drops its replicas so they resync with the new ID (a partial
+        resync: they reconnect at once), starts its stream with a SELECT
+        and counts the backlog's time to live from now (Redis's
+        replicationUnsetMaster)."""
+        if self.repl.master is None:
+            self.disconnect_replicas()
+            self.engine.reset_propagation_db()
+            self.repl.backlog_no_replicas_since = int(time.time())
+        self.server.stream.update()
+        self.refresh_good_replicas()
+
+    def disconnect_replicas(self):
+        """Close every replica link (Redis's disconnectSlaves): the replica
+        side calls it when this server's history changes under them (a new
+        replication ID from its own master)."""
+        for link in list(self.replicas):
+            link.client.close()
 
     def _feed_repl_only(self, data):
         # PING and GETACK: the replicas' stream, never the AOF. The engine's
