@@ -260,10 +260,6 @@ class Master:
         c.close()
         return True
 
-    def memory_used(self):
-        """INFO memory clients_slaves: what the replicas' links hold."""
-        return sum(len(link.pending) + link.client.obuf_mem for link in self.replicas)
-
     # ------------------------------------------------------------ SYNC / PSYNC
 
     def sync(self, c, args):
