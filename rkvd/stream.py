@@ -52,7 +52,9 @@ class Stream:
             aof_data = b"".join(parts)
         if aof_data:
             self.server.persistence.aof.accept(aof_data)
-        self.server.replication.feed_own(data)
+        # the engine's count of bytes taken ends this data: WAIT maps the
+        # clients' positions in the engine's stream to replication offsets
+        self.server.replication.feed_own(data, self.engine.prop_taken)
 
     def flush_before_replies(self):
         self.pump()

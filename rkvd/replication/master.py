@@ -32,6 +32,7 @@ The interface the replica side uses (server.replication is a Master):
                         link_status, state, and reploff / send_ack when it
                         has them).
 """
+import collections
 import os
 import time
 
@@ -125,6 +126,9 @@ class Master:
         self.stat_repl_output_bytes = 0
         self.rdb_for_replication = False    # the running RDB child was started for SYNC
         self._pipe_fd = None                # the diskless child's pipe, while it is read
+        # (engine start, engine end, replication offset at end) of the last
+        # takes of the engine's stream fed to replication
+        self._positions = collections.deque(maxlen=256)
         self._transfer = None               # the replicas a diskless transfer goes to
         # Redis's replicationCron runs first as the server starts (loop 0,
         # no replica can be there yet), then once a second; the PINGs fall
@@ -159,14 +163,37 @@ class Master:
         bytes instead."""
         return self.repl.master is None and (self.repl.backlog is not None or bool(self.replicas))
 
-    def feed_own(self, data):
+    def feed_own(self, data, engine_end=None):
         """The engine's propagation stream (rkvd.stream): replicated while
-        this server is a master with a backlog."""
+        this server is a master with a backlog. engine_end: the engine's
+        count of stream bytes taken once this data was (Engine.prop_taken)."""
         if self.repl.master is not None:
             return
         if self.repl.backlog is None and not self.replicas:
             return
         self._feed(data)
+        if engine_end is not None:
+            # where these bytes landed in the replication stream
+            self._positions.append((engine_end - len(data), engine_end, self.repl.master_repl_offset))
+
+    def client_offset(self, c):
+        """The replication offset that covers c's last write (Redis's
+        c->woff): its position in the engine's stream, through the record of
+        where each take landed. A position older than the record maps to
+        the oldest offset recorded (never too low: WAIT never answers
+        early)."""
+        w = c.woff
+        if w <= 0:
+            return 0
+        for start, end, repl_end in reversed(self._positions):
+            if start < w <= end:
+                return repl_end - (end - w)
+            if w > end:
+                break
+        for start, end, repl_end in self._positions:
+            if w <= end:
+                return repl_end - (end - start)       # fed without replicas: the next take's start
+        return self.repl.master_repl_offset
 
     def feed_replicas(self, data):
         """The replica side's entry point: bytes of the stream this server's
@@ -680,11 +707,8 @@ class Master:
         if timeout < 0:
             c.reply_error("timeout is negative")
             return
-        # The offset this client's writes reached: rkvd does not keep it per
-        # client, so the stream's current end stands for it (a WAIT may then
-        # also wait for other clients' writes made before it).
         self.server.stream.pump()
-        offset = self.repl.master_repl_offset
+        offset = self.client_offset(c)
         acked = self.count_acks(offset)
         if acked >= numreplicas or c.blocking_denied:
             c.reply_value(acked)

@@ -107,6 +107,7 @@ cdef class Engine:
     cdef int prop_seldb                     # database of the last command fed, -1 before any
     cdef bytearray prop_buf                 # the stream fed and not yet taken
     cdef list prop_repl_only                # [(start, end)] of prop_buf for replicas only
+    cdef public long long prop_taken        # bytes of the stream taken (or dropped) so far
     # fn() the shell runs before any reply leaves while prop_buf holds
     # commands (rkvd.stream: the AOF writes them first, appendfsync always,
     # and the replicas get them), or None

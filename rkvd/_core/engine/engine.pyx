@@ -269,7 +269,7 @@ cdef class Engine:
     # Redis's call(): run the handler, time it, count it, and let the
     # writes it made invalidate WATCHed keys.
     cdef int call(self, Client c, Command cmd) except -1:
-        cdef long long start, dur
+        cdef long long start, dur, pos
         cdef long long dirty = self.dirty
         cdef bint prop = self.prop_on
         cdef object outer_argv = None
@@ -328,7 +328,10 @@ cdef class Engine:
             self.prop_argv = outer_argv
             self.prop_flags = outer_flags
             if self.call_depth == 0:
+                pos = self.prop_taken + len(self.prop_buf)
                 propagate_pending(self, cmd.touches_arbitrary_keys)
+                if self.prop_taken + len(self.prop_buf) != pos:
+                    c.woff = self.prop_taken + len(self.prop_buf)
         if dur >= self.slow_hook_us:     # the fast path's only cost
             self.server.after_command(c, cmd, dur)
         if mon_argv is not None:

@@ -177,6 +177,7 @@ cdef int propagation_start(Engine e) except -1:
 cdef int propagation_stop(Engine e) except -1:
     e.prop_on = False
     e.prop_ops = []
+    e.prop_taken += len(e.prop_buf)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
     return 0
@@ -185,6 +186,7 @@ cdef int propagation_stop(Engine e) except -1:
 # The stream fed since the last take; the engine keeps nothing of it.
 cdef bytes propagation_take(Engine e):
     cdef bytes out = bytes(e.prop_buf)
+    e.prop_taken += len(out)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
     return out
@@ -195,6 +197,7 @@ cdef bytes propagation_take(Engine e):
 cdef tuple propagation_take_split(Engine e):
     cdef bytes out = bytes(e.prop_buf)
     cdef list ranges = e.prop_repl_only
+    e.prop_taken += len(out)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
     return out, ranges
