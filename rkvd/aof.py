@@ -296,7 +296,6 @@ class Aof:
         self.last_cow_size = 0
         self.cur_timestamp = 0
         self.bio = _Bio(self)
-        self.debug_tee = None               # DEBUG PROPAGATED's copy while the AOF owns the stream
         self.synced_for_exit = False
 
     # ------------------------------------------------------------ names
@@ -411,19 +410,14 @@ class Aof:
     # ------------------------------------------------------------ the stream
 
     def _set_hooks(self):
-        on = self.state != AOF_OFF
-        self.engine.aof_flush = self.flush if on else None
-        if on and not self.engine.prop_on:
-            self.engine.start_propagation_log()
-        elif not on and self.engine.prop_on and self.debug_tee is None:
-            self.engine.stop_propagation_log()
+        self.server.stream.update()
 
     def _take(self):
-        data = self.engine.take_propagation_log()
-        if self.debug_tee is not None:
-            self.debug_tee += data
-        if not data:
-            return
+        self.server.stream.pump()
+
+    def accept(self, data):
+        """The stream's consumer point (rkvd.stream) hands over what the
+        engine recorded."""
         if self.state == AOF_ON or (self.state == AOF_WAIT_REWRITE and self._rewriting()):
             if self.cfg["aof-timestamp-enabled"]:
                 now = int(time.time())

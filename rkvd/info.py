@@ -296,7 +296,14 @@ def memory_overhead(server):
     active = max(malloc_info()[1], allocated)
     st.update_peak(allocated)
     rss = process_rss()
-    clients_normal = sum(client_memory(c) for c in list(e.clients.values()))
+    repl = server.replication
+    clients_slaves = clients_normal = 0
+    for c in list(e.clients.values()):
+        if repl.is_replica_client(c):
+            clients_slaves += client_memory(c)
+        else:
+            clients_normal += client_memory(c)
+    clients_slaves += sum(len(link.pending) for link in repl.replicas)
     dbs = []
     ht_total = 0
     for db in e.dbs:
@@ -310,8 +317,10 @@ def memory_overhead(server):
     from rkvd._core.scripting import luaengine
     lua_caches = luaengine.memory_info()[1]
     functions_caches = luaengine.functions_memory_info()[1]
-    overhead = st.startup_memory + clients_normal + ht_total + lua_caches + functions_caches
-    repl_backlog = 0        # replication is not built
+    bl = server.repl.backlog
+    repl_backlog = bl.size if bl is not None else 0
+    overhead = (st.startup_memory + clients_normal + clients_slaves + repl_backlog + ht_total
+                + lua_caches + functions_caches)
     aof_buffer = e.mem_not_counted_for_evict    # the stream fed and not yet taken
     dataset = allocated - overhead if allocated > overhead else 0
     net = allocated - st.startup_memory
@@ -321,7 +330,7 @@ def memory_overhead(server):
         "allocated": allocated, "active": active, "resident": rss, "rss": rss,
         "peak": st.peak_memory, "startup": st.startup_memory,
         "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
-        "repl_backlog": repl_backlog, "clients_slaves": 0, "clients_normal": clients_normal,
+        "repl_backlog": repl_backlog, "clients_slaves": clients_slaves, "clients_normal": clients_normal,
         "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": lua_caches,
         "functions_caches": functions_caches,
         "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
@@ -415,7 +424,7 @@ def _clients(server):
         if c.is_blocked and c.blocked_timeout_ms:
             in_timeout_table += 1       # Redis's table holds blocked clients with a timeout
     lines = [
-        ("connected_clients", len(clients)),        # no replicas to leave out
+        ("connected_clients", len(clients) - len(server.replication.replicas)),
         ("cluster_connections", 0),
         ("maxclients", e.maxclients),
         ("client_recent_max_input_buffer", maxin),
@@ -477,7 +486,7 @@ def _memory(server):
         ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
         ("mem_not_counted_for_evict", mh["aof_buffer"]),
         ("mem_replication_backlog", mh["repl_backlog"]),
-        ("mem_total_replication_buffers", 0),
+        ("mem_total_replication_buffers", mh["repl_backlog"] + mh["clients_slaves"]),
         ("mem_clients_slaves", mh["clients_slaves"]),
         ("mem_clients_normal", mh["clients_normal"]),
         ("mem_cluster_links", mh["cluster_links"]),
@@ -509,15 +518,15 @@ def _stats(server):
         ("total_net_input_bytes", e.stat_net_input_bytes),
         ("total_net_output_bytes", e.stat_net_output_bytes),
         ("total_net_repl_input_bytes", server.replica.stat_repl_input_bytes),
-        ("total_net_repl_output_bytes", 0),
+        ("total_net_repl_output_bytes", server.replication.stat_repl_output_bytes),
         ("instantaneous_input_kbps", f"{f32(st.metric(_M_NET_IN) / 1024):.2f}"),
         ("instantaneous_output_kbps", f"{f32(st.metric(_M_NET_OUT) / 1024):.2f}"),
         ("instantaneous_input_repl_kbps", "0.00"),
         ("instantaneous_output_repl_kbps", "0.00"),
         ("rejected_connections", e.stat_rejected_conn),
-        ("sync_full", 0),
-        ("sync_partial_ok", 0),
-        ("sync_partial_err", 0),
+        ("sync_full", server.replication.stat_sync_full),
+        ("sync_partial_ok", server.replication.stat_sync_partial_ok),
+        ("sync_partial_err", server.replication.stat_sync_partial_err),
         ("expired_keys", e.stat_expiredkeys),
         ("expired_stale_perc", f"{e.stat_expired_stale_perc * 100:.2f}"),
         ("expired_time_cap_reached_count", e.stat_expired_time_cap_reached_count),
@@ -563,9 +572,8 @@ def _replication(server):
     bl = r.backlog
     lines = [("role", "slave" if r.master is not None else "master")]
     if r.master is not None:
-        lines += server.replica.info_fields()
-    lines += [
-        ("connected_slaves", 0),
+        lines += server.replica.info_fields()       # the replica side's fields
+    lines += server.replication.info_master_lines() + [
         ("master_failover_state", "no-failover"),
         ("master_replid", r.replid),
         ("master_replid2", r.replid2),

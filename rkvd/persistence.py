@@ -43,6 +43,7 @@ class _Child:
         self.tmp_path = tmp_path
         self.start = time.time()
         self.rdb_base = True        # an AOF rewrite's base: RDB preamble or commands
+        self.to_replicas = False    # an RDB child writing to the replicas' sockets (diskless)
 
 
 class Persistence:
@@ -133,6 +134,7 @@ class Persistence:
             (b"redis-bits", 64),
             (b"ctime", int(time.time())),
             (b"used-mem", used_memory()),
+        ] + self.server.repl.rdb_aux_fields() + [
             (b"aof-base", 1 if aof_base else 0),
         ]) + rdb_function_records(function_codes(), self.save_flags() & RDB_SAVE_COMPRESS)
 
@@ -203,6 +205,30 @@ class Persistence:
         self.log.notice(f"Background saving started by pid {pid}")
         return True
 
+    def bgsave_to_replicas(self, mark):
+        """Fork the diskless replication child (the RDB framed by the EOF
+        `mark`, through a pipe). Returns the pipe's read end, or None after
+        logging why the fork failed."""
+        from rkvd._core.persist.fork import fork_rdb_pipe_child
+        if self.child is not None:
+            return None
+        flags = self.save_flags() & ~RDB_SAVE_INCREMENTAL_FSYNC
+        listen_fds = [fd for fd in self.server.listening_fds() if fd >= 0]
+        try:
+            pid, fd, fork_usec, data_fd = fork_rdb_pipe_child(self.engine, mark, flags, self.aux(),
+                                                              listen_fds)
+        except OSError as exc:
+            self.log.warning(f"Can't save in background: fork: {exc.strerror}")
+            return None
+        self.latest_fork_usec = fork_usec
+        self.server.latency.sample("fork", fork_usec // 1000)
+        self.total_forks += 1
+        child = _Child("rdb", pid, fd, None)
+        child.to_replicas = True
+        self.child = child
+        self.log.notice(f"Background RDB transfer started by pid {pid}")
+        return data_fd
+
     def _fork(self, fork_fn, path):
         # The child renames temp-<its pid>.rdb onto the file: it learns its
         # pid only after the fork, so the name is given as a pattern.
@@ -221,15 +247,21 @@ class Persistence:
             os.waitpid(child.pid, 0)
         except ChildProcessError:
             pass
-        _unlink(child.tmp_path)
+        if child.tmp_path:
+            _unlink(child.tmp_path)
         os.close(child.report_fd)
         self.child = None
+        if child.kind == "rdb":
+            self.server.replication.child_killed()
 
     def _child_done(self, status):
         from rkvd._core.persist.fork import read_child_report
         child = self.child
         self.child = None
         report = read_child_report(child.report_fd)
+        if child.to_replicas:
+            self._replicas_child_done(status)
+            return
         self.last_bgsave_time_sec = int(time.time() - child.start)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == CHILD_NOERROR_EXIT:
             status = signal.SIGUSR1         # the child's way of saying it was killed
@@ -254,6 +286,22 @@ class Persistence:
             if sig != signal.SIGUSR1:
                 self.lastbgsave_ok = False
         self.update_disk_error()
+        # replicas waiting for this snapshot get it, or are dropped
+        self.server.replication.bgsave_done(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0)
+
+    def _replicas_child_done(self, status):
+        # Redis's backgroundSaveDoneHandlerSocket: no file was written, so
+        # lastsave and the change counter stay
+        ok = False
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            self.log.notice("Background RDB transfer terminated with success")
+            ok = True
+        elif os.WIFEXITED(status) and os.WEXITSTATUS(status) != CHILD_NOERROR_EXIT:
+            self.log.warning("Background transfer error")
+        else:
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else signal.SIGUSR1
+            self.log.warning(f"Background transfer terminated by signal {sig}")
+        self.server.replication.bgsave_done(ok)
 
     def _log_child(self, pid, report):
         # What Redis's child logs itself; ours runs C only, so its parent
@@ -283,6 +331,21 @@ class Persistence:
         self.aof.cron_before_children()
         self._cron_children()
         self.aof.cron_flush()
+
+    def reap_child(self):
+        """Handle the running child's end now if it has exited (Redis's
+        checkChildrenDone outside the cron)."""
+        if self.child is None:
+            return
+        try:
+            pid, status = os.waitpid(self.child.pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid != 0:
+            if self.child.kind == "aof":
+                self._aof_child_done(status)
+            else:
+                self._child_done(status)
 
     def _cron_children(self):
         if self.child is not None:

@@ -27,7 +27,8 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.dump", "rkvd.commands.persistence",
                    "rkvd.commands.migrate", "rkvd.commands.pubsub", "rkvd.commands.slowlog",
                    "rkvd.commands.latency", "rkvd.commands.acl", "rkvd.commands.module",
-                   "rkvd.commands.scripting", "rkvd.replication.replica")
+                   "rkvd.commands.scripting", "rkvd.replication.master",
+                   "rkvd.replication.replica")
 
 
 class Server:
@@ -46,6 +47,7 @@ class Server:
         self.loop = None
         self.listeners = []
         self.shutdown_requested = None
+        self.shutdown_wait = None               # (flags, signame, deadline, [SHUTDOWN clients]) while replicas catch up
         self.cron_paused = False                # DEBUG PAUSE-CRON
         self.exit_code = 0
         self.run_id = os.urandom(20).hex()
@@ -58,6 +60,8 @@ class Server:
         self.engine = Engine(self, cfg["databases"])
         from rkvd.replication.replica import ReplicaSide
         self.replica = ReplicaSide(self)        # REPLICAOF and the link to a master
+        from rkvd.stream import Stream
+        self.stream = Stream(self)              # the one consumer point of the propagation stream
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
         from rkvd.acl import Acl
@@ -82,7 +86,9 @@ class Server:
                                  "tls": self._apply_tls, "tls_port": self._apply_tls_port,
                                  "tls_auth": self._apply_tls_auth,
                                  "slow_hook": self._apply_slow_hook,
-                                 "requirepass": self.acl.apply_requirepass})
+                                 "requirepass": self.acl.apply_requirepass,
+                                 "repl_backlog_size": self.replication.apply_backlog_size,
+                                 "min_replicas": self.replication.refresh_good_replicas})
         self.acl.apply_requirepass()
         self._apply_slow_hook()
         self.persistence.apply_key_save_delay()
@@ -352,6 +358,7 @@ class Server:
                 return
             self.engine.cron()
             self.persistence.cron()
+            self.replication.cron()
         except Exception as exc:  # never let the cron die
             self.log.warning(f"cron error: {exc!r}")
         for hook in self.cron_hooks:
@@ -367,21 +374,30 @@ class Server:
     # Shutdown, as Redis's prepareForShutdown / finishShutdown. SIGTERM and
     # SIGINT are handled in C (rkvd._core.lib.signals): the handler logs and
     # raises a flag, the cron acts on it (so SHUTDOWN ABORT can still cancel
-    # it in between). There are no replicas to wait for, so a shutdown never
-    # stays pending: it finishes or fails at once.
+    # it in between). With replicas behind the stream, a shutdown (but
+    # SHUTDOWN NOW) first waits up to shutdown-timeout seconds for them to
+    # acknowledge it, writes paused (Redis 7's isReadyToShutdown); the
+    # SHUTDOWN client waits with it.
 
     def _shutdown_signal_cron(self):
         from rkvd._core.lib import signals
+        if self.shutdown_wait is not None:
+            self._shutdown_wait_cron()
+            return
         sig = signals.pending()
         if not sig:
             return
         name = "shutdown-on-sigint" if sig == signal.SIGINT else "shutdown-on-sigterm"
         self.prepare_for_shutdown(self.cfg[name], signame=signal.Signals(sig).name)
 
-    def prepare_for_shutdown(self, flags, signame="SHUTDOWN"):
+    def prepare_for_shutdown(self, flags, signame="SHUTDOWN", waiter=None):
         """Shut down: flags is a set of "save", "nosave", "now", "force". True
         when the server is stopping (the loop stops after this turn); False
-        when it failed and goes on serving (the reasons are logged)."""
+        when it failed and goes on serving (the reasons are logged); None
+        while it waits for the replicas (waiter, the SHUTDOWN client, is
+        parked and answered if it fails)."""
+        if self.shutdown_wait is not None:
+            return False
         flags = set(flags)
         if self.engine.loading:
             # a half-loaded dataset must never overwrite the file
@@ -389,18 +405,47 @@ class Server:
             flags.add("nosave")
         self.log.warning("User requested shutdown...")
         self.supervisor.stopping()
+        repl = self.replication
+        if "now" not in flags and self.cfg["shutdown-timeout"] and not repl.ready_to_shutdown():
+            deadline = time.monotonic() + self.cfg["shutdown-timeout"]
+            self.shutdown_wait = (flags, signame, deadline, [])
+            if waiter is not None:
+                waiter.block_wait()
+                self.shutdown_wait[3].append(waiter)
+            repl.wait_for_shutdown()
+            self.log.notice("Waiting for replicas before shutting down.")
+            return None
         return self._finish_shutdown(flags, signame)
+
+    def _shutdown_wait_cron(self):
+        flags, signame, deadline, _waiters = self.shutdown_wait
+        if time.monotonic() >= deadline or self.replication.ready_to_shutdown():
+            self._finish_shutdown(flags, signame)
+
+    def _end_shutdown_wait(self):
+        # the shutdown failed or was aborted: writes go on, the SHUTDOWN
+        # clients get Redis's error
+        if self.shutdown_wait is None:
+            return
+        waiters = self.shutdown_wait[3]
+        self.shutdown_wait = None
+        self.replication.end_shutdown_wait()
+        for c in waiters:
+            c.unblock_wait(0, b"Errors trying to SHUTDOWN. Check logs.")
 
     def _finish_shutdown(self, flags, signame):
         from rkvd._core.lib import signals
         lua = sys.modules.get("rkvd._core.scripting.luaengine")
         if lua is not None:
             lua.kill_forked_sessions(self.log)      # Lua debugger sessions ignore SIGTERM
+        self.replication.log_lagging_replicas()
         if not self.persistence.shutdown_save(flags):
             self.log.warning("Errors trying to shut down the server. Check the logs for more "
                              "information.")
             signals.clear()
+            self._end_shutdown_wait()
             return False
+        self.shutdown_wait = None
         self._remove_pidfile()
         for _kind, srv in self.listeners:
             srv.close()
@@ -421,10 +466,13 @@ class Server:
         return True
 
     def abort_shutdown(self):
-        """SHUTDOWN ABORT: True if a shutdown signal was waiting for the cron."""
+        """SHUTDOWN ABORT: True if a shutdown signal was waiting for the
+        cron, or a shutdown for the replicas."""
         from rkvd._core.lib import signals
-        if not signals.clear_flag_only():
+        waiting = self.shutdown_wait is not None
+        if not signals.clear_flag_only() and not waiting:
             return False
+        self._end_shutdown_wait()
         self.log.notice("Shutdown manually aborted.")
         return True
 

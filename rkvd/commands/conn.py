@@ -54,6 +54,7 @@ CF_TRACKING_OPTOUT = CLIENT_FLAGS["tracking_optout"]
 CF_TRACKING_CACHING = CLIENT_FLAGS["tracking_caching"]
 CF_TRACKING_NOLOOP = CLIENT_FLAGS["tracking_noloop"]
 CF_MASTER = CLIENT_FLAGS["master"]
+CF_REPLICA = CLIENT_FLAGS["replica"]
 _TRACKING_OPTIONS = {"bcast": CF_TRACKING_BCAST, "optin": CF_TRACKING_OPTIN,
                      "optout": CF_TRACKING_OPTOUT, "noloop": CF_TRACKING_NOLOOP}
 
@@ -71,11 +72,13 @@ def register_reset_hook(fn):
 
 def client_type(c):
     """Redis's getClientType: 'master', 'slave', 'pubsub' or 'normal'. The
-    link to this replica's master is 'master'; a connection is 'pubsub'
-    while subscribed (a MONITOR client shows as normal, as in Redis), else
-    'normal'."""
+    link to this replica's master is 'master', a replica attached by
+    SYNC/PSYNC 'slave'; a connection is 'pubsub' while subscribed (a MONITOR
+    client shows as normal, as in Redis), else 'normal'."""
     if c.flags & CF_MASTER:
         return "master"
+    if c.flags & CF_REPLICA:
+        return "slave"
     return "pubsub" if c.flags & CF_PUBSUB else "normal"
 
 
@@ -100,6 +103,8 @@ def client_flags_text(c):
     out = ""
     if f & CF_MONITOR:
         out += "O"
+    elif f & CF_REPLICA:
+        out += "S"
     if f & CF_MASTER:
         out += "M"
     if f & CF_PUBSUB:
@@ -191,9 +196,10 @@ def pause_blocks(server, c):
     answered at once; PAUSE ALL holds the rest; PAUSE WRITE holds what may
     replicate, and an EXEC whose queued commands may (a write queued before
     the pause began is held at EXEC; one sent inside MULTI during the pause
-    is held as it is queued). Redis never holds replicas; rkvd has none."""
+    is held as it is queued). Redis never holds replicas (their REPLCONF
+    ACKs must go on)."""
     e = server.engine
-    if e.clients_paused == PAUSE_OFF:
+    if e.clients_paused == PAUSE_OFF or c.flags & CF_REPLICA:
         return False
     argv = c.request_args()
     if not argv:
@@ -298,7 +304,10 @@ class ConnCommands:
         c.close_after_reply()
 
     def reset(self, c, args):
-        # Redis refuses RESET from master and replica links; rkvd has none.
+        # Redis refuses RESET from master and replica links
+        if c.flags & CF_REPLICA:
+            c.reply_error("can only reset normal client connections")
+            return
         for fn in list(_RESET_HOOKS):
             fn(self.server, c)
         tracking_off(c)

@@ -218,25 +218,19 @@ class DebugCommands:
         if len(args) != 3:
             return False
         action = lower(args[2])
-        aof = self.server.persistence.aof
-        owned = aof.state != 0
+        stream = self.server.stream
         if action == "start":
-            if owned:
-                aof.flush(force=True)
-                aof.debug_tee = bytearray()
-            else:
-                self.engine.start_propagation_log()
+            stream.pump()
+            stream.debug_tee = bytearray()
+            stream.update()
         elif action == "stop":
-            aof.debug_tee = None
-            if not owned:
-                self.engine.stop_propagation_log()
+            stream.debug_tee = None
+            stream.update()
         elif action == "read":
-            if owned and aof.debug_tee is not None:
-                aof.flush(force=True)
-                c.reply_value(bytes(aof.debug_tee))
-                aof.debug_tee = bytearray()
-            else:
-                c.reply_value(self.engine.take_propagation_log())
+            stream.pump()
+            c.reply_value(bytes(stream.debug_tee or b""))
+            if stream.debug_tee is not None:
+                stream.debug_tee = bytearray()
             return None
         else:
             return False

@@ -32,15 +32,15 @@ class ServerCommands:
             c.reply_error(SYNTAX_ERROR)
             return
         if abort:
-            # only a signal the cron has not acted on yet can be aborted:
-            # without replicas to wait for, a shutdown never stays pending
+            # a signal the cron has not acted on yet, or a shutdown
+            # waiting for the replicas
             if self.server.abort_shutdown():
                 c.reply_ok()
             else:
                 c.reply_error("No shutdown in progress.")
             return
         # (NO_MULTI and NOSCRIPT: never from a client that cannot block)
-        if not self.server.prepare_for_shutdown(flags):
+        if self.server.prepare_for_shutdown(flags, waiter=c) is False:
             c.reply_error("Errors trying to SHUTDOWN. Check logs.")
 
 def handlers(server):

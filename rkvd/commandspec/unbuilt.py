@@ -11,7 +11,6 @@ all of its subcommands.
 
 UNBUILT = frozenset({
     # Replication and failover.
-    "sync", "psync", "replconf", "role", "wait",
     "failover",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",

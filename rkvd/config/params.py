@@ -170,8 +170,6 @@ def _enum(*names):
 # does nothing yet is stored and warned about.
 _CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
                           active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
-_MIN_REPLICAS = refuse("Replication",
-                       "writes would be accepted without the replicas this requires")
 _CLUSTER = refuse("Cluster mode", "this server would run standalone")
 
 # The same for directives that only config files hold; MODULE_CONFIG stands
@@ -321,9 +319,8 @@ PARAMS = [
     Num("key-load-delay", INT_MIN, INT_MAX, 0, flags=HIDDEN),
     Num("active-expire-effort", 1, 10, 1),
     Num("hz", 0, INT_MAX, 10, apply=_apply_hz, engine=EngineField("hz", convert=clamp_hz)),
-    Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write",
-        not_built=_MIN_REPLICAS),
-    Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag"),
+    Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write", shell="min_replicas"),
+    Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag", shell="min_replicas"),
     Num("watchdog-period", 0, INT_MAX, 0, flags=HIDDEN),
     Num("shutdown-timeout", 0, INT_MAX, 10),
     Num("repl-diskless-sync-max-replicas", 0, INT_MAX, 0),
@@ -343,7 +340,8 @@ PARAMS = [
     Num("proto-max-bulk-len", 1024 * 1024, LONG_MAX, 512 * 1024 * 1024, flags=DEBUG,
         kind=MEMORY, engine="proto_max_bulk_len"),
     Num("stream-node-max-entries", 0, LLONG_MAX, 100, engine="stream_node_max_entries"),
-    Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size),
+    Num("repl-backlog-size", 1, LLONG_MAX, 1024 * 1024, kind=MEMORY, apply=_apply_backlog_size,
+        shell="repl_backlog_size"),
     # unsigned long long
     Num("maxmemory", 0, ULLONG_MAX, 0, kind=MEMORY, unsigned=True,
         engine=EngineField("maxmemory", convert=_maxmemory), shell="maxmemory"),

@@ -123,6 +123,16 @@ class ReplState:
         """The stream from `offset` (1-based) to the current offset."""
         return self.backlog.tail(self.master_repl_offset - offset + 1)
 
+    def rdb_aux_fields(self):
+        """The AUX fields an RDB records of this history (Redis's
+        rdbPopulateSaveInfo, master side): where the stream stood when the
+        snapshot was taken, so a server restarted from it can continue it.
+        None while there is no backlog (no history worth continuing)."""
+        if self.backlog is None or self.master is not None:
+            return []
+        return [(b"repl-stream-db", 0), (b"repl-id", self.replid.encode()),
+                (b"repl-offset", self.master_repl_offset)]
+
     # --- IDs ---------------------------------------------------------------
 
     def change_replid(self):

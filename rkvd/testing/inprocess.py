@@ -10,7 +10,8 @@ through database blocks (rkvd.testing.fake).
 
 What cannot be right inside a threaded test process is refused with an
 error that says why, never run wrongly:
-* fork (BGSAVE, BGREWRITEAOF, save points, appendonly yes): forking a
+* fork (BGSAVE, BGREWRITEAOF, save points, appendonly yes, a replica's
+  SYNC/PSYNC): forking a
   process with threads copies only the forking thread;
 * files relative to the working directory (SAVE, DEBUG RELOAD/LOADAOF,
   CONFIG SET dir): the server would write into the test's directory;
@@ -47,6 +48,8 @@ _REFUSED_COMMANDS = {
     "bgrewriteaof": "BGREWRITEAOF forks, and the in-process rkvd server runs in a threaded test process",
     "save": "SAVE writes into the test process's working directory on the in-process rkvd server",
     "shutdown": "SHUTDOWN would stop the test process's in-process rkvd server; close() it instead",
+    "sync": "a replica's full sync forks, and the in-process rkvd server runs in a threaded test process",
+    "psync": "a replica's full sync forks, and the in-process rkvd server runs in a threaded test process",
 }
 _REFUSED_DEBUG = {
     "segfault": "DEBUG SEGFAULT would crash the test process",

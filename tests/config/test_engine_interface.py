@@ -16,7 +16,8 @@ NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "maxmemory": lambda cfg: None, "crash_log": lambda cfg: None,
             "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None,
             "maxclients": lambda cfg: None, "tls": lambda cfg: None,
-            "tls_port": lambda cfg: None, "tls_auth": lambda cfg: None}
+            "tls_port": lambda cfg: None, "tls_auth": lambda cfg: None,
+            "repl_backlog_size": lambda cfg: None, "min_replicas": lambda cfg: None}
 
 # the tls-* parameters a new TLS context is built for
 TLS_CONTEXT_PARAMS = (
@@ -88,6 +89,8 @@ def test_the_rows_that_name_engine_fields():
          "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook",
          "maxclients": "maxclients", "requirepass": "requirepass",
          "tls-port": "tls_port", "tls-auth-clients": "tls_auth",
+         "repl-backlog-size": "repl_backlog_size", "min-replicas-to-write": "min_replicas",
+         "min-replicas-max-lag": "min_replicas",
          **{name: "tls" for name in TLS_CONTEXT_PARAMS}}
 
 

@@ -22,9 +22,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 REFUSED = [
     ("maxmemory-clients", "10mb",
      "Client eviction is not built in rkvd yet: client memory would not be bounded"),
-    ("min-replicas-to-write", "1",
-     "Replication is not built in rkvd yet: writes would be accepted without the replicas "
-     "this requires"),
     ("cluster-enabled", "yes",
      "Cluster mode is not built in rkvd yet: this server would run standalone"),
 ]
@@ -43,7 +40,7 @@ WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults e
 
 # Values of the same directives that need nothing missing: accepted silently.
 HARMLESS = [("maxmemory", "0"), ("maxmemory-clients", "10%"),
-            ("maxmemory-clients", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
+            ("maxmemory-clients", "0"), ("replicaof", "no one"),
             ("cluster-enabled", "no"), ("tls-port", "0"), ("tls-replication", "no"),
             ("tls-cluster", "no"), ("aclfile", '""'), ("save", '""'),
             ("protected-mode", "no")]
@@ -75,8 +72,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "maxmemory-clients": True,
-        "min-replicas-to-write": True, "cluster-enabled": True}
+        "maxmemory-clients": True, "cluster-enabled": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 

@@ -52,6 +52,8 @@ def test_blocking_command_across_threads(own_server):
 @pytest.mark.parametrize("command, why", [
     (("BGSAVE",), "BGSAVE forks"),
     (("BGREWRITEAOF",), "BGREWRITEAOF forks"),
+    (("SYNC",), "full sync forks"),
+    (("PSYNC", "?", "-1"), "full sync forks"),
     (("SAVE",), "working directory"),
     (("SHUTDOWN", "NOSAVE"), r"close\(\) it instead"),
     (("DEBUG", "RELOAD"), "working directory"),

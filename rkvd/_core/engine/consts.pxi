@@ -80,6 +80,7 @@ cdef enum:
     CF_TRACKING_CACHING = 1 << 24       # CLIENT CACHING given for the next command
     CF_TRACKING_NOLOOP = 1 << 25
     CF_SCRIPT = 1 << 26         # the client scripts run their commands as (Redis's CLIENT_SCRIPT)
+    CF_REPLICA = 1 << 27        # a replica attached by SYNC/PSYNC (Redis's CLIENT_SLAVE)
     # the link to this replica's master (Redis's CLIENT_MASTER): its commands
     # are obeyed (no READONLY, MASTERDOWN, LOADING or MISCONF refusal), run
     # without replies and see logically expired keys

@@ -44,6 +44,9 @@ cdef class Engine:
     # failing (a failed BGSAVE with stop-writes-on-bgsave-error, an AOF write
     # error), or None. Set by the shell.
     cdef public object disk_error
+    # The -NOREPLICAS error write commands get while fewer replicas than
+    # min-replicas-to-write are in reach (rkvd.replication.master), or None.
+    cdef public object noreplicas_error
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
@@ -113,8 +116,11 @@ cdef class Engine:
     cdef int call_depth                     # nesting of call(): EXEC runs its commands inside
     cdef int prop_seldb                     # database of the last command fed, -1 before any
     cdef bytearray prop_buf                 # the stream fed and not yet taken
+    cdef list prop_repl_only                # [(start, end)] of prop_buf for replicas only
+    cdef public long long prop_taken        # bytes of the stream taken (or dropped) so far
     # fn() the shell runs before any reply leaves while prop_buf holds
-    # commands (the AOF writes them first: appendfsync always), or None
+    # commands (rkvd.stream: the AOF writes them first, appendfsync always,
+    # and the replicas get them), or None
     cdef public object aof_flush
     # the client replaying the AOF (Redis's AOF client, which bypasses
     # processCommand): never refused with -LOADING or -MISCONF, or None

@@ -27,6 +27,7 @@ cdef class Engine:
         self.reply_buffer_resizing = True
         self.prop_ops = []
         self.prop_buf = bytearray()
+        self.prop_repl_only = []
         self.prop_seldb = -1
         self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -127,7 +128,8 @@ cdef class Engine:
             return 0
         if self.tracking_clients:
             tracking_limit_used_slots(self)
-        if self.loading or self.disk_error is not None or self.is_replica:
+        if (self.loading or self.disk_error is not None or self.is_replica
+                or self.noreplicas_error is not None):
             if self._gated(c, cmd):
                 return 0
         if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
@@ -231,6 +233,9 @@ cdef class Engine:
         if self.disk_error is not None and (flags & CMD_WRITE or cmd.name == "ping"):
             self._reject(c, cmd, self.disk_error)
             return 1
+        if self.noreplicas_error is not None and flags & CMD_WRITE:
+            self._reject(c, cmd, self.noreplicas_error)
+            return 1
         if self.is_replica:
             if self.replica_read_only and flags & CMD_WRITE:
                 self._reject(c, cmd, b"-READONLY You can't write against a read only replica.")
@@ -279,7 +284,7 @@ cdef class Engine:
     # Redis's call(): run the handler, time it, count it, and let the
     # writes it made invalidate WATCHed keys.
     cdef int call(self, Client c, Command cmd) except -1:
-        cdef long long start, dur
+        cdef long long start, dur, pos
         cdef long long dirty = self.dirty
         cdef bint prop = self.prop_on
         cdef object outer_argv = None
@@ -338,7 +343,10 @@ cdef class Engine:
             self.prop_argv = outer_argv
             self.prop_flags = outer_flags
             if self.call_depth == 0:
+                pos = self.prop_taken + len(self.prop_buf)
                 propagate_pending(self, cmd.touches_arbitrary_keys)
+                if self.prop_taken + len(self.prop_buf) != pos:
+                    c.woff = self.prop_taken + len(self.prop_buf)
         if dur >= self.slow_hook_us:     # the fast path's only cost
             self.server.after_command(c, cmd, dur)
         if mon_argv is not None:
@@ -471,6 +479,11 @@ cdef class Engine:
     def take_propagation_log(self):
         return propagation_take(self)
 
+    def take_propagation_log_split(self):
+        """(stream, [(start, end)]): the ranges are commands for replicas
+        only (PUBLISH), which the AOF leaves out."""
+        return propagation_take_split(self)
+
     def reset_propagation_db(self):
         """The next command fed is preceded by a SELECT (a new AOF file)."""
         self.prop_seldb = -1
@@ -495,6 +508,8 @@ cdef class Engine:
             tracking_disable(c)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
+        if c.flags & CF_REPLICA and self.server is not None:
+            self.server.replication.replica_gone(c)
 
     def new_client(self):
         cdef Client c = Client()
@@ -603,7 +618,7 @@ cdef class Engine:
     # Redis's clientsCronHandleTimeout for idle clients: not replicas or
     # monitors, not blocked (their own timeout) nor subscribed clients.
     cdef bint _idle_timeout(self, Client c) except -1:
-        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB | CF_MASTER):
+        if c.flags & (CF_MONITOR | CF_BLOCKED | CF_PUBSUB | CF_MASTER | CF_REPLICA):
             return False
         if self.cached_ms - c.last_interaction_ms <= self.maxidletime * 1000:
             return False
@@ -723,5 +738,5 @@ CLIENT_FLAGS = {
     "tracking": CF_TRACKING, "tracking_broken_redir": CF_TRACKING_BROKEN_REDIR,
     "tracking_bcast": CF_TRACKING_BCAST, "tracking_optin": CF_TRACKING_OPTIN,
     "tracking_optout": CF_TRACKING_OPTOUT, "tracking_caching": CF_TRACKING_CACHING,
-    "tracking_noloop": CF_TRACKING_NOLOOP, "master": CF_MASTER,
+    "tracking_noloop": CF_TRACKING_NOLOOP, "master": CF_MASTER, "replica": CF_REPLICA,
 }

@@ -30,3 +30,7 @@ cdef int propagation_stop(Engine e) except -1
 
 # The stream fed since the last take; the engine keeps nothing of it.
 cdef bytes propagation_take(Engine e)
+
+# The same, with the [(start, end)] byte ranges of the commands meant for
+# replicas only (PUBLISH), which the AOF leaves out.
+cdef tuple propagation_take_split(Engine e)

@@ -18,6 +18,7 @@
 cdef enum:
     PROP_PREVENT = 1    # the running command propagates only what it added itself
     PROP_FORCE = 2      # the running command propagates even if nothing changed
+    PROP_REPL_ONLY = 4  # ... and to replicas only, never the AOF (PUBLISH)
 
 cdef list _MULTI = [b"MULTI"]
 cdef list _EXEC = [b"EXEC"]
@@ -54,6 +55,13 @@ cdef inline int force_propagation(Client c) except -1:
     return 0
 
 
+# c's current command propagates even though nothing changed, to replicas
+# only (Redis's forceCommandPropagation(c, PROPAGATE_REPL): PUBLISH).
+cdef inline int force_propagation_repl(Client c) except -1:
+    c.engine.prop_flags |= PROP_FORCE | PROP_REPL_ONLY
+    return 0
+
+
 # After c's current command ran: record it when it changed the dataset.
 # Called by Engine.call and by the serving of blocked clients.
 cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_before) except -1:
@@ -65,7 +73,10 @@ cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_befo
     if e.dirty <= dirty_before and not (e.prop_flags & PROP_FORCE):
         return 0
     argv = <list>e.prop_argv if e.prop_argv is not None else c.args_list()
-    e.prop_ops.append((c.db.id, argv))
+    if e.prop_flags & PROP_REPL_ONLY:
+        e.prop_ops.append((c.db.id, argv, True))
+    else:
+        e.prop_ops.append((c.db.id, argv))
     return 0
 
 
@@ -74,7 +85,6 @@ cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_befo
 cdef int propagate_pending(Engine e, bint no_multi) except -1:
     cdef list ops = e.prop_ops
     cdef bint wrap
-    cdef int dbid
     if not ops:
         return 0
     if RKVD_DEBUG:
@@ -86,8 +96,11 @@ cdef int propagate_pending(Engine e, bint no_multi) except -1:
     wrap = len(ops) > 1 and not no_multi
     if wrap:
         feed_command(e, (<tuple>ops[0])[0], _MULTI)
-    for dbid, argv in ops:
-        feed_command(e, dbid, <list>argv)
+    for op in ops:
+        if len(<tuple>op) > 2:
+            _feed_repl_only(e, (<tuple>op)[0], <list>(<tuple>op)[1])
+        else:
+            feed_command(e, (<tuple>op)[0], <list>(<tuple>op)[1])
     if wrap:
         feed_command(e, (<tuple>ops[len(ops) - 1])[0], _EXEC)
     return 0
@@ -102,6 +115,20 @@ cdef int feed_command(Engine e, int dbid, list argv) except -1:
         _feed_argv(out, [b"SELECT", str(dbid).encode()])
         e.prop_seldb = dbid
     _feed_argv(out, argv)
+    return 0
+
+
+# A command for replicas only: fed as any other (its SELECT stays in the
+# shared stream, the commands after it may need it), its own bytes recorded
+# as a range the AOF skips.
+cdef int _feed_repl_only(Engine e, int dbid, list argv) except -1:
+    cdef Py_ssize_t start
+    if dbid != e.prop_seldb:
+        _feed_argv(e.prop_buf, [b"SELECT", str(dbid).encode()])
+        e.prop_seldb = dbid
+    start = len(e.prop_buf)
+    _feed_argv(e.prop_buf, argv)
+    e.prop_repl_only.append((start, len(e.prop_buf)))
     return 0
 
 
@@ -142,6 +169,7 @@ cdef int propagation_start(Engine e) except -1:
     e.prop_on = True
     e.prop_ops = []
     e.prop_buf = bytearray()
+    e.prop_repl_only = []
     e.prop_seldb = -1
     return 0
 
@@ -149,12 +177,27 @@ cdef int propagation_start(Engine e) except -1:
 cdef int propagation_stop(Engine e) except -1:
     e.prop_on = False
     e.prop_ops = []
+    e.prop_taken += len(e.prop_buf)
     e.prop_buf = bytearray()
+    e.prop_repl_only = []
     return 0
 
 
 # The stream fed since the last take; the engine keeps nothing of it.
 cdef bytes propagation_take(Engine e):
     cdef bytes out = bytes(e.prop_buf)
+    e.prop_taken += len(out)
     e.prop_buf = bytearray()
+    e.prop_repl_only = []
     return out
+
+
+# The stream fed since the last take, as (stream, [(start, end)]): the
+# ranges hold the commands for replicas only, which the AOF leaves out.
+cdef tuple propagation_take_split(Engine e):
+    cdef bytes out = bytes(e.prop_buf)
+    cdef list ranges = e.prop_repl_only
+    e.prop_taken += len(out)
+    e.prop_buf = bytearray()
+    e.prop_repl_only = []
+    return out, ranges

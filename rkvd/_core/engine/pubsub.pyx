@@ -342,13 +342,16 @@ cdef int cmd_punsubscribe(Client c) except -1:
 
 
 # PUBLISH and SPUBLISH: Redis forces their propagation to replicas only
-# (PROPAGATE_REPL), never to the AOF. The propagation stream here feeds the
-# AOF and there are no replicas, so they are not propagated.
+# (PROPAGATE_REPL), never to the AOF.
 cdef int cmd_publish(Client c) except -1:
+    if c.engine.prop_on:
+        force_propagation_repl(c)
     return c.add_int(pubsub_publish(c.engine, c.arg_bytes(1), c.arg_bytes(2), False))
 
 
 cdef int cmd_spublish(Client c) except -1:
+    if c.engine.prop_on:
+        force_propagation_repl(c)
     return c.add_int(pubsub_publish(c.engine, c.arg_bytes(1), c.arg_bytes(2), True))
 
 

@@ -44,6 +44,10 @@ cdef class Client:
     cdef public long long errors_seen
     cdef public object cur_cmd    # Command being executed (for failed_calls)
     cdef public long long output_bytes
+    # Where the propagation stream stood (Engine.prop_taken's count) after
+    # this client's last command that fed it, 0 before any: WAIT's offset
+    # (Redis's c->woff, mapped to a replication offset by the shell)
+    cdef public long long woff
     cdef long long obuf_soft_since
     # MULTI/EXEC state (multi.pyx)
     cdef list mstate               # queued [(Command, [args])]

@@ -173,7 +173,8 @@ cdef class Client:
             return 0
         if self.engine.aof_flush is not None and len(self.engine.prop_buf):
             # Redis's beforeSleep order: the AOF is written (and with
-            # appendfsync always synced) before any reply acknowledges it.
+            # appendfsync always synced) and the replicas fed before any
+            # reply acknowledges it.
             self.engine.aof_flush()
         if self.output_limited() and self._check_output_limits(n):
             # Redis counts a reply against the limits before writing it and
@@ -188,6 +189,8 @@ cdef class Client:
 
     cdef inline bint output_limited(self) noexcept:
         cdef Engine e = self.engine
+        if self.flags & CF_REPLICA:
+            return True         # the replica class's limits: rkvd.replication.master
         if self.flags & CF_PUBSUB:
             return e.obuf_pubsub_hard != 0 or e.obuf_pubsub_soft != 0
         return e.obuf_hard_limit != 0 or e.obuf_soft_limit != 0
@@ -198,7 +201,7 @@ cdef class Client:
         cdef Engine e = self.engine
         cdef long long now
         cdef long long hard = e.obuf_hard_limit, soft = e.obuf_soft_limit, secs = e.obuf_soft_seconds
-        if self.flags & CF_CLOSED or self.transport is None:
+        if self.flags & (CF_CLOSED | CF_REPLICA) or self.transport is None:
             return 0
         pending = self.transport.get_write_buffer_size() + extra
         if self.flags & CF_PUBSUB:
@@ -626,6 +629,57 @@ cdef class Client:
         else:
             unblock_client(self, True, True)
         return True
+
+    def mark_replica(self):
+        """SYNC/PSYNC made this connection a replica: it is never closed
+        for idleness nor paused for slow reading, and its output limits are
+        the replica class's, which the replication module applies."""
+        self.flags |= CF_REPLICA
+
+    def write_stream(self, data):
+        """Replication: bytes straight to the connection, after whatever
+        replies it was already given (the replica's stream, the RDB
+        payload). False when the connection is closed."""
+        if self.flags & CF_CLOSED or self.transport is None:
+            return False
+        if self.reply.len:
+            self.flush()
+        self.transport.write(data)
+        return True
+
+    def block_wait(self):
+        """Park this client with no key (WAIT, a SHUTDOWN waiting for the
+        replicas): its pipeline waits until unblock_wait; the caller keeps
+        the timer and writes the reply."""
+        self.blocked_argv = self.args_list()
+        self.blocked_keys = []
+        self.blocked_db = self.db
+        self.blocked_cmd = self.cur_cmd
+        self.blocked_timeout_ms = 0
+        self.flags |= CF_BLOCKED
+        self.engine.nblocked += 1
+
+    def unblock_wait(self, long long reply, error=None):
+        """End a wait parked by block_wait with its reply: the count (WAIT:
+        the replicas that acked), or the error when one is given (bytes)."""
+        if not (self.flags & CF_BLOCKED):
+            return False
+        unblock_client(self, False, False)
+        if error is not None:
+            self.add_error_bytes(error)
+        else:
+            self.add_int(reply)
+        if not (self.flags & CF_CLOSED):
+            if self.engine.loop is not None:
+                self.engine.loop.call_soon(_resume_client, self)
+            else:
+                self.process_and_flush()
+        return True
+
+    property blocking_denied:
+        def __get__(self):
+            """Inside MULTI/EXEC or a script: a blocking command answers at once."""
+            return (self.flags & (CF_DENY_BLOCKING | CF_MULTI)) != 0
 
     def reset_multi(self):
         """Leave MULTI and drop WATCHes (RESET, disconnect)."""

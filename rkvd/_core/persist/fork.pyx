@@ -269,6 +269,110 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
     _exit(0)
 
 
+cdef int _write_fully(int fd, const char* p, size_t n) noexcept nogil:
+    cdef ssize_t w
+    while n:
+        w = write(fd, p, n)
+        if w < 0:
+            if errno == EINTR:
+                continue
+            return -1
+        p += w
+        n -= <size_t>w
+    return 0
+
+
+# The diskless replication child (Redis's rdbSaveToSlavesSockets): the RDB
+# framed by the EOF mark ("$EOF:<mark>\r\n", the file, "<mark>") written to
+# out_fd, a pipe the parent reads and copies to the replicas' sockets.
+cdef void _pipe_child(Engine eng, int out_fd, const char* mark, size_t marklen, int flags,
+                      const unsigned char* aux, size_t auxlen, int report_fd,
+                      const int* close_fds, int nclose) noexcept nogil:
+    cdef ChildReport r
+    cdef RdbSaveStats st
+    cdef int i
+    global g_progress_kind
+    signal(SIGTERM, SIG_DFL)
+    signal(SIGINT, SIG_DFL)
+    signal(SIGHUP, SIG_DFL)
+    child_signal_setup()
+    signal(SIGUSR2, SIG_DFL)
+    signal(SIGCHLD, SIG_DFL)
+    signal(SIGPIPE, SIG_IGN)        # a replica gone: the write fails, the child reports it
+    prctl(PR_SET_NAME, b"rkvd-rdb-to-slaves", 0, 0, 0)
+    for i in range(nclose):
+        close(close_fds[i])
+    r.status = 0
+    r.stage = 0
+    r.bytes_written = 0
+    r.keys_written = 0
+    r.cow_bytes = 0
+    r.progress = 0
+    st.bytes_written = 0
+    st.keys_written = 0
+    g_progress_kind = KIND_RDB
+    _progress_timer(report_fd, True)
+    if (_write_fully(out_fd, b"$EOF:", 5) != 0 or _write_fully(out_fd, mark, marklen) != 0
+            or _write_fully(out_fd, b"\r\n", 2) != 0
+            or rdb_write_fd(eng, out_fd, flags, aux, auxlen, &st) != 0
+            or _write_fully(out_fd, mark, marklen) != 0):
+        r.status = errno
+        r.stage = STAGE_WRITE
+    _progress_timer(report_fd, False)
+    close(out_fd)
+    r.bytes_written = st.bytes_written
+    r.keys_written = st.keys_written
+    r.cow_bytes = _private_dirty()
+    _report(report_fd, &r)
+    _exit(1 if r.stage != 0 else 0)
+
+
+def fork_rdb_pipe_child(Engine eng, bytes mark, int flags, bytes aux, list close_fds):
+    """Fork the diskless replication child: it writes "$EOF:<mark>\r\n",
+    the RDB (flags as fork_rdb_child's, without incremental fsync) and
+    <mark> to a pipe, then exits. Returns (pid, report_fd, fork_usec,
+    data_fd): data_fd is the pipe's read end (non-blocking, close-on-exec),
+    at EOF once the child is done; the report is read as fork_rdb_child's.
+    Raises OSError when the pipe or the fork fails."""
+    cdef int data[2]
+    cdef int fds[2]
+    cdef int cfds[64]
+    cdef int ncfds = 0
+    cdef long long start
+    cdef int pid
+    cdef const char* markp = mark
+    cdef size_t marklen = len(mark)
+    cdef const unsigned char* auxp = aux
+    cdef size_t auxlen = len(aux)
+    for fd in close_fds[:64]:
+        cfds[ncfds] = fd
+        ncfds += 1
+    if pipe2(data, O_CLOEXEC) != 0:
+        raise OSError(errno, "pipe")
+    if pipe2(fds, O_CLOEXEC) != 0:
+        close(data[0])
+        close(data[1])
+        raise OSError(errno, "pipe")
+    _finals.pop(fds[0], None)
+    start = _monotonic_us()
+    pid = fork()
+    if pid == 0:
+        close(fds[0])
+        close(data[0])
+        _pipe_child(eng, data[1], markp, marklen, flags, auxp, auxlen, fds[1], cfds, ncfds)
+        _exit(1)   # not reached
+    fork_usec = _monotonic_us() - start
+    close(fds[1])
+    close(data[1])
+    if pid < 0:
+        close(fds[0])
+        close(data[0])
+        raise OSError(errno, "fork")
+    _os.set_blocking(fds[0], False)
+    _os.set_blocking(data[0], False)
+    return pid, fds[0], fork_usec, data[0]
+
+
 def fork_rdb_child(Engine eng, str tmp_pattern, object final_path, int flags, bytes aux,
                    list close_fds):
     """Fork a child that writes the whole keyspace as an RDB file to

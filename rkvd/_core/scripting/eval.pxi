@@ -140,6 +140,8 @@ cdef bytes prepare_checks(Client c, Engine e, int sflags, bint ro, bint pre_oom)
                     b"read only scripts.")
         if ro:
             return b"Can not execute a script with write flag using *_ro command."
+        if e.noreplicas_error is not None:
+            return e.noreplicas_error
     if pre_oom and e.maxmemory and not (sflags & (SF_ALLOW_OOM | SF_NO_WRITES)):
         return (b"-OOM allow-oom flag is not set on the script, can not run it when used memory > "
                 b"'maxmemory'")

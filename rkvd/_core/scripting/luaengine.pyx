@@ -735,6 +735,8 @@ cdef bytes _verify(RunCtx run, Engine e, Client c, Command cmd):
             return b"-READONLY You can't write against a read only replica."
         if e.disk_error is not None:
             return e.disk_error
+        if e.noreplicas_error is not None:
+            return e.noreplicas_error
     if (not (run.flags & RUN_ALLOW_OOM) and e.maxmemory and not (run.flags & RUN_WRITE_DIRTY)
             and run.pre_oom and cmd.flags & CMD_DENYOOM):
         return b"-OOM command not allowed when used memory > 'maxmemory'."

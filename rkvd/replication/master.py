@@ -1,0 +1,955 @@
+"""Replication, the master's side (Redis's replication.c, master half):
+SYNC / PSYNC / REPLCONF / WAIT / ROLE, the replicas' links and their full
+and partial synchronization, the replication stream and its backlog.
+
+The stream a master sends is the propagation stream (rkvd.stream hands each
+take to feed_own), plus the PINGs and GETACKs only replicas get. A replica
+does not send its own propagation stream on: it proxies the bytes its master
+sent, through feed_replicas, so a chain of replicas shares one history and
+its offsets (server.repl, rkvd.replication.state).
+
+A full sync forks a snapshot child with the persistence machinery. With
+repl-diskless-sync (Redis 7's default) and replicas that take EOF-marked
+payloads, the child writes "$EOF:<mark>\\r\\n<rdb><mark>" into a pipe the
+loop copies to every replica of that transfer, which goes online on its
+first REPLCONF ACK; otherwise the RDB is written to `dbfilename` and sent as
+"$<length>\\r\\n" and the file. Either way the stream produced meanwhile
+waits in the replica's link and follows the payload, and replicas attaching
+while a disk child runs share it.
+
+The interface the replica side uses (server.replication is a Master):
+  feed_replicas(data)   bytes of the stream received from this server's own
+                        master: advance server.repl (offset, backlog) and
+                        append them verbatim to every attached replica.
+  prepare_role_change() / role_changed()
+                        just before / right after setting or clearing
+                        server.repl.master (REPLICAOF host port, REPLICAOF
+                        NO ONE): the engine's own stream then goes to the
+                        AOF only, or again to the replicas.
+  disconnect_replicas() when this server's history changes under them.
+  server.repl.master    None on a master; on a replica the link object,
+                        read here for ROLE and SYNC (host, port,
+                        link_status, state, and reploff / send_ack when it
+                        has them).
+"""
+import collections
+import os
+import time
+
+from rkvd._core.server import CLIENT_FLAGS
+from rkvd.commands.common import cstr, lower
+from rkvd.strutil import string2ll
+
+CF_REPLICA = CLIENT_FLAGS["replica"]
+
+# A replica link's state (Redis's SLAVE_STATE_*)
+WAIT_BGSAVE_START, WAIT_BGSAVE_END, SEND_BULK, ONLINE = range(4)
+_STATE_NAMES = {WAIT_BGSAVE_START: "wait_bgsave", WAIT_BGSAVE_END: "wait_bgsave",
+                SEND_BULK: "send_bulk", ONLINE: "online"}
+
+CAPA_EOF, CAPA_PSYNC2 = 1, 2
+
+NOREPLICAS = b"-NOREPLICAS Not enough good replicas to write."
+_PING = b"*1\r\n$4\r\nPING\r\n"
+_GETACK = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
+
+# How much of the RDB payload may wait in a replica's transport before the
+# sender pauses; the sender resumes as the socket drains.
+_BULK_CHUNK = 64 * 1024
+_BULK_HIGH = 1024 * 1024
+
+
+class _Handshake:
+    """What a connection said with REPLCONF before it asked to sync."""
+    __slots__ = ("listening_port", "addr", "capa", "rdb_only")
+
+    def __init__(self):
+        self.listening_port = 0
+        self.addr = None
+        self.capa = 0
+        self.rdb_only = False
+
+
+class ReplicaLink:
+    """One attached replica (a client after SYNC/PSYNC)."""
+    __slots__ = ("client", "hs", "state", "ack_off", "ack_time", "psync_initial_offset",
+                 "pending", "pre_psync", "start_on_ack", "bulk", "soft_since")
+
+    def __init__(self, client, hs):
+        self.client = client
+        self.hs = hs
+        self.state = WAIT_BGSAVE_START
+        self.ack_off = 0
+        self.ack_time = int(time.time())
+        self.psync_initial_offset = 0
+        self.pending = bytearray()      # stream held until the RDB payload is sent
+        self.pre_psync = False          # came with SYNC: no +FULLRESYNC, no ACKs
+        self.start_on_ack = False
+        self.bulk = None                # (file, remaining bytes) while sending the RDB
+        self.soft_since = 0
+
+    @property
+    def holds_stream(self):
+        # Redis's canFeedReplicaReplBuffer: a replica waiting for its BGSAVE
+        # to start has no place in the stream yet; an RDB-only one never does
+        return self.state != WAIT_BGSAVE_START and not self.hs.rdb_only
+
+
+class _Waiter:
+    __slots__ = ("client", "offset", "numreplicas", "timer")
+
+    def __init__(self, client, offset, numreplicas):
+        self.client = client
+        self.offset = offset
+        self.numreplicas = numreplicas
+        self.timer = None
+
+
+class Master:
+    """server.replication."""
+
+    def __init__(self, server):
+        self.server = server
+        self.engine = server.engine
+        self.cfg = server.cfg
+        self.log = server.log
+        self.repl = server.repl
+        self.replicas = []              # ReplicaLink, in the order they attached
+        self._links = {}                # client id -> ReplicaLink
+        self._handshakes = {}           # client id -> _Handshake (REPLCONF before SYNC)
+        self.waiters = []               # _Waiter, newest first (Redis's clients_waiting_acks)
+        self._getack_due = False
+        self.good_replicas = 0
+        self.stat_sync_full = 0
+        self.stat_sync_partial_ok = 0
+        self.stat_sync_partial_err = 0
+        self.stat_repl_output_bytes = 0
+        self.rdb_for_replication = False    # the running RDB child was started for SYNC
+        self._pipe_fd = None                # the diskless child's pipe, while it is read
+        # (engine start, engine end, replication offset at end) of the last
+        # takes of the engine's stream fed to replication
+        self._positions = collections.deque(maxlen=256)
+        self._transfer = None               # the replicas a diskless transfer goes to
+        # Redis's replicationCron runs first as the server starts (loop 0,
+        # no replica can be there yet), then once a second; the PINGs fall
+        # on the loops that are multiples of repl-ping-replica-period
+        self._cron_ms = int(time.monotonic() * 1000)
+        self._cron_loops = 1
+
+    # ------------------------------------------------------------ names
+
+    def replica_name(self, c, hs=None):
+        """Redis's replicationGetSlaveName: "ip:port" as the replica
+        announced itself."""
+        hs = hs or self._handshake(c, create=False) or _Handshake()
+        addr = hs.addr or _peer_ip(c)
+        if addr is None:
+            return f"client id #{c.id}"
+        if hs.listening_port:
+            return _format_addr(addr, hs.listening_port)
+        return f"{addr}:<unknown-replica-port>"
+
+    def _handshake(self, c, create=True):
+        hs = self._handshakes.get(c.id)
+        if hs is None and create:
+            hs = self._handshakes[c.id] = _Handshake()
+        return hs
+
+    # ------------------------------------------------------------ the stream
+
+    def wants_stream(self):
+        """Whether the engine must record the stream for replication: a
+        master with a backlog or replicas. A replica proxies its master's
+        bytes instead."""
+        return self.repl.master is None and (self.repl.backlog is not None or bool(self.replicas))
+
+    def feed_own(self, data, engine_end=None):
+        """The engine's propagation stream (rkvd.stream): replicated while
+        this server is a master with a backlog. engine_end: the engine's
+        count of stream bytes taken once this data was (Engine.prop_taken)."""
+        if self.repl.master is not None:
+            return
+        if self.repl.backlog is None and not self.replicas:
+            return
+        self._feed(data)
+        if engine_end is not None:
+            # where these bytes landed in the replication stream
+            self._positions.append((engine_end - len(data), engine_end, self.repl.master_repl_offset))
+
+    def client_offset(self, c):
+        """The replication offset that covers c's last write (Redis's
+        c->woff): its position in the engine's stream, through the record of
+        where each take landed. A position older than the record maps to
+        the oldest offset recorded (never too low: WAIT never answers
+        early)."""
+        w = c.woff
+        if w <= 0:
+            return 0
+        for start, end, repl_end in reversed(self._positions):
+            if start < w <= end:
+                return repl_end - (end - w)
+            if w > end:
+                break
+        for start, end, repl_end in self._positions:
+            if w <= end:
+                return repl_end - (end - start)       # fed without replicas: the next take's start
+        return self.repl.master_repl_offset
+
+    def feed_replicas(self, data):
+        """The replica side's entry point: bytes of the stream this server's
+        master sent, proxied unchanged to this server's replicas and kept in
+        its history (offset and backlog)."""
+        self._feed(bytes(data))
+
+    def _feed(self, data):
+        self.repl.feed(data)
+        for link in list(self.replicas):
+            if not link.holds_stream:
+                continue
+            if link.state == ONLINE and not link.start_on_ack:
+                self._write(link, data)
+            else:
+                link.pending += data
+                self._check_limits(link)
+
+    # ------------------------------------------------------------ role changes
+
+    def prepare_role_change(self):
+        """The replica side calls this just before it sets or clears
+        server.repl.master: what the engine recorded so far goes out under
+        the current role."""
+        self.server.stream.pump()
+
+    def role_changed(self):
+        """The replica side calls this right after it set or cleared
+        server.repl.master (after shift_replid on a promotion). A replica
+        proxies its master's stream, a master records its own; a promoted
+        master drops its replicas so they resync with the new ID (a partial
+        resync: they reconnect at once), starts its stream with a SELECT
+        and counts the backlog's time to live from now (Redis's
+        replicationUnsetMaster)."""
+        if self.repl.master is None:
+            self.disconnect_replicas()
+            self.engine.reset_propagation_db()
+            self.repl.backlog_no_replicas_since = int(time.time())
+        self.server.stream.update()
+        self.refresh_good_replicas()
+
+    def disconnect_replicas(self):
+        """Close every replica link (Redis's disconnectSlaves): the replica
+        side calls it when this server's history changes under them (a new
+        replication ID from its own master)."""
+        for link in list(self.replicas):
+            link.client.close()
+
+    def _feed_repl_only(self, data):
+        # PING and GETACK: the replicas' stream, never the AOF. The engine's
+        # pending commands go first so the order is kept.
+        self.server.stream.pump()
+        if self.repl.backlog is None and not self.replicas:
+            return
+        self._feed(data)
+
+    def _write(self, link, data):
+        c = link.client
+        if not c.write_stream(data):
+            return
+        self.stat_repl_output_bytes += len(data)
+        self._check_limits(link)
+
+    # ------------------------------------------------------------ output limits
+
+    def _check_limits(self, link):
+        """client-output-buffer-limit replica: what the link and the
+        connection hold, against the replica class's limits."""
+        hard, soft, secs = self.cfg["client-output-buffer-limit"]["slave"]
+        if not hard and not soft:
+            return False
+        c = link.client
+        used = len(link.pending) + c.pending_output
+        if hard and used >= hard:
+            return self._overflow(link)
+        if soft and used >= soft:
+            now = time.monotonic()
+            if not link.soft_since:
+                link.soft_since = now
+            elif now - link.soft_since >= secs:
+                return self._overflow(link)
+        else:
+            link.soft_since = 0
+        return False
+
+    def _overflow(self, link):
+        c = link.client
+        self.log.warning(f"Client {self.server.client_info_line(c)} scheduled to be closed ASAP "
+                         "for overcoming of output buffer limits.")
+        self.engine.stat_client_outbuf_limit_disconnections += 1
+        c.close()
+        return True
+
+    # ------------------------------------------------------------ SYNC / PSYNC
+
+    def sync(self, c, args):
+        if c.flags & CF_REPLICA:
+            return                      # already a replica: ignored, as Redis does
+        m = self.repl.master
+        if m is not None and getattr(m, "link_status", "down") != "up":
+            c.reply_error("-NOMASTERLINK Can't SYNC while not connected with my master")
+            return
+        if c.obuf_len or c.pending_output:
+            c.reply_error("SYNC and PSYNC are invalid with pending output")
+            return
+        hs = self._handshake(c)
+        self.log.notice(f"Replica {self.replica_name(c, hs)} asks for synchronization")
+        self.server.stream.pump()       # the offset must count every write made so far
+        psync = lower(args[0]) == "psync"
+        if psync:
+            offset = string2ll(args[2])
+            if offset is None:
+                c.reply_error("value is not an integer or out of range")
+                self.log.warning(f"Replica {self.replica_name(c, hs)} asks for synchronization "
+                                 "but with a wrong offset")
+                return
+            if self._try_partial(c, hs, cstr(args[1]).decode("latin-1"), offset):
+                self.stat_sync_partial_ok += 1
+                return
+            if not args[1].startswith(b"?"):
+                self.stat_sync_partial_err += 1
+        self.stat_sync_full += 1
+        link = self._attach(c, hs)
+        link.pre_psync = not psync
+        if self.cfg["repl-disable-tcp-nodelay"]:
+            _disable_nodelay(c)
+        if len(self.replicas) == 1 and self.repl.backlog is None:
+            # a new history: no offset of an older one may be continued
+            self.repl.change_replid()
+            self.repl.clear_replid2()
+            self.repl.create_backlog()
+            self.server.stream.update()
+            self.log.notice(f"Replication backlog created, my new replication IDs are "
+                            f"'{self.repl.replid}' and '{self.repl.replid2}'")
+        child = self.server.persistence.child
+        if child is not None and child.kind == "rdb" and child.to_replicas:
+            self.log.notice("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC")
+        elif child is not None and child.kind == "rdb":
+            other = None
+            for peer in self.replicas:
+                if peer is not link and peer.state == WAIT_BGSAVE_END and (
+                        not peer.hs.rdb_only or hs.rdb_only):
+                    other = peer
+                    break
+            if other is not None and (hs.capa & other.hs.capa) == other.hs.capa:
+                if not hs.rdb_only:
+                    link.pending = bytearray(other.pending)
+                self._setup_full_resync(link, other.psync_initial_offset)
+                self.log.notice("Waiting for end of BGSAVE for SYNC")
+            else:
+                self.log.notice("Can't attach the replica to the current BGSAVE. "
+                                "Waiting for next BGSAVE for SYNC")
+        elif self.cfg["repl-diskless-sync"] and hs.capa & CAPA_EOF and self.cfg["repl-diskless-sync-delay"]:
+            # the cron starts it, after the delay lets more replicas arrive
+            self.log.notice("Delay next BGSAVE for diskless SYNC")
+        elif child is None:
+            self._start_bgsave(hs.capa)
+        else:
+            self.log.notice("No BGSAVE in progress, but another BG operation is active. "
+                            "BGSAVE for replication delayed")
+
+    def _attach(self, c, hs):
+        link = ReplicaLink(c, hs)
+        c.mark_replica()
+        self.replicas.append(link)
+        self._links[c.id] = link
+        self._handshakes.pop(c.id, None)
+        return link
+
+    def _try_partial(self, c, hs, replid, offset):
+        """Redis's masterTryPartialResynchronization: +CONTINUE and the
+        backlog from `offset` when the history and the backlog allow it."""
+        r = self.repl
+        name = self.replica_name(c, hs)
+        if replid.lower() != r.replid and (replid.lower() != r.replid2
+                                           or offset > r.second_replid_offset):
+            if replid.startswith("?"):
+                self.log.notice(f"Full resync requested by replica {name}")
+            elif replid.lower() not in (r.replid, r.replid2):
+                self.log.notice(f"Partial resynchronization not accepted: Replication ID mismatch "
+                                f"(Replica asked for '{replid}', my replication IDs are "
+                                f"'{r.replid}' and '{r.replid2}')")
+            else:
+                self.log.notice(f"Partial resynchronization not accepted: Requested offset for "
+                                f"second ID was {offset}, but I can reply up to "
+                                f"{r.second_replid_offset}")
+            return False
+        bl = r.backlog
+        if bl is None or offset < bl.first_byte_offset or offset > bl.first_byte_offset + bl.histlen:
+            self.log.notice(f"Unable to partial resync with replica {name} for lack of backlog "
+                            f"(Replica request was: {offset}).")
+            if offset > r.master_repl_offset:
+                self.log.warning(f"Warning: replica {name} tried to PSYNC with an offset that is "
+                                 "greater than the master replication offset.")
+            return False
+        link = self._attach(c, hs)
+        link.state = ONLINE
+        reply = b"+CONTINUE %s\r\n" % r.replid.encode() if hs.capa & CAPA_PSYNC2 else b"+CONTINUE\r\n"
+        data = r.backlog_since(offset)
+        self._write(link, reply + data)
+        self.log.notice(f"Partial resynchronization request from {name} accepted. Sending "
+                        f"{len(data)} bytes of backlog starting from offset {offset}.")
+        self.refresh_good_replicas()
+        return True
+
+    def _setup_full_resync(self, link, offset):
+        link.psync_initial_offset = offset
+        link.state = WAIT_BGSAVE_END
+        # the stream this replica gets starts with a SELECT
+        self.engine.reset_propagation_db()
+        if not link.pre_psync:
+            self._write(link, b"+FULLRESYNC %s %d\r\n" % (self.repl.replid.encode(), offset))
+
+    def _start_bgsave(self, mincapa):
+        """Redis's startBgsaveForReplication: the replicas' sockets when
+        diskless sync is on and every waiting replica takes EOF-marked
+        payloads, else the disk."""
+        socket_target = bool(self.cfg["repl-diskless-sync"] and mincapa & CAPA_EOF)
+        self.log.notice("Starting BGSAVE for SYNC with target: "
+                        + ("replicas sockets" if socket_target else "disk"))
+        self.server.stream.pump()
+        p = self.server.persistence
+        waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START]
+        if socket_target:
+            ok = self._start_socket_transfer(waiting)
+        else:
+            ok = p.bgsave()
+        if not ok:
+            self.log.warning("BGSAVE for replication failed")
+            for link in waiting:
+                self._detach(link)
+                link.client.reply_error("BGSAVE failed, replication can't continue")
+                link.client.close_after_reply()
+            return False
+        self.rdb_for_replication = True
+        if not socket_target:
+            for link in waiting:
+                self._setup_full_resync(link, self.repl.master_repl_offset)
+        return True
+
+    # ------------------------------------------------------------ diskless transfer
+
+    def _start_socket_transfer(self, waiting):
+        """Redis's rdbSaveToSlavesSockets: +FULLRESYNC to the waiting
+        replicas, then a child writes the EOF-marked RDB into a pipe whose
+        bytes the loop copies to each of them."""
+        offset = self.repl.master_repl_offset
+        for link in waiting:
+            self._setup_full_resync(link, offset)
+        mark = os.urandom(20).hex().encode()
+        fd = self.server.persistence.bgsave_to_replicas(mark)
+        if fd is None:
+            for link in waiting:
+                link.state = WAIT_BGSAVE_START
+            return False
+        self._transfer = [link for link in waiting if link in self.replicas]
+        self._pipe_fd = fd
+        self.engine.loop.add_reader(fd, self._pipe_readable)
+        return True
+
+    def _pipe_readable(self):
+        fd = self._pipe_fd
+        if fd is None:
+            return
+        self._transfer = [link for link in self._transfer if link in self.replicas]
+        if not self._transfer:
+            self._close_pipe()
+            self.log.warning("Diskless rdb transfer, last replica dropped, killing fork child.")
+            self.server.persistence.kill_child()
+            return
+        try:
+            data = os.read(fd, _BULK_CHUNK)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.log.warning(f"Diskless rdb transfer, read error sending DB to replicas: "
+                             f"{exc.strerror}")
+            self._close_pipe()
+            self.server.persistence.kill_child()
+            return
+        if not data:
+            self._close_pipe()
+            self.log.notice(f"Diskless rdb transfer, done reading from pipe, "
+                            f"{len(self._transfer)} replicas still up.")
+            return
+        for link in self._transfer:
+            if link.client.write_stream(data):
+                self.stat_repl_output_bytes += len(data)
+        if any(link.client.pending_output > _BULK_HIGH for link in self._transfer):
+            # a slow replica: stop reading the pipe until the sockets drain
+            self.engine.loop.remove_reader(fd)
+            self.engine.loop.call_later(0.005, self._resume_pipe)
+
+    def _resume_pipe(self):
+        if self._pipe_fd is None:
+            return
+        self._transfer = [link for link in self._transfer if link in self.replicas]
+        if self._transfer and any(link.client.pending_output > _BULK_HIGH
+                                  for link in self._transfer):
+            self.engine.loop.call_later(0.005, self._resume_pipe)
+            return
+        self.engine.loop.add_reader(self._pipe_fd, self._pipe_readable)
+
+    def _close_pipe(self):
+        if self._pipe_fd is not None:
+            self.engine.loop.remove_reader(self._pipe_fd)
+            os.close(self._pipe_fd)
+            self._pipe_fd = None
+
+    def _detach(self, link):
+        c = link.client
+        c.flags &= ~CF_REPLICA
+        self._forget(link)
+
+    def _forget(self, link):
+        if link in self.replicas:
+            self.replicas.remove(link)
+        self._links.pop(link.client.id, None)
+        if link.bulk is not None:
+            link.bulk[0].close()
+            link.bulk = None
+        if not self.replicas:
+            self.repl.backlog_no_replicas_since = int(time.time())
+        self.refresh_good_replicas()
+
+    def replica_gone(self, c):
+        """The engine's hook: a replica's connection closed."""
+        link = self._links.get(c.id)
+        if link is None:
+            return
+        self.log.warning(f"Connection with replica {self.replica_name(c, link.hs)} lost.")
+        self._forget(link)
+
+    # ------------------------------------------------------------ the RDB child
+
+    def bgsave_done(self, ok):
+        """persistence: the RDB child ended (ok: the file is written, or the
+        payload streamed to the replicas' sockets)."""
+        self.rdb_for_replication = False
+        socket = self._pipe_fd is not None or self._transfer is not None
+        if self._pipe_fd is not None:
+            # the pipe's last bytes, before the replicas go online (the
+            # child is gone: the reads end at EOF)
+            os.set_blocking(self._pipe_fd, True)
+            while self._pipe_fd is not None:
+                self._pipe_readable()
+        self._transfer = None
+        for link in list(self.replicas):
+            if link.state != WAIT_BGSAVE_END:
+                continue
+            if not ok:
+                self.log.warning("SYNC failed. BGSAVE child returned an error")
+                link.client.close()
+                continue
+            if socket:
+                self.log.notice(f"Streamed RDB transfer with replica "
+                                f"{self.replica_name(link.client, link.hs)} succeeded (socket). "
+                                "Waiting for REPLCONF ACK from slave to enable streaming")
+                link.start_on_ack = True
+                self._put_online(link)
+                continue
+            try:
+                f = open(self.server.persistence.rdb_filename(), "rb")
+                size = os.fstat(f.fileno()).st_size
+            except OSError as exc:
+                self.log.warning(f"SYNC failed. Can't open/stat DB after BGSAVE: {exc.strerror}")
+                link.client.close()
+                continue
+            link.state = SEND_BULK
+            link.bulk = (f, size)
+            self._write(link, b"$%d\r\n" % size)
+            self._send_bulk(link)
+
+    def _send_bulk(self, link):
+        # Redis's sendBulkToSlave: the file in chunks, as the socket drains
+        c = link.client
+        if link.bulk is None or link not in self.replicas:
+            return
+        f, remaining = link.bulk
+        while remaining > 0 and c.pending_output < _BULK_HIGH:
+            chunk = f.read(min(_BULK_CHUNK, remaining))
+            if not chunk:
+                self.log.warning("Read error sending DB to replica: premature EOF")
+                c.close()
+                return
+            remaining -= len(chunk)
+            if not c.write_stream(chunk):
+                return
+            self.stat_repl_output_bytes += len(chunk)
+        if remaining > 0:
+            link.bulk = (f, remaining)
+            self.engine.loop.call_later(0.002, self._send_bulk, link)
+            return
+        f.close()
+        link.bulk = None
+        self._put_online(link)
+
+    def _put_online(self, link):
+        c = link.client
+        if link.hs.rdb_only:
+            self.log.notice(f"RDB transfer completed, rdb only replica "
+                            f"({self.replica_name(c, link.hs)}) should be disconnected asap")
+            c.close()
+            return
+        link.state = ONLINE
+        link.ack_time = int(time.time())
+        self.refresh_good_replicas()
+        self.log.notice(f"Synchronization with replica {self.replica_name(c, link.hs)} succeeded")
+        if not link.start_on_ack:
+            self._start_stream(link)
+
+    def _start_stream(self, link):
+        link.start_on_ack = False
+        data, link.pending = bytes(link.pending), bytearray()
+        if data:
+            self._write(link, data)
+
+    def child_killed(self):
+        """persistence killed the RDB child (FLUSHALL, SHUTDOWN): replicas
+        waiting for it cannot get this snapshot."""
+        if self.rdb_for_replication or any(link.state == WAIT_BGSAVE_END for link in self.replicas):
+            self.bgsave_done(False)
+
+    # ------------------------------------------------------------ REPLCONF
+
+    def replconf(self, c, args):
+        if len(args) % 2 == 0:
+            c.reply_error("syntax error")
+            return
+        link = self._links.get(c.id)
+        for j in range(1, len(args), 2):
+            opt = lower(args[j])
+            val = args[j + 1]
+            if opt == "listening-port":
+                port = string2ll(val)
+                if port is None:
+                    c.reply_error("value is not an integer or out of range")
+                    return
+                (link.hs if link else self._handshake(c)).listening_port = port
+            elif opt == "ip-address":
+                if len(val) >= 256:         # NET_HOST_STR_LEN
+                    c.reply_error(f"REPLCONF ip-address provided by replica instance is too "
+                                  f"long: {len(val)} bytes")
+                    return
+                (link.hs if link else self._handshake(c)).addr = val.decode("latin-1")
+            elif opt == "capa":
+                hs = link.hs if link else self._handshake(c)
+                capa = lower(val)
+                if capa == "eof":
+                    hs.capa |= CAPA_EOF
+                elif capa == "psync2":
+                    hs.capa |= CAPA_PSYNC2
+            elif opt == "ack":
+                # a replica's report of what it processed: never answered
+                if link is None:
+                    return
+                off = string2ll(val)
+                if off is None:
+                    return
+                if off > link.ack_off:
+                    link.ack_off = off
+                link.ack_time = int(time.time())
+                if link.state == WAIT_BGSAVE_END and self.server.persistence.child is not None:
+                    # the replica may have loaded the payload before the
+                    # cron saw the child end
+                    self.server.persistence.reap_child()
+                if link.start_on_ack and link.state == ONLINE:
+                    self._start_stream(link)
+                self.process_waiters()
+                return
+            elif opt == "getack":
+                m = self.repl.master
+                send_ack = getattr(m, "send_ack", None) if m is not None else None
+                if send_ack is not None:
+                    send_ack()
+                return
+            elif opt == "rdb-only":
+                v = string2ll(val)
+                if v is None or v < 0 or v > 1:
+                    c.reply_error("value is out of range, value must between 0 and 1"
+                                  if v is not None else "value is not an integer or out of range")
+                    return
+                (link.hs if link else self._handshake(c)).rdb_only = bool(v)
+            elif opt == "rdb-filter-only":
+                c.reply_error("Unsupported rdb-filter-only option: filtered snapshots are not built")
+                return
+            else:
+                c.reply_error(b"Unrecognized REPLCONF option: " + cstr(args[j]))
+                return
+        c.reply_ok()
+
+    # ------------------------------------------------------------ WAIT
+
+    def count_acks(self, offset):
+        return sum(1 for link in self.replicas if link.state == ONLINE and link.ack_off >= offset)
+
+    def wait(self, c, args):
+        if self.repl.master is not None:
+            c.reply_error("WAIT cannot be used with replica instances. Please also note that since "
+                          "Redis 4.0 if a replica is configured to be writable (which is not the "
+                          "default) writes to replicas are just local and are not propagated.")
+            return
+        numreplicas = string2ll(args[1])
+        if numreplicas is None:
+            c.reply_error("value is not an integer or out of range")
+            return
+        timeout = string2ll(args[2])
+        if timeout is None:
+            c.reply_error("timeout is not an integer or out of range")
+            return
+        if timeout < 0:
+            c.reply_error("timeout is negative")
+            return
+        self.server.stream.pump()
+        offset = self.client_offset(c)
+        acked = self.count_acks(offset)
+        if acked >= numreplicas or c.blocking_denied:
+            c.reply_value(acked)
+            return
+        w = _Waiter(c, offset, numreplicas)
+        c.block_wait()
+        self.waiters.insert(0, w)
+        if timeout:
+            w.timer = self.engine.loop.call_later(timeout / 1000.0, self._wait_timeout, w)
+        self._request_acks()
+
+    def _request_acks(self):
+        # one GETACK for every WAIT of this loop iteration (Redis's beforeSleep)
+        if not self._getack_due:
+            self._getack_due = True
+            self.engine.loop.call_soon(self._send_getack)
+
+    def _send_getack(self):
+        self._getack_due = False
+        if self.replicas:
+            self._feed_repl_only(_GETACK)
+
+    def _wait_timeout(self, w):
+        w.timer = None
+        if w in self.waiters:
+            self.waiters.remove(w)
+            w.client.unblock_wait(self.count_acks(w.offset))
+
+    def process_waiters(self):
+        """Redis's processClientsWaitingReplicas."""
+        last_offset = last_num = 0
+        for w in list(self.waiters):
+            c = w.client
+            if not c.is_blocked:         # closed or unblocked otherwise
+                self._drop_waiter(w)
+                continue
+            if last_offset and last_offset >= w.offset and last_num >= w.numreplicas:
+                n = last_num
+            else:
+                n = self.count_acks(w.offset)
+                if n < w.numreplicas:
+                    continue
+                last_offset, last_num = w.offset, n
+            self._drop_waiter(w)
+            c.unblock_wait(n)
+
+    def _drop_waiter(self, w):
+        if w.timer is not None:
+            w.timer.cancel()
+            w.timer = None
+        if w in self.waiters:
+            self.waiters.remove(w)
+
+    # ------------------------------------------------------------ min-replicas
+
+    def refresh_good_replicas(self, cfg=None):
+        """Redis's refreshGoodSlavesCount, and the -NOREPLICAS gate it feeds."""
+        to_write = self.cfg["min-replicas-to-write"]
+        max_lag = self.cfg["min-replicas-max-lag"]
+        if to_write and max_lag:
+            now = int(time.time())
+            self.good_replicas = sum(1 for link in self.replicas
+                                     if link.state == ONLINE and now - link.ack_time <= max_lag)
+        ok = (self.repl.master is not None or not to_write or not max_lag
+              or self.good_replicas >= to_write)
+        self.engine.noreplicas_error = None if ok else NOREPLICAS
+
+    # ------------------------------------------------------------ shutdown
+
+    def ready_to_shutdown(self):
+        """Redis's isReadyToShutdown: every replica acknowledged the whole
+        stream."""
+        self.server.stream.pump()
+        return all(link.ack_off == self.repl.master_repl_offset for link in self.replicas)
+
+    def wait_for_shutdown(self):
+        """A shutdown waits for the replicas: ask them for ACKs, hold writes."""
+        from rkvd.commands.conn import PAUSE_WRITE, pause
+        if not self.engine.clients_paused:
+            self._feed_repl_only(_GETACK)
+        pause(self.server, 2 ** 62, PAUSE_WRITE)
+
+    def end_shutdown_wait(self):
+        from rkvd.commands.conn import unpause
+        unpause(self.server)
+
+    def log_lagging_replicas(self):
+        """Redis's finishShutdown: a line per replica behind the stream."""
+        if not self.replicas:
+            return
+        self.server.stream.pump()
+        now = int(time.time())
+        lagging = 0
+        for link in self.replicas:
+            if link.ack_off != self.repl.master_repl_offset:
+                lagging += 1
+                lag = now - link.ack_time if link.state == ONLINE else 0
+                self.log.warning(f"Lagging replica {self.replica_name(link.client, link.hs)} "
+                                 f"reported offset {self.repl.master_repl_offset - link.ack_off} "
+                                 f"behind master, lag={lag}, state={_STATE_NAMES[link.state]}.")
+        self.log.notice(f"{len(self.replicas) - lagging} of {len(self.replicas)} replicas are in "
+                        "sync when shutting down.")
+
+    # ------------------------------------------------------------ ROLE
+
+    def role(self, c, args):
+        m = self.repl.master
+        if m is None:
+            self.server.stream.pump()
+            rows = []
+            for link in self.replicas:
+                addr = link.hs.addr or _peer_ip(link.client)
+                if addr is None or link.state != ONLINE:
+                    continue
+                rows.append([addr.encode(), b"%d" % link.hs.listening_port, b"%d" % link.ack_off])
+            c.reply_value([b"master", self.repl.master_repl_offset, rows])
+            return
+        c.reply_value([b"slave", str(m.host).encode(), int(m.port), str(m.state).encode(),
+                       int(getattr(m, "reploff", -1))])
+
+    # ------------------------------------------------------------ config
+
+    def apply_backlog_size(self, cfg=None):
+        self.repl.resize_backlog(self.cfg["repl-backlog-size"])
+
+    # ------------------------------------------------------------ cron
+
+    def cron(self):
+        """Every server cron tick: take the stream (writes no reply
+        followed); once a second, Redis's replicationCron."""
+        self.server.stream.pump()
+        now_ms = int(time.monotonic() * 1000)
+        if now_ms - self._cron_ms < 1000:
+            return
+        self._cron_ms = now_ms
+        self._replication_cron()
+
+    def _replication_cron(self):
+        now = int(time.time())
+        period = self.cfg["repl-ping-replica-period"]
+        if self.replicas and self._cron_loops % period == 0 and self.repl.master is None:
+            self._feed_repl_only(_PING)
+        child = self.server.persistence.child
+        socket_child = child is not None and child.to_replicas
+        for link in list(self.replicas):
+            # a newline keeps replicas waiting for their snapshot from timing
+            # out (not inside a payload being streamed)
+            if link.state == WAIT_BGSAVE_START or (link.state == WAIT_BGSAVE_END and not socket_child):
+                link.client.write_stream(b"\n")
+            elif link.state == ONLINE and not link.pre_psync:
+                if now - link.ack_time > self.cfg["repl-timeout"]:
+                    self.log.warning("Disconnecting timedout replica (streaming sync): "
+                                     f"{self.replica_name(link.client, link.hs)}")
+                    link.client.close()
+                    continue
+            self._check_limits(link)
+        ttl = self.cfg["repl-backlog-ttl"]
+        if (not self.replicas and ttl and self.repl.backlog is not None and self.repl.master is None
+                and self.repl.backlog_no_replicas_since is not None
+                and now - self.repl.backlog_no_replicas_since > ttl):
+            self.repl.change_replid()
+            self.repl.clear_replid2()
+            self.repl.free_backlog()
+            self.server.stream.update()
+            self.log.notice(f"Replication backlog freed after {ttl} seconds without connected "
+                            "replicas.")
+        self._start_pending_bgsave()
+        for cid in [cid for cid in self._handshakes if cid not in self.engine.clients]:
+            del self._handshakes[cid]
+        self.refresh_good_replicas()
+        self._cron_loops += 1
+
+    def _start_pending_bgsave(self):
+        """Redis's replicationStartPendingFork: a snapshot for the replicas
+        waiting for one, once diskless sync's delay let others join."""
+        if self.server.persistence.child is not None:
+            return
+        waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START]
+        if not waiting:
+            return
+        now_ms = self.engine.cached_ms or int(time.time() * 1000)
+        max_idle = max((now_ms - link.client.last_interaction_ms) // 1000 for link in waiting)
+        mincapa = CAPA_EOF | CAPA_PSYNC2
+        for link in waiting:
+            mincapa &= link.hs.capa
+        most = self.cfg["repl-diskless-sync-max-replicas"]
+        if (not self.cfg["repl-diskless-sync"] or (most > 0 and len(waiting) >= most)
+                or max_idle >= self.cfg["repl-diskless-sync-delay"]):
+            self._start_bgsave(mincapa)
+
+    # ------------------------------------------------------------ INFO
+
+    def info_master_lines(self):
+        """INFO replication's master part: connected_slaves .. slaveN."""
+        lines = [("connected_slaves", len(self.replicas))]
+        if self.cfg["min-replicas-to-write"] and self.cfg["min-replicas-max-lag"]:
+            lines.append(("min_slaves_good_slaves", self.good_replicas))
+        now = int(time.time())
+        n = 0
+        for link in self.replicas:
+            addr = link.hs.addr or _peer_ip(link.client)
+            if addr is None:
+                continue
+            lag = now - link.ack_time if link.state == ONLINE else 0
+            lines.append((f"slave{n}", f"ip={addr},port={link.hs.listening_port},"
+                                       f"state={_STATE_NAMES[link.state]},offset={link.ack_off},lag={lag}"))
+            n += 1
+        return lines
+
+    def is_replica_client(self, c):
+        return c.id in self._links
+
+
+def _disable_nodelay(c):
+    # repl-disable-tcp-nodelay: fewer, bigger packets to the replica (not
+    # critical if it fails, as in Redis)
+    import socket
+    try:
+        sock = socket.socket(fileno=os.dup(c.fileno))
+    except OSError:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def _peer_ip(c):
+    if c.is_unix:
+        return None
+    host = str(c.addr).rsplit(":", 1)[0]
+    return host.strip("[]") or None
+
+
+def _format_addr(host, port):
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def handlers(server):
+    m = server.replication = Master(server)
+    return {"sync": m.sync, "psync": m.sync, "replconf": m.replconf, "wait": m.wait,
+            "role": m.role}
