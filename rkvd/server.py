@@ -58,10 +58,14 @@ class Server:
         self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
-        from rkvd.replication.replica import ReplicaSide
-        self.replica = ReplicaSide(self)        # REPLICAOF and the link to a master
         from rkvd.stream import Stream
         self.stream = Stream(self)              # the one consumer point of the propagation stream
+        # replication: the master side (this server's replicas) first, since
+        # a replicaof line makes the replica side change the role at once
+        from rkvd.replication.master import Master
+        self.replication = Master(self)
+        from rkvd.replication.replica import ReplicaSide
+        self.replica = ReplicaSide(self)        # REPLICAOF and the link to a master
         # fn() called on every cron tick; handler modules add theirs (INFO sampling).
         self.cron_hooks = []
         from rkvd.acl import Acl

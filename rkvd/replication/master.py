@@ -29,8 +29,7 @@ The interface the replica side uses (server.replication is a Master):
   disconnect_replicas() when this server's history changes under them.
   server.repl.master    None on a master; on a replica the link object,
                         read here for ROLE and SYNC (host, port,
-                        link_status, state, and reploff / send_ack when it
-                        has them).
+                        link_status, state, reploff, send_ack()).
 """
 import collections
 import os
@@ -665,10 +664,8 @@ class Master:
                 self.process_waiters()
                 return
             elif opt == "getack":
-                m = self.repl.master
-                send_ack = getattr(m, "send_ack", None) if m is not None else None
-                if send_ack is not None:
-                    send_ack()
+                if self.repl.master is not None:
+                    self.repl.master.send_ack()
                 return
             elif opt == "rdb-only":
                 v = string2ll(val)
@@ -827,7 +824,7 @@ class Master:
             c.reply_value([b"master", self.repl.master_repl_offset, rows])
             return
         c.reply_value([b"slave", str(m.host).encode(), int(m.port), str(m.state).encode(),
-                       int(getattr(m, "reploff", -1))])
+                       int(m.reploff)])
 
     # ------------------------------------------------------------ config
 
@@ -950,6 +947,6 @@ def _format_addr(host, port):
 
 
 def handlers(server):
-    m = server.replication = Master(server)
+    m = server.replication
     return {"sync": m.sync, "psync": m.sync, "replconf": m.replconf, "wait": m.wait,
             "role": m.role}

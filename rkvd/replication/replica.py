@@ -194,6 +194,7 @@ class ReplicaSide:
             self.timer = loop.call_later(1.0, self._cron)
 
     def _become_replica(self, host, port):
+        self.server.replication.prepare_role_change()
         self.link = MasterLink(self, host, port)
         self.repl.master = self.link
         self.engine.is_replica = True
@@ -204,12 +205,11 @@ class ReplicaSide:
     def _role_changed(self):
         # Whether the engine's own stream feeds the history follows the role
         # (a master records it, a replica proxies its master's bytes): the
-        # master side's stream decides from server.repl.master. The next
+        # master side decides from server.repl.master, and a promoted master
+        # drops its replicas so they continue under the new ID. The next
         # command a new master feeds starts with a SELECT (Redis resets
         # slaveseldb), since its replicas' clients may be in any database.
-        update = getattr(getattr(self.server, "stream", None), "update", None)
-        if update is not None:
-            update()
+        self.server.replication.role_changed()
         self.engine.reset_propagation_db()
 
     def set_master(self, host, port):
@@ -235,6 +235,7 @@ class ReplicaSide:
         link = self.link
         if link is None:
             return
+        self.server.replication.prepare_role_change()
         self.link = None
         self.repl.master = None
         self._drop_link(link, cache=False)
@@ -242,11 +243,10 @@ class ReplicaSide:
         self.engine.is_replica = False
         self.engine.master_link_up = False
         self.cfg.set_value("replicaof", None)
-        self._role_changed()
-        # the inherited history becomes the secondary one; our replicas must
-        # learn the new ID (they can continue from it)
+        # the inherited history becomes the secondary one; our replicas are
+        # dropped and learn the new ID (they can continue from it)
         self.repl.shift_replid()
-        self._disconnect_replicas()
+        self._role_changed()
         aof = self.server.persistence.aof
         if self.cfg["appendonly"] and aof.state == 0:
             aof.start()
@@ -376,19 +376,12 @@ class ReplicaSide:
     def continue_history(self, data):
         """Stream bytes the master sent, applied here: they continue this
         server's history unchanged (offset, backlog, sub-replicas)."""
-        master_side = getattr(self.server, "replication", None)
-        if master_side is not None:
-            master_side.feed_replicas(data)
-        else:
-            self.repl.feed(data)
+        self.server.replication.feed_replicas(data)
 
     def _disconnect_replicas(self):
         # Our own replicas must resync when our history changes (a full
-        # sync, a new ID): Redis's disconnectSlaves, on the master side's
-        # links when that side offers it.
-        disconnect = getattr(getattr(self.server, "replication", None), "disconnect_replicas", None)
-        if disconnect is not None:
-            disconnect()
+        # sync, a new ID): Redis's disconnectSlaves.
+        self.server.replication.disconnect_replicas()
 
     # --- the sync ------------------------------------------------------------
 

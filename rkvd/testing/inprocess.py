@@ -50,6 +50,8 @@ _REFUSED_COMMANDS = {
     "shutdown": "SHUTDOWN would stop the test process's in-process rkvd server; close() it instead",
     "sync": "a replica's full sync forks, and the in-process rkvd server runs in a threaded test process",
     "psync": "a replica's full sync forks, and the in-process rkvd server runs in a threaded test process",
+    "replicaof": "a replica's full sync writes the RDB into the test process's working directory",
+    "slaveof": "a replica's full sync writes the RDB into the test process's working directory",
 }
 _REFUSED_DEBUG = {
     "segfault": "DEBUG SEGFAULT would crash the test process",
@@ -73,6 +75,8 @@ def refused_setting(name, value):
     if name == "maxmemory" and value.strip("0kmgb") != "":
         return ("maxmemory needs the daemon's used-memory counter, which only a server started "
                 "by the rkvd command has")
+    if name in ("replicaof", "slaveof") and value not in ("", "no one"):
+        return "a replica's full sync writes the RDB into the test process's working directory"
     if name in ("port", "bind", "unixsocket"):
         return "the in-process server keeps the address its clients were given"
     if name in ("daemonize", "supervised") and value not in ("no", "0", "false", "auto"):
