@@ -29,6 +29,7 @@ from rkvd._core.lib import mem as _mem
 from rkvd._core.persist.rdb_load import dump_payload_sanitizations
 from rkvd._core.server import tracking_stats
 from rkvd.cli import launcher
+from rkvd.config.text import _fmt_percentile
 
 # ---------------------------------------------------------------------------
 # Allocator
@@ -629,9 +630,34 @@ def _errorstats(server):
     return "Errorstats", lines
 
 
+def latencystats_lines(engine, percentiles):
+    """Redis's genRedisInfoStringLatencyStats: for each command (and
+    subcommand) with recorded calls, its latency at each configured
+    percentile, in microseconds with three decimals."""
+    names = [f"p{_fmt_percentile(p)}" for p in percentiles]
+    out = []
+
+    def emit(cmd):
+        values = cmd.latency_percentiles(percentiles)
+        if values is not None:
+            out.append((f"latency_percentiles_usec_{_safe_name(cmd.name)}",
+                        ",".join(f"{n}={v / 1000.0:.3f}" for n, v in zip(names, values))))
+
+    for name, cmd in list(engine.commands.items()):
+        if "|" in name:
+            continue
+        emit(cmd)
+        if cmd.subcommands:
+            for sub in list(cmd.subcommands.values()):
+                emit(sub)
+    return out
+
+
 def _latencystats(server):
-    # Per-command latency histograms are not collected yet.
-    return "Latencystats", []
+    if not server.cfg["latency-tracking"]:
+        return "Latencystats", []
+    return "Latencystats", latencystats_lines(server.engine,
+                                              server.cfg["latency-tracking-info-percentiles"])
 
 
 def _cluster(server):

@@ -34,6 +34,8 @@ cimport cython
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from rkvd._core.lib.dict cimport dict as kvdict, dictEntry
+from rkvd._core.lib.hdrhist cimport (
+    hdr_hist, hdr_new, hdr_free, hdr_record, hdr_value_at_percentile, hdr_cdf_usec)
 
 cdef class Client
 cdef class Database

@@ -234,7 +234,7 @@ PARAMS = [
     Bool("disable-thp", 1, flags=IMMUTABLE),
     Bool("cluster-allow-replica-migration", 1),
     Bool("replica-announced", 1),
-    Bool("latency-tracking", 1),
+    Bool("latency-tracking", 1, engine="latency_tracking"),
     Bool("aof-disable-auto-gc", 0, shell="aof_gc"),
     Bool("replica-ignore-disk-write-errors", 0),
 

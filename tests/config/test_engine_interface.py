@@ -60,6 +60,7 @@ ENGINE_FIELDS = {
     "timeout": {"maxidletime": 0},
     "stream-node-max-bytes": {"stream_node_max_bytes": 4096},
     "stream-node-max-entries": {"stream_node_max_entries": 100},
+    "latency-tracking": {"latency_tracking": True},
 }
 
 

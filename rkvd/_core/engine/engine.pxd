@@ -65,6 +65,8 @@ cdef class Engine:
     # (expire-cycle, eviction-cycle, eviction-del), sampled through
     # server.latency.add
     cdef public long long latency_threshold_ms
+    # latency-tracking: each call's duration goes to its command's histogram
+    cdef public bint latency_tracking
     # server.after_unblock runs when a client leaves a blocking wait (the
     # slow log keeps a blocked command until then)
     cdef public bint unblock_hooks

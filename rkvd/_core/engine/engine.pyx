@@ -49,6 +49,7 @@ cdef class Engine:
         self.maxmemory_samples = 5
         self.maxmemory_eviction_tenacity = 10
         self.replica_ignore_maxmemory = True
+        self.latency_tracking = True
         self.eviction_proc_cb = self._eviction_proc
         global _expand_engine
         _expand_engine = self
@@ -309,6 +310,14 @@ cdef class Engine:
         if self.stat_total_error_replies > self._err_mark:      # RESETSTAT lowers it
             cmd.failed_calls += 1
         self._err_mark = self.stat_total_error_replies
+        if self.latency_tracking:
+            # a blocked command is recorded when it is served (blocked.pyx)
+            if c.flags & CF_BLOCKED:
+                c.blocked_call_us = dur
+            elif cmd.latency_hist != NULL:
+                hdr_record(cmd.latency_hist, dur * 1000)
+            else:
+                cmd.record_latency(dur)
         c.cur_cmd = None
         # Redis's signalModifiedKey, for the keys of a write that changed
         # the dataset: WATCHes and client-side caching
@@ -407,6 +416,7 @@ cdef class Engine:
         for cmd in self.commands.values():
             (<Command>cmd).calls = (<Command>cmd).usec = 0
             (<Command>cmd).rejected_calls = (<Command>cmd).failed_calls = 0
+            (<Command>cmd).reset_latency()
 
     # A keyspace notification, delivered by pub/sub (engine/pubsub.pyx).
     cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1:

@@ -55,6 +55,9 @@ cdef class Client:
     cdef object blocked_cmd
     cdef object blocked_timer
     cdef public long long blocked_timeout_ms
+    # how long the call that blocked took (us): a served or CLIENT UNBLOCKed
+    # command enters its latency histogram with it, as Redis's c->duration
+    cdef long long blocked_call_us
     # pub/sub state (engine/pubsub.pyx), None until the first subscription:
     # channel -> None in subscription order (Redis's c->pubsub_channels),
     # the patterns in subscription order, the shard channels

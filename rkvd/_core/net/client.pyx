@@ -513,6 +513,8 @@ cdef class Client:
             self.add_error_bytes(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK")
             if self.blocked_cmd is not None:
                 (<Command>self.blocked_cmd).failed_calls += 1     # as Redis's updateStatsOnUnblock
+                if self.engine.latency_tracking:
+                    (<Command>self.blocked_cmd).record_latency(self.blocked_call_us)
             unblock_client(self, False, True)
         else:
             unblock_client(self, True, True)
