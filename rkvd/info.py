@@ -271,13 +271,11 @@ def _rusage_text(ru_time):
 
 
 def client_memory(c):
-    """Bytes a connection holds: query buffer, argv table, reply buffer and
-    the transport's pending output (CLIENT LIST tot-mem, INFO mem_clients_normal)."""
-    return c.qbuf_len + c.qbuf_free + c.argv_mem + c.obuf_mem + _CLIENT_STRUCT_SIZE
-
-
-# A rough size of the per-connection objects (Client, transport, socket).
-_CLIENT_STRUCT_SIZE = 1024
+    """Bytes a connection holds: query buffer, argv table, reply buffer, the
+    transport's pending output, queued MULTI commands, watched keys,
+    subscriptions and tracking prefixes (CLIENT LIST tot-mem, INFO
+    mem_clients_normal; what maxmemory-clients bounds)."""
+    return c.tot_mem
 
 
 def dict_overhead(db):
@@ -524,7 +522,7 @@ def _stats(server):
         ("expired_time_cap_reached_count", e.stat_expired_time_cap_reached_count),
         ("expire_cycle_cpu_milliseconds", 0),       # the engine does not time the cycle yet
         ("evicted_keys", e.stat_evictedkeys),
-        ("evicted_clients", 0),                     # client eviction is not built
+        ("evicted_clients", e.stat_evictedclients),
         ("total_eviction_exceeded_time", e.eviction_exceeded_ms[0]),
         ("current_eviction_exceeded_time", e.eviction_exceeded_ms[1]),
         ("keyspace_hits", e.stat_keyspace_hits),

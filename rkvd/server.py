@@ -75,6 +75,7 @@ class Server:
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
+                                 "client_eviction": self._apply_client_eviction,
                                  "maxclients": self._apply_maxclients,
                                  "tls": self._apply_tls, "tls_port": self._apply_tls_port,
                                  "tls_auth": self._apply_tls_auth,
@@ -82,6 +83,7 @@ class Server:
                                  "requirepass": self.acl.apply_requirepass})
         self.acl.apply_requirepass()
         self._apply_slow_hook()
+        self._apply_client_eviction()
         self.persistence.apply_key_save_delay()
 
     def _rename_commands(self, renames):
@@ -119,9 +121,25 @@ class Server:
         self._relisten(cfg["port"], cfg["bind"],
                        "Unable to listen on this port. Check server logs.")
 
+    def _apply_client_eviction(self, cfg=None):
+        # maxmemory-clients in bytes, as Redis's getClientEvictionLimit: a
+        # percentage of maxmemory (nothing while maxmemory is 0), never
+        # below 128 KB so that a bad setting cannot lock every client out
+        setting, maxmemory = self.cfg["maxmemory-clients"], self.cfg["maxmemory"]
+        if setting < 0 and maxmemory > 0:
+            limit = int(float(maxmemory) * -float(setting) / 100)
+        elif setting > 0:
+            limit = setting
+        else:
+            limit = 0
+        if limit:
+            limit = max(limit, 128 * 1024)
+        self.engine.set_client_eviction_limit(limit)
+
     def _apply_maxmemory(self, cfg):
         # CONFIG SET maxmemory, as Redis's updateMaxmemory: warn when the
         # new limit is already exceeded, and evict from the loop at once
+        self._apply_client_eviction()
         limit = cfg["maxmemory"]
         if not limit:
             return

@@ -168,8 +168,6 @@ def _enum(*names):
 # value that would promise durability, a memory bound, a listener, a replica's
 # copy or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
-_CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
-                          active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
 _REPLICAOF = refuse("Replication", "this server would not copy its master's data")
 _MIN_REPLICAS = refuse("Replication",
                        "writes would be accepted without the replicas this requires")
@@ -370,7 +368,7 @@ PARAMS = [
         kind=MEMORY, unsigned=True, engine="client_max_querybuf_len"),
     # ssize_t: a negative value means a percentage of maxmemory
     Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT,
-        not_built=_CLIENT_EVICTION),
+        shell="client_eviction"),
     # time_t / off_t
     Num("repl-backlog-ttl", 0, LONG_MAX, 3600),
     Num("auto-aof-rewrite-min-size", 0, LLONG_MAX, 64 * 1024 * 1024, kind=MEMORY),

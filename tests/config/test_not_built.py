@@ -20,8 +20,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 
 # (directive, a value that needs the missing feature, the reason rkvd gives)
 REFUSED = [
-    ("maxmemory-clients", "10mb",
-     "Client eviction is not built in rkvd yet: client memory would not be bounded"),
     ("replicaof", "127.0.0.1 6380",
      "Replication is not built in rkvd yet: this server would not copy its master's data"),
     ("slaveof", "127.0.0.1 6380",
@@ -46,8 +44,7 @@ WARNED = []         # protected mode, the last one, is built
 WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults earn
 
 # Values of the same directives that need nothing missing: accepted silently.
-HARMLESS = [("maxmemory", "0"), ("maxmemory-clients", "10%"),
-            ("maxmemory-clients", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
+HARMLESS = [("maxmemory", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
             ("cluster-enabled", "no"), ("tls-port", "0"), ("tls-replication", "no"),
             ("tls-cluster", "no"), ("aclfile", '""'), ("save", '""'),
             ("protected-mode", "no")]
@@ -79,7 +76,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "maxmemory-clients": True, "replicaof": True,
+        "replicaof": True,
         "min-replicas-to-write": True, "cluster-enabled": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
