@@ -66,6 +66,7 @@ class Server:
         register_reset_hook(lambda server, c: c.reset_multi())
         from rkvd.persistence import Persistence
         self.persistence = Persistence(self)
+        self.oom_score_adj = oslimits.OOMScoreAdj(self.log)
         # The parameter table names the engine fields and the hooks below;
         # attach checks both and fills the engine's fields.
         cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
@@ -76,6 +77,7 @@ class Server:
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
                                  "client_eviction": self._apply_client_eviction,
+                                 "oom_score_adj": self._apply_oom_score_adj,
                                  "maxclients": self._apply_maxclients,
                                  "tls": self._apply_tls, "tls_port": self._apply_tls_port,
                                  "tls_auth": self._apply_tls_auth,
@@ -84,6 +86,7 @@ class Server:
         self.acl.apply_requirepass()
         self._apply_slow_hook()
         self._apply_client_eviction()
+        self._apply_oom_score_adj(at_start=True)
         self.persistence.apply_key_save_delay()
 
     def _rename_commands(self, renames):
@@ -120,6 +123,15 @@ class Server:
             return
         self._relisten(cfg["port"], cfg["bind"],
                        "Unable to listen on this port. Check server logs.")
+
+    def _apply_oom_score_adj(self, cfg=None, at_start=False):
+        # oom-score-adj and its values (Redis's updateOOMScoreAdj); at
+        # start a failure is only logged
+        from rkvd._core.persist.fork import set_child_oom_score_adj
+        mode, values = self.cfg["oom-score-adj"], self.cfg["oom-score-adj-values"]
+        if not self.oom_score_adj.apply(mode, values) and not at_start:
+            raise ConfigError("Failed to set current oom_score_adj. Check server logs.")
+        set_child_oom_score_adj(self.oom_score_adj.child_value(mode, values))
 
     def _apply_client_eviction(self, cfg=None):
         # maxmemory-clients in bytes, as Redis's getClientEvictionLimit: a
