@@ -302,8 +302,8 @@ def main(argv=None):
             print(f"rkvd kept sending past the limit in sessions {state['hangs'][:10]}")
         if alive:
             delete_fuzz_keys(rk)
-            # each command run has its latency histogram (24 KB, as in
-            # Redis) until CONFIG RESETSTAT: statistics kept, not a leak
+            # each command run keeps its latency histogram (a few KB)
+            # until CONFIG RESETSTAT: statistics, not a leak
             with Resp(rk.port) as c:
                 c.call("CONFIG", "RESETSTAT")
             time.sleep(2.5)             # a few cron ticks: the heap trim runs once a second

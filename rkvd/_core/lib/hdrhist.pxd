@@ -11,6 +11,10 @@
 # sub-bucket shares one counter, so what is reported (percentiles, the
 # LATENCY HISTOGRAM buckets) is each counter's "highest equivalent value",
 # exactly the numbers Redis's HdrHistogram gives for the same samples.
+#
+# The counters are kept in 24 blocks of 128, each allocated when a value
+# first falls in it: a command's durations usually span a few powers of
+# two, so a histogram takes a few KB where Redis's takes 24 KB.
 from libc.stdint cimport int64_t
 
 cdef extern from *:
@@ -21,35 +25,47 @@ cdef enum:
     HDR_HALF_COUNT = 128
     HDR_SUB_MASK = 255
     HDR_COUNTS_LEN = 3072
+    HDR_BLOCKS = 24                 # HDR_COUNTS_LEN in blocks of HDR_HALF_COUNT
     HDR_LOWEST = 1                  # ns
     HDR_HIGHEST = 1000000000        # ns
 
 ctypedef struct hdr_hist:
     int64_t total
-    int64_t counts[HDR_COUNTS_LEN]
+    int64_t* blocks[HDR_BLOCKS]     # counter i is blocks[i >> 7][i & 127]; NULL: all 0
+
+
+# Allocate h's block k (zeroed) and return it; NULL when out of memory.
+cdef int64_t* hdr_grow(hdr_hist* h, int k) noexcept nogil
 
 
 # Record one value in ns, clamped to [1 ns, 1 s] as Redis's
 # updateCommandLatencyHistogram clamps. h must be a live histogram. Inline:
 # the engine pays a few integer operations per command, no call.
 cdef inline void hdr_record(hdr_hist* h, int64_t value) noexcept nogil:
-    cdef int bucket
+    cdef int bucket, index
+    cdef int64_t* block
     if value < HDR_LOWEST:
         value = HDR_LOWEST
     elif value > HDR_HIGHEST:
         value = HDR_HIGHEST
     bucket = 64 - hdr_clzll(<unsigned long long>(value | HDR_SUB_MASK)) - (HDR_HALF_MAGNITUDE + 1)
-    h.counts[((bucket + 1) << HDR_HALF_MAGNITUDE) + <int>(value >> bucket) - HDR_HALF_COUNT] += 1
+    index = ((bucket + 1) << HDR_HALF_MAGNITUDE) + <int>(value >> bucket) - HDR_HALF_COUNT
+    block = h.blocks[index >> HDR_HALF_MAGNITUDE]
+    if block == NULL:
+        block = hdr_grow(h, index >> HDR_HALF_MAGNITUDE)
+        if block == NULL:
+            return              # out of memory: the sample is dropped
+    block[index & (HDR_HALF_COUNT - 1)] += 1
     h.total += 1
 
 
-# A zeroed histogram from the counted allocator (lib/mem), or NULL when out
+# An empty histogram from the counted allocator (lib/mem), or NULL when out
 # of memory. Free it with hdr_free.
 cdef hdr_hist* hdr_new() noexcept nogil
 
 cdef void hdr_free(hdr_hist* h) noexcept nogil
 
-# Forget every sample (the block stays allocated).
+# Forget every sample (the counter blocks are freed).
 cdef void hdr_reset(hdr_hist* h) noexcept nogil
 
 # HdrHistogram's hdr_value_at_percentile: the highest value equivalent to

@@ -15,12 +15,28 @@ cdef hdr_hist* hdr_new() noexcept nogil:
     return <hdr_hist*>calloc(1, sizeof(hdr_hist))
 
 
-cdef void hdr_free(hdr_hist* h) noexcept nogil:
-    free(h)
+cdef int64_t* hdr_grow(hdr_hist* h, int k) noexcept nogil:
+    h.blocks[k] = <int64_t*>calloc(HDR_HALF_COUNT, sizeof(int64_t))
+    return h.blocks[k]
 
 
 cdef void hdr_reset(hdr_hist* h) noexcept nogil:
+    cdef int k
+    for k in range(HDR_BLOCKS):
+        if h.blocks[k] != NULL:
+            free(h.blocks[k])
     memset(h, 0, sizeof(hdr_hist))
+
+
+cdef void hdr_free(hdr_hist* h) noexcept nogil:
+    if h != NULL:
+        hdr_reset(h)
+        free(h)
+
+
+cdef inline int64_t _count(const hdr_hist* h, int index) noexcept nogil:
+    cdef int64_t* block = h.blocks[index >> HDR_HALF_MAGNITUDE]
+    return block[index & (HDR_HALF_COUNT - 1)] if block != NULL else 0
 
 
 cdef inline int _bucket_of(int64_t value) noexcept nogil:
@@ -63,7 +79,7 @@ cdef int64_t hdr_value_at_percentile(const hdr_hist* h, double percentile) noexc
     if wanted < 1:
         wanted = 1
     for i in range(HDR_COUNTS_LEN):
-        seen += h.counts[i]
+        seen += _count(h, i)
         if seen >= wanted:
             value = _value_at_index(i)
             break
@@ -95,7 +111,7 @@ cdef list hdr_cdf_usec(const hdr_hist* h):
             index += 1
             if index >= HDR_COUNTS_LEN:
                 break
-            cumulative += h.counts[index]
+            cumulative += _count(h, index)
             value = _value_at_index(index)
             highest = _lowest_equivalent(value) + _range_size(value) - 1
         if cumulative > previous:
