@@ -29,6 +29,7 @@ from rkvd._core.lib import mem as _mem
 from rkvd._core.persist.rdb_load import dump_payload_sanitizations
 from rkvd._core.server import tracking_stats
 from rkvd.cli import launcher
+from rkvd.config.text import _fmt_percentile
 
 # ---------------------------------------------------------------------------
 # Allocator
@@ -270,13 +271,11 @@ def _rusage_text(ru_time):
 
 
 def client_memory(c):
-    """Bytes a connection holds: query buffer, argv table, reply buffer and
-    the transport's pending output (CLIENT LIST tot-mem, INFO mem_clients_normal)."""
-    return c.qbuf_len + c.qbuf_free + c.argv_mem + c.obuf_mem + _CLIENT_STRUCT_SIZE
-
-
-# A rough size of the per-connection objects (Client, transport, socket).
-_CLIENT_STRUCT_SIZE = 1024
+    """Bytes a connection holds: query buffer, argv table, reply buffer, the
+    transport's pending output, queued MULTI commands, watched keys,
+    subscriptions and tracking prefixes (CLIENT LIST tot-mem, INFO
+    mem_clients_normal; what maxmemory-clients bounds)."""
+    return c.tot_mem
 
 
 def dict_overhead(db):
@@ -532,7 +531,7 @@ def _stats(server):
         ("expired_time_cap_reached_count", e.stat_expired_time_cap_reached_count),
         ("expire_cycle_cpu_milliseconds", 0),       # the engine does not time the cycle yet
         ("evicted_keys", e.stat_evictedkeys),
-        ("evicted_clients", 0),                     # client eviction is not built
+        ("evicted_clients", e.stat_evictedclients),
         ("total_eviction_exceeded_time", e.eviction_exceeded_ms[0]),
         ("current_eviction_exceeded_time", e.eviction_exceeded_ms[1]),
         ("keyspace_hits", e.stat_keyspace_hits),
@@ -638,9 +637,34 @@ def _errorstats(server):
     return "Errorstats", lines
 
 
+def latencystats_lines(engine, percentiles):
+    """Redis's genRedisInfoStringLatencyStats: for each command (and
+    subcommand) with recorded calls, its latency at each configured
+    percentile, in microseconds with three decimals."""
+    names = [f"p{_fmt_percentile(p)}" for p in percentiles]
+    out = []
+
+    def emit(cmd):
+        values = cmd.latency_percentiles(percentiles)
+        if values is not None:
+            out.append((f"latency_percentiles_usec_{_safe_name(cmd.name)}",
+                        ",".join(f"{n}={v / 1000.0:.3f}" for n, v in zip(names, values))))
+
+    for name, cmd in list(engine.commands.items()):
+        if "|" in name:
+            continue
+        emit(cmd)
+        if cmd.subcommands:
+            for sub in list(cmd.subcommands.values()):
+                emit(sub)
+    return out
+
+
 def _latencystats(server):
-    # Per-command latency histograms are not collected yet.
-    return "Latencystats", []
+    if not server.cfg["latency-tracking"]:
+        return "Latencystats", []
+    return "Latencystats", latencystats_lines(server.engine,
+                                              server.cfg["latency-tracking-info-percentiles"])
 
 
 def _cluster(server):

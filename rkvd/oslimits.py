@@ -63,3 +63,66 @@ def check_tcp_backlog(backlog, log, path="/proc/sys/net/core/somaxconn"):
     if 0 < somaxconn < backlog:
         log.warning(f"WARNING: The TCP backlog setting of {backlog} cannot be enforced because {path} "
                     f"is set to the lower value of {somaxconn}.")
+
+
+# oom-score-adj modes and the classes of oom-score-adj-values
+OOM_NO, OOM_RELATIVE, OOM_ABSOLUTE = 0, 1, 2
+OOM_MODES = {"no": OOM_NO, "yes": OOM_RELATIVE, "relative": OOM_RELATIVE, "absolute": OOM_ABSOLUTE}
+OOM_MASTER, OOM_REPLICA, OOM_BGCHILD = 0, 1, 2
+OOM_SCORE_ADJ = "/proc/self/oom_score_adj"
+
+
+class OOMScoreAdj:
+    """Redis's setOOMScoreAdj: with oom-score-adj on, the process's
+    oom_score_adj is its class's value from oom-score-adj-values, added to
+    the value it had before rkvd first changed it (relative, the same as
+    yes) or as is (absolute), within [-1000, 1000]; turned off, the value it
+    had before is written back. Nothing is touched while it stays off."""
+
+    def __init__(self, log, path=OOM_SCORE_ADJ):
+        self.log = log
+        self.path = path
+        self.adjusted = False       # rkvd changed the value: base is what it was
+        self.base = 0
+
+    def _value(self, mode, values, process_class):
+        value = values[process_class]
+        if mode == OOM_RELATIVE:
+            value += self.base
+        return max(-1000, min(1000, value))
+
+    def apply(self, mode, values, process_class=OOM_MASTER):
+        """Write the value for mode (an OOM_* or its config name) and
+        values. False when /proc could not be read or written (logged as
+        Redis logs it)."""
+        mode = OOM_MODES.get(mode, mode)
+        if mode != OOM_NO:
+            if not self.adjusted:
+                try:
+                    with open(self.path) as f:
+                        self.base = int(f.read().strip() or 0)
+                except (OSError, ValueError) as exc:
+                    self.log.warning(f"Unable to read oom_score_adj: {getattr(exc, 'strerror', exc)}")
+                    return False
+                self.adjusted = True
+            value = self._value(mode, values, process_class)
+        elif self.adjusted:
+            self.adjusted = False
+            value = self.base
+        else:
+            return True
+        try:
+            with open(self.path, "w") as f:
+                f.write("%d\n" % value)
+        except OSError as exc:
+            self.log.warning(f"Unable to write oom_score_adj: {exc.strerror}")
+            return False
+        return True
+
+    def child_value(self, mode, values):
+        """What a fork child writes (its bgchild class), None to keep the
+        parent's."""
+        mode = OOM_MODES.get(mode, mode)
+        if mode == OOM_NO:
+            return None
+        return self._value(mode, values, OOM_BGCHILD)

@@ -58,6 +58,7 @@ class Server:
         self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
         self.engine = Engine(self, cfg["databases"])
+        self.oom_score_adj = oslimits.OOMScoreAdj(self.log)
         from rkvd.stream import Stream
         self.stream = Stream(self)              # the one consumer point of the propagation stream
         # replication: the master side (this server's replicas) first, since
@@ -86,6 +87,8 @@ class Server:
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
                                  "maxmemory": self._apply_maxmemory,
+                                 "client_eviction": self._apply_client_eviction,
+                                 "oom_score_adj": self._apply_oom_score_adj,
                                  "maxclients": self._apply_maxclients,
                                  "tls": self._apply_tls, "tls_port": self._apply_tls_port,
                                  "tls_auth": self._apply_tls_auth,
@@ -95,6 +98,8 @@ class Server:
                                  "min_replicas": self.replication.refresh_good_replicas})
         self.acl.apply_requirepass()
         self._apply_slow_hook()
+        self._apply_client_eviction()
+        self._apply_oom_score_adj(at_start=True)
         self.persistence.apply_key_save_delay()
 
     def _rename_commands(self, renames):
@@ -132,9 +137,35 @@ class Server:
         self._relisten(cfg["port"], cfg["bind"],
                        "Unable to listen on this port. Check server logs.")
 
+    def _apply_oom_score_adj(self, cfg=None, at_start=False):
+        # oom-score-adj and its values (Redis's updateOOMScoreAdj); at
+        # start a failure is only logged
+        from rkvd._core.persist.fork import set_child_oom_score_adj
+        mode, values = self.cfg["oom-score-adj"], self.cfg["oom-score-adj-values"]
+        role = oslimits.OOM_REPLICA if self.repl.master is not None else oslimits.OOM_MASTER
+        if not self.oom_score_adj.apply(mode, values, role) and not at_start:
+            raise ConfigError("Failed to set current oom_score_adj. Check server logs.")
+        set_child_oom_score_adj(self.oom_score_adj.child_value(mode, values))
+
+    def _apply_client_eviction(self, cfg=None):
+        # maxmemory-clients in bytes, as Redis's getClientEvictionLimit: a
+        # percentage of maxmemory (nothing while maxmemory is 0), never
+        # below 128 KB so that a bad setting cannot lock every client out
+        setting, maxmemory = self.cfg["maxmemory-clients"], self.cfg["maxmemory"]
+        if setting < 0 and maxmemory > 0:
+            limit = int(float(maxmemory) * -float(setting) / 100)
+        elif setting > 0:
+            limit = setting
+        else:
+            limit = 0
+        if limit:
+            limit = max(limit, 128 * 1024)
+        self.engine.set_client_eviction_limit(limit)
+
     def _apply_maxmemory(self, cfg):
         # CONFIG SET maxmemory, as Redis's updateMaxmemory: warn when the
         # new limit is already exceeded, and evict from the loop at once
+        self._apply_client_eviction()
         limit = cfg["maxmemory"]
         if not limit:
             return

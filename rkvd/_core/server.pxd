@@ -34,6 +34,8 @@ cimport cython
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from rkvd._core.lib.dict cimport dict as kvdict, dictEntry
+from rkvd._core.lib.hdrhist cimport (
+    hdr_hist, hdr_new, hdr_free, hdr_record, hdr_value_at_percentile, hdr_cdf_usec)
 
 cdef class Client
 cdef class Database
@@ -48,6 +50,7 @@ include "engine/db.pxd"
 include "engine/commands.pxd"
 include "engine/acl.pxd"
 include "engine/evict.pxd"
+include "engine/client_evict.pxd"
 include "engine/engine.pxd"
 include "engine/propagate.pxd"
 include "engine/multi.pxd"

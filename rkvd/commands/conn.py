@@ -440,6 +440,7 @@ class ConnCommands:
             c.flags |= CF_NO_EVICT
         elif mode == "off":
             c.flags &= ~CF_NO_EVICT
+            self.server.engine.update_client_memory(c)
         else:
             c.reply_error(SYNTAX_ERROR)
             return

@@ -13,7 +13,6 @@ import os
 import struct
 import time
 
-from rkvd import info
 from rkvd._core.introspect import db_keys, db_lookup, db_populate
 from rkvd._core.lib.quicklist import py_set_packed_threshold
 from rkvd._core.persist.rdb_load import set_skip_checksum_validation
@@ -36,6 +35,7 @@ from rkvd.strutil import atoi, memtoull, strtod
 _OBJ_TYPES = {"string": 0, "list": 1, "set": 2, "zset": 3, "hash": 4, "module": 5, "stream": 6}
 _SHARED_REFCOUNT = 2147483647      # OBJ_SHARED_REFCOUNT
 _SHARED_INTEGERS = 10000           # OBJ_SHARED_INTEGERS
+CLIENT_MEM_BUCKETS = 19            # client eviction groups: 32 KB (and below) .. 8 GB (and above)
 
 
 # ---------------------------------------------------------------------------
@@ -565,8 +565,20 @@ class DebugCommands:
         if not self.server.cfg["maxmemory-clients"]:
             c.reply_error("maxmemory-clients is disabled.")
             return
-        total = sum(info.client_memory(cl) for cl in list(self.engine.clients.values()))
-        c.reply_verbatim(f"clients: {len(self.engine.clients)}, tot-mem: {total}\n")
+        # Redis's report of its memory groups: each group's bounds, the sum
+        # of its clients' last readings and how many there are
+        sums = [0] * CLIENT_MEM_BUCKETS
+        counts = [0] * CLIENT_MEM_BUCKETS
+        for cl in list(self.engine.clients.values()):
+            if cl.in_mem_bucket:
+                sums[cl.mem_bucket] += cl.last_mem
+                counts[cl.mem_bucket] += 1
+        lines = []
+        for j in range(CLIENT_MEM_BUCKETS):
+            low = "bucket          0" if j == 0 else "bucket %10d" % (1 << (j - 1 + 15))
+            high = "+            : " if j == CLIENT_MEM_BUCKETS - 1 else " - %10d: " % ((1 << (j + 15)) - 1)
+            lines.append(f"{low}{high}tot-mem: {sums[j]:10d}, clients: {counts[j]}\n")
+        c.reply_verbatim("".join(lines))
 
     def config_rewrite_force_all(self, c, args):
         if len(args) != 2:

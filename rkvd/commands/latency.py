@@ -92,10 +92,35 @@ class LatencyMonitor:
         c.reply_verbatim(self.report())
 
     def histogram(self, c, args):
-        # Per-command latency histograms (latency-tracking) are not
-        # collected, so no command has data: Redis leaves such commands out
-        # of the map.
-        c.reply_value(RespMap())
+        """LATENCY HISTOGRAM [command ...]: each command's (or, for a
+        container, each of its subcommands') latency distribution, leaving
+        out unknown names and commands without recorded calls."""
+        engine = self.server.engine
+        if len(args) == 2:
+            cmds = []
+            for name, cmd in list(engine.commands.items()):
+                if "|" not in name:
+                    cmds.append(cmd)
+                    if cmd.subcommands:
+                        cmds.extend(cmd.subcommands.values())
+        else:
+            cmds = []
+            for a in args[2:]:
+                cmd = engine.commands.get(bytes(a).decode("latin-1").lower())
+                if cmd is None:
+                    continue
+                cmds.append(cmd)
+                if cmd.subcommands:
+                    cmds.extend(cmd.subcommands.values())
+        out = RespMap()
+        for cmd in cmds:
+            cdf = cmd.latency_cdf()
+            if cdf is not None:
+                calls, buckets = cdf
+                out.append((cmd.name.encode(), RespMap([
+                    (b"calls", calls),
+                    (b"histogram_usec", RespMap(zip(buckets[::2], buckets[1::2])))])))
+        c.reply_value(out)
 
     def help(self, c, args):
         reply_help(c, b"latency", [

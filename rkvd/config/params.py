@@ -168,8 +168,6 @@ def _enum(*names):
 # value that would promise durability, a memory bound, a listener, a replica
 # count or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
-_CLIENT_EVICTION = refuse("Client eviction", "client memory would not be bounded",
-                          active=lambda v: v > 0)       # a percentage (<0) is of maxmemory
 _CLUSTER = refuse("Cluster mode", "this server would run standalone")
 
 # The same for directives that only config files hold; MODULE_CONFIG stands
@@ -232,7 +230,7 @@ PARAMS = [
     Bool("disable-thp", 1, flags=IMMUTABLE),
     Bool("cluster-allow-replica-migration", 1),
     Bool("replica-announced", 1),
-    Bool("latency-tracking", 1),
+    Bool("latency-tracking", 1, engine="latency_tracking"),
     Bool("aof-disable-auto-gc", 0, shell="aof_gc"),
     Bool("replica-ignore-disk-write-errors", 0),
 
@@ -272,7 +270,8 @@ PARAMS = [
     Enum("maxmemory-policy", _MM_POLICIES, "noeviction",
          engine=EngineField("lfu_mode", "maxmemory_policy", convert=_mm_policy)),
     Enum("appendfsync", _enum("everysec", "always", "no"), "everysec"),
-    Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no"),
+    Enum("oom-score-adj", [("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)], "no",
+         shell="oom_score_adj"),
     Enum("acl-pubsub-default", [("allchannels", 1), ("resetchannels", 0)], "resetchannels"),
     Enum("sanitize-dump-payload", _enum(*_SANITIZE_MODES), "no", flags=DEBUG,
          engine=EngineField("sanitize_dump_payload", convert=_sanitize_mode)),
@@ -368,7 +367,7 @@ PARAMS = [
         kind=MEMORY, unsigned=True, engine="client_max_querybuf_len"),
     # ssize_t: a negative value means a percentage of maxmemory
     Num("maxmemory-clients", -100, SSIZE_MAX, 0, kind=MEMORY | PERCENT,
-        not_built=_CLIENT_EVICTION),
+        shell="client_eviction"),
     # time_t / off_t
     Num("repl-backlog-ttl", 0, LONG_MAX, 3600),
     Num("auto-aof-rewrite-min-size", 0, LLONG_MAX, 64 * 1024 * 1024, kind=MEMORY),
@@ -405,7 +404,7 @@ PARAMS = [
                                                "obuf_soft_seconds", "obuf_pubsub_hard",
                                                "obuf_pubsub_soft", "obuf_pubsub_seconds",
                                                convert=_client_class_limits)),
-    OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG),
+    OOMScoreAdjValues("oom-score-adj-values", flags=MULTI_ARG, shell="oom_score_adj"),
     NotifyKeyspaceEvents("notify-keyspace-events", engine="notify_flags"),
     Bind("bind", flags=MULTI_ARG, shell="bind"),
     ReplicaOf("replicaof", alias="slaveof", flags=IMMUTABLE | MULTI_ARG),

@@ -211,6 +211,7 @@ class ReplicaSide:
         # slaveseldb), since its replicas' clients may be in any database.
         self.server.replication.role_changed()
         self.engine.reset_propagation_db()
+        self.server._apply_oom_score_adj(at_start=True)     # a replica's class of score
 
     def set_master(self, host, port):
         """Redis's replicationSetMaster."""

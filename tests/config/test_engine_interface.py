@@ -17,7 +17,8 @@ NO_HOOKS = {"port": lambda cfg: None, "bind": lambda cfg: None,
             "slow_hook": lambda cfg: None, "requirepass": lambda cfg: None,
             "maxclients": lambda cfg: None, "tls": lambda cfg: None,
             "tls_port": lambda cfg: None, "tls_auth": lambda cfg: None,
-            "repl_backlog_size": lambda cfg: None, "min_replicas": lambda cfg: None}
+            "repl_backlog_size": lambda cfg: None, "min_replicas": lambda cfg: None,
+            "client_eviction": lambda cfg: None, "oom_score_adj": lambda cfg: None}
 
 # the tls-* parameters a new TLS context is built for
 TLS_CONTEXT_PARAMS = (
@@ -63,6 +64,7 @@ ENGINE_FIELDS = {
     "timeout": {"maxidletime": 0},
     "stream-node-max-bytes": {"stream_node_max_bytes": 4096},
     "stream-node-max-entries": {"stream_node_max_entries": 100},
+    "latency-tracking": {"latency_tracking": True},
 }
 
 
@@ -85,6 +87,8 @@ def test_the_rows_that_name_engine_fields():
         {"port": "port", "bind": "bind", "save": "disk_error",
          "stop-writes-on-bgsave-error": "disk_error", "rdb-key-save-delay": "rdb_key_save_delay",
          "appendonly": "appendonly", "aof-disable-auto-gc": "aof_gc", "maxmemory": "maxmemory",
+         "maxmemory-clients": "client_eviction", "oom-score-adj": "oom_score_adj",
+         "oom-score-adj-values": "oom_score_adj",
          "crash-log-enabled": "crash_log", "slowlog-log-slower-than": "slow_hook",
          "slowlog-max-len": "slow_hook", "latency-monitor-threshold": "slow_hook",
          "maxclients": "maxclients", "requirepass": "requirepass",

@@ -20,8 +20,6 @@ from rkvd.config import Config, ConfigError, ConfigFileError
 
 # (directive, a value that needs the missing feature, the reason rkvd gives)
 REFUSED = [
-    ("maxmemory-clients", "10mb",
-     "Client eviction is not built in rkvd yet: client memory would not be bounded"),
     ("cluster-enabled", "yes",
      "Cluster mode is not built in rkvd yet: this server would run standalone"),
 ]
@@ -39,8 +37,7 @@ WARNED = []         # protected mode, the last one, is built
 WARN_DEFAULTS = 'protected-mode no\n'     # turns off the warning the defaults earn
 
 # Values of the same directives that need nothing missing: accepted silently.
-HARMLESS = [("maxmemory", "0"), ("maxmemory-clients", "10%"),
-            ("maxmemory-clients", "0"), ("replicaof", "no one"),
+HARMLESS = [("maxmemory", "0"), ("replicaof", "no one"), ("min-replicas-to-write", "0"),
             ("cluster-enabled", "no"), ("tls-port", "0"), ("tls-replication", "no"),
             ("tls-cluster", "no"), ("aclfile", '""'), ("save", '""'),
             ("protected-mode", "no")]
@@ -72,7 +69,7 @@ def _fatal(line, reason, linenum):
 def test_the_table():
     declared = {p.name: p.not_built.refuse for p in C.PARAMS if p.not_built is not None}
     assert declared == {
-        "maxmemory-clients": True, "cluster-enabled": True}
+        "cluster-enabled": True}
     assert all(nb.refuse for nb in C.FILE_ONLY_NOT_BUILT.values())
 
 

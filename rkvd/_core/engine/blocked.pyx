@@ -171,7 +171,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
     cdef Client c
     cdef Database db, saved_db
     cdef Py_ssize_t before
-    cdef long long dirty, errs
+    cdef long long dirty, errs, served_at
     cdef int i
     cdef list argv
     cdef Command cmd
@@ -205,6 +205,7 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                 errs = c.errors_seen
                 dirty = e.dirty
                 e.cached_ms = mstime()
+                served_at = ustime()
                 g_serving_key = k
                 e.prop_argv = None
                 e.prop_flags = 0
@@ -240,6 +241,9 @@ cdef int handle_clients_blocked_on_keys(Engine e) except -1:
                     # updateStatsOnUnblock), not a timeout or CLIENT UNBLOCK
                     if e.unblock_hooks:
                         e.server.after_unblock(c, True)
+                    if e.latency_tracking:
+                        # Redis's updateStatsOnUnblock: the blocking call plus serving it
+                        cmd.record_latency(c.blocked_call_us + ustime() - served_at)
                     unblock_client(c, False, True)
                 # a list emptied by this client makes the rest wait
                 if k not in db.blocking:

@@ -15,6 +15,10 @@ cdef class Command:
     cdef public object spec
     cdef public dict subcommands    # lowercase bytes -> Command, or None
     cdef public long long calls, usec, rejected_calls, failed_calls
+    # latency-tracking: the durations of its calls, allocated at the first
+    # one recorded (Redis's latency_histogram); NULL until then and after
+    # CONFIG RESETSTAT
+    cdef hdr_hist* latency_hist
     cdef public Command parent
     cdef public bint multi_control  # runs at once inside MULTI (EXEC, DISCARD, ...)
     # SCAN, RANDOMKEY: the expired keys it meets propagate as independent
@@ -22,6 +26,10 @@ cdef class Command:
     cdef public bint touches_arbitrary_keys
     cdef public int first_key, last_key, key_step
     cdef public bint movablekeys
+
+    # Record one call of usec microseconds in latency_hist (allocating it at
+    # the first); raises MemoryError when it cannot be allocated.
+    cdef int record_latency(self, long long usec) except -1
 
 
 # Register fn as the C handler of command `name` (full name: 'get',

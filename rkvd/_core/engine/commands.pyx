@@ -9,10 +9,47 @@ cdef class Command:
 
     def __cinit__(self):
         self.fn = NULL
+        self.latency_hist = NULL
+
+    def __dealloc__(self):
+        if self.latency_hist != NULL:
+            hdr_free(self.latency_hist)
 
     property has_c_handler:
         def __get__(self):
             return self.fn != NULL
+
+    cdef int record_latency(self, long long usec) except -1:
+        if self.latency_hist == NULL:
+            self.latency_hist = hdr_new()
+            if self.latency_hist == NULL:
+                raise MemoryError()
+        hdr_record(self.latency_hist, usec * 1000)
+        return 0
+
+    def reset_latency(self):
+        """Drop the latency histogram (CONFIG RESETSTAT)."""
+        if self.latency_hist != NULL:
+            hdr_free(self.latency_hist)
+            self.latency_hist = NULL
+
+    property has_latency:
+        """True once a call was recorded since start or the last reset."""
+        def __get__(self):
+            return self.latency_hist != NULL
+
+    def latency_percentiles(self, percentiles):
+        """[ns at each percentile] (INFO latencystats), or None without data."""
+        if self.latency_hist == NULL:
+            return None
+        return [hdr_value_at_percentile(self.latency_hist, p) for p in percentiles]
+
+    def latency_cdf(self):
+        """(calls, [usec, cumulative count, ...]) (LATENCY HISTOGRAM), or
+        None without data."""
+        if self.latency_hist == NULL:
+            return None
+        return self.latency_hist.total, hdr_cdf_usec(self.latency_hist)
 
 
 # name -> C handler, filled by the t_*.pyx modules at import

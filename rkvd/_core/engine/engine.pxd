@@ -78,6 +78,15 @@ cdef class Engine:
     # (expire-cycle, eviction-cycle, eviction-del), sampled through
     # server.latency.add
     cdef public long long latency_threshold_ms
+    # latency-tracking: each call's duration goes to its command's histogram
+    cdef public bint latency_tracking
+    # client eviction (engine/client_evict.pyx): the maxmemory-clients
+    # limit in bytes (0: off), the sum of the connections' last memory
+    # readings, clients evicted (INFO evicted_clients)
+    cdef public long long client_evict_limit
+    cdef public long long clients_mem
+    cdef public long long stat_evictedclients
+    cdef long long mem_bucket_seq
     # server.after_unblock runs when a client leaves a blocking wait (the
     # slow log keeps a blocked command until then)
     cdef public bint unblock_hooks

@@ -53,6 +53,7 @@ cdef class Engine:
         self.replica_read_only = True
         self.replica_expires = {}
         self.replica_serve_stale_data = True
+        self.latency_tracking = True
         self.eviction_proc_cb = self._eviction_proc
         global _expand_engine
         _expand_engine = self
@@ -124,6 +125,12 @@ cdef class Engine:
             return 0
         if c.acl is not None and self._acl_refuses(c, cmd):
             return 0
+        if self.client_evict_limit and self.clients_mem >= self.client_evict_limit:
+            # Redis's processCommand: clients over maxmemory-clients go
+            # before the command runs, possibly this one
+            evict_clients(self)
+            if c.flags & CF_CLOSED:
+                return 0
         if self.maxmemory and self._oom_gated(c, cmd):
             return 0
         if self.tracking_clients:
@@ -328,6 +335,14 @@ cdef class Engine:
         if self.stat_total_error_replies > self._err_mark:      # RESETSTAT lowers it
             cmd.failed_calls += 1
         self._err_mark = self.stat_total_error_replies
+        if self.latency_tracking:
+            # a blocked command is recorded when it is served (blocked.pyx)
+            if c.flags & CF_BLOCKED:
+                c.blocked_call_us = dur
+            elif cmd.latency_hist != NULL:
+                hdr_record(cmd.latency_hist, dur * 1000)
+            else:
+                cmd.record_latency(dur)
         c.cur_cmd = None
         # Redis's signalModifiedKey, for the keys of a write that changed
         # the dataset: WATCHes and client-side caching
@@ -391,6 +406,10 @@ cdef class Engine:
             c.flags &= ~CF_WRITE_PENDING
             if c.reply.len:
                 c.flush()
+            if self.client_evict_limit:
+                update_client_mem(c)
+        if self.client_evict_limit:
+            evict_clients(self)
 
     # ------------------------------------------------------------ errors & stats
 
@@ -415,6 +434,7 @@ cdef class Engine:
         self.stat_numcommands = self.stat_numconnections = self.stat_rejected_conn = 0
         self.stat_expiredkeys = self.stat_evictedkeys = 0
         self.stat_total_eviction_exceeded_us = 0
+        self.stat_evictedclients = 0
         self.eviction_exceeded_start_us = 0
         self.stat_keyspace_hits = self.stat_keyspace_misses = 0
         self.stat_net_input_bytes = self.stat_net_output_bytes = 0
@@ -429,6 +449,7 @@ cdef class Engine:
         for cmd in self.commands.values():
             (<Command>cmd).calls = (<Command>cmd).usec = 0
             (<Command>cmd).rejected_calls = (<Command>cmd).failed_calls = 0
+            (<Command>cmd).reset_latency()
 
     # A keyspace notification, delivered by pub/sub (engine/pubsub.pyx).
     cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1:
@@ -506,10 +527,30 @@ cdef class Engine:
             unwatch_all_keys(c)
         if c.flags & CF_TRACKING:
             tracking_disable(c)
+        if c.mem_bucket_seq:
+            client_mem_forget(c)
         self.clients.pop(c.id, None)
         self.paused_clients.discard(c)
         if c.flags & CF_REPLICA and self.server is not None:
             self.server.replication.replica_gone(c)
+
+    def set_client_eviction_limit(self, long long limit):
+        """maxmemory-clients in bytes (0: off), as the server computes it
+        from the configuration. Turning it on reads every connection's
+        memory; the clients over the limit go at the next check."""
+        cdef Client c
+        self.client_evict_limit = limit
+        if limit:
+            update_all_client_mem(self)
+        else:
+            for c in list(self.clients.values()):
+                client_mem_forget(c)
+            self.clients_mem = 0
+
+    def update_client_memory(self, Client c):
+        """Re-read c's memory (CLIENT NO-EVICT OFF makes it evictable)."""
+        if self.client_evict_limit:
+            update_client_mem(c, True)
 
     def new_client(self):
         cdef Client c = Client()
@@ -613,6 +654,10 @@ cdef class Engine:
                     self.stat_reply_buffer_expands += 1
             if c.output_limited():
                 c._check_output_limits(0)
+            if self.client_evict_limit:
+                update_client_mem(c, True)
+        if self.client_evict_limit:
+            evict_clients(self)
         return 0
 
     # Redis's clientsCronHandleTimeout for idle clients: not replicas or

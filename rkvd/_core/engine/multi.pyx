@@ -4,9 +4,16 @@
 # counter moved) marks the clients watching its keys.
 
 cdef int queue_multi_command(Client c, Command cmd) except -1:
-    if c.mstate is None:
-        c.mstate = []
-    c.mstate.append((cmd, c.args_list()))
+    cdef list args = c.args_list()
+    cdef int i
+    if not c.mstate:
+        if c.mstate is None:
+            c.mstate = []
+        c.mstate_mem = 0
+    c.mstate.append((cmd, args))
+    c.mstate_mem += MULTI_CMD_MEM + c.argc * sizeof(Arg)
+    for i in range(c.argc):
+        c.mstate_mem += c.argv[i].len
     return 0
 
 # The Command objects an open transaction has queued, in order; [] outside

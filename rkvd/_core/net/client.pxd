@@ -59,6 +59,17 @@ cdef class Client:
     cdef object blocked_cmd
     cdef object blocked_timer
     cdef public long long blocked_timeout_ms
+    # how long the call that blocked took (us): a served or CLIENT UNBLOCKed
+    # command enters its latency histogram with it, as Redis's c->duration
+    cdef long long blocked_call_us
+    # client eviction (engine/client_evict.pyx): the last memory reading
+    # counted in Engine.clients_mem, the group it put the client in, and
+    # when the client entered that group (0: not counted)
+    cdef public long long last_mem
+    cdef readonly int mem_bucket
+    cdef long long mem_bucket_seq
+    # bytes of the queued MULTI commands' arguments (valid while mstate is not empty)
+    cdef long long mstate_mem
     # pub/sub state (engine/pubsub.pyx), None until the first subscription:
     # channel -> None in subscription order (Redis's c->pubsub_channels),
     # the patterns in subscription order, the shard channels

@@ -381,6 +381,11 @@ cdef class Client:
             return
         try:
             self.process_and_flush()
+            if e.client_evict_limit:
+                # what the read and the commands left in the buffers counts now
+                update_client_mem(self)
+                if e.clients_mem >= e.client_evict_limit:
+                    evict_clients(e)
         except Exception as exc:
             # A bug must cost this connection at most, never the server.
             import traceback
@@ -625,6 +630,8 @@ cdef class Client:
             self.add_error_bytes(error)
             if self.blocked_cmd is not None:
                 (<Command>self.blocked_cmd).failed_calls += 1     # as Redis's updateStatsOnUnblock
+                if self.engine.latency_tracking:
+                    (<Command>self.blocked_cmd).record_latency(self.blocked_call_us)
             unblock_client(self, False, True)
         else:
             unblock_client(self, True, True)
@@ -720,6 +727,11 @@ cdef class Client:
 
     property qbuf_len:
         def __get__(self):
+            # inside a big bulk Redis's query buffer holds that bulk alone
+            # (the arguments before it are already out of it): the bytes of
+            # it read so far
+            if self.reader.bulklen >= PROTO_MBULK_BIG_ARG:
+                return self.reader.len - self.reader.pos
             return self.reader.len - self.reader.start
 
     property qbuf_free:
@@ -746,6 +758,16 @@ cdef class Client:
     property reply_buf_peak:            # CLIENT LIST rbp
         def __get__(self):
             return self.reply.peak
+
+    property in_mem_bucket:
+        """True when client eviction counts this connection and may close it."""
+        def __get__(self):
+            return self.mem_bucket_seq != 0 and not (self.flags & (CF_NO_EVICT | CF_MONITOR))
+
+    property tot_mem:
+        """The bytes this connection holds (CLIENT LIST tot-mem)."""
+        def __get__(self):
+            return client_memory(self)
 
     property obuf_mem:
         def __get__(self):

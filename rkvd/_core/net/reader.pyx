@@ -36,7 +36,10 @@ cdef class RequestReader:
     cdef int prepare_read(self) except -1:
         cdef Py_ssize_t need = PROTO_IOBUF_LEN, cap
         cdef char* nb
-        if self.bulklen >= PROTO_MBULK_BIG_ARG and self.pos + self.bulklen + 2 - self.len > need:
+        if self.bulklen >= PROTO_MBULK_BIG_ARG and self.pos + self.bulklen + 2 > self.len:
+            # no more than the rest of the big bulk, as Redis reads it: the
+            # buffer then holds exactly the request (what client eviction
+            # and CLIENT LIST count)
             need = self.pos + self.bulklen + 2 - self.len
         if self.start == 0 and self.cap - self.len >= need:
             return 0

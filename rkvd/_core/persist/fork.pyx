@@ -187,6 +187,33 @@ cdef void _progress_timer(int report_fd, bint on) noexcept nogil:
     setitimer(ITIMER_REAL, &t, NULL)
 
 
+cdef enum:
+    OOM_UNSET = -100000
+
+# oom-score-adj: what the child writes to its /proc/self/oom_score_adj (the
+# bgchild class), OOM_UNSET to leave the parent's value.
+cdef int g_child_oom_score = OOM_UNSET
+
+
+def set_child_oom_score_adj(value):
+    """The oom_score_adj later fork children set (None: they keep the
+    parent's), as the server computes it from oom-score-adj."""
+    global g_child_oom_score
+    g_child_oom_score = OOM_UNSET if value is None else int(value)
+
+
+cdef void _set_oom_score(int value) noexcept nogil:
+    # Redis's setOOMScoreAdj(CONFIG_OOM_BGCHILD) in its child; a failure
+    # leaves the inherited value, the save goes on
+    cdef char buf[32]
+    cdef int n = snprintf(buf, sizeof(buf), b"%d\n", value)
+    cdef int fd = c_open(b"/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)
+    if fd < 0:
+        return
+    write(fd, buf, n)
+    close(fd)
+
+
 cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const char* final, int flags,
                           const unsigned char* aux, size_t auxlen, int report_fd,
                           const int* close_fds, int nclose) noexcept nogil:
@@ -215,6 +242,8 @@ cdef void _snapshot_child(int kind, Engine eng, const char* tmp_pattern, const c
         prctl(PR_SET_NAME, b"rkvd-aof-rewrite", 0, 0, 0)
     else:
         prctl(PR_SET_NAME, b"rkvd-rdb-bgsave", 0, 0, 0)
+    if g_child_oom_score != OOM_UNSET:
+        _set_oom_score(g_child_oom_score)
     # Listening sockets: a restarted parent must be able to bind while the
     # child still runs.
     for i in range(nclose):
