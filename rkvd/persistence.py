@@ -475,6 +475,7 @@ class Persistence:
                                 f"keys expired: {loader.expired_skipped}.")
             self.log.notice(f"DB loaded from disk: {time.time() - start:.3f} seconds")
             self.lastsave = int(time.time())
+            self._restore_history(loader.aux)
             done()
 
         loop.call_soon(step)
@@ -559,6 +560,20 @@ class Persistence:
                          "logs for more information")
         signals.clear()
         return False
+
+    def _restore_history(self, aux):
+        # The replication ID and offset the file recorded continue: as the
+        # cached master of a replica, as the secondary ID of a master.
+        from rkvd.replication.state import rdb_history
+        rsi = rdb_history(aux)
+        if rsi is None:
+            return
+        if self.server.repl.master is not None:
+            self.server.replica.restore_cached(*rsi)
+        else:
+            self.server.repl.restore_as_master(rsi[0], rsi[1])
+            self.server.repl.backlog_no_replicas_since = int(time.time())
+            self.server.stream.update()     # a backlog wants the stream recorded
 
     def _log_aux(self, aux):
         ver = aux.get(b"redis-ver")
