@@ -105,3 +105,29 @@ def test_a_master_without_replicas_records_no_history(rkvd_factory):
     r = info(ms.client())
     assert str(r["master_replid2"]).strip("0") == ""     # (redis-py reads 000... as 0)
     assert r["master_repl_offset"] == 0
+
+
+def test_keys_a_restarted_master_drops_as_expired_reach_its_replicas(rkvd_factory, redis_factory):
+    ms = rkvd_factory(*MASTER_ARGS)
+    master = ms.client()
+    rs = redis_factory("--replicaof", "127.0.0.1", str(ms.port))
+    replica = rs.client()
+    wait_until(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    master.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    for j in range(40):
+        ms.client(db=j % 4).set(f"short:{j}", "v", px=10)
+    master.set("stays", 1)
+    wait_in_sync(master, replica)
+    _shutdown(master)
+    ms.wait(10)
+    ms.restart()
+    master = ms.client()
+    assert info(master, "persistence")["rdb_last_load_keys_expired"] == 40
+    # the DELs are the stream's first bytes after the recorded offset
+    r = info(master)
+    assert r["master_repl_offset"] == r["second_repl_offset"] - 1 + r["repl_backlog_histlen"] > 0
+    wait_until(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    master.set("after", 1)
+    wait_in_sync(master, replica)
+    assert info(master, "stats")["sync_partial_ok"] == 1
+    assert replica.dbsize() == 2 and rs.client(db=3).dbsize() == 0
