@@ -419,14 +419,17 @@ class Persistence:
         """Load the RDB file (if any) in chunks from the event loop, clients
         getting -LOADING meanwhile; then call done(). A file that cannot be
         loaded ends the server as Redis ends."""
-        from rkvd._core.persist.rdb_load import RdbError, RdbLoader, rdb_set_key_load_delay
+        from rkvd._core.persist.rdb_load import RDBFLAGS_FEED_REPL, RdbError, RdbLoader, rdb_set_key_load_delay
         if self.cfg["appendonly"]:
             self._start_loading_aof(loop, done)
             return
         path = self.rdb_filename()
         start = time.time()
+        # a master lists the keys it drops as expired: their DELs continue
+        # the history the file recorded (Redis's RDBFLAGS_FEED_REPL)
+        flags = RDBFLAGS_FEED_REPL if self.server.repl.master is None else 0
         try:
-            loader = RdbLoader(self.engine, path, 0)
+            loader = RdbLoader(self.engine, path, flags)
         except FileNotFoundError:
             done()
             return
@@ -475,6 +478,7 @@ class Persistence:
                                 f"keys expired: {loader.expired_skipped}.")
             self.log.notice(f"DB loaded from disk: {time.time() - start:.3f} seconds")
             self.lastsave = int(time.time())
+            self._restore_history(loader.aux, loader.expired_feed)
             done()
 
         loop.call_soon(step)
@@ -559,6 +563,34 @@ class Persistence:
                          "logs for more information")
         signals.clear()
         return False
+
+    def _restore_history(self, aux, expired):
+        # The replication ID and offset the file recorded continue: as the
+        # cached master of a replica, as the secondary ID of a master, whose
+        # stream then starts with the DELs of the keys the load dropped as
+        # expired (replicas loaded them from the same history).
+        from rkvd.replication.state import rdb_history
+        rsi = rdb_history(aux)
+        if rsi is None:
+            return
+        repl = self.server.repl
+        if repl.master is not None:
+            self.server.replica.restore_cached(*rsi)
+            return
+        repl.restore_as_master(rsi[0], rsi[1])
+        repl.backlog_no_replicas_since = int(time.time())
+        if expired:
+            cmd = b"UNLINK" if self.cfg["lazyfree-lazy-expire"] else b"DEL"
+            out, selected = [], -1
+            for dbid, key in expired:
+                if dbid != selected:
+                    db = b"%d" % dbid
+                    out.append(b"*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n" % (len(db), db))
+                    selected = dbid
+                out.append(b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(cmd), cmd, len(key), key))
+            repl.feed(b"".join(out))
+            self.engine.reset_propagation_db()  # the next write starts with a SELECT
+        self.server.stream.update()         # a backlog wants the stream recorded
 
     def _log_aux(self, aux):
         ver = aux.get(b"redis-ver")

@@ -14,6 +14,9 @@ def reset_stats(server):
     server.engine.reset_stats()
     server.info_state.reset_metrics()
     server.replica.stat_repl_input_bytes = 0
+    r = server.replication
+    r.stat_sync_full = r.stat_sync_partial_ok = r.stat_sync_partial_err = 0
+    r.stat_repl_output_bytes = 0
 
 
 class ConfigCommands:

@@ -73,6 +73,14 @@ class MasterLink:
         """The master client's offset (ROLE), -1 without one."""
         return self.side.server.repl.master_repl_offset if self.client is not None else -1
 
+    def stream_db(self):
+        """The database the master's stream has selected here: the master
+        client's, else the cached master's; None with neither (an RDB saved
+        then records no history, as rdbPopulateSaveInfo returns NULL)."""
+        if self.client is not None:
+            return self.client.dbid
+        return self.side.cached_db if self.side.cached else None
+
     # --- the stream, called by the engine's master client -------------------
 
     def on_stream(self, data, applied):
@@ -279,6 +287,18 @@ class ReplicaSide:
         self.log.notice("Caching the disconnected master state.")
         self.cached = True
         self.cached_db = c.dbid
+
+    def restore_cached(self, replid, offset, dbid):
+        """Started from an RDB holding history (Redis's loadDataFromDisk on a
+        replica): that ID and offset become a cached master, so the first
+        PSYNC asks to continue instead of a full sync."""
+        self.repl.replid = replid
+        self.repl.master_repl_offset = offset
+        self.log.notice("Before turning into a replica, using my own master parameters to "
+                        "synthesize a cached master: I may be able to synchronize with the new "
+                        "master with just a partial transfer.")
+        self.cached = True
+        self.cached_db = dbid
 
     def _discard_cached(self):
         if self.cached:

@@ -13,6 +13,21 @@ import os
 NULL_REPLID = "0" * 40
 
 
+def rdb_history(aux):
+    """(replid, offset, stream db) from an RDB's AUX fields, or None when the
+    file records no history to continue (rdbLoadRio's rsi checks)."""
+    replid, offset, db = aux.get(b"repl-id"), aux.get(b"repl-offset"), aux.get(b"repl-stream-db")
+    if replid is None or len(replid) != 40 or offset is None or db is None:
+        return None
+    try:
+        offset, db = int(offset), int(db)
+    except ValueError:
+        return None
+    if offset == -1 or db == -1:
+        return None
+    return replid.decode(errors="replace"), offset, db
+
+
 def new_replid():
     return os.urandom(20).hex()
 
@@ -125,13 +140,34 @@ class ReplState:
 
     def rdb_aux_fields(self):
         """The AUX fields an RDB records of this history (Redis's
-        rdbPopulateSaveInfo, master side): where the stream stood when the
-        snapshot was taken, so a server restarted from it can continue it.
-        None while there is no backlog (no history worth continuing)."""
-        if self.backlog is None or self.master is not None:
-            return []
-        return [(b"repl-stream-db", 0), (b"repl-id", self.replid.encode()),
+        rdbPopulateSaveInfo): where the stream stood when the snapshot was
+        taken, so a server restarted from it can continue it. A master
+        records it while it keeps a backlog (it is in a replication chain), a
+        replica while it has a master client or a cached one, with the
+        database that client had selected. Empty otherwise."""
+        if self.master is None:
+            if self.backlog is None:
+                return []
+            db = 0      # our next write starts with a SELECT anyway
+        else:
+            db = self.master.stream_db()
+            if db is None:
+                return []
+        return [(b"repl-stream-db", db), (b"repl-id", self.replid.encode()),
                 (b"repl-offset", self.master_repl_offset)]
+
+    def restore_as_master(self, replid, offset):
+        """A master restarted from an RDB holding history (Redis's
+        loadDataFromDisk): its own ID stays new, the loaded one becomes the
+        secondary ID valid up to the loaded offset, and the backlog starts
+        there, so replicas of the previous run continue with +CONTINUE."""
+        self.replid2 = replid
+        self.second_replid_offset = offset + 1
+        self.master_repl_offset += offset
+        if self.backlog is None:
+            self.backlog = Backlog(self.backlog_size, self.master_repl_offset)
+        else:
+            self.backlog.offset = self.master_repl_offset - self.backlog.histlen
 
     # --- IDs ---------------------------------------------------------------
 

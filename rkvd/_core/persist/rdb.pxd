@@ -65,6 +65,7 @@ cdef enum:
     RDBFLAGS_AOF_PREAMBLE = 1 << 0      # the base of an AOF: keep keys already expired
     RDBFLAGS_REPLICATION = 1 << 1       # a replica's full sync
     RDBFLAGS_ALLOW_DUP = 1 << 2         # a key loaded twice replaces the first (DEBUG RELOAD MERGE)
+    RDBFLAGS_FEED_REPL = 1 << 3         # a master's start-up: keys already expired are listed for DELs
 
 # A value type byte Redis 7.0 accepts as an object type.
 cdef inline bint rdb_is_object_type(int t) noexcept nogil:

@@ -34,6 +34,9 @@ cdef class RdbLoader:
     cdef long long expiretime, lru_idle, lfu_freq
     cdef readonly dict aux
     cdef readonly long long keys_loaded, expired_skipped, empty_keys_skipped
+    # with RDBFLAGS_FEED_REPL: (db id, key) of each key dropped as already
+    # expired, in file order (the DELs a master's replication stream starts with)
+    cdef readonly list expired_feed
     cdef long long expires_read     # keys read with an expire (the error report's count)
     cdef int last_type              # type of the last key read (the error report's)
     cdef readonly Py_ssize_t total_bytes

@@ -94,6 +94,7 @@ cdef enum:
 # Python-level names of the load flags (rdb.pxd), for the daemon's callers
 RDBFLAGS_AOF_PREAMBLE = rdbfmt.RDBFLAGS_AOF_PREAMBLE
 RDBFLAGS_ALLOW_DUP = rdbfmt.RDBFLAGS_ALLOW_DUP
+RDBFLAGS_FEED_REPL = rdbfmt.RDBFLAGS_FEED_REPL
 RDBFLAGS_REPLICATION = rdbfmt.RDBFLAGS_REPLICATION
 
 # DEBUG SET-SKIP-CHECKSUM-VALIDATION: neither a file's CRC nor a DUMP
@@ -1435,6 +1436,7 @@ cdef class RdbLoader:
         self.owner = None
         self.failure = None
         self.aux = {}
+        self.expired_feed = []
         self.rdb_end = -1
         self.expiretime = -1
         self.lru_idle = -1
@@ -1690,6 +1692,8 @@ cdef int ld_add(RdbLoader self, const char* k, size_t kn, object obj, RStr* sval
     if not eng.is_replica and not (self.rdbflags & rdbfmt.RDBFLAGS_AOF_PREAMBLE) and \
             self.expiretime != -1 and self.expiretime < self.now_ms:
         self.expired_skipped += 1
+        if self.rdbflags & rdbfmt.RDBFLAGS_FEED_REPL:
+            self.expired_feed.append((db.id, PyBytes_FromStringAndSize(k, kn)))
         return 0
     self.keys_loaded += 1
     if db.peek(k, kn) != NULL:
