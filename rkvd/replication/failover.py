@@ -40,7 +40,6 @@ class Failover:
         self.force = False
         self.host = None                # the target, once known
         self.port = 0
-        self._saved_pause = None        # a CLIENT PAUSE running when FAILOVER began
         self._check_due = False
 
     @property
@@ -216,23 +215,11 @@ class Failover:
     # ------------------------------------------------------------ the pause
 
     def _pause(self):
-        from rkvd.commands.conn import PAUSE_WRITE, pause
-        e = self.server.engine
-        now = int(time.time() * 1000)
-        if e.clients_paused and (not e.pause_end_ms or e.pause_end_ms > now):
-            self._saved_pause = (e.clients_paused, e.pause_end_ms)
-        else:
-            self._saved_pause = None
-        pause(self.server, 2 ** 62, PAUSE_WRITE)
+        # a pause of its own, as Redis's PAUSE_DURING_FAILOVER: CLIENT
+        # UNPAUSE does not end it, nor does it end a CLIENT PAUSE
+        from rkvd.commands.conn import PAUSE_DURING_FAILOVER, PAUSE_WRITE, pause
+        pause(self.server, 2 ** 62, PAUSE_WRITE, PAUSE_DURING_FAILOVER)
 
     def _unpause(self):
-        # Redis keeps the failover's pause apart from CLIENT PAUSE's: a
-        # CLIENT PAUSE that was running before goes on to its own end
-        from rkvd.commands.conn import pause, unpause
-        saved, self._saved_pause = self._saved_pause, None
-        unpause(self.server)
-        if saved is not None:
-            mode, end = saved
-            left = end - int(time.time() * 1000)
-            if left > 0:
-                pause(self.server, left, mode)
+        from rkvd.commands.conn import PAUSE_DURING_FAILOVER, unpause
+        unpause(self.server, PAUSE_DURING_FAILOVER)

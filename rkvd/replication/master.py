@@ -819,14 +819,14 @@ class Master:
 
     def wait_for_shutdown(self):
         """A shutdown waits for the replicas: ask them for ACKs, hold writes."""
-        from rkvd.commands.conn import PAUSE_WRITE, pause
+        from rkvd.commands.conn import PAUSE_DURING_SHUTDOWN, PAUSE_WRITE, pause
         if not self.engine.clients_paused:
             self._feed_repl_only(_GETACK)
-        pause(self.server, 2 ** 62, PAUSE_WRITE)
+        pause(self.server, 2 ** 62, PAUSE_WRITE, PAUSE_DURING_SHUTDOWN)
 
     def end_shutdown_wait(self):
-        from rkvd.commands.conn import unpause
-        unpause(self.server)
+        from rkvd.commands.conn import PAUSE_DURING_SHUTDOWN, unpause
+        unpause(self.server, PAUSE_DURING_SHUTDOWN)
 
     def log_lagging_replicas(self):
         """Redis's finishShutdown: a line per replica behind the stream."""

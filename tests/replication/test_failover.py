@@ -115,6 +115,8 @@ def test_failover_pauses_writes_then_times_out(rkvd_factory):
             m.execute_command("FAILOVER")
         with pytest.raises(Exception, match="REPLICAOF not allowed while failing over."):
             m.execute_command("REPLICAOF", "127.0.0.1", "1")
+        # the failover's pause is its own: CLIENT UNPAUSE leaves it on
+        m.execute_command("CLIENT", "UNPAUSE")
         done = []
         writer = ms.client()
         t = threading.Thread(target=lambda: done.append(writer.set("c", 3)))
