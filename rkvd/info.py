@@ -573,7 +573,7 @@ def _replication(server):
     if r.master is not None:
         lines += server.replica.info_fields()       # the replica side's fields
     lines += server.replication.info_master_lines() + [
-        ("master_failover_state", "no-failover"),
+        ("master_failover_state", server.replication.failover.state_name),
         ("master_replid", r.replid),
         ("master_replid2", r.replid2),
         ("master_repl_offset", r.master_repl_offset),

@@ -744,35 +744,74 @@ _CLIENT_SUBS = {
 
 
 # ---------------------------------------------------------------------------
-# CLIENT PAUSE state (kept in the engine: clients_paused, pause_end_ms)
+# Pauses (the engine holds the one in force: clients_paused, pause_end_ms).
+# As Redis's pause purposes, each cause keeps its own pause: CLIENT PAUSE,
+# a shutdown waiting for its replicas, a FAILOVER. The engine gets the
+# strictest mode and the latest end among them, so CLIENT UNPAUSE does not
+# end a failover's pause, nor the end of a failover a CLIENT PAUSE.
+PAUSE_BY_CLIENT, PAUSE_DURING_SHUTDOWN, PAUSE_DURING_FAILOVER = "client", "shutdown", "failover"
 
-def pause(server, ms, mode):
-    """Pause clients for `ms` milliseconds (0: a pause that is already over).
-    A pause on top of a running one keeps the later end and the stricter mode."""
-    e = server.engine
+
+def _pauses(server):
+    p = getattr(server, "pauses", None)
+    if p is None:
+        p = server.pauses = {}
+    return p
+
+
+def pause(server, ms, mode, purpose=PAUSE_BY_CLIENT):
+    """Pause clients for `ms` milliseconds (0: a pause that is already over)
+    for `purpose`. A pause on top of a running one of the same purpose keeps
+    the later end and the stricter mode."""
     now = int(time.time() * 1000)
     end = now + ms if ms > 0 else now
-    if e.clients_paused and e.pause_end_ms and e.pause_end_ms <= now:
-        e.clients_paused = PAUSE_OFF        # the previous pause ran out
-        e.pause_end_ms = 0
-    if e.clients_paused:
-        e.clients_paused = max(e.clients_paused, mode)
-        e.pause_end_ms = max(e.pause_end_ms, end)
+    pauses = _pauses(server)
+    old = pauses.get(purpose)
+    if old is not None and old[1] > now:
+        pauses[purpose] = (max(old[0], mode), max(old[1], end))
     else:
-        e.clients_paused = mode
-        e.pause_end_ms = end
+        pauses[purpose] = (mode, end)
+    _apply(server, now)
 
 
-def unpause(server):
-    """End the pause now; the held clients resume on the next loop turn
-    (not from inside the command that unpaused them)."""
+def unpause(server, purpose=PAUSE_BY_CLIENT):
+    """End `purpose`'s pause now. Once no pause is left, the held clients
+    resume on the next loop turn (not from inside the command that unpaused
+    them)."""
+    _pauses(server).pop(purpose, None)
+    _apply(server, int(time.time() * 1000))
+
+
+def _apply(server, now):
     e = server.engine
-    e.clients_paused = PAUSE_OFF
-    e.pause_end_ms = 0
-    if server.loop is None:
-        e.unpause_clients()
-    else:
-        server.loop.call_soon(_resume_held, server)
+    pauses = _pauses(server)
+    for purpose, (_, end) in list(pauses.items()):
+        if end <= now:
+            del pauses[purpose]         # ran out
+    if not pauses:
+        was = e.clients_paused
+        e.clients_paused = PAUSE_OFF
+        e.pause_end_ms = 0
+        if was == PAUSE_OFF and not e.paused_clients:
+            return
+        if server.loop is None:
+            e.unpause_clients()
+        else:
+            server.loop.call_soon(_resume_held, server)
+        return
+    # The engine ends the pause at the latest end; a stricter pause that
+    # ends sooner is dropped by the cron hook (pause_cron). Clients held
+    # by it stay held until every pause is over.
+    e.clients_paused = max(mode for mode, _ in pauses.values())
+    e.pause_end_ms = max(end for _, end in pauses.values())
+
+
+def pause_cron(server):
+    """Server cron hook: drop the pauses that ran out, so the mode in force
+    relaxes when a stricter one ends before the others."""
+    pauses = getattr(server, "pauses", None)
+    if pauses and len(pauses) > 1:
+        _apply(server, int(time.time() * 1000))
 
 
 def _resume_held(server):
@@ -783,6 +822,9 @@ def _resume_held(server):
 
 def handlers(server):
     s = ConnCommands(server)
+    hooks = getattr(server, "cron_hooks", None)
+    if hooks is not None:
+        hooks.append(lambda: pause_cron(server))
     return {
         "hello": s.hello,
         "auth": s.auth,

@@ -10,8 +10,6 @@ all of its subcommands.
 """
 
 UNBUILT = frozenset({
-    # Replication and failover.
-    "failover",
     # Cluster.
     "cluster", "asking", "readonly", "readwrite",
     # Diagnostics: LOLWUT.

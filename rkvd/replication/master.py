@@ -88,6 +88,10 @@ class ReplicaLink:
         self.soft_since = 0
 
     @property
+    def online(self):
+        return self.state == ONLINE
+
+    @property
     def holds_stream(self):
         # Redis's canFeedReplicaReplBuffer: a replica waiting for its BGSAVE
         # to start has no place in the stream yet; an RDB-only one never does
@@ -134,6 +138,8 @@ class Master:
         # on the loops that are multiples of repl-ping-replica-period
         self._cron_ms = int(time.monotonic() * 1000)
         self._cron_loops = 1
+        from rkvd.replication.failover import Failover
+        self.failover = Failover(self)
 
     # ------------------------------------------------------------ names
 
@@ -147,6 +153,20 @@ class Master:
         if hs.listening_port:
             return _format_addr(addr, hs.listening_port)
         return f"{addr}:<unknown-replica-port>"
+
+    def replica_addr(self, link):
+        """The address a replica is known by: the one it announced, or its
+        peer's IP (None for a Unix socket)."""
+        return link.hs.addr or _peer_ip(link.client)
+
+    def find_replica(self, host, port):
+        """Redis's findReplica: the replica at host:port (its announced or
+        peer address, case-insensitively, and its listening port)."""
+        for link in self.replicas:
+            addr = self.replica_addr(link)
+            if addr is not None and addr.lower() == host.lower() and link.hs.listening_port == port:
+                return link
+        return None
 
     def _handshake(self, c, create=True):
         hs = self._handshakes.get(c.id)
@@ -291,6 +311,21 @@ class Master:
     def sync(self, c, args):
         if c.flags & CF_REPLICA:
             return                      # already a replica: ignored, as Redis does
+        if len(args) > 3 and lower(args[0]) == "psync" and lower(args[3]) == "failover":
+            # our master hands its role over: it asks with our own ID
+            self.log.warning(f"Failover request received for replid {cstr(args[1]).decode('latin-1')}.")
+            if self.repl.master is None:
+                c.reply_error("PSYNC FAILOVER can't be sent to a master.")
+                return
+            if lower(args[1]) != self.repl.replid.lower():
+                c.reply_error("PSYNC FAILOVER replid must match my replid.")
+                return
+            self.server.replica.unset_master()
+            from rkvd.replication.replica import c_info
+            self.log.notice(f"MASTER MODE enabled (failover request from '{c_info(self.server, c)}')")
+        if self.failover.active:
+            c.reply_error("-NOMASTERLINK Can't SYNC while failing over")
+            return
         m = self.repl.master
         if m is not None and getattr(m, "link_status", "down") != "up":
             c.reply_error("-NOMASTERLINK Can't SYNC while not connected with my master")
@@ -662,6 +697,7 @@ class Master:
                 if link.start_on_ack and link.state == ONLINE:
                     self._start_stream(link)
                 self.process_waiters()
+                self.failover.check_soon()
                 return
             elif opt == "getack":
                 if self.repl.master is not None:
@@ -783,14 +819,14 @@ class Master:
 
     def wait_for_shutdown(self):
         """A shutdown waits for the replicas: ask them for ACKs, hold writes."""
-        from rkvd.commands.conn import PAUSE_WRITE, pause
+        from rkvd.commands.conn import PAUSE_DURING_SHUTDOWN, PAUSE_WRITE, pause
         if not self.engine.clients_paused:
             self._feed_repl_only(_GETACK)
-        pause(self.server, 2 ** 62, PAUSE_WRITE)
+        pause(self.server, 2 ** 62, PAUSE_WRITE, PAUSE_DURING_SHUTDOWN)
 
     def end_shutdown_wait(self):
-        from rkvd.commands.conn import unpause
-        unpause(self.server)
+        from rkvd.commands.conn import PAUSE_DURING_SHUTDOWN, unpause
+        unpause(self.server, PAUSE_DURING_SHUTDOWN)
 
     def log_lagging_replicas(self):
         """Redis's finishShutdown: a line per replica behind the stream."""
@@ -838,15 +874,19 @@ class Master:
         followed); once a second, Redis's replicationCron."""
         self.server.stream.pump()
         now_ms = int(time.monotonic() * 1000)
-        if now_ms - self._cron_ms < 1000:
+        # a failover runs the replication cron ten times faster, so the
+        # switch makes progress quickly (as Redis's serverCron)
+        if now_ms - self._cron_ms < (100 if self.failover.active else 1000):
             return
         self._cron_ms = now_ms
         self._replication_cron()
 
     def _replication_cron(self):
+        self.failover.update()
         now = int(time.time())
         period = self.cfg["repl-ping-replica-period"]
-        if self.replicas and self._cron_loops % period == 0 and self.repl.master is None:
+        if (self.replicas and self._cron_loops % period == 0 and self.repl.master is None
+                and not self.failover.skip_ping()):
             self._feed_repl_only(_PING)
         child = self.server.persistence.child
         socket_child = child is not None and child.to_replicas
@@ -949,4 +989,4 @@ def _format_addr(host, port):
 def handlers(server):
     m = server.replication
     return {"sync": m.sync, "psync": m.sync, "replconf": m.replconf, "wait": m.wait,
-            "role": m.role}
+            "role": m.role, "failover": m.failover.command}

@@ -22,6 +22,8 @@ import os
 import socket
 import time
 
+from rkvd.replication.failover import IN_PROGRESS as FAILOVER_IN_PROGRESS
+
 # Redis's repl_state names, as ROLE shows them.
 STATE_CONNECT = "connect"           # waiting for the cron to connect
 STATE_CONNECTING = "connecting"     # non-blocking connect in progress
@@ -509,11 +511,24 @@ class ReplicaSide:
         else:
             self.log.notice("Partial resynchronization not possible (no cached master)")
             replid, offset = "?", -1
-        await loop.sock_sendall(sock, _resp(b"PSYNC", replid, offset))
+        # a master failing over asks its target to take over with this PSYNC
+        failover = self.server.replication.failover
+        handing_over = failover.state == FAILOVER_IN_PROGRESS
+        psync = (_resp(b"PSYNC", replid, offset, b"FAILOVER") if handing_over
+                 else _resp(b"PSYNC", replid, offset))
+        try:
+            await loop.sock_sendall(sock, psync)
+        except OSError:
+            failover.abort("Write error to failover target")
+            raise
         while True:
             reply = await self._read_line(link, handshake=True)
             if reply:
                 break
+        if failover.state == FAILOVER_IN_PROGRESS:
+            failover.psync_answered(reply.startswith(b"+CONTINUE") or reply.startswith(b"+FULLRESYNC"))
+            if link is not self.link:
+                return                  # rejected: a master again
         master_replid, initial_offset = None, -1
         if reply.startswith(b"+FULLRESYNC"):
             parts = reply.split(b" ")
@@ -850,6 +865,9 @@ class ReplicaSide:
         from rkvd.info import cluster_enabled
         if cluster_enabled(self.server):
             c.reply_error("REPLICAOF not allowed in cluster mode.")
+            return
+        if self.server.replication.failover.active:
+            c.reply_error("REPLICAOF not allowed while failing over.")
             return
         if self.server.persistence.async_loading:
             # Redis refuses its no-async-loading commands meanwhile
