@@ -950,6 +950,18 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: fl
     return predicate()
 
 
+def wait_for(fn: Callable[[], object], timeout: float = 10.0, what: str = "condition"):
+    """fn()'s first true value, polled until `timeout` seconds; a test
+    failure naming `what` when none came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def info_sections(text: str) -> dict[str, dict[str, str]]:
     """Parse INFO output into {section_name_lower: {field: value}}."""
     sections: dict[str, dict[str, str]] = {}

@@ -8,22 +8,12 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 
-from support import start_redis, start_rkvd
+from support import start_redis, start_rkvd, wait_for
 
 AOF_ON = ["--appendonly", "yes", "--appendfsync", "always"]
-
-
-def wait_until(pred, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def rewrite_done(r):
@@ -129,7 +119,7 @@ def test_aof_takes_precedence_over_the_rdb(aof_server):
     r.set("only-in-rdb", 1)
     r.save()
     r.config_set("appendonly", "yes")
-    wait_until(lambda: rewrite_done(r) and r.info("persistence")["aof_enabled"], what="AOF on")
+    wait_for(lambda: rewrite_done(r) and r.info("persistence")["aof_enabled"], what="AOF on")
     r.set("after", 1)
     r.delete("only-in-rdb")
     s.extra_args += ["--appendonly", "yes"]
@@ -144,7 +134,7 @@ def test_config_set_appendonly_at_run_time(aof_server):
     fill(r)
     assert "aof_current_size" not in r.info("persistence")
     assert r.config_set("appendonly", "yes") is True
-    wait_until(lambda: rewrite_done(r), what="the first rewrite")
+    wait_for(lambda: rewrite_done(r), what="the first rewrite")
     info = r.info("persistence")
     assert info["aof_enabled"] == 1 and info["aof_rewrites"] == 1
     assert manifest(s) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
@@ -176,13 +166,13 @@ def test_bgrewriteaof_replies_like_redis(aof_server):
                        raw.command("BGSAVE")]
                 raw.command("CONFIG", "SET", "rdb-key-save-delay", "0")
                 r = srv.client()
-                wait_until(lambda r=r: rewrite_done(r), timeout=20, what="rewrite")
+                wait_for(lambda r=r: rewrite_done(r), timeout=20, what="rewrite")
                 raw.command("CONFIG", "SET", "rdb-key-save-delay", "1000")
                 out.append(raw.command("BGSAVE"))
                 out.append(raw.command("BGREWRITEAOF"))
                 out.append(raw.command("INFO", "persistence").count(b"aof_rewrite_scheduled:1"))
                 raw.command("CONFIG", "SET", "rdb-key-save-delay", "0")
-                wait_until(lambda r=r: rewrite_done(r) and
+                wait_for(lambda r=r: rewrite_done(r) and
                            r.info("persistence")["rdb_bgsave_in_progress"] == 0,
                            timeout=20, what="scheduled rewrite")
                 out.append(r.info("persistence")["aof_rewrites"])
@@ -202,7 +192,7 @@ def test_rewritten_aof_loads_into_redis_server(aof_server, tmp_path, preamble):
     r = s.client()
     fill(r)
     assert r.bgrewriteaof()
-    wait_until(lambda: rewrite_done(r), what="rewrite")
+    wait_for(lambda: rewrite_done(r), what="rewrite")
     r.set("after-rewrite", 1)
     r.execute_command("SELECT", 3)
     r.rpush("l3", "x")
@@ -231,7 +221,7 @@ def test_rkvd_loads_redis_servers_aof(aof_server, tmp_path, preamble):
         r = redis.client()
         fill(r)
         assert r.bgrewriteaof()
-        wait_until(lambda: rewrite_done(r), what="rewrite")
+        wait_for(lambda: rewrite_done(r), what="rewrite")
         r.set("after-rewrite", 1)
         with r.pipeline(transaction=True) as p:
             p.incr("n").sadd("smallset", "z").execute()
@@ -470,7 +460,7 @@ def test_writes_without_a_reply_reach_the_file(aof_server):
         raw.send_command("CLIENT", "REPLY", "OFF")
         raw.send_command("SET", "silent", "1")
         path = s.dir / "appendonlydir" / "appendonly.aof.1.incr.aof"
-        wait_until(lambda: b"silent" in path.read_bytes(), what="the write in the AOF")
+        wait_for(lambda: b"silent" in path.read_bytes(), what="the write in the AOF")
     s.signal(signal.SIGKILL)
     s.wait(10)
     s.start()

@@ -12,16 +12,7 @@ import time
 
 import pytest
 
-from support import ServerProcess, rkvd_command, start_redis, start_rkvd
-
-
-def wait_until(pred, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from support import ServerProcess, rkvd_command, start_redis, start_rkvd, wait_for
 
 
 def bgsave_done(r):
@@ -76,7 +67,7 @@ def test_bgsave_file_loads_into_redis_server(server, tmp_path):
     fill(r)
     digest = r.execute_command("DEBUG", "DIGEST")
     assert r.bgsave() is True
-    wait_until(lambda: bgsave_done(r), what="BGSAVE")
+    wait_for(lambda: bgsave_done(r), what="BGSAVE")
     info = r.info("persistence")
     assert info["rdb_last_bgsave_status"] == "ok"
     assert info["rdb_saves"] == 1
@@ -126,7 +117,7 @@ def _misconf_sequence(s, gone):
     out.append(raw.command("CONFIG", "SET", "dir", str(gone)))
     gone.rmdir()
     out.append(raw.command("BGSAVE"))
-    wait_until(lambda: bgsave_done(r), what="failed BGSAVE")
+    wait_for(lambda: bgsave_done(r), what="failed BGSAVE")
     out += [raw.command("SET", "k", "w"), raw.command("PING"), raw.command("GET", "k"),
             raw.command("MULTI"), raw.command("SET", "k", "x"), raw.command("EXEC")]
     out.append(raw.command("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"))
@@ -157,7 +148,7 @@ def test_save_points_trigger_a_bgsave():
     try:
         r = s.client()
         r.set("a", 1)
-        wait_until(lambda: (s.dir / "dump.rdb").exists() and bgsave_done(r), what="save point")
+        wait_for(lambda: (s.dir / "dump.rdb").exists() and bgsave_done(r), what="save point")
         assert "1 changes in 1 seconds. Saving..." in s.stdout()
     finally:
         s.cleanup()
@@ -272,11 +263,11 @@ def test_no_table_growth_while_a_child_runs(server_pair):
         with s.raw() as c:
             assert c.command("DEBUG", "POPULATE", "4096", "", "1") == b"+OK\r\n"
             assert c.command("BGSAVE") == b"+Background saving started\r\n"
-            wait_until(lambda pid=s.pid: _children(pid), what=f"{s.name}'s child")
+            wait_for(lambda pid=s.pid: _children(pid), what=f"{s.name}'s child")
             assert c.command("MSET", "k1", "v1", "k2", "v2") == b"+OK\r\n"
             assert b"table size: 8192" not in c.command("DEBUG", "HTSTATS", "0")
             os.kill(_children(s.pid)[0], signal.SIGKILL)
-            wait_until(lambda: b"rdb_bgsave_in_progress:0" in c.command("INFO", "persistence"),
+            wait_for(lambda: b"rdb_bgsave_in_progress:0" in c.command("INFO", "persistence"),
                        what=f"{s.name} reaping its child")
             assert c.command("SET", "k3", "v3") == b"+OK\r\n"
             assert b"table size: 8192" in c.command("DEBUG", "HTSTATS", "0")
@@ -311,7 +302,7 @@ def test_child_reports_its_progress(server_pair):
                     seen.append(info["current_save_keys_processed"])
                 time.sleep(0.3)
             assert c.command("CONFIG", "SET", "rdb-key-save-delay", "0") == b"+OK\r\n"
-            wait_until(lambda c=c: _persistence(c)["rdb_bgsave_in_progress"] == "0",
+            wait_for(lambda c=c: _persistence(c)["rdb_bgsave_in_progress"] == "0",
                        what=f"{s.name}'s save")
             after = _persistence(c)
             assert (after["current_save_keys_processed"], after["current_cow_size"]) == ("0", "0")
@@ -323,7 +314,7 @@ def _bgsave_cow(r, during=None):
     assert r.bgsave() is True
     if during:
         during()
-    wait_until(lambda: bgsave_done(r) and r.info("persistence")["rdb_saves"] > saves, timeout=60,
+    wait_for(lambda: bgsave_done(r) and r.info("persistence")["rdb_saves"] > saves, timeout=60,
                what="BGSAVE")
     return r.info("persistence")["rdb_last_cow_size"]
 
@@ -374,7 +365,7 @@ def test_string_overwrites_while_a_child_runs_match_redis(server):
             out.append(raw.command("DEBUG", "DIGEST"))
             raw.close()
             r.config_set("rdb-key-save-delay", 0)
-            wait_until(lambda r=r: bgsave_done(r), timeout=30, what="BGSAVE")
+            wait_for(lambda r=r: bgsave_done(r), timeout=30, what="BGSAVE")
             out.append(r.execute_command("DEBUG", "DIGEST"))
             outs.append(out)
         assert outs[0] == outs[1]
@@ -414,7 +405,7 @@ def test_overwrites_while_a_child_runs_keep_values_and_free_after(server):
             out.append(raw.command("DEBUG", "DIGEST"))
             raw.close()
             r.config_set("rdb-key-save-delay", 0)
-            wait_until(lambda r=r: bgsave_done(r), timeout=30, what="BGSAVE")
+            wait_for(lambda r=r: bgsave_done(r), timeout=30, what="BGSAVE")
             out.append(r.execute_command("DEBUG", "DIGEST"))
             if s is server:
                 # the kept blocks went back once no child was left

@@ -12,18 +12,9 @@ import time
 import pytest
 
 import support
+from support import wait_for
 
 FAST = ("--repl-ping-replica-period", "1", "--repl-diskless-sync-delay", "0")
-
-
-def wait_until(fn, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def repl(c):
@@ -43,7 +34,7 @@ def start_pair(factory, *extra):
     ms = factory(*FAST, *extra)
     rs = factory(*FAST, *extra, "--replicaof", support.HOST, str(ms.port))
     m, r = ms.client(), rs.client()
-    wait_until(lambda: in_sync(m, r), what="the replica to sync")
+    wait_for(lambda: in_sync(m, r), what="the replica to sync")
     return ms, rs, m, r
 
 
@@ -60,10 +51,10 @@ def fill(c):
 def test_failover_swaps_roles_without_losing_data(rkvd_factory):
     ms, rs, m, r = start_pair(rkvd_factory)
     fill(m)
-    wait_until(lambda: in_sync(m, r), what="the replica to catch up")
+    wait_for(lambda: in_sync(m, r), what="the replica to catch up")
     old_id = repl(m)["master_replid"]
     assert m.execute_command("FAILOVER") == b"OK"
-    wait_until(lambda: repl(r)["role"] == "master" and repl(m).get("master_link_status") == "up",
+    wait_for(lambda: repl(r)["role"] == "master" and repl(m).get("master_link_status") == "up",
                what="the roles to swap")
     mi, ri = repl(m), repl(r)
     assert mi["role"] == "slave" and mi["master_port"] == rs.port
@@ -75,7 +66,7 @@ def test_failover_swaps_roles_without_losing_data(rkvd_factory):
     assert digest(m) == digest(r)
     # the new master's writes reach the old one; the old one refuses writes
     r.set("after", "yes")
-    wait_until(lambda: m.get("after") == b"yes", what="the write to replicate")
+    wait_for(lambda: m.get("after") == b"yes", what="the write to replicate")
     with pytest.raises(Exception, match="read only replica"):
         m.set("x", 1)
     assert m.execute_command("ROLE")[0] == b"slave"
@@ -90,14 +81,14 @@ def test_failover_to_a_named_replica_with_others_following(rkvd_factory):
     ms, r1s, m, r1 = start_pair(rkvd_factory)
     r2s = rkvd_factory(*FAST, "--replicaof", support.HOST, str(ms.port))
     r2 = r2s.client()
-    wait_until(lambda: in_sync(m, r2), what="the second replica")
+    wait_for(lambda: in_sync(m, r2), what="the second replica")
     fill(m)
-    wait_until(lambda: in_sync(m, r1) and in_sync(m, r2), what="both replicas to catch up")
+    wait_for(lambda: in_sync(m, r1) and in_sync(m, r2), what="both replicas to catch up")
     assert m.execute_command("FAILOVER", "TO", support.HOST, r2s.port, "TIMEOUT", 5000) == b"OK"
-    wait_until(lambda: repl(r2)["role"] == "master" and in_sync(r2, m), what="r2 to take over")
+    wait_for(lambda: repl(r2)["role"] == "master" and in_sync(r2, m), what="r2 to take over")
     # r1 is now two hops away (r2 -> old master -> r1) and stays in sync
     r2.set("after", 1)
-    wait_until(lambda: r1.get("after") == b"1", what="the write to reach r1")
+    wait_for(lambda: r1.get("after") == b"1", what="the write to reach r1")
     assert digest(m) == digest(r1) == digest(r2)
     assert repl(r1)["role"] == "slave"
 
@@ -105,7 +96,7 @@ def test_failover_to_a_named_replica_with_others_following(rkvd_factory):
 def test_failover_pauses_writes_then_times_out(rkvd_factory):
     ms, rs, m, r = start_pair(rkvd_factory)
     m.set("a", 1)
-    wait_until(lambda: in_sync(m, r), what="the replica to catch up")
+    wait_for(lambda: in_sync(m, r), what="the replica to catch up")
     os.kill(rs.pid, signal.SIGSTOP)     # the replica stops acknowledging
     try:
         m.set("b", 2)                   # an offset it never acknowledges
@@ -140,11 +131,11 @@ def test_failover_pauses_writes_then_times_out(rkvd_factory):
 def test_failover_force_switches_after_the_timeout(rkvd_factory):
     ms, rs, m, r = start_pair(rkvd_factory)
     m.set("a", 1)
-    wait_until(lambda: in_sync(m, r), what="the replica to catch up")
+    wait_for(lambda: in_sync(m, r), what="the replica to catch up")
     # the forced switch happens even though the replica lags behind a PING
     # or two; its answer to PSYNC FAILOVER is what counts
     assert m.execute_command("FAILOVER", "TO", support.HOST, rs.port, "FORCE", "TIMEOUT", 300) == b"OK"
-    wait_until(lambda: repl(r)["role"] == "master" and in_sync(r, m), what="the forced switch")
+    wait_for(lambda: repl(r)["role"] == "master" and in_sync(r, m), what="the forced switch")
     assert digest(m) == digest(r)
 
 
@@ -198,7 +189,7 @@ def test_error_texts_match_redis(rkvd_factory, redis_factory):
         alone = _replies(ms, *ALONE)
         rs = factory(*FAST, "--replicaof", support.HOST, str(ms.port))
         m, r = ms.client(), rs.client()
-        wait_until(lambda m=m, r=r: in_sync(m, r), what=f"the {name} replica")
+        wait_for(lambda m=m, r=r: in_sync(m, r), what=f"the {name} replica")
         got[name] = (alone, _replies(ms, *WITH_REPLICA), _replies(rs, *ON_REPLICA))
         assert repl(m)["master_failover_state"] == "no-failover"
     for part in range(3):

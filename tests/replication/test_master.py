@@ -10,16 +10,7 @@ import time
 import pytest
 
 import support
-
-
-def wait_until(fn, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from support import wait_for
 
 
 def info(client, section):
@@ -78,7 +69,7 @@ def test_full_sync_with_writes_during_it_then_partial_resync(pair):
     mc.config_set("rdb-key-save-delay", "20000")
     replica = start_replica()
     rc = replica.client()
-    wait_until(lambda: "slave0" in info(mc, "replication"), what="the replica to attach")
+    wait_for(lambda: "slave0" in info(mc, "replication"), what="the replica to attach")
     assert info(mc, "replication")["slave0"]["state"] == "wait_bgsave"
     c3 = master.client(db=3)
     for i in range(30):
@@ -87,7 +78,7 @@ def test_full_sync_with_writes_during_it_then_partial_resync(pair):
     mc.delete("str:0")
     mc.expire("str:1", 5000)
     mc.config_set("rdb-key-save-delay", "0")
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     assert rc.get("during:counter") == b"30"
     assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
     stats = info(mc, "stats")
@@ -105,8 +96,8 @@ def test_full_sync_with_writes_during_it_then_partial_resync(pair):
     for i in range(10):
         c3.hset("after:cut", f"f{i}", i)
     mc.set("after:cut:str", "v")
-    wait_until(lambda: info(mc, "stats")["sync_partial_ok"] == 1, what="the partial resync")
-    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    wait_for(lambda: info(mc, "stats")["sync_partial_ok"] == 1, what="the partial resync")
+    wait_for(lambda: in_sync(mc, rc), what="the replica to catch up")
     stats = info(mc, "stats")
     assert (stats["sync_full"], stats["sync_partial_ok"], stats["sync_partial_err"]) == (1, 1, 0)
     assert "Successful partial resynchronization with master" in replica.stdout()
@@ -118,7 +109,7 @@ def test_wait_role_and_min_replicas(pair, redis_factory):
     assert mc.execute_command("WAIT", 0, 0) == 0
     replica = start_replica()
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     mc.set("k", "v")
     assert mc.execute_command("WAIT", 1, 2000) == 1
     assert rc.get("k") == b"v"
@@ -144,7 +135,7 @@ def test_wait_role_and_min_replicas(pair, redis_factory):
     ref.close()
     mc.config_set("min-replicas-to-write", "0")
     mc.set("k4", "v4")
-    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    wait_for(lambda: in_sync(mc, rc), what="the replica to catch up")
     assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
 
 
@@ -168,15 +159,15 @@ def test_replicas_attaching_during_one_disk_snapshot_share_it(rkvd_factory, redi
     fill(mc)
     mc.config_set("rdb-key-save-delay", "20000")
     first = redis_factory("--replicaof", support.HOST, str(master.port))
-    wait_until(lambda: "slave0" in info(mc, "replication"), what="the first replica")
+    wait_for(lambda: "slave0" in info(mc, "replication"), what="the first replica")
     mc.incr("between")
     second = redis_factory("--replicaof", support.HOST, str(master.port))
-    wait_until(lambda: "slave1" in info(mc, "replication"), what="the second replica")
+    wait_for(lambda: "slave1" in info(mc, "replication"), what="the second replica")
     mc.incr("between")
     mc.config_set("rdb-key-save-delay", "0")
     for replica in (first, second):
         rc = replica.client()
-        wait_until(lambda rc=rc: in_sync(mc, rc), what="the full syncs")
+        wait_for(lambda rc=rc: in_sync(mc, rc), what="the full syncs")
         assert rc.get("between") == b"2"
         assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
     assert info(mc, "stats")["sync_full"] == 2
@@ -193,7 +184,7 @@ def test_diskless_sync_waits_the_delay_for_more_replicas(rkvd_factory, redis_fac
     replicas = [redis_factory("--replicaof", support.HOST, str(master.port)) for _ in range(2)]
     for replica in replicas:
         rc = replica.client()
-        wait_until(lambda rc=rc: in_sync(mc, rc), what="the diskless syncs")
+        wait_for(lambda rc=rc: in_sync(mc, rc), what="the diskless syncs")
         assert mc.execute_command("DEBUG", "DIGEST") == rc.execute_command("DEBUG", "DIGEST")
     log = master.stdout()
     assert "Delay next BGSAVE for diskless SYNC" in log
@@ -207,7 +198,7 @@ def test_backlog_resize_and_ttl(pair):
     assert info(mc, "replication")["repl_backlog_active"] == 0
     replica = start_replica()
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     mc.config_set("repl-backlog-size", "20000")
     mc.set("k", "x" * 100)
     repl = info(mc, "replication")
@@ -215,7 +206,7 @@ def test_backlog_resize_and_ttl(pair):
     mc.config_set("repl-backlog-ttl", "1")
     replica.kill()
     replid = repl["master_replid"]
-    wait_until(lambda: info(mc, "replication")["repl_backlog_active"] == 0, timeout=5,
+    wait_for(lambda: info(mc, "replication")["repl_backlog_active"] == 0, timeout=5,
                what="the backlog to be freed")
     repl = info(mc, "replication")
     assert repl["master_replid"] != replid and repl["connected_slaves"] == 0
@@ -226,16 +217,16 @@ def test_publish_reaches_replicas_but_not_the_aof(rkvd_factory, redis_factory):
     mc = master.client()
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     sub = replica.client().pubsub()
     sub.subscribe("news")
-    wait_until(lambda: sub.get_message(timeout=0.1), what="the subscription")
+    wait_for(lambda: sub.get_message(timeout=0.1), what="the subscription")
     mc.execute_command("SELECT", 5)
     mc.publish("news", "hello")
     mc.set("after", "1")
-    msg = wait_until(lambda: sub.get_message(timeout=0.1), what="the message on the replica")
+    msg = wait_for(lambda: sub.get_message(timeout=0.1), what="the message on the replica")
     assert msg["data"] == b"hello"
-    wait_until(lambda: in_sync(mc, rc), what="the replica to catch up")
+    wait_for(lambda: in_sync(mc, rc), what="the replica to catch up")
     assert replica.client(db=5).get("after") == b"1"
     aof = b"".join(p.read_bytes() for p in (master.dir / "appendonlydir").glob("*.incr.aof"))
     assert b"after" in aof and b"PUBLISH" not in aof.upper()
@@ -290,7 +281,7 @@ def test_the_stream_a_replica_reads_byte_for_byte(rkvd_factory):
     end = int(offset) + len(expect)
     assert info(mc, "replication")["master_repl_offset"] == end
     raw.send_command("REPLCONF", "ACK", str(end))
-    wait_until(lambda: info(mc, "replication")["slave0"]["offset"] == end, what="the ACK")
+    wait_for(lambda: info(mc, "replication")["slave0"]["offset"] == end, what="the ACK")
     assert info(mc, "replication")["slave0"]["port"] == 7777
     assert mc.execute_command("WAIT", 1, 100) == 1         # acknowledged already
     assert mc.execute_command("WAIT", 2, 100) == 1         # blocks, asks for ACKs
@@ -300,7 +291,7 @@ def test_the_stream_a_replica_reads_byte_for_byte(rkvd_factory):
     raw.send_command("RESET")
     assert _read_line(raw) == b"-ERR can only reset normal client connections"
     raw.close()
-    wait_until(lambda: info(mc, "replication")["connected_slaves"] == 0, what="the link to drop")
+    wait_for(lambda: info(mc, "replication")["connected_slaves"] == 0, what="the link to drop")
     mc.execute_command("SET", "z", "w")
     again = master.raw()
     again.command("REPLCONF", "capa", "psync2")
@@ -322,13 +313,13 @@ def test_shutdown_waits_for_a_lagging_replica(rkvd_factory, redis_factory):
     mc = master.client()
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     replica.signal(signal.SIGSTOP)
     try:
         mc.set("last", "write")
         shut = master.raw()
         shut.send_command("SHUTDOWN")
-        wait_until(lambda: "Waiting for replicas before shutting down." in master.stdout(),
+        wait_for(lambda: "Waiting for replicas before shutting down." in master.stdout(),
                    what="the shutdown to wait")
         with master.raw() as other:
             assert other.command("SHUTDOWN", "ABORT") == b"+OK\r\n"
@@ -352,7 +343,7 @@ def test_shutdown_gives_up_on_a_replica_after_the_timeout(rkvd_factory, redis_fa
     mc = master.client()
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     replica.signal(signal.SIGSTOP)
     try:
         mc.set("lost", "maybe")
@@ -375,7 +366,7 @@ def test_replica_output_limit_drops_a_stalled_replica(rkvd_factory, redis_factor
     mc = master.client()
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     replica.signal(signal.SIGSTOP)
     try:
         big = "x" * 10000
@@ -383,12 +374,12 @@ def test_replica_output_limit_drops_a_stalled_replica(rkvd_factory, redis_factor
         for i in range(800):                        # 8 MB the stopped replica cannot take
             pipe.set(f"big:{i}", big)
         pipe.execute()
-        wait_until(lambda: info(mc, "replication")["connected_slaves"] == 0,
+        wait_for(lambda: info(mc, "replication")["connected_slaves"] == 0,
                    what="the replica to be dropped")
     finally:
         replica.signal(signal.SIGCONT)
     assert "for overcoming of output buffer limits" in master.stdout()
-    wait_until(lambda: in_sync(mc, rc), timeout=15, what="the replica to come back")
+    wait_for(lambda: in_sync(mc, rc), timeout=15, what="the replica to come back")
     # what it missed was still in the backlog (replaying it may pass the
     # limit again, as in Redis: then the next attempt continues further)
     stats = info(mc, "stats")
@@ -405,7 +396,7 @@ def test_wait_counts_from_the_clients_own_last_write(rkvd_factory, redis_factory
     mc = master.client()
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     rc = replica.client()
-    wait_until(lambda: in_sync(mc, rc), what="the full sync")
+    wait_for(lambda: in_sync(mc, rc), what="the full sync")
     early, late = master.raw(), master.raw()
     assert early.command("SET", "early", "1") == b"+OK\r\n"
     assert early.command("WAIT", "1", "2000") == b":1\r\n"

@@ -9,19 +9,11 @@ import time
 
 import pytest
 
+from support import wait_for
+
 # Master options: no delay before a diskless sync, so the tests do not wait
 # the default 5 seconds for replicas that might join.
 MASTER_ARGS = ("--repl-diskless-sync-delay", "0")
-
-
-def wait_until(cond, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def info(client, section="replication"):
@@ -41,7 +33,7 @@ def in_sync(master, replica):
 
 
 def wait_in_sync(master, replica, timeout=10.0):
-    wait_until(lambda: in_sync(master, replica), timeout, "the replica to catch up")
+    wait_for(lambda: in_sync(master, replica), timeout, "the replica to catch up")
 
 
 def partial_ok(master):
@@ -60,7 +52,7 @@ def pair(rkvd_factory, redis_factory):
         rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port), *replica_args)
         replica = rs.client()
         if wait:
-            wait_until(lambda: link_up(replica), what="the link to come up")
+            wait_for(lambda: link_up(replica), what="the link to come up")
         return master, replica, ms, rs
 
     return make
@@ -117,7 +109,7 @@ def test_full_sync_of_every_type_and_the_stream_after(pair):
     master_line = [ln for ln in replica.client_list() if ln["flags"] == "M"]
     assert len(master_line) == 1 and master_line[0]["addr"] == f"127.0.0.1:{ms.port}"
     # the master sees the replica online with our offset, from our ACKs
-    wait_until(lambda: f"offset={info(master)['master_repl_offset']}" in
+    wait_for(lambda: f"offset={info(master)['master_repl_offset']}" in
                ",".join(f"{k}={v}" for k, v in info(master)["slave0"].items()), what="an ACK")
 
 
@@ -131,7 +123,7 @@ def test_writes_during_the_full_sync_reach_the_replica(pair, redis_factory, rkvd
     rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port))
     replica = rs.client()
     # the fork child takes about 0.2 s: write while it saves
-    wait_until(lambda: info(master, "persistence")["rdb_bgsave_in_progress"] == 1, what="the BGSAVE")
+    wait_for(lambda: info(master, "persistence")["rdb_bgsave_in_progress"] == 1, what="the BGSAVE")
     for i in range(300):
         master.incr("during")
         master.set(f"key:{i}", "changed")
@@ -186,7 +178,7 @@ def test_stale_replica_answers_masterdown(pair):
     master, replica, ms, rs = pair("--replica-serve-stale-data", "no")
     assert replica.get("k") is None             # link up: served
     ms.kill()
-    wait_until(lambda: info(replica)["master_link_status"] == "down", what="the link to drop")
+    wait_for(lambda: info(replica)["master_link_status"] == "down", what="the link to drop")
     raw = rs.raw()
     assert raw.command("GET", "k") == (b"-MASTERDOWN Link with MASTER is down and "
                                        b"replica-serve-stale-data is set to 'no'.\r\n")
@@ -214,7 +206,7 @@ def test_keys_expire_logically_until_the_master_deletes_them(pair):
     time.sleep(0.3)
     assert replica.dbsize() == 2                # no active expiry on a replica
     assert master.get("gone") is None           # the master expires it lazily: DEL
-    wait_until(lambda: replica.dbsize() == 1, what="the DEL")
+    wait_for(lambda: replica.dbsize() == 1, what="the DEL")
     wait_in_sync(master, replica)
 
 
@@ -269,7 +261,7 @@ def test_clients_get_loading_while_the_full_sync_loads(pair):
                                    "--loading-process-events-interval-bytes", "1024",
                                    master_args=ms_args, populate=many_keys, wait=False)
     raw = rs.raw()
-    wait_until(lambda: replica.info("persistence")["loading"] == 1, what="the load")
+    wait_for(lambda: replica.info("persistence")["loading"] == 1, what="the load")
     assert raw.command("GET", "k1") == b"-LOADING Redis is loading the dataset in memory\r\n"
     r = replica.info("replication")
     assert r["master_sync_in_progress"] == 1 and r["master_link_status"] == "down"
@@ -283,7 +275,7 @@ def test_an_error_applying_the_stream_is_logged(pair):
     master, replica, ms, rs = pair("--replica-read-only", "no", "--logfile", "replica.log")
     replica.set("n", "foo")
     master.incrby("n", 1)
-    wait_until(lambda: info(replica)["slave_repl_offset"] == info(master)["master_repl_offset"],
+    wait_for(lambda: info(replica)["slave_repl_offset"] == info(master)["master_repl_offset"],
                what="the replica to apply the stream")
     assert replica.get("n") == b"foo" and master.get("n") == b"1"
     log = (rs.dir / "replica.log").read_text()
@@ -299,7 +291,7 @@ def test_a_writable_replica_expires_its_own_keys(pair):
     wait_in_sync(master, replica)
     replica.set("own", 1, px=100)
     assert replica.dbsize() == 2
-    wait_until(lambda: replica.dbsize() == 1, what="the replica's own key to expire")
+    wait_for(lambda: replica.dbsize() == 1, what="the replica's own key to expire")
     with pytest.raises(Exception, match="no such key"):
         replica.execute_command("DEBUG", "OBJECT", "own")
     assert replica.exists("from-master") == 0       # the master's: logically only
@@ -312,11 +304,11 @@ def test_a_master_switch_after_failover_continues_the_history(pair, redis_factor
     master, replica, ms, rs = pair(populate=populate_every_type)
     m2s = redis_factory(*MASTER_ARGS, "--replicaof", "127.0.0.1", str(ms.port))
     m2 = m2s.client()
-    wait_until(lambda: link_up(m2), what="the second replica")
+    wait_for(lambda: link_up(m2), what="the second replica")
     master.execute_command("SELECT", 3)
     master.incr("before-failover")
     wait_in_sync(master, replica)
-    wait_until(lambda: info(m2)["slave_repl_offset"] == info(master)["master_repl_offset"],
+    wait_for(lambda: info(m2)["slave_repl_offset"] == info(master)["master_repl_offset"],
                what="the second replica to catch up")
     old_id = info(replica)["master_replid"]
     m2.execute_command("REPLICAOF", "NO", "ONE")
@@ -337,7 +329,7 @@ def test_a_silent_master_times_the_handshake_out(redis_factory, rkvd_factory):
     rs = rkvd_factory("--replicaof", "127.0.0.1", str(ms.port), "--repl-timeout", "1",
                       "--logfile", "replica.log")
     log = rs.dir / "replica.log"
-    wait_until(lambda: "Partial resynchronization not possible" in log.read_text(), what="PSYNC")
+    wait_for(lambda: "Partial resynchronization not possible" in log.read_text(), what="PSYNC")
     ms.client().execute_command("DEBUG", "SLEEP", "2.5")
     text = log.read_text()
     assert "Timeout connecting to the MASTER..." in text
@@ -368,9 +360,9 @@ def test_an_aborted_swapdb_load_keeps_the_old_data(redis_factory, rkvd_factory):
     replica = rs.client()
     replica.set("mykey", "myvalue")
     replica.execute_command("REPLICAOF", "127.0.0.1", ms.port)
-    wait_until(lambda: replica.info("persistence")["loading"] == 1, what="the transfer")
+    wait_for(lambda: replica.info("persistence")["loading"] == 1, what="the transfer")
     assert replica.info("persistence")["async_loading"] == 0       # a different history
     master.config_set("repl-diskless-sync-delay", 5)               # no retry at once
     master.execute_command("CLIENT", "KILL", "TYPE", "replica")
-    wait_until(lambda: replica.info("persistence")["loading"] == 0, what="the abort")
+    wait_for(lambda: replica.info("persistence")["loading"] == 0, what="the abort")
     assert replica.get("mykey") == b"myvalue" and replica.dbsize() == 1

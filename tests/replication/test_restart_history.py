@@ -7,7 +7,9 @@ way. The counters checked are the master's own (INFO stats sync_partial_ok,
 sync_full), so a silent fall back to a full sync fails.
 """
 import redis
-from test_replica_sync import MASTER_ARGS, info, partial_ok, populate_every_type, wait_in_sync, wait_until
+from test_replica_sync import MASTER_ARGS, info, partial_ok, populate_every_type, wait_in_sync
+
+from support import wait_for
 
 
 def _shutdown(client):
@@ -76,7 +78,7 @@ def test_replicas_of_a_restarted_master_continue(rkvd_factory, redis_factory):
 
     _shutdown(master)
     ms.wait(10)
-    wait_until(lambda: info(replica)["master_link_status"] == "down", what="the link to drop")
+    wait_for(lambda: info(replica)["master_link_status"] == "down", what="the link to drop")
     ms.restart()
     master = ms.client()
     r = info(master)
@@ -85,7 +87,7 @@ def test_replicas_of_a_restarted_master_continue(rkvd_factory, redis_factory):
     assert r["master_replid2"] == old_replid
     assert r["second_repl_offset"] == offset + 1
     assert r["master_repl_offset"] == offset
-    wait_until(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    wait_for(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
     master.set("after-restart", 1)
     wait_in_sync(master, replica)
     stats = info(master, "stats")
@@ -112,7 +114,7 @@ def test_keys_a_restarted_master_drops_as_expired_reach_its_replicas(rkvd_factor
     master = ms.client()
     rs = redis_factory("--replicaof", "127.0.0.1", str(ms.port))
     replica = rs.client()
-    wait_until(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    wait_for(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
     master.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
     for j in range(40):
         ms.client(db=j % 4).set(f"short:{j}", "v", px=10)
@@ -126,7 +128,7 @@ def test_keys_a_restarted_master_drops_as_expired_reach_its_replicas(rkvd_factor
     # the DELs are the stream's first bytes after the recorded offset
     r = info(master)
     assert r["master_repl_offset"] == r["second_repl_offset"] - 1 + r["repl_backlog_histlen"] > 0
-    wait_until(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    wait_for(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
     master.set("after", 1)
     wait_in_sync(master, replica)
     assert info(master, "stats")["sync_partial_ok"] == 1

@@ -8,7 +8,6 @@ against rkvd: the test also reads both logs for errors.
 """
 import shutil
 import subprocess
-import time
 
 import pytest
 import redis
@@ -22,18 +21,8 @@ pytestmark = pytest.mark.skipif(SENTINEL is None, reason="redis-sentinel is not 
 FAST = ("--repl-ping-replica-period", "1", "--repl-diskless-sync-delay", "0")
 
 
-def wait_until(fn, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            v = fn()
-        except Exception:       # a server in the middle of a switch
-            v = None
-        if v:
-            return v
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
+def wait_for(fn, timeout=15.0, what="condition"):
+    return support.wait_for(fn, timeout, what)
 
 def repl(c):
     return c.info("replication")
@@ -92,11 +81,11 @@ def test_sentinel_fails_over_an_rkvd_master(rkvd_factory, sentinel_factory, tmp_
                 for i in range(2)]
     m = ms.client()
     rcs = [r.client() for r in replicas]
-    wait_until(lambda: repl(m)["connected_slaves"] == 2
+    wait_for(lambda: repl(m)["connected_slaves"] == 2
                and all(repl(rc)["master_link_status"] == "up" for rc in rcs), what="both replicas")
     sentinel = sentinel_factory(ms.port)
     sc = redis.Redis(host=support.HOST, port=sentinel.port)
-    wait_until(lambda: sc.execute_command("SENTINEL", "REPLICAS", "mymaster")
+    wait_for(lambda: sc.execute_command("SENTINEL", "REPLICAS", "mymaster")
                and len(sc.execute_command("SENTINEL", "REPLICAS", "mymaster")) == 2,
                what="sentinel to discover the replicas")
 
@@ -108,7 +97,7 @@ def test_sentinel_fails_over_an_rkvd_master(rkvd_factory, sentinel_factory, tmp_
         acked += keys
     ms.kill()
 
-    wait_until(lambda: "+switch-master" in sentinel.text(), timeout=20, what="sentinel's switch")
+    wait_for(lambda: "+switch-master" in sentinel.text(), timeout=20, what="sentinel's switch")
 
     # On a loaded machine the 1 s down-after can make Sentinel fail over a
     # second time (the new master late on a PING): the test follows
@@ -129,13 +118,13 @@ def test_sentinel_fails_over_an_rkvd_master(rkvd_factory, sentinel_factory, tmp_
         if port not in by_port or repl(by_port[port])["role"] != "master":
             return False
         return all(followed(c) for p, c in by_port.items() if p != port)
-    wait_until(promoted, what="a promoted replica, the other following it")
+    wait_for(promoted, what="a promoted replica, the other following it")
 
     # the old master comes back, as a master with no data: Sentinel turns it
     # into a replica of the new one
     ms.start()
     m = ms.client()
-    wait_until(lambda: followed(m) and promoted(), timeout=30, what="sentinel to convert the old master")
+    wait_for(lambda: followed(m) and promoted(), timeout=30, what="sentinel to convert the old master")
 
     new_host, new_port = current()
     assert new_port in by_port
@@ -150,7 +139,7 @@ def test_sentinel_fails_over_an_rkvd_master(rkvd_factory, sentinel_factory, tmp_
     def same():
         off = repl(nc)["master_repl_offset"]
         return all(repl(c)["slave_repl_offset"] == off for c in (oc, m))
-    wait_until(same, what="everyone in sync")
+    wait_for(same, what="everyone in sync")
     digests = {c.execute_command("DEBUG", "DIGEST") for c in (nc, oc, m)}
     assert len(digests) == 1
 
