@@ -22,14 +22,13 @@ Examples:
 """
 import argparse
 import os
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import rbench
-from servers import HOST, KINDS, ServerError, ServerPair, cpu_seconds, loadavg
+from bench_scripting import bench_command
+from servers import KINDS, ServerError, ServerPair, loadavg
 
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 VISIBILITY_MS = 600_000         # nothing expires during a run: every take hands out a new job
@@ -48,20 +47,6 @@ def parse_args(argv=None):
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--markdown", action="store_true")
     return ap.parse_args(argv)
-
-
-def run_benchmark(srv, n, clients, keyspace, *command):
-    """(calls/s, server CPU us per call) of redis-benchmark running command."""
-    cmd = [rbench.BENCH, "-h", HOST, "-p", str(srv.port), "-c", str(clients), "-n", str(n),
-           "-r", str(keyspace), "--csv", *command]
-    s0 = cpu_seconds(srv.pid)
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    wall = time.perf_counter() - t0
-    s1 = cpu_seconds(srv.pid)
-    if r.returncode != 0:
-        raise RuntimeError(f"redis-benchmark failed: {r.stderr.strip() or r.stdout.strip()}")
-    return n / wall, ((s1[0] - s0[0]) + (s1[1] - s0[1])) * 1e6 / n
 
 
 def fill_queue(srv, jobs):
@@ -105,7 +90,7 @@ def main(argv=None):
                                                   "job:__rand_int__")),
                 ]
                 for test, keyspace, command in runs:
-                    r, us = run_benchmark(srv, a.requests, a.clients, keyspace, *command)
+                    us, r = bench_command(srv.port, srv.pid, a.requests, a.clients, 1, keyspace, *command)
                     rps.setdefault(test, {}).setdefault(kind, {})[rnd] = r
                     cpu.setdefault(test, {}).setdefault(kind, {})[rnd] = us
                     print(f"  round {rnd} {kind:<5} {test:<13} {r:>10,.0f} calls/s {us:7.2f} us/call",
