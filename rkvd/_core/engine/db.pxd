@@ -66,6 +66,10 @@ cdef class Database:
                                 bint keepttl) except NULL
     # Called before a value is replaced in place (signals a stream's waiters).
     cdef int _overwriting(self, dictEntry* e, const char* key, size_t klen) except -1
+    # The entry behind link, about to take a new value: while a fork child
+    # runs, moved to a new block with room for `extra` inline bytes
+    # (dict_renew_entry) so the child's pages stay shared.
+    cdef dictEntry* _overwritten(self, dictEntry** link, size_t extra) except NULL
 
     # Store an int-encoded string, replacing the value; keepttl as in
     # set_string. Returns the entry.

@@ -234,6 +234,18 @@ cdef class Database:
             signal_key_as_ready(self, key, klen)
         return 0
 
+    cdef dictEntry* _overwritten(self, dictEntry** link, size_t extra) except NULL:
+        cdef dictEntry* e = link[0]
+        if not self.engine.child_active:
+            return e
+        # the child's copy keeps the old block (dict_renew_entry)
+        e = dict_renew_entry(self.keys, link, extra)
+        if e == NULL:
+            raise MemoryError()
+        if entry_vk(e) == VK_INLINE:
+            e.v.vlen = extra
+        return e
+
     cdef dictEntry* _set_inline(self, const char* key, size_t klen, const char* val,
                                 Py_ssize_t vlen, bint keepttl) except NULL:
         cdef dictEntry** link = self.lookup_write_link(key, klen)
@@ -247,13 +259,7 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
-            if self.engine.child_active:
-                # the child's copy keeps the old block (dict_renew_entry)
-                e = dict_renew_entry(self.keys, link, vlen)
-                if e == NULL:
-                    raise MemoryError()
-                if entry_vk(e) == VK_INLINE:
-                    e.v.vlen = vlen
+            e = self._overwritten(link, vlen)
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
@@ -282,12 +288,7 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
-            if self.engine.child_active:
-                e = dict_renew_entry(self.keys, link, 0)
-                if e == NULL:
-                    raise MemoryError()
-                if entry_vk(e) == VK_INLINE:
-                    e.v.vlen = 0
+            e = self._overwritten(link, 0)
             if entry_vk(e) == VK_OBJ:
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
@@ -320,12 +321,7 @@ cdef class Database:
         else:
             e = link[0]
             self._overwriting(e, key, klen)
-            if self.engine.child_active:
-                e = dict_renew_entry(self.keys, link, 0)
-                if e == NULL:
-                    raise MemoryError()
-                if entry_vk(e) == VK_INLINE:
-                    e.v.vlen = 0
+            e = self._overwritten(link, 0)
             if not keepttl:
                 self.remove_expire_entry(e)
             if entry_vk(e) == VK_INLINE and e.v.vlen != 0:
