@@ -10,5 +10,8 @@ from rkvd._core.scripting import luaengine
 
 def handlers(server):
     luaengine.configure(server.cfg["busy-reply-threshold"])
+    # the flags an EVAL or FCALL runs with come from its script (shebang or
+    # function flags), for the checks made before it runs
+    server.engine.script_flags_hook = luaengine.script_command_flags
     rdb_load.set_function_loader(luaengine.functions_load_code)
     return {}

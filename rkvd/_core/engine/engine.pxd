@@ -47,6 +47,10 @@ cdef class Engine:
     # The -NOREPLICAS error write commands get while fewer replicas than
     # min-replicas-to-write are in reach (rkvd.replication.master), or None.
     cdef public object noreplicas_error
+    # fn(name, argv, flags) -> the flags a script command (EVAL*, FCALL*)
+    # runs with, from its script (Redis's getCommandFlags); None until the
+    # scripting engine sets it
+    cdef public object script_flags_hook
     cdef public bint verbosity_debug
     cdef public bint active_expire_enabled
     cdef public bint lfu_mode               # maxmemory-policy is an LFU one
@@ -183,6 +187,7 @@ cdef class Engine:
     # -MISCONF while disk_error is set, -LOADING while loading: 1 if c's
     # command was refused (and answered), else 0. Only called when one is set.
     cdef int _gated(self, Client c, Command cmd) except -1
+    cdef int _run_flags(self, Client c, Command cmd, list argv) except? -1
 
     # c's user may not run cmd with these arguments: log it in the ACL log,
     # refuse with Redis's -NOPERM error, 1. Else 0. Only called for a

@@ -54,6 +54,7 @@ cdef class Engine:
         self.replica_expires = {}
         self.replica_serve_stale_data = True
         self.latency_tracking = True
+        self.script_flags_hook = None
         self.eviction_proc_cb = self._eviction_proc
         global _expand_engine
         _expand_engine = self
@@ -188,10 +189,10 @@ cdef class Engine:
             return 0
         if c.flags & CF_MULTI and cmd.flags & CMD_NO_MULTI:
             return 0        # refused as not allowed in a transaction instead
-        deny = (cmd.flags & CMD_DENYOOM) != 0
+        deny = (self._run_flags(c, cmd, None) & CMD_DENYOOM) != 0
         if cmd.name == "exec" and c.flags & CF_MULTI:
             for queued in c.mstate:
-                if (<Command>queued[0]).flags & CMD_DENYOOM:
+                if self._run_flags(c, <Command>queued[0], queued[1]) & CMD_DENYOOM:
                     deny = True
         elif c.flags & CF_MULTI and cmd.name not in ("discard", "quit", "reset"):
             deny = True
@@ -229,14 +230,16 @@ cdef class Engine:
         # allowed while loading) when a queued command is.
         # A replica's READONLY and MASTERDOWN come between the two, as in
         # Redis; the master link and the AOF replay are obeyed, never refused.
-        cdef int flags = cmd.flags
+        cdef int flags, qf
         cdef int inv = 0
         if c is self.replay_client or c.flags & CF_MASTER:
             return 0
+        flags = self._run_flags(c, cmd, None)
         if cmd.name == "exec" and c.flags & CF_MULTI:
             for queued in c.mstate:
-                flags |= (<Command>queued[0]).flags
-                inv |= ~(<Command>queued[0]).flags
+                qf = self._run_flags(c, <Command>queued[0], queued[1])
+                flags |= qf
+                inv |= ~qf
         if self.disk_error is not None and (flags & CMD_WRITE or cmd.name == "ping"):
             self._reject(c, cmd, self.disk_error)
             return 1
@@ -248,7 +251,7 @@ cdef class Engine:
                 self._reject(c, cmd, b"-READONLY You can't write against a read only replica.")
                 return 1
             if (not self.master_link_up and not self.replica_serve_stale_data
-                    and (not (cmd.flags & CMD_STALE) or inv & CMD_STALE)):
+                    and (not (flags & CMD_STALE) or inv & CMD_STALE)):
                 self._reject(c, cmd, b"-MASTERDOWN Link with MASTER is down and "
                                      b"replica-serve-stale-data is set to 'no'.")
                 return 1
@@ -256,6 +259,13 @@ cdef class Engine:
             self._reject(c, cmd, b"-LOADING Redis is loading the dataset in memory")
             return 1
         return 0
+
+    # The flags cmd runs with: its own, or for EVAL* / FCALL* the ones its
+    # script declares (argv: a queued command's, None for c's current one).
+    cdef int _run_flags(self, Client c, Command cmd, list argv) except? -1:
+        if self.script_flags_hook is None or not (cmd.name.startswith("eval") or cmd.name.startswith("fcall")):
+            return cmd.flags
+        return self.script_flags_hook(cmd.name, argv if argv is not None else c.args_list(), cmd.flags)
 
     # A command refused before it ran: counts as rejected, makes a pending
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.

@@ -821,3 +821,46 @@ cdef long long _dict_overhead(long long n) noexcept:
 register_c("fcall", cmd_fcall)
 register_c("fcall_ro", cmd_fcall_ro)
 register_c("function", cmd_function)
+
+
+def script_command_flags(str name, list argv, int flags):
+    """The flags an EVAL* or FCALL* command runs with (Redis's
+    evalGetCommandFlags / fcallGetCommandFlags), argv as sent: a script
+    that declares flags (a shebang, every function) replaces the command's
+    write, deny-oom and stale flags with what it declares; anything else
+    (no such script or function, no shebang) keeps the command's own."""
+    cdef int sflags
+    cdef Script s
+    cdef bytes body
+    if len(argv) < 2:
+        return flags
+    body = bytes(argv[1])
+    if name.startswith("fcall"):
+        f = g_ctx.functions.get(body.lower()) if g_ctx is not None else None
+        if f is None:
+            return flags
+        sflags = (<Function>f).flags
+    elif name.startswith("evalsha"):
+        s = g_scripts.get(body.lower()) if len(body) == 40 else None
+        if s is None:
+            return flags
+        sflags = s.flags
+    else:
+        s = g_scripts.get(_hashlib.sha1(body).hexdigest().encode())
+        if s is not None:
+            sflags = s.flags
+        else:
+            parsed = parse_shebang(body)
+            if type(parsed) is not tuple:
+                return flags
+            sflags = parsed[0]
+    if sflags & SF_EVAL_COMPAT:
+        return flags
+    flags &= ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE)
+    if not (sflags & (SF_ALLOW_OOM | SF_NO_WRITES)):
+        flags |= CMD_DENYOOM
+    if not (sflags & SF_NO_WRITES):
+        flags |= CMD_WRITE
+    if sflags & SF_ALLOW_STALE:
+        flags |= CMD_STALE
+    return flags
