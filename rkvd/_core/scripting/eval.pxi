@@ -216,9 +216,6 @@ cdef int run_function(Client c, lua_State* L, int nargs, bytes funcname, int sfl
                 if source is not None and line is not None:
                     final += b" script: " + funcname + b", on " + source + b":" + line + b"."
                 reply_error_nostats(c.reply, final, nostats)
-                if nostats and c.cur_cmd is not None:
-                    # not in the error count, but the caller's command failed
-                    (<Command>c.cur_cmd).failed_calls += 1
             lua_pop(L, 1)
         else:
             lua_to_reply(L, c.reply, sc.resp, 0)

@@ -372,6 +372,11 @@ cdef int reply_error_nostats(ReplyWriter w, bytes msg, bint nostats) except -1:
         w.add_error(msg, len(msg))
     finally:
         w.on_error = hook
+    if nostats and g_run is not None and g_run.caller.cur_cmd is not None:
+        # not in the error count, but the script's command failed (Redis's
+        # afterErrorReply with ERR_REPLY_FLAG_NO_STATS_UPDATE), whether the
+        # script raised the error or returned it
+        (<Command>g_run.caller.cur_cmd).failed_calls += 1
     return 0
 
 
