@@ -615,14 +615,20 @@ def commandstats_lines(engine):
                         f"calls={cmd.calls},usec={cmd.usec},usec_per_call={per_call:.2f},"
                         f"rejected_calls={cmd.rejected_calls},failed_calls={cmd.failed_calls}"))
 
+    for cmd in _each_command(engine):
+        emit(cmd)
+    return out
+
+
+def _each_command(engine):
+    """Every command of the table, each followed by its subcommands (the
+    order INFO commandstats and latencystats list them in)."""
     for name, cmd in list(engine.commands.items()):
         if "|" in name:
             continue
-        emit(cmd)
+        yield cmd
         if cmd.subcommands:
-            for sub in list(cmd.subcommands.values()):
-                emit(sub)
-    return out
+            yield from list(cmd.subcommands.values())
 
 
 def _commandstats(server):
@@ -650,13 +656,8 @@ def latencystats_lines(engine, percentiles):
             out.append((f"latency_percentiles_usec_{_safe_name(cmd.name)}",
                         ",".join(f"{n}={v / 1000.0:.3f}" for n, v in zip(names, values))))
 
-    for name, cmd in list(engine.commands.items()):
-        if "|" in name:
-            continue
+    for cmd in _each_command(engine):
         emit(cmd)
-        if cmd.subcommands:
-            for sub in list(cmd.subcommands.values()):
-                emit(sub)
     return out
 
 
