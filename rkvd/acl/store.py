@@ -7,6 +7,7 @@ import os
 import time
 
 from rkvd._core.server import AclGuard, AclSelector, client_in_transaction, client_subscriptions
+from rkvd.commands.conn import client_info_fields, format_client_info
 
 from .rules import E_DUPLICATE, RuleError, User, _has_spaces, merge_selector_args, set_user_rules
 
@@ -38,7 +39,13 @@ def compile_guard(user):
 
 
 class LogEntry:
-    __slots__ = ("count", "reason", "context", "object", "username", "ctime", "cinfo")
+    __slots__ = ("count", "reason", "context", "object", "username", "ctime", "client")
+
+    @property
+    def cinfo(self):
+        """The client's CLIENT LIST line as it was when the entry was logged
+        (`client` holds those figures; formatting waits for ACL LOG)."""
+        return format_client_info(self.client).encode("utf-8", "surrogateescape")
 
 
 class Acl:
@@ -203,13 +210,13 @@ class Acl:
         le.object = obj
         le.username = username if username is not None else c.user.name
         le.ctime = int(time.time() * 1000)
-        le.cinfo = self.server.client_info_line(c).encode("utf-8", "surrogateescape")
+        le.client = client_info_fields(self.server, c)
         for i, cur in enumerate(self.log[:10]):
             if (cur.reason == le.reason and cur.context == le.context
                     and abs(cur.ctime - le.ctime) <= _LOG_GROUPING_MS
                     and cur.object == le.object and cur.username == le.username):
                 del self.log[i]
-                cur.cinfo, cur.ctime = le.cinfo, le.ctime
+                cur.client, cur.ctime = le.client, le.ctime
                 cur.count += 1
                 self.log.insert(0, cur)
                 return

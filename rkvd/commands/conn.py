@@ -95,11 +95,11 @@ def format_addr(addr):
     return addr
 
 
-def client_flags_text(c):
-    """CLIENT LIST flags=: Redis's letters in Redis's order, N for none. The
-    letters of what rkvd has not built never appear: cluster READONLY (r)
-    and the unblocked mark (u) of Redis's deferred unblocking."""
-    f = c.flags
+def client_flags_text(f, is_unix):
+    """CLIENT LIST flags= of a client's flag bits: Redis's letters in Redis's
+    order, N for none. The letters of what rkvd has not built never appear:
+    cluster READONLY (r) and the unblocked mark (u) of Redis's deferred
+    unblocking."""
     out = ""
     if f & CF_MONITOR:
         out += "O"
@@ -125,33 +125,51 @@ def client_flags_text(c):
         out += "c"
     if f & CF_CLOSE_ASAP:
         out += "A"
-    if c.is_unix:
+    if is_unix:
         out += "U"
     if f & CF_NO_EVICT:
         out += "e"
     return out or "N"
 
 
+def client_info_fields(server, c, args=None):
+    """What one CLIENT LIST line shows, read from the client now, unformatted
+    (format_client_info makes the line). Split so that a log entry (ACL LOG)
+    can keep the figures of the moment and format them only when read: a
+    password-guessing client then pays for a snapshot, not a formatted line.
+    `args`: the argv of the command the client is running now (argv-mem)."""
+    pending = c.pending_output
+    sub, psub, ssub = c.sub_counts
+    return (int(time.time()), c.id, c.addr, c.laddr, c.fileno, c.name, c.ctime_ms,
+            c.last_interaction_ms, c.flags, c.is_unix, c.dbid, sub, psub, ssub, c.multi_count,
+            c.qbuf_len, c.qbuf_free, sum(len(a) for a in args) if args else 0,
+            c.reply_buf_size, c.reply_buf_peak, c.obuf_len, pending, info.client_memory(c),
+            c.last_cmd_name, c.user.name, c.tracking_redir, c.resp)
+
+
+def format_client_info(fields):
+    """The CLIENT LIST line (no newline) of client_info_fields' tuple."""
+    (now, cid, addr, laddr, fileno, name, ctime_ms, last_ms, flags, is_unix, dbid, sub, psub,
+     ssub, multi, qbuf, qbuf_free, argv_mem, rbs, rbp, obl, pending, tot_mem, cmd, user,
+     redir, resp) = fields
+    if isinstance(name, (bytes, bytearray)):
+        name = bytes(name).decode("utf-8", "surrogateescape")
+    events = ("" if flags & CF_READ_PAUSED else "r") + ("w" if pending else "")
+    return (f"id={cid} addr={format_addr(addr)} laddr={format_addr(laddr)} fd={fileno} "
+            f"name={name or ''} age={now - ctime_ms // 1000} "
+            f"idle={now - last_ms // 1000} flags={client_flags_text(flags, is_unix)} "
+            f"db={dbid} sub={sub} psub={psub} ssub={ssub} multi={multi} "
+            f"qbuf={qbuf} qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem=0 "
+            f"rbs={rbs} rbp={rbp} obl={obl} oll={1 if pending else 0} omem={pending} "
+            f"tot-mem={tot_mem} events={events} cmd={cmd or 'NULL'} "
+            f"user={bytes(user).decode('utf-8', 'surrogateescape')} "
+            f"redir={redir if flags & CF_TRACKING else -1} resp={resp}")
+
+
 def client_info_string(server, c, args=None):
     """One CLIENT LIST line (no newline). `args`: the argv of the command the
     client is running now (argv-mem), if any."""
-    pending = c.pending_output
-    events = ("" if c.flags & CF_READ_PAUSED else "r") + ("w" if pending else "")
-    now = int(time.time())
-    name = c.name
-    if isinstance(name, (bytes, bytearray)):
-        name = bytes(name).decode("utf-8", "surrogateescape")
-    argv_mem = sum(len(a) for a in args) if args else 0
-    sub, psub, ssub = c.sub_counts
-    redir = c.tracking_redir if c.flags & CF_TRACKING else -1
-    return (f"id={c.id} addr={format_addr(c.addr)} laddr={format_addr(c.laddr)} fd={c.fileno} "
-            f"name={name or ''} age={now - c.ctime_ms // 1000} "
-            f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
-            f"db={c.dbid} sub={sub} psub={psub} ssub={ssub} multi={c.multi_count} "
-            f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
-            f"rbs={c.reply_buf_size} rbp={c.reply_buf_peak} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
-            f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
-            f"user={bytes(c.user.name).decode('utf-8', 'surrogateescape')} redir={redir} resp={c.resp}")
+    return format_client_info(client_info_fields(server, c, args))
 
 
 def may_replicate(spec):
