@@ -1,5 +1,5 @@
 # Connection commands on the hot path (PING, ECHO); the rest of the
-# connection and server commands are Python handlers (rkvd/cmd_*.py).
+# connection and server commands are Python handlers (rkvd/commands/).
 
 cdef int cmd_ping(Client c) except -1:
     if c.argc > 2:
