@@ -211,14 +211,17 @@ class Acl:
         le.username = username if username is not None else c.user.name
         le.ctime = int(time.time() * 1000)
         le.client = client_info_fields(self.server, c)
-        for i, cur in enumerate(self.log[:10]):
+        log = self.log
+        for i in range(min(len(log), 10)):
+            cur = log[i]
             if (cur.reason == le.reason and cur.context == le.context
                     and abs(cur.ctime - le.ctime) <= _LOG_GROUPING_MS
                     and cur.object == le.object and cur.username == le.username):
-                del self.log[i]
+                if i:               # the newest first; a repeat is usually the newest already
+                    del log[i]
+                    log.insert(0, cur)
                 cur.client, cur.ctime = le.client, le.ctime
                 cur.count += 1
-                self.log.insert(0, cur)
                 return
         self.log.insert(0, le)
         maxlen = self.server.cfg["acllog-max-len"]

@@ -86,6 +86,9 @@ _TYPE_NAMES = {"normal": "normal", "slave": "slave", "replica": "slave",
                "pubsub": "pubsub", "master": "master"}
 
 
+WRONGPASS = b"-WRONGPASS invalid username-password pair or user is disabled."
+
+
 def format_addr(addr):
     """Redis's address string: IPv6 hosts in brackets ("[::1]:6379")."""
     addr = str(addr)
@@ -270,7 +273,7 @@ class ConnCommands:
         if self.authenticate(c, user, password, args[0]):
             c.reply_ok()
         else:
-            c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
+            c.reply_error(WRONGPASS)
 
     def hello(self, c, args):
         ver = 0
@@ -290,7 +293,7 @@ class ConnCommands:
             opt = lower(args[j])
             if opt == "auth" and more >= 2:
                 if not self.authenticate(c, args[j + 1], args[j + 2], args[0]):
-                    c.reply_error("-WRONGPASS invalid username-password pair or user is disabled.")
+                    c.reply_error(WRONGPASS)
                     return
                 j += 3
             elif opt == "setname" and more:
