@@ -34,6 +34,18 @@ def db_lookup(Database db, bytes key):
             e.meta & META_LRU_MASK)
 
 
+def value_address(Database db, bytes key):
+    """DEBUG OBJECT's at: the address a value lives at, 0 for no key. An
+    inline or integer string lives in the key's entry, so its address holds
+    while the value changes in place (INCR); other values are their object."""
+    cdef dictEntry* e = dict_find(db.keys, key, len(key))
+    if e == NULL:
+        return 0
+    if entry_vk(e) in (VK_INLINE, VK_INT):
+        return <size_t>e
+    return <size_t>e.v.obj
+
+
 def db_keys(Database db):
     """Every key in the table (expired ones included)."""
     cdef dictIter it

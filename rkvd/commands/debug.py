@@ -13,7 +13,7 @@ import os
 import struct
 import time
 
-from rkvd._core.introspect import db_keys, db_lookup, db_populate
+from rkvd._core.introspect import db_keys, db_lookup, db_populate, value_address
 from rkvd._core.lib.quicklist import py_set_packed_threshold
 from rkvd._core.persist.rdb_load import set_skip_checksum_validation
 from rkvd._core.persist.rdb_save import RDB_SAVE_COMPRESS, rdb_encode_value
@@ -330,7 +330,8 @@ class DebugCommands:
         # the type byte), compression setting included.
         flags = RDB_SAVE_COMPRESS if self.server.cfg["rdbcompression"] else 0
         serialized = len(rdb_encode_value(self.engine, self.db_of(c), bytes(args[2]), flags)) - 1
-        c.reply_value(f"Value at:{id(value):#x} refcount:{refcount} encoding:{enc} "
+        addr = value_address(self.db_of(c), bytes(args[2]))
+        c.reply_value(f"Value at:{addr:#x} refcount:{refcount} encoding:{enc} "
                       f"serializedlength:{serialized} lru:{lru} "
                       f"lru_seconds_idle:{self._idle_seconds(lru)}{extra}")
 

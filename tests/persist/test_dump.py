@@ -291,3 +291,24 @@ def test_debug_object_serializedlength(server_pair, compression):
             d.step(debug_object(key))
     finally:
         d.close()
+
+
+def _value_address(r, key):
+    return r.execute_command("DEBUG", "OBJECT", key).split()[1]
+
+
+def test_debug_object_address_holds_while_a_value_changes_in_place(server_pair):
+    # Redis's own test: INCR of an integer string modifies it in place, so
+    # DEBUG OBJECT's at: stays; a list's address stays across pushes too.
+    for server in server_pair():
+        r = server.client()
+        r.set("foo", 20000)
+        r.incr("foo")
+        old = _value_address(r, "foo")
+        for _ in range(3):
+            r.incr("foo")
+            assert _value_address(r, "foo") == old
+        r.rpush("l", "a")
+        old = _value_address(r, "l")
+        r.rpush("l", "b")
+        assert _value_address(r, "l") == old
