@@ -54,6 +54,7 @@ class Server:
         self.tcp_port = cfg["port"]
         self.tls_port = 0                       # what the TLS listeners serve
         self.tls_ctx = None                     # ssl.SSLContext once TLS is configured
+        self.tls_client_ctx = None              # the one outgoing links use (tls-replication)
         self.pidfile_written = None
         self.repl = ReplState(cfg["repl-backlog-size"])     # replication IDs, offset, backlog
         self.info_state = None                  # rkvd.info.InfoState, made with INFO's handlers
@@ -220,7 +221,8 @@ class Server:
     # with, as SSL objects keep their SSL_CTX in Redis.
 
     def _configure_tls(self):
-        """A context for the current tls-* values, or None after logging why."""
+        """(server, client) contexts for the current tls-* values, or None
+        after logging why."""
         from rkvd.tls import TlsError, build_context
         try:
             return build_context(self.cfg)
@@ -235,19 +237,19 @@ class Server:
     def _apply_tls(self, cfg):
         if self.loop is None or not self._tls_wanted():
             return
-        ctx = self._configure_tls()
-        if ctx is None:
+        ctxs = self._configure_tls()
+        if ctxs is None:
             raise ConfigError("Unable to update TLS configuration. Check server logs.")
-        self._use_tls_context(ctx)
+        self._use_tls_context(*ctxs)
 
     def _apply_tls_port(self, cfg):
         if self.loop is None or cfg["tls-port"] == self.tls_port:
             return
         if self.tls_ctx is None:
-            ctx = self._configure_tls()
-            if ctx is None:
+            ctxs = self._configure_tls()
+            if ctxs is None:
                 raise ConfigError("Unable to update TLS configuration. Check server logs.")
-            self.tls_ctx = ctx
+            self.tls_ctx, self.tls_client_ctx = ctxs
         self._relisten(cfg["tls-port"], cfg["bind"],
                        "Unable to listen on this port. Check server logs.", "tls")
 
@@ -258,10 +260,10 @@ class Server:
             from rkvd.tls import VERIFY_MODES
             self.tls_ctx.verify_mode = VERIFY_MODES[cfg["tls-auth-clients"]]
 
-    def _use_tls_context(self, ctx):
+    def _use_tls_context(self, ctx, client_ctx):
         # Each TLS listener goes on serving its socket (a duplicate of it, so
         # connections waiting in the backlog stay) under the new context.
-        self.tls_ctx = ctx
+        self.tls_ctx, self.tls_client_ctx = ctx, client_ctx
         listeners = []
         for kind, srv in self.listeners:
             if kind == "tls":
@@ -582,10 +584,11 @@ class Server:
                 return 1
         self.listeners.extend(tcp)
         if self._tls_wanted():
-            self.tls_ctx = self._configure_tls()
-            if self.tls_ctx is None:
+            ctxs = self._configure_tls()
+            if ctxs is None:
                 self.log.warning("Failed to configure TLS. Check logs for more info.")
                 return 1
+            self.tls_ctx, self.tls_client_ctx = ctxs
         if cfg["tls-port"] != 0:
             tls = loop.run_until_complete(self._listen_tls(cfg["tls-port"], cfg["bind"]))
             if tls is None:

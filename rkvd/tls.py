@@ -1,11 +1,12 @@
 """TLS: the server's SSLContext built from the tls-* parameters, as Redis's
 tlsConfigure (tls.c) builds its SSL_CTX.
 
-build_context(cfg, log) checks the parameters in Redis's order, logs the
-reason of a failure with Redis's words and returns None then; a context it
-returns is complete, so a failed reconfiguration leaves the old one serving.
-The listener hands the context to uvloop's create_server(ssl=...), whose SSL
-protocol drives the handshake and feeds the client's BufferedProtocol.
+build_context(cfg) checks the parameters in Redis's order and raises
+TlsError with Redis's words; the contexts it returns are complete, so a
+failed reconfiguration leaves the old ones serving. The listener hands the
+server context to uvloop's create_server(ssl=...), whose SSL protocol drives
+the handshake and feeds the client's BufferedProtocol; the client context is
+what the replica's link to its master uses with tls-replication.
 
 Three OpenSSL settings have no Python API: the TLSv1.3 ciphersuites and the
 server session cache's mode, size and timeout.  They are set on the
@@ -123,11 +124,13 @@ def _ssl_reason(exc):
     return exc.strerror or str(exc)
 
 
-def _base_context(cfg, protocols, client):
+def _base_context(cfg, protocols, client, prefix=None):
     """What the server and the client context share (Redis's
     createSSLContext): protocols, the certificate and key (the tls-client-*
-    ones for a client context), the CAs, ciphers and ciphersuites."""
-    prefix = "tls-client-" if client else "tls-"
+    ones for a client context unless `prefix` says otherwise), the CAs,
+    ciphers and ciphersuites."""
+    if prefix is None:
+        prefix = "tls-client-" if client else "tls-"
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT if client else ssl.PROTOCOL_TLS_SERVER)
     # OpenSSL's defaults, as Redis has them: Python's context starts
     # stricter (its own cipher list, TLSv1.2 at least, server preference on)
@@ -164,10 +167,14 @@ def _base_context(cfg, protocols, client):
 
 
 def build_context(cfg):
-    """An SSLContext for the tls-* values of `cfg`; raises TlsError with the
-    line Redis logs when they do not make one.  As Redis, a client context is
-    made too when tls-client-cert-file and tls-client-key-file are set, so
-    that they are checked; rkvd opens no TLS connection that would use it yet."""
+    """(server, client) SSLContexts for the tls-* values of `cfg`; raises
+    TlsError with the line Redis logs when they do not make them.
+
+    The client context (a replica's link to its master) presents
+    tls-client-cert-file / tls-client-key-file, or the server's own
+    certificate when those are not both set, as Redis uses its server
+    SSL_CTX then; it verifies the master's certificate against the CAs but
+    not its name, as Redis does."""
     if not cfg["tls-cert-file"]:
         raise TlsError("No tls-cert-file configured!")
     if not cfg["tls-key-file"]:
@@ -211,5 +218,9 @@ def build_context(cfg):
         except (ssl.SSLError, OSError):
             raise TlsError("%s: failed to read DH params." % dh_file) from None
     if cfg["tls-client-cert-file"] and cfg["tls-client-key-file"]:
-        _base_context(cfg, protocols, client=True)
-    return ctx
+        client = _base_context(cfg, protocols, client=True)
+    else:
+        client = _base_context(cfg, protocols, client=True, prefix="tls-")
+    client.check_hostname = False
+    client.verify_mode = ssl.CERT_REQUIRED
+    return ctx, client

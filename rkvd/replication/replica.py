@@ -20,6 +20,7 @@ import asyncio
 import errno
 import os
 import socket
+import ssl
 import time
 
 from rkvd.replication.failover import IN_PROGRESS as FAILOVER_IN_PROGRESS
@@ -58,7 +59,7 @@ class MasterLink:
         self.state = STATE_CONNECT
         self.client = None              # the master client once the stream flows
         self.task = None                # the connect/handshake/transfer coroutine
-        self.sock = None
+        self.io = None                  # _PlainIO or _TlsIO until the stream flows
         self.transfer_size = -1         # payload bytes announced (0 with an EOF mark)
         self.transfer_read = 0
         self.transfer_lastio = 0        # unix seconds of the last byte in handshake/transfer
@@ -115,6 +116,115 @@ class MasterLink:
         if c is None or self.pre_psync or c.transport_closed:
             return
         c.write_raw(_resp(b"REPLCONF", b"ACK", self.side.server.repl.master_repl_offset))
+
+
+class _PlainIO:
+    """The master link's socket through the handshake and the payload."""
+
+    def __init__(self, loop, sock):
+        self.loop = loop
+        self.sock = sock
+
+    async def sendall(self, data):
+        await self.loop.sock_sendall(self.sock, data)
+
+    async def recv(self, n):
+        return await self.loop.sock_recv(self.sock, n)
+
+    async def hand_over(self, protocol):
+        """The socket becomes `protocol`'s transport (the stream from now)."""
+        await self.loop.connect_accepted_socket(lambda: protocol, self.sock)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class _TlsIO(asyncio.Protocol):
+    """The master link over TLS (tls-replication): _PlainIO's calls on
+    uvloop's SSL transport, whose protocol this is until hand_over gives the
+    transport, session and all, to the stream's protocol. What arrives is
+    buffered here; past _HIGH bytes unread, reading pauses."""
+
+    _HIGH = 1 << 20
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.transport = None
+        self.buf = bytearray()
+        self.eof = False
+        self.exc = None
+        self.waiter = None
+        self.paused = False
+
+    @classmethod
+    async def connect(cls, loop, sock, ctx):
+        """TLS over the connected `sock` once the handshake is done."""
+        io = cls(loop)
+        await loop.create_connection(lambda: io, sock=sock, ssl=ctx, server_hostname="")
+        return io
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.buf += data
+        if len(self.buf) > self._HIGH and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self):
+        self.eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc):
+        self.eof = True
+        self.exc = exc
+        self._wake()
+
+    def _wake(self):
+        w, self.waiter = self.waiter, None
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    async def sendall(self, data):
+        if self.eof:
+            raise ConnectionError(errno.ECONNRESET, "connection lost")
+        self.transport.write(data)
+
+    async def recv(self, n):
+        while not self.buf and not self.eof:
+            self.waiter = self.loop.create_future()
+            await self.waiter
+        if not self.buf:
+            if self.exc is not None:
+                raise self.exc
+            return b""
+        data = bytes(self.buf[:n])
+        del self.buf[:n]
+        if self.paused and len(self.buf) < self._HIGH // 4:
+            self.paused = False
+            self.transport.resume_reading()
+        return data
+
+    async def hand_over(self, protocol):
+        t, self.transport = self.transport, None
+        if self.paused:
+            t.resume_reading()
+        rest, self.buf = bytes(self.buf), bytearray()
+        t.set_protocol(protocol)
+        protocol.connection_made(t)
+        if rest:
+            protocol.data_received(rest)
+
+    def close(self):
+        if self.transport is not None:
+            self.transport.abort()
+            self.transport = None
 
 
 class _StreamProtocol(asyncio.Protocol):
@@ -278,12 +388,9 @@ class ReplicaSide:
         task, link.task = link.task, None
         if task is not None and not task.done():
             task.cancel()
-        if link.sock is not None:
-            try:
-                link.sock.close()
-            except OSError:
-                pass
-            link.sock = None
+        if link.io is not None:
+            link.io.close()
+            link.io = None
 
     def _cache_master(self, c):
         self.log.notice("Caching the disconnected master state.")
@@ -348,12 +455,9 @@ class ReplicaSide:
     def _sync_failed(self, link, reconnect):
         # Redis's cancelReplicationHandshake
         link.state = STATE_CONNECT
-        if link.sock is not None:
-            try:
-                link.sock.close()
-            except OSError:
-                pass
-            link.sock = None
+        if link.io is not None:
+            link.io.close()
+            link.io = None
         if reconnect and link is self.link:
             self.log.notice(f"Reconnecting to MASTER {link.host}:{link.port} after failure")
             self._connect(link)
@@ -463,13 +567,23 @@ class ReplicaSide:
         family, stype, proto, _, addr = infos[0]
         sock = socket.socket(family, stype, proto)
         sock.setblocking(False)
-        link.sock = sock
+        link.io = io = _PlainIO(loop, sock)
         await loop.sock_connect(sock, addr)
+        if self.cfg["tls-replication"]:
+            ctx = self.server.tls_client_ctx
+            if ctx is None:
+                self.log.warning("Unable to connect to MASTER: TLS is not configured")
+                raise _Failed()
+            try:
+                link.io = io = await _TlsIO.connect(loop, sock, ctx)
+            except (ssl.SSLError, OSError) as exc:
+                self.log.warning(f"Unable to connect to MASTER: {_errtext(exc)}")
+                raise _Failed() from exc
         self.log.notice("Non blocking connect for SYNC fired the event.")
         link.state = STATE_HANDSHAKE
         link.transfer_lastio = int(time.time())
 
-        await loop.sock_sendall(sock, _resp(b"PING"))
+        await io.sendall(_resp(b"PING"))
         reply = await self._read_line(link, handshake=True)
         if not (reply.startswith(b"+") or reply.startswith(b"-NOAUTH") or reply.startswith(b"-NOPERM")
                 or reply.startswith(b"-ERR operation not permitted")):
@@ -490,7 +604,7 @@ class ReplicaSide:
         if announce_ip:
             out.append(_resp(b"REPLCONF", b"ip-address", announce_ip))
         out.append(_resp(b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"))
-        await loop.sock_sendall(sock, b"".join(out))
+        await io.sendall(b"".join(out))
         if auth:
             reply = await self._read_line(link, handshake=True)
             if reply.startswith(b"-"):
@@ -517,7 +631,7 @@ class ReplicaSide:
         psync = (_resp(b"PSYNC", replid, offset, b"FAILOVER") if handing_over
                  else _resp(b"PSYNC", replid, offset))
         try:
-            await loop.sock_sendall(sock, psync)
+            await io.sendall(psync)
         except OSError:
             failover.abort("Write error to failover target")
             raise
@@ -569,12 +683,11 @@ class ReplicaSide:
             else:
                 self.log.warning(f"Unexpected reply to PSYNC from master: {_text(reply)}")
             self.log.notice("Retrying with SYNC...")
-            await loop.sock_sendall(sock, b"SYNC\r\n")
+            await io.sendall(b"SYNC\r\n")
         await self._full_sync(link, master_replid, initial_offset)
 
     async def _read_line(self, link, handshake=False):
         """One line from the master, without its CR LF."""
-        loop = self.server.loop
         buf = link.rbuf
         while True:
             i = buf.find(b"\n")
@@ -582,7 +695,7 @@ class ReplicaSide:
                 line = bytes(buf[:i])
                 del buf[:i + 1]
                 return line[:-1] if line.endswith(b"\r") else line
-            data = await loop.sock_recv(link.sock, READ_CHUNK)
+            data = await link.io.recv(READ_CHUNK)
             if not data:
                 if handshake:
                     self.log.warning("Master did not respond to command during SYNC handshake")
@@ -593,7 +706,6 @@ class ReplicaSide:
             buf += data
 
     async def _full_sync(self, link, master_replid, initial_offset):
-        loop = self.server.loop
         cfg = self.cfg
         link.state = STATE_TRANSFER
         link.transfer_size = -1
@@ -664,14 +776,14 @@ class ReplicaSide:
                     data = bytes(buf[:left])
                     del buf[:left]
                 else:
-                    data = await loop.sock_recv(link.sock, min(left, READ_CHUNK))
+                    data = await link.io.recv(min(left, READ_CHUNK))
             else:
                 from_buf = bool(buf)
                 if from_buf:
                     data = bytes(buf)
                     buf.clear()
                 else:
-                    data = await loop.sock_recv(link.sock, READ_CHUNK)
+                    data = await link.io.recv(READ_CHUNK)
             if not data:
                 raise ConnectionError(errno.ECONNRESET, "connection lost")
             link.transfer_lastio = int(time.time())
@@ -812,12 +924,11 @@ class ReplicaSide:
     async def _attach(self, link, dbid):
         """The connection becomes the master client; what was read past the
         handshake or the payload is its first input."""
-        loop = self.server.loop
-        sock, link.sock = link.sock, None
+        io, link.io = link.io, None
         leftover = bytes(link.rbuf)
         link.rbuf = bytearray()
         link._carry = bytearray()
-        await loop.connect_accepted_socket(lambda: _StreamProtocol(link, leftover, dbid), sock)
+        await io.hand_over(_StreamProtocol(link, leftover, dbid))
 
     # --- INFO ----------------------------------------------------------------
 

@@ -394,3 +394,47 @@ def test_readme_configuration(rkvd_factory, certs, tmp_path):
     server.tls_port = tls_port
     c = _client(server, certs)
     assert c.ping() is True
+
+
+# ---------------------------------------------------------------------------
+# tls-replication: the replica's link to its master
+# ---------------------------------------------------------------------------
+
+def _replicated(master, replica, n):
+    def done():
+        info = replica.client().info("replication")
+        return info.get("master_link_status") == "up" and replica.client().dbsize() == n
+    support.wait_for(done, timeout=15, what=f"the replica to hold {n} keys over TLS")
+
+
+@pytest.mark.parametrize("kinds", [("rkvd", "rkvd"), ("redis", "rkvd"), ("rkvd", "redis")],
+                         ids=lambda k: "%s-master-%s-replica" % k)
+def test_replication_over_tls(kinds, rkvd_factory, redis_factory, certs):
+    """The replica presents the server certificate as its client certificate
+    (no tls-client-* files, as in Redis's own TLS test), the master requires
+    one (tls-auth-clients yes): the full sync and the stream after it go
+    over TLS, with redis-server on either end."""
+    factories = {"rkvd": rkvd_factory, "redis": redis_factory}
+    master = _start(factories[kinds[0]], certs)
+    replica = _start(factories[kinds[1]], certs, "--tls-replication", "yes")
+    m = master.client()
+    for i in range(200):
+        m.set(f"k{i}", "v" * i)
+    replica.client().replicaof("127.0.0.1", master.tls_port)
+    _replicated(master, replica, 200)
+    m.rpush("list", *range(100))
+    m.incr("counter")
+    _replicated(master, replica, 202)
+    support.wait_for(lambda: replica.client().execute_command("DEBUG", "DIGEST")
+                     == m.execute_command("DEBUG", "DIGEST"), what="equal digests")
+    # the master sees its replica on the TLS port it announced
+    line = m.info("replication")["slave0"]
+    assert line["port"] == replica.tls_port
+
+
+def test_replica_without_tls_replication_is_refused_by_a_tls_port(rkvd_factory, certs):
+    master = _start(rkvd_factory, certs)
+    replica = rkvd_factory()
+    replica.client().replicaof("127.0.0.1", master.tls_port)
+    time.sleep(1.5)
+    assert replica.client().info("replication")["master_link_status"] == "down"
