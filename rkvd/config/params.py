@@ -374,7 +374,8 @@ PARAMS = [
     Num("loading-process-events-interval-bytes", 1024, INT_MAX, 2 * 1024 * 1024, flags=HIDDEN),
 
     # TLS: the server's hooks rebuild the context (rkvd.tls) and the listener;
-    # tls-replication and tls-cluster are stored for links rkvd does not make yet
+    # tls-replication: the replica's link (rkvd.replication.replica); tls-cluster
+    # is stored for the cluster bus rkvd does not have
     Num("tls-port", 0, 65535, 0, shell="tls_port"),
     Num("tls-session-cache-size", 0, INT_MAX, 20 * 1024, shell="tls"),
     Num("tls-session-cache-timeout", 0, INT_MAX, 300, shell="tls"),
