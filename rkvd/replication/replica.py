@@ -568,6 +568,14 @@ class ReplicaSide:
         sock = socket.socket(family, stype, proto)
         sock.setblocking(False)
         link.io = io = _PlainIO(loop, sock)
+        source = self.cfg["bind-source-addr"]
+        if source:
+            # the address the master sees this replica connect from
+            try:
+                sock.bind((source, 0))
+            except OSError as exc:
+                self.log.warning(f"Unable to connect to MASTER: bind: {_errtext(exc)}")
+                raise _Failed() from exc
         await loop.sock_connect(sock, addr)
         if self.cfg["tls-replication"]:
             ctx = self.server.tls_client_ctx

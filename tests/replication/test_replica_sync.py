@@ -369,3 +369,17 @@ def test_an_aborted_swapdb_load_keeps_the_old_data(redis_factory, rkvd_factory):
     master.execute_command("CLIENT", "KILL", "TYPE", "replica")
     wait_for(lambda: replica.info("persistence")["loading"] == 0, what="the abort")
     assert replica.get("mykey") == b"myvalue" and replica.dbsize() == 1
+
+
+def test_bind_source_addr_is_the_address_the_master_sees(pair):
+    # Redis's networking test: the master lists the replica at the source
+    # address it was told to bind (any 127/8 address is local on Linux;
+    # protected mode would refuse one other than 127.0.0.1)
+    master, replica, _, _ = pair("--bind-source-addr", "127.0.0.2",
+                                 master_args=("--protected-mode", "no"))
+    wait_for(lambda: "slave0" in info(master), what="the master to list its replica")
+    assert info(master)["slave0"]["ip"] == "127.0.0.2"
+    replica.config_set("bind-source-addr", "192.0.2.1")     # not an address of this host
+    replica.client_kill_filter(_type="master")
+    time.sleep(1.5)
+    assert info(replica)["master_link_status"] == "down"
