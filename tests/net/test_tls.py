@@ -438,3 +438,22 @@ def test_replica_without_tls_replication_is_refused_by_a_tls_port(rkvd_factory, 
     replica.client().replicaof("127.0.0.1", master.tls_port)
     time.sleep(1.5)
     assert replica.client().info("replication")["master_link_status"] == "down"
+
+
+def test_quit_frees_the_client_at_once(pair, certs):
+    # Redis frees a client as soon as its last reply is written; under TLS
+    # the transport reports the loss only after close_notify, so a server
+    # waiting for that still counted the client (Redis's tracking test).
+    for server in pair():
+        ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
+        ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
+        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
+                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(b"CLIENT TRACKING on BCAST PREFIX p:\r\n")
+            assert s.recv(100) == b"+OK\r\n"
+            other = server.client()
+            assert other.info("clients")["tracking_clients"] == 1
+            s.sendall(b"QUIT\r\n")
+            assert s.recv(100) == b"+OK\r\n"
+            assert other.info("clients")["tracking_clients"] == 0
+            assert len(other.client_list()) == 1

@@ -409,9 +409,10 @@ cdef class Client:
             return 0
         if self.reply.len:
             self.flush()
-        if self.flags & CF_CLOSE_AFTER_REPLY and not (self.flags & CF_CLOSED):
-            self.flags |= CF_CLOSED
-            self.transport.close()
+        if self.flags & CF_CLOSE_AFTER_REPLY:
+            # gone now, as Redis frees it once the reply is written: under
+            # TLS the transport reports the loss only after close_notify
+            self.close()
         return 0
 
     cpdef close(self):
