@@ -11,6 +11,16 @@ too slow for every command, so ``used_memory`` is the running counter of
 rkvd._core.lib.mem (hooks on Python's allocator, which the engine's
 libraries allocate through), calibrated against mallinfo2() from the cron.
 Without the hooks (an engine inside another process) mallinfo2() it is.
+
+The interpreter and the server's modules hold some 15 MB before the server
+makes its first structure: functions, classes and constants, what Redis has
+in its executable's text and data segments, which its used_memory does not
+count either. A server run from the command line measures that footprint
+once, after importing what it loads at start (exclude_runtime), and leaves
+it out of used_memory and so out of what maxmemory limits: used_memory is
+what the server's state (keyspace, clients, buffers, scripts) holds, about
+what redis-server's is for the same state. used_memory_rss stays the whole
+process's.
 """
 
 import ctypes
@@ -74,19 +84,37 @@ def malloc_info():
     return used, active
 
 
+# Bytes the allocator held for the loaded runtime when the server started
+# (exclude_runtime); 0 for an engine inside another process.
+_runtime_base = 0
+
+
 def used_memory():
     """INFO used_memory: the running counter (or mallinfo2 without it)."""
     if _mem.installed():
         return _mem.used()
-    return malloc_info()[0]
+    return malloc_info()[0] - _runtime_base
 
 
 def calibrate_memory():
-    """Set the running counter to the allocator's figure; returns the drift
-    corrected (bytes the counter did not see since the last calibration)."""
+    """Set the running counter to the allocator's figure less the runtime's;
+    returns the drift corrected (bytes the counter did not see since the
+    last calibration)."""
     if not _mem.installed():
         return 0
-    return _mem.calibrate(malloc_info()[0])
+    return _mem.calibrate(malloc_info()[0] - _runtime_base)
+
+
+def exclude_runtime():
+    """Take what the allocator holds now as the runtime's footprint, left out
+    of used_memory from here on; returns it. Called once, with the server's
+    modules imported and before the server's state is made."""
+    global _runtime_base
+    _runtime_base = 0
+    calibrate_memory()
+    _runtime_base = malloc_info()[0]
+    calibrate_memory()
+    return _runtime_base
 
 
 def process_rss():
@@ -104,6 +132,8 @@ def malloc_stats_text():
     lines = ["glibc malloc statistics (mallinfo2):"]
     for name, _ in m._fields_:
         lines.append(f"{name}:{getattr(m, name)}")
+    # what of uordblks + hblkhd is the runtime's, outside used_memory
+    lines.append(f"runtime_not_in_used_memory:{_runtime_base}")
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +322,7 @@ def memory_overhead(server):
     st = server.info_state
     e = server.engine
     allocated = used_memory()
-    active = max(malloc_info()[1], allocated)
+    active = max(malloc_info()[1] - _runtime_base, allocated)
     st.update_peak(allocated)
     rss = process_rss()
     repl = server.replication

@@ -30,6 +30,15 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.scripting", "rkvd.replication.master",
                    "rkvd.replication.replica")
 
+# What else a server loads while it initializes. run() imports these and the
+# handler modules before it makes the server, then takes the runtime's
+# footprint, which used_memory leaves out (rkvd.info.exclude_runtime).
+INIT_MODULES = HANDLER_MODULES + (
+    "rkvd._core.server", "rkvd._core.introspect", "rkvd._core.lib.signals",
+    "rkvd._core.persist.aof_rewrite", "rkvd._core.persist.fork", "rkvd._core.persist.rdb_save",
+    "rkvd._core.scripting.luaengine", "rkvd.acl", "rkvd.aof", "rkvd.persistence",
+    "rkvd.replication.failover", "rkvd.stream")
+
 
 class Server:
     def __init__(self, cfg, log=None, supervisor=None):
@@ -732,5 +741,13 @@ def run(cfg, supervisor=None):
         except OSError as exc:
             log.warning(f"Can't chdir to '{cfg['dir']}': {exc.strerror}")
             return 1
+    import importlib
+
+    from rkvd import info
+    for modname in INIT_MODULES:
+        importlib.import_module(modname)
+    runtime = info.exclude_runtime()
+    log.verbose(f"The interpreter and the server's code hold {runtime / (1024 * 1024):.2f}M, "
+                "not counted in used_memory")
     server = Server(cfg, log, supervisor)
     return server.run()
