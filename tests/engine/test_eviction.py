@@ -397,3 +397,29 @@ def test_config_set_below_used_memory_warns_and_evicts(server):
     assert "This will result in key eviction and/or the inability to accept new write commands " \
            "depending on the maxmemory-policy." in s.stdout()
 
+
+def test_tracking_invalidations_do_not_feed_the_eviction(server):
+    # Redis's "client tracking don't cause eviction feedback loop": the
+    # invalidation messages an eviction sends allocate memory; counted
+    # against what the eviction freed they would make it drain the keyspace
+    s, r = server
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.config_set("maxmemory-eviction-tenacity", 100)
+    trackers = []
+    for _ in range(10):
+        t = s.raw()
+        t.command("HELLO", "3")
+        t.command("CLIENT", "TRACKING", "on")
+        trackers.append(t)
+    names = [str(j) + "x" * 1000 for j in range(300)]
+    for name in names:
+        r.set(name, "x")
+        for t in trackers:
+            t.command("GET", name)
+    time.sleep(1.1)         # the trackers' query buffers shrink from cron
+    r.config_set("maxmemory", used_memory(r) - 40000)
+    evicted = info(r, "stats")["evicted_keys"]
+    assert 200 <= r.dbsize() <= 300
+    assert 10 <= evicted <= 50
+    for t in trackers:
+        t.close()
