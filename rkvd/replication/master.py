@@ -395,7 +395,15 @@ class Master:
         self.replicas.append(link)
         self._links[c.id] = link
         self._handshakes.pop(c.id, None)
+        self.engine.repl_output_mem_fn = self.output_buffers_mem
         return link
+
+    def output_buffers_mem(self):
+        """Bytes the replicas' output holds: the stream kept for a replica
+        still loading its RDB, and what waits in each connection. Eviction
+        leaves it out (Redis's freeMemoryGetNotCountedMemory): freeing keys
+        would not shrink it."""
+        return sum(len(link.pending) + link.client.pending_output for link in self.replicas)
 
     def _try_partial(self, c, hs, replid, offset):
         """Redis's masterTryPartialResynchronization: +CONTINUE and the
@@ -545,6 +553,8 @@ class Master:
     def _forget(self, link):
         if link in self.replicas:
             self.replicas.remove(link)
+            if not self.replicas:
+                self.engine.repl_output_mem_fn = None
         self._links.pop(link.client.id, None)
         if link.bulk is not None:
             link.bulk[0].close()

@@ -147,6 +147,10 @@ cdef class Engine:
     cdef public long long eviction_exceeded_start_us    # monotonic us when over the limit began, or 0
     cdef public bint eviction_proc_running  # the loop carries on evicting (Redis's evictionTimeProc)
     cdef object eviction_proc_cb
+    # fn() -> bytes the replicas' output buffers hold (not counted for
+    # eviction, as Redis leaves out its replication buffer past the
+    # backlog); None without replicas to ask
+    cdef public object repl_output_mem_fn
     cdef EvictionPoolEntry* evict_pool      # EVPOOL_SIZE entries, made on first use
     cdef unsigned int evict_next_db         # the random policies' database rotation
     # pub/sub (engine/pubsub.pyx): name -> [Client] in subscription order
