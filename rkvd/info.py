@@ -350,7 +350,9 @@ def memory_overhead(server):
     repl_backlog = bl.size if bl is not None else 0
     overhead = (st.startup_memory + clients_normal + clients_slaves + repl_backlog + ht_total
                 + lua_caches + functions_caches)
-    aof_buffer = e.mem_not_counted_for_evict    # the stream fed and not yet taken
+    # the stream fed and not yet taken, and the replicas' output
+    not_counted = e.mem_not_counted_for_evict
+    aof_buffer = not_counted - (repl.output_buffers_mem() if repl.replicas else 0)
     dataset = allocated - overhead if allocated > overhead else 0
     net = allocated - st.startup_memory
     keys = sum(len(db) for db in e.dbs)
@@ -360,7 +362,7 @@ def memory_overhead(server):
         "peak": st.peak_memory, "startup": st.startup_memory,
         "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
         "repl_backlog": repl_backlog, "clients_slaves": clients_slaves, "clients_normal": clients_normal,
-        "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": lua_caches,
+        "cluster_links": 0, "aof_buffer": max(aof_buffer, 0), "not_counted": not_counted, "lua_caches": lua_caches,
         "functions_caches": functions_caches,
         "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
         "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
@@ -513,7 +515,7 @@ def _memory(server):
         ("rss_overhead_bytes", mh["rss_extra_bytes"]),
         ("mem_fragmentation_ratio", f"{mh['total_frag']:.2f}"),
         ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
-        ("mem_not_counted_for_evict", mh["aof_buffer"]),
+        ("mem_not_counted_for_evict", mh["not_counted"]),
         ("mem_replication_backlog", mh["repl_backlog"]),
         ("mem_total_replication_buffers", mh["repl_backlog"] + mh["clients_slaves"]),
         ("mem_clients_slaves", mh["clients_slaves"]),
