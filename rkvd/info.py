@@ -474,6 +474,8 @@ def _memory(server):
     from rkvd._core.scripting import luaengine
     lua, _, cached_scripts = luaengine.memory_info()
     fn_mem, _, n_functions, n_libraries = luaengine.functions_memory_info()
+    from rkvd._core.lib import bio
+    lazy_pending, lazy_freed = bio.lazyfree_stats()
     lines = [
         ("used_memory", used),
         ("used_memory_human", bytes_to_human(used)),
@@ -524,9 +526,9 @@ def _memory(server):
         ("mem_aof_buffer", mh["aof_buffer"]),
         ("mem_allocator", MEM_ALLOCATOR),
         ("active_defrag_running", 0),
-        # Values are freed at once: there is no lazy-free thread.
-        ("lazyfree_pending_objects", 0),
-        ("lazyfreed_objects", 0),
+        # the lazy-free thread's (engine/lazyfree.pyx, lib/bio)
+        ("lazyfree_pending_objects", lazy_pending),
+        ("lazyfreed_objects", lazy_freed),
     ]
     return "Memory", lines
 

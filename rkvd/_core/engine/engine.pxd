@@ -143,6 +143,7 @@ cdef class Engine:
     cdef public int maxmemory_policy        # MM_* (the maxmemory-policy enum's order)
     cdef public int maxmemory_samples, maxmemory_eviction_tenacity
     cdef public bint lazyfree_lazy_eviction, replica_ignore_maxmemory
+    cdef public bint lazyfree_lazy_user_del    # DEL frees as UNLINK does
     cdef public long long stat_total_eviction_exceeded_us
     cdef public long long eviction_exceeded_start_us    # monotonic us when over the limit began, or 0
     cdef public bint eviction_proc_running  # the loop carries on evicting (Redis's evictionTimeProc)

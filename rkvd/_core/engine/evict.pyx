@@ -252,8 +252,8 @@ cdef object _select_victim(Engine e, int* dbid):
 
 
 # Evict one key: a deletion seen by WATCH, notified as `evicted` and
-# propagated as DEL (UNLINK when lazyfree-lazy-eviction is set). Values are
-# freed synchronously either way. *freed gets what the deletion alone gave
+# propagated as DEL (UNLINK when lazyfree-lazy-eviction is set, which also
+# frees a big value on the lazy-free thread). *freed gets what the deletion alone gave
 # back, as Redis measures it: the invalidation messages to tracking clients
 # and the propagated command allocate after it, and counting them against
 # the eviction would make it evict on and on (a feedback loop).
@@ -263,7 +263,7 @@ cdef int _evict_key(Engine e, int dbid, bytes key, long long* freed) except -1:
     cdef long long del_start = 0
     if e.latency_threshold_ms:
         del_start = monotonic_us()
-    db.delete_key(key, len(key))
+    db.delete_key(key, len(key), e.lazyfree_lazy_eviction)
     if e.latency_threshold_ms:
         e.latency_sample("eviction-del", monotonic_us() - del_start)
     freed[0] = before - mem_used(_mem)
