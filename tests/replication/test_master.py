@@ -8,6 +8,7 @@ WAIT waits for.
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -461,3 +462,38 @@ def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, red
         assert abs(after - before) < 4 * n, (before, after)
     finally:
         os.kill(replica.pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("diskless", ["no", "yes"])
+def test_redis_cli_functions_rdb_gets_the_functions_alone(server_pair, tmp_path, diskless):
+    # REPLCONF rdb-filter-only functions (redis-cli --functions-rdb): a
+    # snapshot with the libraries and no key, from either kind of master;
+    # redis-server loads both servers' files to the same functions
+    code = "#!lua name=lib1\nredis.register_function('func1', function() return 123 end)"
+    files = []
+    for server in server_pair("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"):
+        c = server.client()
+        c.set("some-key", "v")
+        c.function_load(code)
+        path = tmp_path / f"{server.name}-{diskless}.rdb"
+        out = subprocess.run(["redis-cli", "-p", str(server.port), "--functions-rdb", str(path)],
+                             capture_output=True, text=True, timeout=30)
+        assert "Transfer finished with success" in out.stdout + out.stderr, out
+        data = path.read_bytes()
+        assert b"func1" in data and b"some-key" not in data
+        files.append(path)
+        with server.raw() as r:
+            files.append(r.command("REPLCONF", "rdb-filter-only", "keys"))
+    assert files[1] == files[3] == b"-ERR Unsupported rdb-filter-only option: keys\r\n"
+    loaded = []
+    for path in (files[0], files[2]):
+        d = tmp_path / f"load-{path.name}"
+        d.mkdir()
+        (d / "dump.rdb").write_bytes(path.read_bytes())
+        redis = support.start_redis(f"load-{path.stem}", directory=d)
+        try:
+            rc = redis.client()
+            loaded.append((rc.dbsize(), rc.function_list()))
+        finally:
+            redis.kill()
+    assert loaded[0] == loaded[1] and loaded[0][0] == 0 and loaded[0][1]
