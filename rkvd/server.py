@@ -659,7 +659,53 @@ class Server:
             self.log.reopen()
         except OSError as exc:
             self.log.warning(f"Failed to reopen the log file: {exc.strerror}")
+        if self.cfg.loaded_from:
+            self.reload_config()
         self.supervisor.reloaded()
+
+    def reload_config(self):
+        """SIGHUP: read the config file (and the command-line options after
+        it) again and apply what changed, through CONFIG SET's path: every
+        mutable parameter or none (a value refused, or a hook failing,
+        restores them all). An unreadable or invalid file changes nothing.
+        Parameters that only a restart changes are logged, not applied.
+        Returns True when the running config matches the file's mutable
+        parameters afterwards."""
+        from rkvd.config import Config, ConfigError, reread
+        cfg = self.cfg
+        fresh = Config()
+        fresh.logger, fresh.validate_user = self.log, cfg.validate_user
+        fresh.command_names = cfg.command_names
+        try:
+            reread(cfg, fresh)
+        except ConfigError as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            where = f" at line {exc.linenum}" if getattr(exc, "linenum", None) else ""
+            self.log.warning(f"Config reload failed{where}: {reason}. "
+                             "The running configuration is unchanged.")
+            return False
+        mutable, restart = cfg.reload_changes(fresh)
+        for name, old, new in restart:
+            if old is None:
+                self.log.warning(f"Config reload: the {name} lines changed; they take effect "
+                                 "after a restart.")
+            else:
+                self.log.warning(f"Config reload: {name} changed from {cfg.shown(name, old)} to "
+                                 f"{cfg.shown(name, new)}; it takes effect after a restart.")
+        if not mutable:
+            self.log.notice("Config reload: no parameter changed.")
+            return True
+        try:
+            cfg.config_set([(name, new) for name, _, new in mutable], local=True, trusted=True,
+                           loading=bool(self.engine.loading or self.persistence.async_loading))
+        except ConfigError as exc:
+            self.log.warning(f"Config reload failed: {str(exc).rstrip('.')}. The running "
+                             "configuration is unchanged.")
+            return False
+        for name, old, new in mutable:
+            self.log.notice(f"Config reload: {name} changed from {cfg.shown(name, old)} to "
+                            f"{cfg.shown(name, new)}.")
+        return True
 
 
 class _Serving:
