@@ -423,3 +423,23 @@ def test_tracking_invalidations_do_not_feed_the_eviction(server):
     assert 10 <= evicted <= 50
     for t in trackers:
         t.close()
+
+
+def test_used_memory_counts_the_skiplist_slabs(server):
+    # a skiplist's nodes come from 16 KB slabs taken from glibc directly:
+    # counted when taken and when given back, so used_memory follows the
+    # allocator through a big sorted set's life (no calibration between:
+    # each step is one EXEC)
+    _, r = server
+    for step in ("zadd", "del"):
+        p = r.pipeline(transaction=True)
+        if step == "zadd":
+            p.zadd("z", {f"m{i}": i for i in range(30000)})
+        else:
+            p.delete("z")
+        p.info("memory")
+        p.execute_command("MEMORY", "MALLOC-STATS")
+        replies = p.execute()
+        counted = replies[-2]["used_memory"]
+        allocator = _malloc_stats(replies[-1].decode())
+        assert abs(counted - allocator) <= max(allocator * 0.02, 64 << 10), (step, counted, allocator)
