@@ -6,18 +6,15 @@
 # moves to a job, so what the worker frees is plain C memory no other code
 # can reach. Small values (effort at most LAZYFREE_THRESHOLD allocations)
 # and values something else still references are freed at once, as Redis
-# does with a shared object.
+# does with a shared object. So are sorted sets, for now: their skiplist
+# nodes come from lib/skiplist's slabs, whose free lists only the engine's
+# thread may touch.
 from rkvd._core.lib.bio cimport bio_free_fn, bio_submit_free
 from rkvd._core.lib.dict cimport dict_prepare_free, dict_free_plain
 from cpython.ref cimport Py_REFCNT
 
 cdef enum:
     LAZYFREE_THRESHOLD = 64
-
-
-ctypedef struct _zset_payload:
-    zskiplist* zsl
-    kvdict* dict
 
 
 cdef void _bg_free_dict(void* arg) noexcept nogil:
@@ -27,15 +24,6 @@ cdef void _bg_free_dict(void* arg) noexcept nogil:
 cdef void _bg_free_quicklist(void* arg) noexcept nogil:
     ql_clear(<quicklist*>arg)
     free(arg)
-
-
-cdef void _bg_free_zset(void* arg) noexcept nogil:
-    cdef _zset_payload* z = <_zset_payload*>arg
-    if z.zsl != NULL:
-        zsl_free(z.zsl)
-    if z.dict != NULL:
-        dict_free_plain(z.dict)
-    free(z)
 
 
 cdef void _bg_free_stream_nodes(void* arg) noexcept nogil:
@@ -77,7 +65,6 @@ cdef int lazyfree_value(int otype, object v, Py_ssize_t refs) except -1:
     cdef void* payload = NULL
     cdef bio_free_fn fn = NULL
     cdef quicklist* ql
-    cdef _zset_payload* z
     if Py_REFCNT(v) > 1 + refs or lazyfree_effort(otype, v) <= LAZYFREE_THRESHOLD:
         return 0
     if otype == OBJ_LIST:
@@ -95,17 +82,6 @@ cdef int lazyfree_value(int otype, object v, Py_ssize_t refs) except -1:
         payload, fn = (<HashValue>v).ht, _bg_free_dict
         dict_prepare_free(<kvdict*>payload)
         (<HashValue>v).ht = NULL
-    elif otype == OBJ_ZSET:
-        z = <_zset_payload*>malloc(sizeof(_zset_payload))
-        if z == NULL:
-            return 0
-        z.zsl = (<ZsetValue>v).zsl
-        z.dict = (<ZsetValue>v).dict
-        if z.dict != NULL:
-            dict_prepare_free(z.dict)
-        (<ZsetValue>v).zsl = NULL
-        (<ZsetValue>v).dict = NULL
-        payload, fn = z, _bg_free_zset
     elif otype == OBJ_STREAM:
         # the consumer groups are Python objects: they go with v, here
         payload, fn = (<StreamValue>v).rax, _bg_free_stream_nodes
