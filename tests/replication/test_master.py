@@ -459,7 +459,8 @@ def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, red
         after, m = figures()
         # the kernel takes some megabytes first
         assert m["mem_not_counted_for_evict"] > 2 << 20
-        assert abs(after - before) < 4 * n, (before, after)
+        # counted, the held stream would show here whole
+        assert abs(after - before) < m["mem_not_counted_for_evict"] // 2, (before, after)
     finally:
         os.kill(replica.pid, signal.SIGCONT)
 
