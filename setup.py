@@ -29,6 +29,7 @@ MODULES = [
     "rkvd._core.lib.signals",
     "rkvd._core.lib.rax",
     "rkvd._core.lib.hdrhist",
+    "rkvd._core.lib.bio",
     "rkvd._core.server",
     "rkvd._core.persist.rdb_save",
     "rkvd._core.persist.rdb_load",

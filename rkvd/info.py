@@ -11,6 +11,16 @@ too slow for every command, so ``used_memory`` is the running counter of
 rkvd._core.lib.mem (hooks on Python's allocator, which the engine's
 libraries allocate through), calibrated against mallinfo2() from the cron.
 Without the hooks (an engine inside another process) mallinfo2() it is.
+
+The interpreter and the server's modules hold some 15 MB before the server
+makes its first structure: functions, classes and constants, what Redis has
+in its executable's text and data segments, which its used_memory does not
+count either. A server run from the command line measures that footprint
+once, after importing what it loads at start (exclude_runtime), and leaves
+it out of used_memory and so out of what maxmemory limits: used_memory is
+what the server's state (keyspace, clients, buffers, scripts) holds, about
+what redis-server's is for the same state. used_memory_rss stays the whole
+process's.
 """
 
 import ctypes
@@ -74,19 +84,37 @@ def malloc_info():
     return used, active
 
 
+# Bytes the allocator held for the loaded runtime when the server started
+# (exclude_runtime); 0 for an engine inside another process.
+_runtime_base = 0
+
+
 def used_memory():
     """INFO used_memory: the running counter (or mallinfo2 without it)."""
     if _mem.installed():
         return _mem.used()
-    return malloc_info()[0]
+    return malloc_info()[0] - _runtime_base
 
 
 def calibrate_memory():
-    """Set the running counter to the allocator's figure; returns the drift
-    corrected (bytes the counter did not see since the last calibration)."""
+    """Set the running counter to the allocator's figure less the runtime's;
+    returns the drift corrected (bytes the counter did not see since the
+    last calibration)."""
     if not _mem.installed():
         return 0
-    return _mem.calibrate(malloc_info()[0])
+    return _mem.calibrate(malloc_info()[0] - _runtime_base)
+
+
+def exclude_runtime():
+    """Take what the allocator holds now as the runtime's footprint, left out
+    of used_memory from here on; returns it. Called once, with the server's
+    modules imported and before the server's state is made."""
+    global _runtime_base
+    _runtime_base = 0
+    calibrate_memory()
+    _runtime_base = malloc_info()[0]
+    calibrate_memory()
+    return _runtime_base
 
 
 def process_rss():
@@ -104,6 +132,8 @@ def malloc_stats_text():
     lines = ["glibc malloc statistics (mallinfo2):"]
     for name, _ in m._fields_:
         lines.append(f"{name}:{getattr(m, name)}")
+    # what of uordblks + hblkhd is the runtime's, outside used_memory
+    lines.append(f"runtime_not_in_used_memory:{_runtime_base}")
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +322,7 @@ def memory_overhead(server):
     st = server.info_state
     e = server.engine
     allocated = used_memory()
-    active = max(malloc_info()[1], allocated)
+    active = max(malloc_info()[1] - _runtime_base, allocated)
     st.update_peak(allocated)
     rss = process_rss()
     repl = server.replication
@@ -320,7 +350,9 @@ def memory_overhead(server):
     repl_backlog = bl.size if bl is not None else 0
     overhead = (st.startup_memory + clients_normal + clients_slaves + repl_backlog + ht_total
                 + lua_caches + functions_caches)
-    aof_buffer = e.mem_not_counted_for_evict    # the stream fed and not yet taken
+    # the stream fed and not yet taken, and the replicas' output
+    not_counted = e.mem_not_counted_for_evict
+    aof_buffer = not_counted - (repl.output_buffers_mem() if repl.replicas else 0)
     dataset = allocated - overhead if allocated > overhead else 0
     net = allocated - st.startup_memory
     keys = sum(len(db) for db in e.dbs)
@@ -330,7 +362,7 @@ def memory_overhead(server):
         "peak": st.peak_memory, "startup": st.startup_memory,
         "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
         "repl_backlog": repl_backlog, "clients_slaves": clients_slaves, "clients_normal": clients_normal,
-        "cluster_links": 0, "aof_buffer": aof_buffer, "lua_caches": lua_caches,
+        "cluster_links": 0, "aof_buffer": max(aof_buffer, 0), "not_counted": not_counted, "lua_caches": lua_caches,
         "functions_caches": functions_caches,
         "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
         "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
@@ -442,6 +474,8 @@ def _memory(server):
     from rkvd._core.scripting import luaengine
     lua, _, cached_scripts = luaengine.memory_info()
     fn_mem, _, n_functions, n_libraries = luaengine.functions_memory_info()
+    from rkvd._core.lib import bio
+    lazy_pending, lazy_freed = bio.lazyfree_stats()
     lines = [
         ("used_memory", used),
         ("used_memory_human", bytes_to_human(used)),
@@ -483,7 +517,7 @@ def _memory(server):
         ("rss_overhead_bytes", mh["rss_extra_bytes"]),
         ("mem_fragmentation_ratio", f"{mh['total_frag']:.2f}"),
         ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
-        ("mem_not_counted_for_evict", mh["aof_buffer"]),
+        ("mem_not_counted_for_evict", mh["not_counted"]),
         ("mem_replication_backlog", mh["repl_backlog"]),
         ("mem_total_replication_buffers", mh["repl_backlog"] + mh["clients_slaves"]),
         ("mem_clients_slaves", mh["clients_slaves"]),
@@ -492,9 +526,9 @@ def _memory(server):
         ("mem_aof_buffer", mh["aof_buffer"]),
         ("mem_allocator", MEM_ALLOCATOR),
         ("active_defrag_running", 0),
-        # Values are freed at once: there is no lazy-free thread.
-        ("lazyfree_pending_objects", 0),
-        ("lazyfreed_objects", 0),
+        # the lazy-free thread's (engine/lazyfree.pyx, lib/bio)
+        ("lazyfree_pending_objects", lazy_pending),
+        ("lazyfreed_objects", lazy_freed),
     ]
     return "Memory", lines
 

@@ -18,6 +18,7 @@ RDB_SAVE_CHECKSUM = 2
 RDB_SAVE_KEEP_LRU = 4
 RDB_SAVE_KEEP_LFU = 8
 RDB_SAVE_INCREMENTAL_FSYNC = 16
+RDB_SAVE_NO_DATA = 32
 
 # The exit status of a fork child that ended on the parent's SIGUSR1 (Redis's
 # SERVER_CHILD_NOERROR_RETVAL, see lib/signals.pxd): read as killed by it.
@@ -124,7 +125,7 @@ class Persistence:
             flags |= RDB_SAVE_KEEP_LFU
         return flags
 
-    def aux(self, aof_base=False):
+    def aux(self, aof_base=False, functions=True):
         """What an RDB file holds between its magic and its databases: the
         AUX fields, then the libraries' FUNCTION2 records (rdbSaveRio)."""
         from rkvd._core.persist.rdb_save import rdb_aux_blob, rdb_function_records
@@ -136,7 +137,8 @@ class Persistence:
             (b"used-mem", used_memory()),
         ] + self.server.repl.rdb_aux_fields() + [
             (b"aof-base", 1 if aof_base else 0),
-        ]) + rdb_function_records(function_codes(), self.save_flags() & RDB_SAVE_COMPRESS)
+        ]) + (rdb_function_records(function_codes(), self.save_flags() & RDB_SAVE_COMPRESS)
+              if functions else b"")
 
     def apply_key_save_delay(self, cfg=None):
         """rdb-key-save-delay (a testing knob Redis's suite uses to slow a
@@ -205,17 +207,21 @@ class Persistence:
         self.log.notice(f"Background saving started by pid {pid}")
         return True
 
-    def bgsave_to_replicas(self, mark):
+    def bgsave_to_replicas(self, mark, data=True, functions=True):
         """Fork the diskless replication child (the RDB framed by the EOF
-        `mark`, through a pipe). Returns the pipe's read end, or None after
-        logging why the fork failed."""
+        `mark`, through a pipe; without the keys or the functions when
+        told, for REPLCONF rdb-filter-only). Returns the pipe's read end, or
+        None after logging why the fork failed."""
         from rkvd._core.persist.fork import fork_rdb_pipe_child
         if self.child is not None:
             return None
         flags = self.save_flags() & ~RDB_SAVE_INCREMENTAL_FSYNC
+        if not data:
+            flags |= RDB_SAVE_NO_DATA
         listen_fds = [fd for fd in self.server.listening_fds() if fd >= 0]
         try:
-            pid, fd, fork_usec, data_fd = fork_rdb_pipe_child(self.engine, mark, flags, self.aux(),
+            pid, fd, fork_usec, data_fd = fork_rdb_pipe_child(self.engine, mark, flags,
+                                                              self.aux(functions=functions),
                                                               listen_fds)
         except OSError as exc:
             self.log.warning(f"Can't save in background: fork: {exc.strerror}")

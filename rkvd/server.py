@@ -30,6 +30,15 @@ HANDLER_MODULES = ("rkvd.commands.config", "rkvd.commands.introspection",
                    "rkvd.commands.scripting", "rkvd.replication.master",
                    "rkvd.replication.replica")
 
+# What else a server loads while it initializes. run() imports these and the
+# handler modules before it makes the server, then takes the runtime's
+# footprint, which used_memory leaves out (rkvd.info.exclude_runtime).
+INIT_MODULES = HANDLER_MODULES + (
+    "rkvd._core.server", "rkvd._core.introspect", "rkvd._core.lib.signals",
+    "rkvd._core.persist.aof_rewrite", "rkvd._core.persist.fork", "rkvd._core.persist.rdb_save",
+    "rkvd._core.scripting.luaengine", "rkvd.acl", "rkvd.aof", "rkvd.persistence",
+    "rkvd.replication.failover", "rkvd.stream")
+
 
 class Server:
     def __init__(self, cfg, log=None, supervisor=None):
@@ -653,7 +662,53 @@ class Server:
             self.log.reopen()
         except OSError as exc:
             self.log.warning(f"Failed to reopen the log file: {exc.strerror}")
+        if self.cfg.loaded_from:
+            self.reload_config()
         self.supervisor.reloaded()
+
+    def reload_config(self):
+        """SIGHUP: read the config file (and the command-line options after
+        it) again and apply what changed, through CONFIG SET's path: every
+        mutable parameter or none (a value refused, or a hook failing,
+        restores them all). An unreadable or invalid file changes nothing.
+        Parameters that only a restart changes are logged, not applied.
+        Returns True when the running config matches the file's mutable
+        parameters afterwards."""
+        from rkvd.config import Config, ConfigError, reread
+        cfg = self.cfg
+        fresh = Config()
+        fresh.logger, fresh.validate_user = self.log, cfg.validate_user
+        fresh.command_names = cfg.command_names
+        try:
+            reread(cfg, fresh)
+        except ConfigError as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            where = f" at line {exc.linenum}" if getattr(exc, "linenum", None) else ""
+            self.log.warning(f"Config reload failed{where}: {reason}. "
+                             "The running configuration is unchanged.")
+            return False
+        mutable, restart = cfg.reload_changes(fresh)
+        for name, old, new in restart:
+            if old is None:
+                self.log.warning(f"Config reload: the {name} lines changed; they take effect "
+                                 "after a restart.")
+            else:
+                self.log.warning(f"Config reload: {name} changed from {cfg.shown(name, old)} to "
+                                 f"{cfg.shown(name, new)}; it takes effect after a restart.")
+        if not mutable:
+            self.log.notice("Config reload: no parameter changed.")
+            return True
+        try:
+            cfg.config_set([(name, new) for name, _, new in mutable], local=True, trusted=True,
+                           loading=bool(self.engine.loading or self.persistence.async_loading))
+        except ConfigError as exc:
+            self.log.warning(f"Config reload failed: {str(exc).rstrip('.')}. The running "
+                             "configuration is unchanged.")
+            return False
+        for name, old, new in mutable:
+            self.log.notice(f"Config reload: {name} changed from {cfg.shown(name, old)} to "
+                            f"{cfg.shown(name, new)}.")
+        return True
 
 
 class _Serving:
@@ -735,5 +790,13 @@ def run(cfg, supervisor=None):
         except OSError as exc:
             log.warning(f"Can't chdir to '{cfg['dir']}': {exc.strerror}")
             return 1
+    import importlib
+
+    from rkvd import info
+    for modname in INIT_MODULES:
+        importlib.import_module(modname)
+    runtime = info.exclude_runtime()
+    log.verbose(f"The interpreter and the server's code hold {runtime / (1024 * 1024):.2f}M, "
+                "not counted in used_memory")
     server = Server(cfg, log, supervisor)
     return server.run()

@@ -4,6 +4,7 @@ The parameters themselves live in the rkvd.config registry; this module is
 the command front end over it.
 """
 
+from rkvd._core.lib import bio
 from rkvd.commands.common import SYNTAX_ERROR, enc, is_local_client, reply_help, reply_subcommand_syntax_error, text
 from rkvd.config import ConfigError
 from rkvd.replytypes import RespMap
@@ -13,6 +14,7 @@ def reset_stats(server):
     """CONFIG RESETSTAT: engine counters, command and error statistics, rates."""
     server.engine.reset_stats()
     server.info_state.reset_metrics()
+    bio.reset_lazyfree_stats()
     server.replica.stat_repl_input_bytes = 0
     r = server.replication
     r.stat_sync_full = r.stat_sync_partial_ok = r.stat_sync_partial_err = 0

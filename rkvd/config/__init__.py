@@ -22,7 +22,7 @@ The package, from the bottom up:
 - cmdline: redis-server's command line.
 """
 
-from .cmdline import build_options, parse_command_line
+from .cmdline import build_options, parse_command_line, reread
 from .errors import REDIS_VERSION, ConfigError, ConfigFileError, ConfigOpenError
 from .kinds import (
                     DEBUG,
@@ -94,5 +94,5 @@ __all__ = [
     "REPL_BACKLOG_MIN_SIZE", "REWRITE_SIGNATURE", "SENSITIVE", "Special", "String",
     "VOLATILE", "absolute_path", "build_options", "expand_proc_title", "format_memory",
     "lookup", "notify_flags_from_string", "notify_flags_to_string", "parse_command_line",
-    "quote", "split_args",
+    "quote", "reread", "split_args",
 ]

@@ -2,6 +2,7 @@
 turned into one config text (file, then stdin, then the options) and loaded.
 """
 
+import os
 import sys
 
 from .reader import read_config_file
@@ -54,6 +55,27 @@ def build_options(args):
     return configfile, from_stdin, bytes(opts)
 
 
+def reread(cfg, fresh):
+    """Read the configuration `cfg` was started with again into `fresh` (a
+    new Config): its file, then its command-line options (what came from
+    stdin cannot be read twice). The directory a "dir" line names is
+    resolved as at start, from the directory the server was started in,
+    and left in fresh.reloaded_dir: the process's own stays where it is.
+    Raises ConfigFileError or ConfigOpenError."""
+    fresh.args = cfg.args
+    fresh.loaded_from = cfg.loaded_from
+    _, _, options = build_options(cfg.args or [])
+    text = read_config_file(cfg.loaded_from) if cfg.loaded_from else b""
+    here = os.getcwd()
+    try:
+        os.chdir(cfg.start_dir or here)
+        fresh.load_string(text + b"\n" + options)
+        fresh.reloaded_dir = os.getcwd()
+    finally:
+        os.chdir(here)
+    return fresh
+
+
 def parse_command_line(argv, cfg=None, stdin=None):
     """Build a Config from redis-server style arguments (without argv[0]):
     ``[configfile] [-] [--directive value ...]``.  The file, then stdin, then
@@ -64,6 +86,7 @@ def parse_command_line(argv, cfg=None, stdin=None):
     cfg = cfg if cfg is not None else Config()
     argv = list(argv)
     cfg.args = argv
+    cfg.start_dir = os.getcwd()
     if not argv:
         return cfg
     configfile, from_stdin, options = build_options(argv)

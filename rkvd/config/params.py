@@ -199,7 +199,7 @@ PARAMS = [
     Bool("lazyfree-lazy-eviction", 0, flags=DEBUG, engine="lazyfree_lazy_eviction"),
     Bool("lazyfree-lazy-expire", 0, flags=DEBUG),
     Bool("lazyfree-lazy-server-del", 0, flags=DEBUG),
-    Bool("lazyfree-lazy-user-del", 0, flags=DEBUG),
+    Bool("lazyfree-lazy-user-del", 0, flags=DEBUG, engine="lazyfree_lazy_user_del"),
     Bool("lazyfree-lazy-user-flush", 0, flags=DEBUG),
     Bool("repl-disable-tcp-nodelay", 0),
     Bool("repl-diskless-sync", 1, flags=DEBUG),

@@ -8,7 +8,7 @@ import os
 from rkvd.strutil import stringmatch
 
 from .errors import ConfigError, Invalid
-from .kinds import DENY_LOADING, HIDDEN, IMMUTABLE, MULTI_ARG, PROTECTED, Dir
+from .kinds import DENY_LOADING, HIDDEN, IMMUTABLE, MULTI_ARG, PROTECTED, SENSITIVE, Dir
 from .params import ENTRIES, PARAMS, lookup
 from .reader import load_text, read_config_file
 from .rewrite import rewrite
@@ -51,6 +51,8 @@ class Config:
         self._save_loaded = False
         self.loaded_from = None
         self.args = None
+        self.start_dir = None       # the cwd when the command line was parsed
+        self.reloaded_dir = None    # cmdline.reread: where "dir" points
         self.renamed_commands = []
         self.users = []
         self.loadmodules = []
@@ -226,11 +228,13 @@ class Config:
                     out.append((regname, p.get(self)))
         return out
 
-    def config_set(self, pairs, *, local=False, loading=False):
+    def config_set(self, pairs, *, local=False, loading=False, trusted=False):
         """CONFIG SET name value [name value ...], all or nothing.
 
         `local`: the client is on loopback or a unix socket (for
         enable-protected-configs local).  `loading`: the dataset is loading.
+        `trusted`: the values come from the config file (a reload), so
+        protected parameters are settable.
         Raises ConfigError whose text is Redis's error reply.
         """
         pairs = [(_s(n), _s(v)) for n, v in pairs]
@@ -248,7 +252,7 @@ class Config:
             if invalid:
                 continue
             p, regname = entry
-            if p.flags & IMMUTABLE or (p.flags & PROTECTED and not self._protected_ok(local)):
+            if p.flags & IMMUTABLE or (p.flags & PROTECTED and not trusted and not self._protected_ok(local)):
                 reason = ("can't set immutable config" if p.flags & IMMUTABLE
                           else "can't set protected config")
                 err_name, invalid = given, True
@@ -310,6 +314,39 @@ class Config:
                 fn(self)
             except Exception as e:
                 self._warn("Failed applying restored failed CONFIG SET command: %s" % e)
+
+    # -- reload (SIGHUP) -----------------------------------------------------
+
+    def reload_changes(self, fresh):
+        """Compare with `fresh`, the same files and options read again.
+        Returns (mutable, restart): [(name, old, new)] for the parameters
+        whose value differs, split by whether CONFIG SET may change them;
+        the file-only directives (rename-command, user, loadmodule) that
+        differ count as needing a restart, with None values. `fresh` holds
+        the directory the file names as its value for "dir" (see
+        cmdline.reread)."""
+        mutable, restart = [], []
+        for p in PARAMS:
+            if isinstance(p, Dir):
+                old, new = p.get(self), fresh.reloaded_dir
+            else:
+                old, new = p.get(self), p.get(fresh)
+            if old == new:
+                continue
+            (restart if p.flags & IMMUTABLE else mutable).append((p.name, old, new))
+        for attr, name in (("renamed_commands", "rename-command"), ("users", "user"),
+                           ("loadmodules", "loadmodule")):
+            if getattr(self, attr) != getattr(fresh, attr):
+                restart.append((name, None, None))
+        return mutable, restart
+
+    @staticmethod
+    def shown(name, value):
+        """A value as a reload logs it: sensitive ones redacted."""
+        entry = ENTRIES.get(_lower(name))
+        if value is None or (entry and entry[0].flags & SENSITIVE):
+            return "(redacted)" if value is not None else ""
+        return "'%s'" % _oneline(_s(value))
 
     # -- CONFIG REWRITE ------------------------------------------------------
 

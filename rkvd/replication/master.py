@@ -58,15 +58,23 @@ _BULK_CHUNK = 64 * 1024
 _BULK_HIGH = 1024 * 1024
 
 
+# What REPLCONF rdb-filter-only leaves out of the snapshot (Redis's
+# SLAVE_REQ_RDB_EXCLUDE_*); a filtered snapshot always goes to the
+# replica's socket, never to the RDB file.
+REQ_EXCLUDE_DATA = 1
+REQ_EXCLUDE_FUNCTIONS = 2
+
+
 class _Handshake:
     """What a connection said with REPLCONF before it asked to sync."""
-    __slots__ = ("listening_port", "addr", "capa", "rdb_only")
+    __slots__ = ("listening_port", "addr", "capa", "rdb_only", "req")
 
     def __init__(self):
         self.listening_port = 0
         self.addr = None
         self.capa = 0
         self.rdb_only = False
+        self.req = 0            # REQ_EXCLUDE_* from REPLCONF rdb-filter-only
 
 
 class ReplicaLink:
@@ -368,7 +376,7 @@ class Master:
         elif child is not None and child.kind == "rdb":
             other = None
             for peer in self.replicas:
-                if peer is not link and peer.state == WAIT_BGSAVE_END and (
+                if peer is not link and peer.state == WAIT_BGSAVE_END and peer.hs.req == hs.req and (
                         not peer.hs.rdb_only or hs.rdb_only):
                     other = peer
                     break
@@ -384,7 +392,7 @@ class Master:
             # the cron starts it, after the delay lets more replicas arrive
             self.log.notice("Delay next BGSAVE for diskless SYNC")
         elif child is None:
-            self._start_bgsave(hs.capa)
+            self._start_bgsave(hs.capa, hs.req)
         else:
             self.log.notice("No BGSAVE in progress, but another BG operation is active. "
                             "BGSAVE for replication delayed")
@@ -395,7 +403,15 @@ class Master:
         self.replicas.append(link)
         self._links[c.id] = link
         self._handshakes.pop(c.id, None)
+        self.engine.repl_output_mem_fn = self.output_buffers_mem
         return link
+
+    def output_buffers_mem(self):
+        """Bytes the replicas' output holds: the stream kept for a replica
+        still loading its RDB, and what waits in each connection. Eviction
+        leaves it out (Redis's freeMemoryGetNotCountedMemory): freeing keys
+        would not shrink it."""
+        return sum(len(link.pending) + link.client.pending_output for link in self.replicas)
 
     def _try_partial(self, c, hs, replid, offset):
         """Redis's masterTryPartialResynchronization: +CONTINUE and the
@@ -441,18 +457,19 @@ class Master:
         if not link.pre_psync:
             self._write(link, b"+FULLRESYNC %s %d\r\n" % (self.repl.replid.encode(), offset))
 
-    def _start_bgsave(self, mincapa):
+    def _start_bgsave(self, mincapa, req=0):
         """Redis's startBgsaveForReplication: the replicas' sockets when
-        diskless sync is on and every waiting replica takes EOF-marked
-        payloads, else the disk."""
-        socket_target = bool(self.cfg["repl-diskless-sync"] and mincapa & CAPA_EOF)
+        diskless sync is on (or the snapshot is filtered) and every waiting
+        replica takes EOF-marked payloads, else the disk. It serves the
+        waiting replicas that asked for the same filter `req`."""
+        socket_target = bool((self.cfg["repl-diskless-sync"] or req) and mincapa & CAPA_EOF)
         self.log.notice("Starting BGSAVE for SYNC with target: "
                         + ("replicas sockets" if socket_target else "disk"))
         self.server.stream.pump()
         p = self.server.persistence
-        waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START]
+        waiting = [link for link in self.replicas if link.state == WAIT_BGSAVE_START and link.hs.req == req]
         if socket_target:
-            ok = self._start_socket_transfer(waiting)
+            ok = self._start_socket_transfer(waiting, req)
         else:
             ok = p.bgsave()
         if not ok:
@@ -470,7 +487,7 @@ class Master:
 
     # ------------------------------------------------------------ diskless transfer
 
-    def _start_socket_transfer(self, waiting):
+    def _start_socket_transfer(self, waiting, req=0):
         """Redis's rdbSaveToSlavesSockets: +FULLRESYNC to the waiting
         replicas, then a child writes the EOF-marked RDB into a pipe whose
         bytes the loop copies to each of them."""
@@ -478,7 +495,8 @@ class Master:
         for link in waiting:
             self._setup_full_resync(link, offset)
         mark = os.urandom(20).hex().encode()
-        fd = self.server.persistence.bgsave_to_replicas(mark)
+        fd = self.server.persistence.bgsave_to_replicas(mark, data=not req & REQ_EXCLUDE_DATA,
+                                                        functions=not req & REQ_EXCLUDE_FUNCTIONS)
         if fd is None:
             for link in waiting:
                 link.state = WAIT_BGSAVE_START
@@ -545,6 +563,8 @@ class Master:
     def _forget(self, link):
         if link in self.replicas:
             self.replicas.remove(link)
+            if not self.replicas:
+                self.engine.repl_output_mem_fn = None
         self._links.pop(link.client.id, None)
         if link.bulk is not None:
             link.bulk[0].close()
@@ -711,8 +731,15 @@ class Master:
                     return
                 (link.hs if link else self._handshake(c)).rdb_only = bool(v)
             elif opt == "rdb-filter-only":
-                c.reply_error("Unsupported rdb-filter-only option: filtered snapshots are not built")
-                return
+                # include filters: by default nothing is included
+                req = REQ_EXCLUDE_DATA | REQ_EXCLUDE_FUNCTIONS
+                for word in val.split():
+                    if word.lower() == b"functions":
+                        req &= ~REQ_EXCLUDE_FUNCTIONS
+                    else:
+                        c.reply_error(b"Unsupported rdb-filter-only option: " + word)
+                        return
+                (link.hs if link else self._handshake(c)).req = req
             else:
                 c.reply_error(b"Unrecognized REPLCONF option: " + cstr(args[j]))
                 return
@@ -928,13 +955,16 @@ class Master:
             return
         now_ms = self.engine.cached_ms or int(time.time() * 1000)
         max_idle = max((now_ms - link.client.last_interaction_ms) // 1000 for link in waiting)
+        # the first waiting replica's filter; the others wait for their turn
+        req = waiting[0].hs.req
+        waiting = [link for link in waiting if link.hs.req == req]
         mincapa = CAPA_EOF | CAPA_PSYNC2
         for link in waiting:
             mincapa &= link.hs.capa
         most = self.cfg["repl-diskless-sync-max-replicas"]
         if (not self.cfg["repl-diskless-sync"] or (most > 0 and len(waiting) >= most)
                 or max_idle >= self.cfg["repl-diskless-sync-delay"]):
-            self._start_bgsave(mincapa)
+            self._start_bgsave(mincapa, req)
 
     # ------------------------------------------------------------ INFO
 

@@ -51,6 +51,7 @@ ENGINE_FIELDS = {
     "maxmemory-samples": {"maxmemory_samples": 5},
     "maxmemory-eviction-tenacity": {"maxmemory_eviction_tenacity": 10},
     "lazyfree-lazy-eviction": {"lazyfree_lazy_eviction": False},
+    "lazyfree-lazy-user-del": {"lazyfree_lazy_user_del": False},
     "replica-ignore-maxmemory": {"replica_ignore_maxmemory": True},
     "replica-read-only": {"replica_read_only": True},
     "replica-serve-stale-data": {"replica_serve_stale_data": True},

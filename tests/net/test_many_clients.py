@@ -182,3 +182,17 @@ def test_maxclients_refuses_with_redis_error(server_pair):
                 c.close()
     assert seen[0] == seen[2] == (b"-ERR max number of clients reached\r\n", True)
     assert seen[1] == seen[3] == "1"
+
+
+def test_a_request_of_many_arguments_does_not_keep_its_argument_table(rkvd_factory):
+    # Redis frees a client's argv after each command: after one SADD of
+    # 100,000 members the connection goes back to a few kilobytes (Redis's
+    # unit/lazyfree measures used_memory against twice the start figure)
+    server = rkvd_factory()
+    c = server.client()
+    c.sadd("s", *range(100000))
+    c.delete("s")
+    assert wait_until(lambda: c.info("memory")["mem_clients_normal"] < 100 * 1024, 5)
+    assert c.info("memory")["used_memory"] < 2 * c.info("memory")["used_memory_startup"]
+    c.sadd("s", *range(100000))         # the table grows again
+    assert c.scard("s") == 100000

@@ -5,6 +5,11 @@ same dataset (DEBUG DIGEST, which both compute the same way), get a full
 sync first and a partial one after its link is cut, and acknowledge what
 WAIT waits for.
 """
+import os
+import signal
+import socket
+import subprocess
+import threading
 import time
 
 import pytest
@@ -412,3 +417,84 @@ def test_wait_counts_from_the_clients_own_last_write(rkvd_factory, redis_factory
     assert late.command("WAIT", "1", "5000") == b":1\r\n"
     early.close()
     late.close()
+
+
+def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, redis_factory):
+    # Redis's unit/maxmemory "slave buffer are counted correctly": the
+    # stream waiting for a replica that does not read is in
+    # mem_not_counted_for_evict, so used_memory less it stays flat
+    master = rkvd_factory()
+    mc = master.client()
+    mc.config_set("client-output-buffer-limit", "replica 100000000 100000000 300")
+    mc.config_set("repl-backlog-size", 10 * 1024)
+    mc.set("key", "x" * 1000)
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    wait_for(lambda: in_sync(mc, replica.client()), what="the replica to sync")
+
+    def figures():
+        m = info(mc, "memory")
+        return m["used_memory"] - m["mem_not_counted_for_evict"] - m["mem_clients_normal"], m
+
+    before, _ = figures()
+    os.kill(replica.pid, signal.SIGSTOP)
+    try:
+        n = 160000
+        one = b"*4\r\n$8\r\nsetrange\r\n$3\r\nkey\r\n$1\r\n0\r\n$10\r\nAAAAAAAAAA\r\n"
+        with socket.create_connection((support.HOST, master.port)) as sk:
+            replies = []
+
+            def read_replies():
+                seen = 0
+                while seen < n:
+                    chunk = sk.recv(1 << 16)
+                    if not chunk:
+                        break
+                    seen += chunk.count(b"\r\n")
+                replies.append(seen)
+
+            reader = threading.Thread(target=read_replies)
+            reader.start()
+            sk.sendall(one * n)
+            reader.join(30)
+        after, m = figures()
+        # the kernel takes some megabytes first
+        assert m["mem_not_counted_for_evict"] > 2 << 20
+        # counted, the held stream would show here whole
+        assert abs(after - before) < m["mem_not_counted_for_evict"] // 2, (before, after)
+    finally:
+        os.kill(replica.pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("diskless", ["no", "yes"])
+def test_redis_cli_functions_rdb_gets_the_functions_alone(server_pair, tmp_path, diskless):
+    # REPLCONF rdb-filter-only functions (redis-cli --functions-rdb): a
+    # snapshot with the libraries and no key, from either kind of master;
+    # redis-server loads both servers' files to the same functions
+    code = "#!lua name=lib1\nredis.register_function('func1', function() return 123 end)"
+    files = []
+    for server in server_pair("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"):
+        c = server.client()
+        c.set("some-key", "v")
+        c.function_load(code)
+        path = tmp_path / f"{server.name}-{diskless}.rdb"
+        out = subprocess.run(["redis-cli", "-p", str(server.port), "--functions-rdb", str(path)],
+                             capture_output=True, text=True, timeout=30)
+        assert "Transfer finished with success" in out.stdout + out.stderr, out
+        data = path.read_bytes()
+        assert b"func1" in data and b"some-key" not in data
+        files.append(path)
+        with server.raw() as r:
+            files.append(r.command("REPLCONF", "rdb-filter-only", "keys"))
+    assert files[1] == files[3] == b"-ERR Unsupported rdb-filter-only option: keys\r\n"
+    loaded = []
+    for path in (files[0], files[2]):
+        d = tmp_path / f"load-{path.name}"
+        d.mkdir()
+        (d / "dump.rdb").write_bytes(path.read_bytes())
+        redis = support.start_redis(f"load-{path.stem}", directory=d)
+        try:
+            rc = redis.client()
+            loaded.append((rc.dbsize(), rc.function_list()))
+        finally:
+            redis.kill()
+    assert loaded[0] == loaded[1] and loaded[0][0] == 0 and loaded[0][1]

@@ -52,7 +52,8 @@ cdef class Database:
     # Delete a key and its expire, freeing the entry (entry pointers to it
     # dangle from here). Returns 1 if it existed, 0 if not; no events,
     # stats or propagation (the caller's).
-    cdef int delete_key(self, const char* key, size_t klen) except -1
+    # lazy: a big value's memory is freed by the lazy-free thread (engine/lazyfree.pyx).
+    cdef int delete_key(self, const char* key, size_t klen, bint lazy=*) except -1
 
     # Store a string value, replacing whatever the key held. `try_int`: use
     # the int encoding when the text is a canonical 64-bit integer (Redis's

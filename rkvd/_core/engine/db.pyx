@@ -196,9 +196,10 @@ cdef class Database:
             self.engine.notify_keyspace_event(NOTIFY_NEW, b"new", PyBytes_FromStringAndSize(key, klen), self.id)
         return 0
 
-    cdef int delete_key(self, const char* key, size_t klen) except -1:
+    cdef int delete_key(self, const char* key, size_t klen, bint lazy=False) except -1:
         cdef dictEntry** link = dict_find_link(self.keys, key, klen)
         cdef dictEntry* e
+        cdef object value
         if link == NULL:
             return 0
         e = link[0]
@@ -208,6 +209,10 @@ cdef class Database:
         if e.meta & META_HAS_EXPIRE:
             dict_delete(self.expires, key, klen)
         e = dict_unlink_at(self.keys, link)
+        if lazy and entry_vk(e) == VK_OBJ:
+            value = <object>e.v.obj
+            lazyfree_value(entry_type(e), value, 1)
+            value = None
         dict_free_entry(e)
         if RKVD_DEBUG:
             # the expires table holds live keys only (META_HAS_EXPIRE says which)

@@ -143,10 +143,15 @@ cdef class Engine:
     cdef public int maxmemory_policy        # MM_* (the maxmemory-policy enum's order)
     cdef public int maxmemory_samples, maxmemory_eviction_tenacity
     cdef public bint lazyfree_lazy_eviction, replica_ignore_maxmemory
+    cdef public bint lazyfree_lazy_user_del    # DEL frees as UNLINK does
     cdef public long long stat_total_eviction_exceeded_us
     cdef public long long eviction_exceeded_start_us    # monotonic us when over the limit began, or 0
     cdef public bint eviction_proc_running  # the loop carries on evicting (Redis's evictionTimeProc)
     cdef object eviction_proc_cb
+    # fn() -> bytes the replicas' output buffers hold (not counted for
+    # eviction, as Redis leaves out its replication buffer past the
+    # backlog); None without replicas to ask
+    cdef public object repl_output_mem_fn
     cdef EvictionPoolEntry* evict_pool      # EVPOOL_SIZE entries, made on first use
     cdef unsigned int evict_next_db         # the random policies' database rotation
     # pub/sub (engine/pubsub.pyx): name -> [Client] in subscription order

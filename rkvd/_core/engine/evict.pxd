@@ -18,7 +18,8 @@ ctypedef struct EvictionPoolEntry:
 cdef int perform_evictions(Engine e) except -1
 
 # Bytes the eviction ignores: the stream fed for the AOF and replicas and
-# not yet taken (Redis's freeMemoryGetNotCountedMemory).
+# not yet taken, and what the replicas' output buffers hold (Redis's
+# freeMemoryGetNotCountedMemory). Calls e.repl_output_mem_fn when set.
 cdef long long mem_not_counted_for_evict(Engine e) noexcept
 
 # The keyspace tables' dict_expand_allowed_fn (Redis's dictExpandAllowed):

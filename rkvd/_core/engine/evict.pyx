@@ -33,9 +33,15 @@ cdef inline bint _policy_allkeys(int p) noexcept:
 
 
 cdef long long mem_not_counted_for_evict(Engine e) noexcept:
+    cdef long long n = 0
     if e.prop_on:
-        return PyByteArray_GET_SIZE(e.prop_buf)
-    return 0
+        n = PyByteArray_GET_SIZE(e.prop_buf)
+    if e.repl_output_mem_fn is not None:
+        try:
+            n += <long long>e.repl_output_mem_fn()
+        except Exception:
+            pass
+    return n
 
 
 # 0 when used memory is within maxmemory, else 1 with the excess in *tofree.
@@ -246,11 +252,21 @@ cdef object _select_victim(Engine e, int* dbid):
 
 
 # Evict one key: a deletion seen by WATCH, notified as `evicted` and
-# propagated as DEL (UNLINK when lazyfree-lazy-eviction is set). Values are
-# freed synchronously either way.
-cdef int _evict_key(Engine e, int dbid, bytes key) except -1:
+# propagated as DEL (UNLINK when lazyfree-lazy-eviction is set, which also
+# frees a big value on the lazy-free thread). *freed gets what the deletion alone gave
+# back, as Redis measures it: the invalidation messages to tracking clients
+# and the propagated command allocate after it, and counting them against
+# the eviction would make it evict on and on (a feedback loop).
+cdef int _evict_key(Engine e, int dbid, bytes key, long long* freed) except -1:
     cdef Database db = <Database>e.dbs[dbid]
-    db.delete_key(key, len(key))
+    cdef long long before = mem_used(_mem)
+    cdef long long del_start = 0
+    if e.latency_threshold_ms:
+        del_start = monotonic_us()
+    db.delete_key(key, len(key), e.lazyfree_lazy_eviction)
+    if e.latency_threshold_ms:
+        e.latency_sample("eviction-del", monotonic_us() - del_start)
+    freed[0] = before - mem_used(_mem)
     e.stat_evictedkeys += 1
     if e.nwatched:
         touch_watched_key(db, key)
@@ -273,8 +289,8 @@ cdef bint _safe_to_evict(Engine e) noexcept:
 
 
 cdef int perform_evictions(Engine e) except -1:
-    cdef long long tofree = 0, freed = 0, before
-    cdef long long start, del_start
+    cdef long long tofree = 0, freed = 0, delta = 0
+    cdef long long start
     cdef unsigned long long limit
     cdef int result = EVICT_FAIL
     cdef int dbid = 0
@@ -296,14 +312,8 @@ cdef int perform_evictions(Engine e) except -1:
                 if key is None:
                     result = EVICT_FAIL
                     break
-                before = mem_used(_mem)
-                if e.latency_threshold_ms:
-                    del_start = monotonic_us()
-                    _evict_key(e, dbid, <bytes>key)
-                    e.latency_sample("eviction-del", monotonic_us() - del_start)
-                else:
-                    _evict_key(e, dbid, <bytes>key)
-                freed += before - mem_used(_mem)
+                _evict_key(e, dbid, <bytes>key, &delta)
+                freed += delta
                 keys_freed += 1
                 if keys_freed % 16 == 0:
                     if e.lazyfree_lazy_eviction and not _over_maxmemory(e, NULL):

@@ -107,4 +107,19 @@ static int rk_mem_install(void) {
 static inline int64_t rk_mem_counted(void) {
     return rk_mem.gil + __atomic_load_n(&rk_mem.raw, __ATOMIC_RELAXED);
 }
+/* Blocks a library takes from glibc directly (aligned_alloc: the skiplist's
+ * node slabs), counted in the RAW figure of the process's counters `m`
+ * (lib/mem's, from mem_state(): this header's rk_mem is per extension).
+ * Free them with rk_aligned_free_counted only. */
+static inline void *rk_aligned_alloc_counted(rk_mem_t *m, size_t align, size_t n) {
+    void *p = aligned_alloc(align, n);
+    if (p && m->installed) __atomic_add_fetch(&m->raw, (int64_t)rk_chunk_size(p), __ATOMIC_RELAXED);
+    return p;
+}
+
+static inline void rk_aligned_free_counted(rk_mem_t *m, void *p) {
+    if (p && m->installed) __atomic_sub_fetch(&m->raw, (int64_t)rk_chunk_size(p), __ATOMIC_RELAXED);
+    free(p);
+}
+
 #endif

@@ -88,6 +88,12 @@ cdef uint64_t dict_hash(const char* key, size_t klen) noexcept nogil
 # Create/destroy. dict_release decrefs VK_OBJ values and frees everything.
 cdef dict* dict_create() except NULL
 cdef void dict_release(dict* d) noexcept
+# Free a table from another thread (lazy free): dict_prepare_free first, on
+# the engine's thread (the table leaves the fork-time bookkeeping), then
+# dict_free_plain anywhere, no GIL needed. Only for tables whose entries
+# hold no VK_OBJ value (members, fields and scores: sets, hashes, zsets).
+cdef void dict_prepare_free(dict* d) noexcept
+cdef void dict_free_plain(dict* d) noexcept nogil
 # Remove all entries (callback-free); returns number removed.
 cdef uint64_t dict_empty(dict* d) noexcept
 

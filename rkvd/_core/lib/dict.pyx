@@ -199,6 +199,29 @@ cdef void dict_release(dict* d) noexcept:
     free(d)
 
 
+cdef void dict_prepare_free(dict* d) noexcept:
+    if g_ndeferred:
+        _forget_deferred(d)
+
+
+cdef void dict_free_plain(dict* d) noexcept nogil:
+    cdef int t
+    cdef uint64_t i
+    cdef dictEntry* he
+    cdef dictEntry* nxt
+    if d == NULL:
+        return
+    for t in range(2):
+        for i in range(d.ht[t].size):
+            he = d.ht[t].table[i]
+            while he != NULL:
+                nxt = he.next
+                free(he)
+                he = nxt
+        free(d.ht[t].table)
+    free(d)
+
+
 # ------------------------------------------------------------------ lookup --
 
 cdef dictEntry* dict_find(dict* d, const char* key, size_t klen) noexcept:

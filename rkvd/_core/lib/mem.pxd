@@ -24,6 +24,12 @@ cdef extern from "includes/rkmem.h":
 # mem_used(). Never NULL.
 cdef rk_mem_t* mem_state() noexcept nogil
 
+# Aligned blocks straight from glibc, counted in `m` (pass mem_state());
+# free them with aligned_free_counted, never with free.
+cdef extern from "includes/rkmem.h":
+    void* aligned_alloc_counted "rk_aligned_alloc_counted"(rk_mem_t* m, size_t align, size_t n) nogil
+    void aligned_free_counted "rk_aligned_free_counted"(rk_mem_t* m, void* p) nogil
+
 # used_memory: the counted bytes corrected by the last calibration against
 # the allocator (0 plus drift when the hooks are not installed).
 cdef inline int64_t mem_used(rk_mem_t* m) noexcept nogil:

@@ -5,6 +5,7 @@
 # tests/native/skiplist.pyx.
 from libc.stdint cimport uint32_t, uint64_t
 from rkvd._core.lib.mem cimport malloc, free     # counted (used_memory)
+from rkvd._core.lib.mem cimport aligned_alloc_counted, aligned_free_counted, mem_state
 from libc.string cimport memcmp
 
 import os as _os
@@ -44,9 +45,6 @@ cdef void zsl_random_seed(uint64_t seed) noexcept nogil:
 # node takes its 40 bytes, not a 48-byte chunk). A slab is found from a node
 # by masking the address (slabs are aligned to their size). An emptied slab
 # goes back to malloc, except one kept per level against churn.
-
-cdef extern from "<stdlib.h>" nogil:
-    void* aligned_alloc(size_t alignment, size_t size)
 
 cdef extern from "<stdint.h>" nogil:
     ctypedef size_t uintptr_t
@@ -96,7 +94,9 @@ cdef void* _slab_alloc(int level) noexcept nogil:
         if s != NULL:
             _spare[level] = NULL
         else:
-            s = <_Slab*>aligned_alloc(_SLAB_SIZE, _SLAB_SIZE)
+            # counted too: used_memory must see the nodes, and free()
+            # (lib/mem's, counted) must not take back what it never saw
+            s = <_Slab*>aligned_alloc_counted(mem_state(), _SLAB_SIZE, _SLAB_SIZE)
             if s == NULL:
                 return NULL
             _slab_count += 1
@@ -131,7 +131,7 @@ cdef void _slab_free(void* p) noexcept nogil:
             s.bump = _SLAB_HDR
             _spare[s.level] = s
         else:
-            free(s)
+            aligned_free_counted(mem_state(), s)
             _slab_count -= 1
     elif not s.listed:
         _slab_list(s)

@@ -5,6 +5,10 @@
 
 cdef uint64_t g_next_client_id = 1
 
+# Argument-table slots a connection keeps between requests (cron_resize_querybuf)
+cdef enum:
+    ARGV_KEEP = 1024
+
 # What a non-loopback client gets in protected mode (Redis's text).
 cdef bytes PROTECTED_MODE_DENIED = (
     b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
@@ -525,7 +529,17 @@ cdef class Client:
     # Redis's clientsCronResizeQueryBuffer (RequestReader.shrink); idle: no
     # request for 2 seconds.
     cdef int cron_resize_querybuf(self, long long now_ms) except -1:
-        return self.reader.shrink(now_ms - self.last_interaction_ms > 2000)
+        self.reader.shrink(now_ms - self.last_interaction_ms > 2000)
+        # a request of many arguments grew the argument table; Redis frees
+        # its argv after every command, so one SADD of 100,000 members does
+        # not keep megabytes per connection. Only between requests: nothing
+        # parsed waits, and this client does not run one.
+        if self.reader.argcap > ARGV_KEEP and self.reader.argc == 0 and (
+                self.argc == 0 or self.argv != self.reader.argv):
+            if self.argv == self.reader.argv:
+                self.argv = NULL
+            self.reader.release_argv()
+        return 0
 
     # ---------------------------------------------------------------- argv access
 

@@ -64,6 +64,9 @@ cdef class RequestReader:
     cdef inline bint over_limit(self) noexcept
     cdef int feed(self, const char* p, Py_ssize_t n) except -1
     cdef int shrink(self, bint idle) except -1
+    # Free the argument table (argv and its offsets scratch); the next parse
+    # grows it again. Only while no parsed argument is held (argc == 0).
+    cdef void release_argv(self) noexcept
     cdef bytes head(self, Py_ssize_t n)
     cdef int _grow_argv(self, long n) except -1
     cdef inline void _args_to_offsets(self) noexcept

@@ -207,6 +207,13 @@ cdef class RequestReader:
         self.error = PROTO_ERR_NONE
         self.errlen = 0
 
+    cdef void release_argv(self) noexcept:
+        free(self.argv)
+        free(self.aoff)
+        self.argv = NULL
+        self.aoff = NULL
+        self.argcap = 0
+
     cdef int _grow_argv(self, long n) except -1:
         cdef Arg* na
         cdef Py_ssize_t* no

@@ -13,6 +13,7 @@ cpdef enum:
     RDB_SAVE_KEEP_LRU = 4           # IDLE before each key (LRU maxmemory policies)
     RDB_SAVE_KEEP_LFU = 8           # FREQ before each key (LFU maxmemory policies)
     RDB_SAVE_INCREMENTAL_FSYNC = 16  # rdb-save-incremental-fsync: write out every 4 MB (files)
+    RDB_SAVE_NO_DATA = 32           # no database (REPLCONF rdb-filter-only): AUX and functions only
 
 ctypedef struct RdbSaveStats:
     uint64_t bytes_written          # the whole file, trailer included

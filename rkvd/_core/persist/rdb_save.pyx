@@ -698,6 +698,8 @@ cdef int write_body(Out* o, Engine eng, const unsigned char* aux, size_t auxlen,
         return -1
     if auxlen and out_write(o, aux, auxlen) != 0:
         return -1
+    if o.flags & RDB_SAVE_NO_DATA:
+        n = 0
     for i in range(n):
         dbp = list_item(dbs, i)
         kt = (<Database>dbp).keys

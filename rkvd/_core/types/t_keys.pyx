@@ -69,7 +69,7 @@ cdef inline dictEntry* lookup_notouch(Database db, const char* key, size_t klen)
 
 # ------------------------------------------------------------------ DEL / EXISTS / TYPE
 
-cdef int del_generic(Client c) except -1:
+cdef int del_generic(Client c, bint lazy) except -1:
     cdef int j
     cdef long long n = 0
     cdef Database db = c.db
@@ -82,14 +82,17 @@ cdef int del_generic(Client c) except -1:
         # expired, as Redis's DEL ignores what expireIfNeeded answered there
         if (e.meta & META_HAS_EXPIRE) and db.expire_if_needed(e) and not c.engine.is_replica:
             continue
-        if db.delete_key(c.argv[j].ptr, c.argv[j].len):
+        if db.delete_key(c.argv[j].ptr, c.argv[j].len, lazy):
             c.engine.dirty += 1
             notify(c, NOTIFY_GENERIC, b"del", j)
             n += 1
     return c.add_int(n)
 
 cdef int cmd_del(Client c) except -1:
-    return del_generic(c)
+    return del_generic(c, c.engine.lazyfree_lazy_user_del)
+
+cdef int cmd_unlink(Client c) except -1:
+    return del_generic(c, True)
 
 cdef int cmd_exists(Client c) except -1:
     cdef int j
@@ -634,7 +637,7 @@ cdef int add_subcommand_syntax_error(Client c) except -1:
 
 
 register_c("del", cmd_del)
-register_c("unlink", cmd_del)
+register_c("unlink", cmd_unlink)
 register_c("exists", cmd_exists)
 register_c("type", cmd_type)
 register_c("touch", cmd_touch)
