@@ -1,13 +1,16 @@
 """Build the Cython engine: `pip install .` compiles every extension below.
 
 Environment switches: RKVD_DEBUG=1 turns on line tracing and the RKVD_DEBUG
-assertions; RKVD_ANNOTATE=1 writes the Cython annotate HTML next to sources.
+assertions; RKVD_ANNOTATE=1 writes the Cython annotate HTML next to sources;
+RKVD_BUILD_JOBS=N runs N Cython and C compilations at once (default: one per
+CPU, for `pip install .` too, which otherwise compiles one file at a time).
 """
 import os
 
 from setuptools import Extension, setup
 
 DEBUG = os.environ.get("RKVD_DEBUG") == "1"
+JOBS = int(os.environ.get("RKVD_BUILD_JOBS", "0")) or os.cpu_count() or 1
 CFLAGS = ["-O2", "-Wall", "-Wno-unused-function", "-Wno-unreachable-code"]
 MACROS = [("RKVD_DEBUG", "1" if DEBUG else "0")]
 if DEBUG:
@@ -63,9 +66,9 @@ def extensions():
         exts,
         compiler_directives=directives,
         annotate=os.environ.get("RKVD_ANNOTATE") == "1",
-        nthreads=int(os.environ.get("RKVD_BUILD_JOBS", "0")) or None,
+        nthreads=JOBS if JOBS > 1 else None,
         quiet=True,
     )
 
 
-setup(ext_modules=extensions())
+setup(ext_modules=extensions(), options={"build_ext": {"parallel": JOBS}})
