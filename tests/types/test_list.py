@@ -182,7 +182,7 @@ WRONGTYPE_CASES = [
          "LRANGE l 0 -1", "RPOPLPUSH s l", "RPOPLPUSH l s", "RPOPLPUSH missing s",
          "LMOVE missing s LEFT LEFT", "BLPOP s 0", "BLPOP missing s 0", "BRPOP s 0",
          "BLMPOP 0 1 s LEFT", "BLMPOP 0 2 missing s RIGHT", "BLMOVE s l LEFT LEFT 0",
-         "BLMOVE l s LEFT LEFT 0", "BRPOPLPUSH s l 0", "GET s", "LRANGE l 0 -1"),
+         "BLMOVE l s LEFT LEFT 0.01", "BRPOPLPUSH s l 0", "GET s", "LRANGE l 0 -1"),
     case("wrongtype-from-list", "RPUSH l a", "GET l", "INCR l", "APPEND l x", "STRLEN l",
          "SETRANGE l 0 x", "GETRANGE l 0 1", "TYPE l"),
 ]
