@@ -391,6 +391,9 @@ def _server(server):
         ("config_file", config_file),
         ("io_threads_active", 0),
     ]
+    left = server.shutdown_in_ms()
+    if left is not None:
+        lines.append(("shutdown_in_milliseconds", left))
     return "Server", lines
 
 

@@ -321,9 +321,17 @@ def test_shutdown_waits_for_a_lagging_replica(rkvd_factory, redis_factory):
         shut.send_command("SHUTDOWN")
         wait_for(lambda: "Waiting for replicas before shutting down." in master.stdout(),
                    what="the shutdown to wait")
+        # INFO counts the grace period down; a second SHUTDOWN joins the wait
+        left = info(mc, "server")["shutdown_in_milliseconds"]
+        assert 0 < left <= 5000
+        second = master.raw()
+        second.send_command("SHUTDOWN")
+        wait_for(lambda: info(mc, "clients")["blocked_clients"] == 2, what="both to block")
         with master.raw() as other:
             assert other.command("SHUTDOWN", "ABORT") == b"+OK\r\n"
-        assert shut.read_reply() == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        for conn in (shut, second):
+            assert conn.read_reply() == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        assert "shutdown_in_milliseconds" not in info(mc, "server")
         assert mc.set("writes", "resume")
         shut.send_command("SHUTDOWN")
         time.sleep(0.3)
