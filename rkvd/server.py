@@ -495,6 +495,7 @@ class Server:
             return False
         self.shutdown_wait = None
         self._remove_pidfile()
+        self.replication.flush_for_exit()
         for _kind, srv in self.listeners:
             srv.close()
         if self.cfg["unixsocket"]:

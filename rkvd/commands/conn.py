@@ -137,6 +137,8 @@ def client_info_string(server, c, args=None):
     client is running now (argv-mem), if any."""
     pending = c.pending_output
     events = ("" if c.flags & CF_READ_PAUSED else "r") + ("w" if pending else "")
+    # a replica's share of the replication buffer is its output too
+    shared = server.replication.output_memory(c)
     now = int(time.time())
     name = c.name
     if isinstance(name, (bytes, bytearray)):
@@ -149,8 +151,9 @@ def client_info_string(server, c, args=None):
             f"idle={now - c.last_interaction_ms // 1000} flags={client_flags_text(c)} "
             f"db={c.dbid} sub={sub} psub={psub} ssub={ssub} multi={c.multi_count} "
             f"qbuf={c.qbuf_len} qbuf-free={c.qbuf_free} argv-mem={argv_mem} multi-mem=0 "
-            f"rbs={c.reply_buf_size} rbp={c.reply_buf_peak} obl={c.obuf_len} oll={1 if pending else 0} omem={pending} "
-            f"tot-mem={info.client_memory(c)} events={events} cmd={c.last_cmd_name or 'NULL'} "
+            f"rbs={c.reply_buf_size} rbp={c.reply_buf_peak} obl={c.obuf_len} oll={1 if pending else 0} "
+            f"omem={pending + shared} tot-mem={info.client_memory(c) + shared} events={events} "
+            f"cmd={c.last_cmd_name or 'NULL'} "
             f"user={bytes(c.user.name).decode('utf-8', 'surrogateescape')} redir={redir} resp={c.resp}")
 
 

@@ -56,6 +56,10 @@ _GETACK = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
 # sender pauses; the sender resumes as the socket drains.
 _BULK_CHUNK = 64 * 1024
 _BULK_HIGH = 1024 * 1024
+# The stream: how much may wait in a replica's transport (the rest stays in
+# the shared buffer, counted there), and how soon a stalled one is retried.
+_STREAM_HIGH = 64 * 1024
+_DRAIN_DELAY = 0.005
 
 
 class _Handshake:
@@ -72,7 +76,7 @@ class _Handshake:
 class ReplicaLink:
     """One attached replica (a client after SYNC/PSYNC)."""
     __slots__ = ("client", "hs", "state", "ack_off", "ack_time", "psync_initial_offset",
-                 "pending", "pre_psync", "start_on_ack", "bulk", "soft_since")
+                 "send_off", "pre_psync", "start_on_ack", "bulk", "soft_since")
 
     def __init__(self, client, hs):
         self.client = client
@@ -81,7 +85,9 @@ class ReplicaLink:
         self.ack_off = 0
         self.ack_time = int(time.time())
         self.psync_initial_offset = 0
-        self.pending = bytearray()      # stream held until the RDB payload is sent
+        # the stream offset of the next byte this replica gets, from the
+        # shared buffer (server.repl.backlog); 0 while it holds none of it
+        self.send_off = 0
         self.pre_psync = False          # came with SYNC: no +FULLRESYNC, no ACKs
         self.start_on_ack = False
         self.bulk = None                # (file, remaining bytes) while sending the RDB
@@ -133,6 +139,7 @@ class Master:
         # takes of the engine's stream fed to replication
         self._positions = collections.deque(maxlen=256)
         self._transfer = None               # the replicas a diskless transfer goes to
+        self._drain_timer = None            # a replica's connection is full: retry then
         # Redis's replicationCron runs first as the server starts (loop 0,
         # no replica can be there yet), then once a second; the PINGs fall
         # on the loops that are multiples of repl-ping-replica-period
@@ -221,15 +228,82 @@ class Master:
         self._feed(bytes(data))
 
     def _feed(self, data):
-        self.repl.feed(data)
+        if self.repl.backlog is None and self.replicas:
+            self.repl.create_backlog()
+        start = self.repl.master_repl_offset + 1
+        added = self.repl.feed(data)
         for link in list(self.replicas):
             if not link.holds_stream:
                 continue
+            if not link.send_off:
+                link.send_off = start       # it holds the stream from here
+            if added and self._check_limits(link):
+                continue
             if link.state == ONLINE and not link.start_on_ack:
-                self._write(link, data)
-            else:
-                link.pending += data
-                self._check_limits(link)
+                self._pump(link)
+        if added:
+            self._trim()
+
+    def _trim(self):
+        bl = self.repl.backlog
+        if bl is not None:
+            refs = [link.send_off for link in self.replicas if link.send_off]
+            bl.trim(min(refs) if refs else None)
+
+    def _pump(self, link):
+        """Send a replica what it has not had of the shared buffer, as far
+        as its connection takes it now (Redis's writeToClient for a
+        replica): the rest stays in the buffer, and a timer comes back while
+        the connection drains."""
+        c = link.client
+        bl = self.repl.backlog
+        end = self.repl.master_repl_offset
+        while link.send_off and link.send_off <= end and c.pending_output < _STREAM_HIGH:
+            chunk = bl.read(link.send_off, _BULK_CHUNK) if bl is not None else b""
+            if not chunk:
+                # its part of the stream is gone: it cannot continue
+                self.log.warning(f"Replica {self.replica_name(c, link.hs)} lost its place in the "
+                                 "replication stream")
+                c.close()
+                return
+            if not c.write_stream(chunk):
+                return
+            link.send_off += len(chunk)
+            self.stat_repl_output_bytes += len(chunk)
+        if link.send_off and link.send_off <= end and not self._drain_timer:
+            self._drain_timer = self.engine.loop.call_later(_DRAIN_DELAY, self._drain)
+
+    def _drain(self):
+        self._drain_timer = None
+        for link in list(self.replicas):
+            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+                self._pump(link)
+        self._trim()
+
+    def replica_held(self, link):
+        """What a replica holds of the shared buffer (Redis's
+        getClientOutputBufferMemoryUsage for a replica)."""
+        bl = self.repl.backlog
+        if not link.send_off or bl is None:
+            return 0
+        return bl.held_from(link.send_off)
+
+    def output_memory(self, c):
+        """CLIENT LIST's share of the replication buffer for client c."""
+        link = self._links.get(c.id)
+        return self.replica_held(link) if link is not None else 0
+
+    def flush_for_exit(self):
+        """Shutdown's best effort (Redis's flushSlavesOutputBuffers): what
+        the online replicas have not had yet goes to their connections."""
+        bl = self.repl.backlog
+        if bl is None:
+            return
+        for link in self.replicas:
+            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+                data = bl.since(link.send_off)
+                if data and link.client.write_stream(data):
+                    link.send_off += len(data)
 
     # ------------------------------------------------------------ role changes
 
@@ -285,7 +359,12 @@ class Master:
         if not hard and not soft:
             return False
         c = link.client
-        used = len(link.pending) + c.pending_output
+        used = self.replica_held(link) + c.pending_output
+        # a replica shares the backlog's memory: a hard limit below the
+        # backlog size would only drop replicas a partial resync just
+        # accepted, so the backlog size counts instead (as in Redis)
+        if hard and hard < self.repl.backlog_size:
+            hard = self.repl.backlog_size
         if hard and used >= hard:
             return self._overflow(link)
         if soft and used >= soft:
@@ -374,7 +453,7 @@ class Master:
                     break
             if other is not None and (hs.capa & other.hs.capa) == other.hs.capa:
                 if not hs.rdb_only:
-                    link.pending = bytearray(other.pending)
+                    link.send_off = other.send_off
                 self._setup_full_resync(link, other.psync_initial_offset)
                 self.log.notice("Waiting for end of BGSAVE for SYNC")
             else:
@@ -426,10 +505,12 @@ class Master:
         link = self._attach(c, hs)
         link.state = ONLINE
         reply = b"+CONTINUE %s\r\n" % r.replid.encode() if hs.capa & CAPA_PSYNC2 else b"+CONTINUE\r\n"
-        data = r.backlog_since(offset)
-        self._write(link, reply + data)
+        self._write(link, reply)
+        link.send_off = offset
+        self._pump(link)
         self.log.notice(f"Partial resynchronization request from {name} accepted. Sending "
-                        f"{len(data)} bytes of backlog starting from offset {offset}.")
+                        f"{r.master_repl_offset - offset + 1} bytes of backlog starting from "
+                        f"offset {offset}.")
         self.refresh_good_replicas()
         return True
 
@@ -549,6 +630,9 @@ class Master:
         if link.bulk is not None:
             link.bulk[0].close()
             link.bulk = None
+        if link.send_off:
+            link.send_off = 0
+            self._trim()            # what only it still needed goes
         if not self.replicas:
             self.repl.backlog_no_replicas_since = int(time.time())
         self.refresh_good_replicas()
@@ -641,9 +725,7 @@ class Master:
 
     def _start_stream(self, link):
         link.start_on_ack = False
-        data, link.pending = bytes(link.pending), bytearray()
-        if data:
-            self._write(link, data)
+        self._pump(link)
 
     def child_killed(self):
         """persistence killed the RDB child (FLUSHALL, SHUTDOWN): replicas
