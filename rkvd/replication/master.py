@@ -189,10 +189,12 @@ class Master:
         bytes instead."""
         return self.repl.master is None and (self.repl.backlog is not None or bool(self.replicas))
 
-    def feed_own(self, data, engine_end=None):
+    def feed_own(self, data, engine_end=None, engine_len=None):
         """The engine's propagation stream (rkvd.stream): replicated while
         this server is a master with a backlog. engine_end: the engine's
-        count of stream bytes taken once this data was (Engine.prop_taken)."""
+        count of stream bytes taken once this data was (Engine.prop_taken);
+        engine_len: how many of them this take was, when the AOF-only
+        commands were cut out of data."""
         if self.repl.master is not None:
             return
         if self.repl.backlog is None and not self.replicas:
@@ -200,25 +202,27 @@ class Master:
         self._feed(data)
         if engine_end is not None:
             # where these bytes landed in the replication stream
-            self._positions.append((engine_end - len(data), engine_end, self.repl.master_repl_offset))
+            span = len(data) if engine_len is None else engine_len
+            self._positions.append((engine_end - span, engine_end, self.repl.master_repl_offset,
+                                    len(data)))
 
     def client_offset(self, c):
         """The replication offset that covers c's last write (Redis's
         c->woff): its position in the engine's stream, through the record of
         where each take landed. A position older than the record maps to
         the oldest offset recorded (never too low: WAIT never answers
-        early)."""
+        early); one in a take that lost AOF-only commands, to its end."""
         w = c.woff
         if w <= 0:
             return 0
-        for start, end, repl_end in reversed(self._positions):
+        for start, end, repl_end, fed in reversed(self._positions):
             if start < w <= end:
-                return repl_end - (end - w)
+                return repl_end - (end - w) if fed == end - start else repl_end
             if w > end:
                 break
-        for start, end, repl_end in self._positions:
+        for _start, end, repl_end, fed in self._positions:
             if w <= end:
-                return repl_end - (end - start)       # fed without replicas: the next take's start
+                return repl_end - fed       # fed without replicas: the next take's start
         return self.repl.master_repl_offset
 
     def feed_replicas(self, data):
@@ -342,6 +346,16 @@ class Master:
         if self.repl.backlog is None and not self.replicas:
             return
         self._feed(data)
+
+    def feed_command_to_replicas(self, argv):
+        """DEBUG REPLICATE: argv as a command in the replicas' stream, in
+        the database it has selected now, on a master only."""
+        if self.repl.master is not None:
+            return
+        out = [b"*%d\r\n" % len(argv)]
+        for a in argv:
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self._feed_repl_only(b"".join(out))
 
     def _write(self, link, data):
         c = link.client

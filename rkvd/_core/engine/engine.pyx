@@ -28,6 +28,8 @@ cdef class Engine:
         self.prop_ops = []
         self.prop_buf = bytearray()
         self.prop_repl_only = []
+        self.prop_aof_only = []
+        self.prop_targets = 3
         self.prop_seldb = -1
         self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -511,8 +513,10 @@ cdef class Engine:
         return propagation_take(self)
 
     def take_propagation_log_split(self):
-        """(stream, [(start, end)]): the ranges are commands for replicas
-        only (PUBLISH), which the AOF leaves out."""
+        """(stream, repl_only, aof_only), each a list of (start, end): the
+        commands for replicas only (PUBLISH), which the AOF leaves out, and
+        those for the AOF only (a script's redis.set_repl), which the
+        replicas do not get."""
         return propagation_take_split(self)
 
     def reset_propagation_db(self):
