@@ -347,6 +347,20 @@ class Master:
             return
         self._feed(data)
 
+    def replica_replied(self, c, argv):
+        """The command argv a replica sent on its link generated a reply
+        (the engine dropped it): the link is closed, as Redis does with a
+        rogue replica."""
+        name = bytes(argv[0]).lower().decode("latin-1") if argv else "<unknown>"
+        cmd = self.engine.lookup_command(name.encode())
+        if cmd is not None and getattr(cmd, "subcommands", None) and len(argv) > 1:
+            sub = bytes(argv[1]).lower()
+            if sub in cmd.subcommands:
+                name = f"{name}|{sub.decode('latin-1')}"
+        self.log.warning(f"Replica generated a reply to command '{name}', disconnecting it: "
+                         f"{self.server.client_info_line(c)}")
+        c.close()
+
     def feed_command_to_replicas(self, argv):
         """DEBUG REPLICATE: argv as a command in the replicas' stream, in
         the database it has selected now, on a master only."""

@@ -288,8 +288,12 @@ def test_the_stream_a_replica_reads_byte_for_byte(rkvd_factory):
     # the blocked WAIT's GETACK is in the stream
     getack = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
     assert _read_exact(raw, len(getack)) == getack
+    # RESET's error is a reply on the link: the replica is dropped (Redis 7)
     raw.send_command("RESET")
-    assert _read_line(raw) == b"-ERR can only reset normal client connections"
+    assert raw.read_all_until_eof()[1]
+    log = master.stdout()
+    assert "This master is sending an error to its replica: " in log
+    assert "Replica generated a reply to command 'reset', disconnecting it" in log
     raw.close()
     wait_for(lambda: info(mc, "replication")["connected_slaves"] == 0, what="the link to drop")
     mc.execute_command("SET", "z", "w")
@@ -420,3 +424,30 @@ def test_wait_counts_from_the_clients_own_last_write(rkvd_factory, redis_factory
     assert late.command("WAIT", "1", "5000") == b":1\r\n"
     early.close()
     late.close()
+
+
+@pytest.mark.parametrize("command", [("PING",), ("GET", "foo"), ("XINFO", "HELP")])
+def test_a_replica_that_sends_a_command_with_a_reply_is_dropped(server_pair, command):
+    """A replica's link carries the stream only: a command that would
+    answer closes it (and one touching the keyspace is refused first), as
+    Redis does with a rogue replica; the master goes on serving."""
+    logs = []
+    for server in server_pair("--repl-diskless-sync", "no"):
+        raw = server.raw()
+        raw.send_command("PSYNC", "x" * 40, "-1")
+        line = _read_line(raw)
+        assert line.startswith(b"+FULLRESYNC") and line.endswith(b" 0")
+        raw.send_command(*command)
+        data, closed = raw.read_all_until_eof()
+        assert closed
+        assert b"PONG" not in data and b"-ERR" not in data and b"Replica can't" not in data
+        assert server.client().ping()
+        wait_for(lambda s=server: "Replica generated a reply" in s.stdout(), what=f"the log of {server.name}")
+        logs.append(server.stdout())
+        raw.close()
+    name = command[0].lower() + ("|" + command[1].lower() if len(command) > 1 and command[0] == "XINFO" else "")
+    for log in logs:
+        assert f"Replica generated a reply to command '{name}', disconnecting it: id=" in log
+        keyspace = command[0] == "GET"
+        assert ("This master is sending an error to its replica: " in log) == keyspace
+        assert ("Replica can't interact with the keyspace" in log) == keyspace
