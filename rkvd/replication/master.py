@@ -671,7 +671,16 @@ class Master:
         if link is None:
             return
         self.log.warning(f"Connection with replica {self.replica_name(c, link.hs)} lost.")
+        # Redis's freeClient: a disk snapshot no one else waits for, with no
+        # save points wanting it either, is stopped rather than finished
+        child = self.server.persistence.child
+        useless = (link.state == WAIT_BGSAVE_END and not self.cfg["save"]
+                   and child is not None and child.kind == "rdb" and not child.to_replicas
+                   and not any(other is not link and other.state == WAIT_BGSAVE_END
+                               for other in self.replicas))
         self._forget(link)
+        if useless:
+            self.server.persistence.kill_child()
 
     # ------------------------------------------------------------ the RDB child
 

@@ -451,3 +451,37 @@ def test_a_replica_that_sends_a_command_with_a_reply_is_dropped(server_pair, com
         keyspace = command[0] == "GET"
         assert ("This master is sending an error to its replica: " in log) == keyspace
         assert ("Replica can't interact with the keyspace" in log) == keyspace
+
+
+def test_a_disk_snapshot_no_replica_waits_for_is_stopped(rkvd_factory):
+    """The last replica waiting for a disk snapshot leaves: with no save
+    points wanting the file, the child is killed (Redis's freeClient);
+    with save points it goes on."""
+    master = rkvd_factory("--repl-diskless-sync", "no", "--repl-ping-replica-period", "100")
+    mc = master.client()
+    mc.set("k", "v")
+    mc.config_set("rdb-key-save-delay", "100000000")
+
+    def waiting_replica():
+        raw = master.raw()
+        raw.send_command("PSYNC", "?", "-1")
+        assert _read_line(raw).startswith(b"+FULLRESYNC")
+        return raw
+
+    def saving():
+        return info(mc, "persistence")["rdb_bgsave_in_progress"] == 1
+
+    first, second = waiting_replica(), waiting_replica()
+    assert saving()
+    first.close()
+    wait_for(lambda: info(mc, "replication")["connected_slaves"] == 1, what="one to go")
+    time.sleep(0.1)
+    assert saving()                         # the other still waits for it
+    second.close()
+    wait_for(lambda: not saving(), what="the child to be killed")
+    mc.config_set("save", "900 1")
+    third = waiting_replica()
+    third.close()
+    wait_for(lambda: info(mc, "replication")["connected_slaves"] == 0, what="it to go")
+    time.sleep(0.1)
+    assert saving()
