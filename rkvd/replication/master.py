@@ -244,7 +244,15 @@ class Master:
             if added and self._check_limits(link):
                 continue
             if link.state == ONLINE and not link.start_on_ack:
-                self._pump(link)
+                c = link.client
+                if link.send_off == start and c.pending_output + len(data) <= _STREAM_HIGH:
+                    # caught up, room on the connection: the new bytes
+                    # themselves go out, no copy back from the buffer
+                    if c.write_stream(data):
+                        link.send_off += len(data)
+                        self.stat_repl_output_bytes += len(data)
+                else:
+                    self._pump(link)
         if added:
             self._trim()
 
