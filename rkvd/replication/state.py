@@ -130,12 +130,6 @@ class Backlog:
             offset += len(chunk)
         return b"".join(parts)
 
-    def tail(self, n):
-        """The newest `n` bytes held (n <= histlen)."""
-        if n <= 0:
-            return b""
-        return self.since(self.end_offset - n + 1)
-
     def held_from(self, offset):
         """What a replica whose next byte is `offset` holds of the buffer,
         as Redis measures it (getClientOutputBufferMemoryUsage): from the
@@ -238,10 +232,6 @@ class ReplState:
         if bl is None:
             return False
         return bl.first_byte_offset <= offset <= self.master_repl_offset + 1
-
-    def backlog_since(self, offset):
-        """The stream from `offset` (1-based) to the current offset."""
-        return self.backlog.since(offset)
 
     def rdb_aux_fields(self):
         """The AUX fields an RDB records of this history (Redis's
