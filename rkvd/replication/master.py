@@ -14,8 +14,10 @@ payloads, the child writes "$EOF:<mark>\\r\\n<rdb><mark>" into a pipe the
 loop copies to every replica of that transfer, which goes online on its
 first REPLCONF ACK; otherwise the RDB is written to `dbfilename` and sent as
 "$<length>\\r\\n" and the file. Either way the stream produced meanwhile
-waits in the replica's link and follows the payload, and replicas attaching
-while a disk child runs share it.
+waits in the replication buffer the backlog and every replica share
+(server.repl.backlog, one copy however many replicas wait) from the
+replica's own offset, and follows the payload; replicas attaching while a
+disk child runs start at the same offset.
 
 The interface the replica side uses (server.replication is a Master):
   feed_replicas(data)   bytes of the stream received from this server's own
