@@ -326,13 +326,19 @@ def memory_overhead(server):
     st.update_peak(allocated)
     rss = process_rss()
     repl = server.replication
-    clients_slaves = clients_normal = 0
+    clients_normal = 0
     for c in list(e.clients.values()):
-        if repl.is_replica_client(c):
-            clients_slaves += client_memory(c)
-        else:
+        if not repl.is_replica_client(c):
             clients_normal += client_memory(c)
-    clients_slaves += sum(len(link.pending) for link in repl.replicas)
+    # The replicas and the backlog share one replication buffer: what it
+    # holds beyond the backlog size is the replicas' (Redis's split)
+    bl = server.repl.backlog
+    repl_buffers = bl.mem if bl is not None else 0
+    backlog_size = server.repl.backlog_size
+    if repl.replicas and repl_buffers > backlog_size:
+        clients_slaves, repl_backlog = repl_buffers - backlog_size, backlog_size
+    else:
+        clients_slaves, repl_backlog = 0, repl_buffers
     dbs = []
     ht_total = 0
     for db in e.dbs:
@@ -346,8 +352,6 @@ def memory_overhead(server):
     from rkvd._core.scripting import luaengine
     lua_caches = luaengine.memory_info()[1]
     functions_caches = luaengine.functions_memory_info()[1]
-    bl = server.repl.backlog
-    repl_backlog = bl.size if bl is not None else 0
     overhead = (st.startup_memory + clients_normal + clients_slaves + repl_backlog + ht_total
                 + lua_caches + functions_caches)
     # the stream fed and not yet taken, and the replicas' output
@@ -361,8 +365,9 @@ def memory_overhead(server):
         "allocated": allocated, "active": active, "resident": rss, "rss": rss,
         "peak": st.peak_memory, "startup": st.startup_memory,
         "peak_perc": allocated * 100.0 / st.peak_memory if st.peak_memory else 0.0,
-        "repl_backlog": repl_backlog, "clients_slaves": clients_slaves, "clients_normal": clients_normal,
-        "cluster_links": 0, "aof_buffer": max(aof_buffer, 0), "not_counted": not_counted, "lua_caches": lua_caches,
+        "repl_backlog": repl_backlog, "clients_slaves": clients_slaves, "repl_buffers": repl_buffers,
+        "clients_normal": clients_normal, "cluster_links": 0, "aof_buffer": max(aof_buffer, 0),
+        "not_counted": not_counted, "lua_caches": lua_caches,
         "functions_caches": functions_caches,
         "dbs": dbs, "overhead_total": overhead, "dataset": dataset,
         "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
@@ -423,6 +428,9 @@ def _server(server):
         ("config_file", config_file),
         ("io_threads_active", 0),
     ]
+    left = server.shutdown_in_ms()
+    if left is not None:
+        lines.append(("shutdown_in_milliseconds", left))
     return "Server", lines
 
 
@@ -519,7 +527,7 @@ def _memory(server):
         ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
         ("mem_not_counted_for_evict", mh["not_counted"]),
         ("mem_replication_backlog", mh["repl_backlog"]),
-        ("mem_total_replication_buffers", mh["repl_backlog"] + mh["clients_slaves"]),
+        ("mem_total_replication_buffers", mh["repl_buffers"]),
         ("mem_clients_slaves", mh["clients_slaves"]),
         ("mem_clients_normal", mh["clients_normal"]),
         ("mem_cluster_links", mh["cluster_links"]),

@@ -443,6 +443,12 @@ class Server:
         while it waits for the replicas (waiter, the SHUTDOWN client, is
         parked and answered if it fails)."""
         if self.shutdown_wait is not None:
+            # already waiting (Redis's isShutdownInitiated): a SHUTDOWN
+            # client joins the wait and gets the same outcome
+            if waiter is not None:
+                waiter.block_wait()
+                self.shutdown_wait[3].append(waiter)
+                return None
             return False
         flags = set(flags)
         if self.engine.loading:
@@ -462,6 +468,13 @@ class Server:
             self.log.notice("Waiting for replicas before shutting down.")
             return None
         return self._finish_shutdown(flags, signame)
+
+    def shutdown_in_ms(self):
+        """Milliseconds left before a shutdown waiting for the replicas
+        gives up on them (INFO's shutdown_in_milliseconds), or None."""
+        if self.shutdown_wait is None:
+            return None
+        return max(0, int((self.shutdown_wait[2] - time.monotonic()) * 1000))
 
     def _shutdown_wait_cron(self):
         flags, signame, deadline, _waiters = self.shutdown_wait
@@ -493,6 +506,7 @@ class Server:
             return False
         self.shutdown_wait = None
         self._remove_pidfile()
+        self.replication.flush_for_exit()
         for _kind, srv in self.listeners:
             srv.close()
         if self.cfg["unixsocket"]:

@@ -36,26 +36,34 @@ class Stream:
 
     def pump(self):
         """Take what the engine recorded and give it to every consumer. The
-        commands meant for replicas only (PUBLISH) are left out of the AOF."""
-        data, repl_only = self.engine.take_propagation_log_split()
+        commands meant for replicas only (PUBLISH) are left out of the AOF,
+        those for the AOF only (a script's redis.set_repl) out of the
+        replication stream."""
+        data, repl_only, aof_only = self.engine.take_propagation_log_split()
         if not data:
             return
         if self.debug_tee is not None:
             self.debug_tee += data
-        aof_data = data
-        if repl_only:
-            parts, pos = [], 0
-            for start, end in repl_only:
-                parts.append(data[pos:start])
-                pos = end
-            parts.append(data[pos:])
-            aof_data = b"".join(parts)
+        aof_data = _without(data, repl_only)
         if aof_data:
             self.server.persistence.aof.accept(aof_data)
         # the engine's count of bytes taken ends this data: WAIT maps the
         # clients' positions in the engine's stream to replication offsets
-        self.server.replication.feed_own(data, self.engine.prop_taken)
+        self.server.replication.feed_own(_without(data, aof_only), self.engine.prop_taken,
+                                         len(data))
 
     def flush_before_replies(self):
         self.pump()
         self.server.persistence.aof.flush()
+
+
+def _without(data, ranges):
+    """data with the (start, end) byte ranges cut out."""
+    if not ranges:
+        return data
+    parts, pos = [], 0
+    for start, end in ranges:
+        parts.append(data[pos:start])
+        pos = end
+    parts.append(data[pos:])
+    return b"".join(parts)

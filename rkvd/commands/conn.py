@@ -143,17 +143,19 @@ def client_info_fields(server, c, args=None):
     `args`: the argv of the command the client is running now (argv-mem)."""
     pending = c.pending_output
     sub, psub, ssub = c.sub_counts
+    # a replica's share of the replication buffer is its output too
+    shared = server.replication.output_memory(c)
     return (int(time.time()), c.id, c.addr, c.laddr, c.fileno, c.name, c.ctime_ms,
             c.last_interaction_ms, c.flags, c.is_unix, c.dbid, sub, psub, ssub, c.multi_count,
             c.qbuf_len, c.qbuf_free, sum(len(a) for a in args) if args else 0,
-            c.reply_buf_size, c.reply_buf_peak, c.obuf_len, pending, info.client_memory(c),
-            c.last_cmd_name, c.user.name, c.tracking_redir, c.resp)
+            c.reply_buf_size, c.reply_buf_peak, c.obuf_len, pending, shared,
+            info.client_memory(c) + shared, c.last_cmd_name, c.user.name, c.tracking_redir, c.resp)
 
 
 def format_client_info(fields):
     """The CLIENT LIST line (no newline) of client_info_fields' tuple."""
     (now, cid, addr, laddr, fileno, name, ctime_ms, last_ms, flags, is_unix, dbid, sub, psub,
-     ssub, multi, qbuf, qbuf_free, argv_mem, rbs, rbp, obl, pending, tot_mem, cmd, user,
+     ssub, multi, qbuf, qbuf_free, argv_mem, rbs, rbp, obl, pending, shared, tot_mem, cmd, user,
      redir, resp) = fields
     if isinstance(name, (bytes, bytearray)):
         name = bytes(name).decode("utf-8", "surrogateescape")
@@ -163,7 +165,7 @@ def format_client_info(fields):
             f"idle={now - last_ms // 1000} flags={client_flags_text(flags, is_unix)} "
             f"db={dbid} sub={sub} psub={psub} ssub={ssub} multi={multi} "
             f"qbuf={qbuf} qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem=0 "
-            f"rbs={rbs} rbp={rbp} obl={obl} oll={1 if pending else 0} omem={pending} "
+            f"rbs={rbs} rbp={rbp} obl={obl} oll={1 if pending else 0} omem={pending + shared} "
             f"tot-mem={tot_mem} events={events} cmd={cmd or 'NULL'} "
             f"user={bytes(user).decode('utf-8', 'surrogateescape')} "
             f"redir={redir if flags & CF_TRACKING else -1} resp={resp}")

@@ -597,8 +597,11 @@ class DebugCommands:
         c.reply_ok()
 
     def replicate(self, c, args):
+        # the arguments go to the replicas (and the backlog) as a command,
+        # never to the AOF: Redis's way to make replicas diverge on purpose
         if len(args) < 3:
             return False
+        self.server.replication.feed_command_to_replicas([bytes(a) for a in args[2:]])
         c.reply_ok()
 
     def drop_cluster_packet_filter(self, c, args):

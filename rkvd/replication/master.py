@@ -14,8 +14,10 @@ payloads, the child writes "$EOF:<mark>\\r\\n<rdb><mark>" into a pipe the
 loop copies to every replica of that transfer, which goes online on its
 first REPLCONF ACK; otherwise the RDB is written to `dbfilename` and sent as
 "$<length>\\r\\n" and the file. Either way the stream produced meanwhile
-waits in the replica's link and follows the payload, and replicas attaching
-while a disk child runs share it.
+waits in the replication buffer the backlog and every replica share
+(server.repl.backlog, one copy however many replicas wait) from the
+replica's own offset, and follows the payload; replicas attaching while a
+disk child runs start at the same offset.
 
 The interface the replica side uses (server.replication is a Master):
   feed_replicas(data)   bytes of the stream received from this server's own
@@ -56,6 +58,10 @@ _GETACK = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
 # sender pauses; the sender resumes as the socket drains.
 _BULK_CHUNK = 64 * 1024
 _BULK_HIGH = 1024 * 1024
+# The stream: how much may wait in a replica's transport (the rest stays in
+# the shared buffer, counted there), and how soon a stalled one is retried.
+_STREAM_HIGH = 64 * 1024
+_DRAIN_DELAY = 0.005
 
 
 # What REPLCONF rdb-filter-only leaves out of the snapshot (Redis's
@@ -80,7 +86,7 @@ class _Handshake:
 class ReplicaLink:
     """One attached replica (a client after SYNC/PSYNC)."""
     __slots__ = ("client", "hs", "state", "ack_off", "ack_time", "psync_initial_offset",
-                 "pending", "pre_psync", "start_on_ack", "bulk", "soft_since")
+                 "send_off", "pre_psync", "start_on_ack", "bulk", "soft_since")
 
     def __init__(self, client, hs):
         self.client = client
@@ -89,7 +95,9 @@ class ReplicaLink:
         self.ack_off = 0
         self.ack_time = int(time.time())
         self.psync_initial_offset = 0
-        self.pending = bytearray()      # stream held until the RDB payload is sent
+        # the stream offset of the next byte this replica gets, from the
+        # shared buffer (server.repl.backlog); 0 while it holds none of it
+        self.send_off = 0
         self.pre_psync = False          # came with SYNC: no +FULLRESYNC, no ACKs
         self.start_on_ack = False
         self.bulk = None                # (file, remaining bytes) while sending the RDB
@@ -141,6 +149,7 @@ class Master:
         # takes of the engine's stream fed to replication
         self._positions = collections.deque(maxlen=256)
         self._transfer = None               # the replicas a diskless transfer goes to
+        self._drain_timer = None            # a replica's connection is full: retry then
         # Redis's replicationCron runs first as the server starts (loop 0,
         # no replica can be there yet), then once a second; the PINGs fall
         # on the loops that are multiples of repl-ping-replica-period
@@ -190,10 +199,12 @@ class Master:
         bytes instead."""
         return self.repl.master is None and (self.repl.backlog is not None or bool(self.replicas))
 
-    def feed_own(self, data, engine_end=None):
+    def feed_own(self, data, engine_end=None, engine_len=None):
         """The engine's propagation stream (rkvd.stream): replicated while
         this server is a master with a backlog. engine_end: the engine's
-        count of stream bytes taken once this data was (Engine.prop_taken)."""
+        count of stream bytes taken once this data was (Engine.prop_taken);
+        engine_len: how many of them this take was, when the AOF-only
+        commands were cut out of data."""
         if self.repl.master is not None:
             return
         if self.repl.backlog is None and not self.replicas:
@@ -201,25 +212,27 @@ class Master:
         self._feed(data)
         if engine_end is not None:
             # where these bytes landed in the replication stream
-            self._positions.append((engine_end - len(data), engine_end, self.repl.master_repl_offset))
+            span = len(data) if engine_len is None else engine_len
+            self._positions.append((engine_end - span, engine_end, self.repl.master_repl_offset,
+                                    len(data)))
 
     def client_offset(self, c):
         """The replication offset that covers c's last write (Redis's
         c->woff): its position in the engine's stream, through the record of
         where each take landed. A position older than the record maps to
         the oldest offset recorded (never too low: WAIT never answers
-        early)."""
+        early); one in a take that lost AOF-only commands, to its end."""
         w = c.woff
         if w <= 0:
             return 0
-        for start, end, repl_end in reversed(self._positions):
+        for start, end, repl_end, fed in reversed(self._positions):
             if start < w <= end:
-                return repl_end - (end - w)
+                return repl_end - (end - w) if fed == end - start else repl_end
             if w > end:
                 break
-        for start, end, repl_end in self._positions:
+        for _start, end, repl_end, fed in self._positions:
             if w <= end:
-                return repl_end - (end - start)       # fed without replicas: the next take's start
+                return repl_end - fed       # fed without replicas: the next take's start
         return self.repl.master_repl_offset
 
     def feed_replicas(self, data):
@@ -229,15 +242,90 @@ class Master:
         self._feed(bytes(data))
 
     def _feed(self, data):
-        self.repl.feed(data)
+        if self.repl.backlog is None and self.replicas:
+            self.repl.create_backlog()
+        start = self.repl.master_repl_offset + 1
+        added = self.repl.feed(data)
         for link in list(self.replicas):
             if not link.holds_stream:
                 continue
+            if not link.send_off:
+                link.send_off = start       # it holds the stream from here
+            if added and self._check_limits(link):
+                continue
             if link.state == ONLINE and not link.start_on_ack:
-                self._write(link, data)
-            else:
-                link.pending += data
-                self._check_limits(link)
+                c = link.client
+                if link.send_off == start and c.pending_output + len(data) <= _STREAM_HIGH:
+                    # caught up, room on the connection: the new bytes
+                    # themselves go out, no copy back from the buffer
+                    if c.write_stream(data):
+                        link.send_off += len(data)
+                        self.stat_repl_output_bytes += len(data)
+                else:
+                    self._pump(link)
+        if added:
+            self._trim()
+
+    def _trim(self):
+        bl = self.repl.backlog
+        if bl is not None:
+            refs = [link.send_off for link in self.replicas if link.send_off]
+            bl.trim(min(refs) if refs else None)
+
+    def _pump(self, link):
+        """Send a replica what it has not had of the shared buffer, as far
+        as its connection takes it now (Redis's writeToClient for a
+        replica): the rest stays in the buffer, and a timer comes back while
+        the connection drains."""
+        c = link.client
+        bl = self.repl.backlog
+        end = self.repl.master_repl_offset
+        while link.send_off and link.send_off <= end and c.pending_output < _STREAM_HIGH:
+            chunk = bl.read(link.send_off, _BULK_CHUNK) if bl is not None else b""
+            if not chunk:
+                # its part of the stream is gone: it cannot continue
+                self.log.warning(f"Replica {self.replica_name(c, link.hs)} lost its place in the "
+                                 "replication stream")
+                c.close()
+                return
+            if not c.write_stream(chunk):
+                return
+            link.send_off += len(chunk)
+            self.stat_repl_output_bytes += len(chunk)
+        if link.send_off and link.send_off <= end and not self._drain_timer:
+            self._drain_timer = self.engine.loop.call_later(_DRAIN_DELAY, self._drain)
+
+    def _drain(self):
+        self._drain_timer = None
+        for link in list(self.replicas):
+            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+                self._pump(link)
+        self._trim()
+
+    def replica_held(self, link):
+        """What a replica holds of the shared buffer (Redis's
+        getClientOutputBufferMemoryUsage for a replica)."""
+        bl = self.repl.backlog
+        if not link.send_off or bl is None:
+            return 0
+        return bl.held_from(link.send_off)
+
+    def output_memory(self, c):
+        """CLIENT LIST's share of the replication buffer for client c."""
+        link = self._links.get(c.id)
+        return self.replica_held(link) if link is not None else 0
+
+    def flush_for_exit(self):
+        """Shutdown's best effort (Redis's flushSlavesOutputBuffers): what
+        the online replicas have not had yet goes to their connections."""
+        bl = self.repl.backlog
+        if bl is None:
+            return
+        for link in self.replicas:
+            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+                data = bl.since(link.send_off)
+                if data and link.client.write_stream(data):
+                    link.send_off += len(data)
 
     # ------------------------------------------------------------ role changes
 
@@ -277,6 +365,30 @@ class Master:
             return
         self._feed(data)
 
+    def replica_replied(self, c, argv):
+        """The command argv a replica sent on its link generated a reply
+        (the engine dropped it): the link is closed, as Redis does with a
+        rogue replica."""
+        name = bytes(argv[0]).lower().decode("latin-1") if argv else "<unknown>"
+        cmd = self.engine.lookup_command(name.encode())
+        if cmd is not None and getattr(cmd, "subcommands", None) and len(argv) > 1:
+            sub = bytes(argv[1]).lower()
+            if sub in cmd.subcommands:
+                name = f"{name}|{sub.decode('latin-1')}"
+        self.log.warning(f"Replica generated a reply to command '{name}', disconnecting it: "
+                         f"{self.server.client_info_line(c)}")
+        c.close()
+
+    def feed_command_to_replicas(self, argv):
+        """DEBUG REPLICATE: argv as a command in the replicas' stream, in
+        the database it has selected now, on a master only."""
+        if self.repl.master is not None:
+            return
+        out = [b"*%d\r\n" % len(argv)]
+        for a in argv:
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self._feed_repl_only(b"".join(out))
+
     def _write(self, link, data):
         c = link.client
         if not c.write_stream(data):
@@ -293,7 +405,12 @@ class Master:
         if not hard and not soft:
             return False
         c = link.client
-        used = len(link.pending) + c.pending_output
+        used = self.replica_held(link) + c.pending_output
+        # a replica shares the backlog's memory: a hard limit below the
+        # backlog size would only drop replicas a partial resync just
+        # accepted, so the backlog size counts instead (as in Redis)
+        if hard and hard < self.repl.backlog_size:
+            hard = self.repl.backlog_size
         if hard and used >= hard:
             return self._overflow(link)
         if soft and used >= soft:
@@ -382,7 +499,7 @@ class Master:
                     break
             if other is not None and (hs.capa & other.hs.capa) == other.hs.capa:
                 if not hs.rdb_only:
-                    link.pending = bytearray(other.pending)
+                    link.send_off = other.send_off
                 self._setup_full_resync(link, other.psync_initial_offset)
                 self.log.notice("Waiting for end of BGSAVE for SYNC")
             else:
@@ -407,11 +524,13 @@ class Master:
         return link
 
     def output_buffers_mem(self):
-        """Bytes the replicas' output holds: the stream kept for a replica
-        still loading its RDB, and what waits in each connection. Eviction
-        leaves it out (Redis's freeMemoryGetNotCountedMemory): freeing keys
-        would not shrink it."""
-        return sum(len(link.pending) + link.client.pending_output for link in self.replicas)
+        """Bytes the replicas' output holds: the shared replication buffer
+        beyond the backlog size (what only the replicas keep), and what
+        waits in each connection. Eviction leaves it out (Redis's
+        freeMemoryGetNotCountedMemory): freeing keys would not shrink it."""
+        bl = self.repl.backlog
+        shared = bl.mem - self.repl.backlog_size if bl is not None else 0
+        return max(shared, 0) + sum(link.client.pending_output for link in self.replicas)
 
     def _try_partial(self, c, hs, replid, offset):
         """Redis's masterTryPartialResynchronization: +CONTINUE and the
@@ -442,10 +561,12 @@ class Master:
         link = self._attach(c, hs)
         link.state = ONLINE
         reply = b"+CONTINUE %s\r\n" % r.replid.encode() if hs.capa & CAPA_PSYNC2 else b"+CONTINUE\r\n"
-        data = r.backlog_since(offset)
-        self._write(link, reply + data)
+        self._write(link, reply)
+        link.send_off = offset
+        self._pump(link)
         self.log.notice(f"Partial resynchronization request from {name} accepted. Sending "
-                        f"{len(data)} bytes of backlog starting from offset {offset}.")
+                        f"{r.master_repl_offset - offset + 1} bytes of backlog starting from "
+                        f"offset {offset}.")
         self.refresh_good_replicas()
         return True
 
@@ -569,6 +690,9 @@ class Master:
         if link.bulk is not None:
             link.bulk[0].close()
             link.bulk = None
+        if link.send_off:
+            link.send_off = 0
+            self._trim()            # what only it still needed goes
         if not self.replicas:
             self.repl.backlog_no_replicas_since = int(time.time())
         self.refresh_good_replicas()
@@ -579,7 +703,16 @@ class Master:
         if link is None:
             return
         self.log.warning(f"Connection with replica {self.replica_name(c, link.hs)} lost.")
+        # Redis's freeClient: a disk snapshot no one else waits for, with no
+        # save points wanting it either, is stopped rather than finished
+        child = self.server.persistence.child
+        useless = (link.state == WAIT_BGSAVE_END and not self.cfg["save"]
+                   and child is not None and child.kind == "rdb" and not child.to_replicas
+                   and not any(other is not link and other.state == WAIT_BGSAVE_END
+                               for other in self.replicas))
         self._forget(link)
+        if useless:
+            self.server.persistence.kill_child()
 
     # ------------------------------------------------------------ the RDB child
 
@@ -661,9 +794,7 @@ class Master:
 
     def _start_stream(self, link):
         link.start_on_ack = False
-        data, link.pending = bytes(link.pending), bytearray()
-        if data:
-            self._write(link, data)
+        self._pump(link)
 
     def child_killed(self):
         """persistence killed the RDB child (FLUSHALL, SHUTDOWN): replicas

@@ -402,7 +402,7 @@ class ReplicaSide:
         replica): that ID and offset become a cached master, so the first
         PSYNC asks to continue instead of a full sync."""
         self.repl.replid = replid
-        self.repl.master_repl_offset = offset
+        self.repl.set_offset(offset)
         self.log.notice("Before turning into a replica, using my own master parameters to "
                         "synthesize a cached master: I may be able to synchronize with the new "
                         "master with just a partial transfer.")

@@ -8,6 +8,7 @@ PSYNC2's two IDs live here: `replid` names the history the offset counts,
 `second_replid_offset` (Redis's shiftReplicationId after a promotion).
 """
 
+import bisect
 import os
 
 NULL_REPLID = "0" * 40
@@ -32,56 +33,153 @@ def new_replid():
     return os.urandom(20).hex()
 
 
-class Backlog:
-    """A ring of the last `size` stream bytes; offsets are absolute stream
-    offsets (the first byte of the stream is offset 1, as in Redis)."""
+# The replication buffer's blocks (Redis 7's replBufBlock): at least
+# PROTO_REPLY_CHUNK_BYTES, at most a sixteenth of the backlog size, so a
+# replica that is caught up never pins more than one small block. Each block
+# is counted with the bookkeeping Redis counts (block header, list node).
+BLOCK_MIN = 16 * 1024
+BLOCK_OVERHEAD = 72
 
-    __slots__ = ("size", "_buf", "_end", "histlen", "offset")
+
+class _Block:
+    __slots__ = ("buf", "used", "offset")
+
+    def __init__(self, size, offset):
+        self.buf = bytearray(size)
+        self.used = 0
+        self.offset = offset        # the stream offset of buf[0] (1-based)
+
+
+class Backlog:
+    """The replication buffer Redis 7 shares between the backlog and the
+    replicas: a list of blocks holding the stream once. The backlog is the
+    whole list (histlen bytes, normally trimmed to `size`); a replica is an
+    offset into it (the next byte to send), and the blocks from the oldest
+    such offset on are kept however large they grow. So N replicas behind
+    the stream cost the memory of one copy, and a slow replica lets the
+    backlog outgrow its configured size (and serve partial resyncs from
+    there) until it catches up or is dropped. Offsets are absolute stream
+    offsets (the stream's first byte is offset 1)."""
+
+    __slots__ = ("size", "blocks", "histlen", "offset", "mem")
 
     def __init__(self, size, offset):
         self.size = size
-        self._buf = bytearray(size)
-        self._end = 0               # ring index one past the newest byte
+        self.blocks = []
         self.histlen = 0
         self.offset = offset        # the stream offset of the first byte held, minus 1
+        self.mem = 0                # Redis's repl_buffer_mem
 
     @property
     def first_byte_offset(self):
         return self.offset + 1
 
-    def feed(self, data):
-        n = len(data)
-        if n >= self.size:
-            self._buf[:] = data[n - self.size:]
-            self._end = 0
-        else:
-            head = min(n, self.size - self._end)
-            self._buf[self._end:self._end + head] = data[:head]
-            if head < n:
-                self._buf[:n - head] = data[head:]
-            self._end = (self._end + n) % self.size
-        self.histlen = min(self.histlen + n, self.size)
+    @property
+    def end_offset(self):
+        """The offset of the newest byte held."""
+        return self.offset + self.histlen
 
-    def tail(self, n):
-        """The newest `n` bytes held (n <= histlen)."""
-        if n <= 0:
+    def feed(self, data):
+        """Append the stream bytes `data`; True when a block was added (when
+        Redis checks the replicas' output limits and trims)."""
+        n = len(data)
+        pos = 0
+        added = False
+        blocks = self.blocks
+        tail = blocks[-1] if blocks else None
+        end = self.end_offset
+        while pos < n:
+            if tail is not None and tail.used < len(tail.buf):
+                take = min(len(tail.buf) - tail.used, n - pos)
+            else:
+                limit = max(self.size // 16, BLOCK_MIN)
+                tail = _Block(min(max(n - pos, BLOCK_MIN), limit), end + pos + 1)
+                blocks.append(tail)
+                self.mem += len(tail.buf) + BLOCK_OVERHEAD
+                added = True
+                take = min(len(tail.buf), n - pos)
+            tail.buf[tail.used:tail.used + take] = data[pos:pos + take]
+            tail.used += take
+            pos += take
+        self.histlen += n
+        return added
+
+    def _index(self, offset):
+        # the block holding stream offset `offset` (offset within the buffer)
+        blocks = self.blocks
+        i = bisect.bisect_right(blocks, offset, key=_block_offset) - 1
+        return max(i, 0)
+
+    def read(self, offset, limit):
+        """Up to `limit` bytes from stream offset `offset` (within the
+        buffer), never across a block."""
+        if offset <= self.offset or offset > self.end_offset:
             return b""
-        start = (self._end - n) % self.size
-        if start + n <= self.size:
-            return bytes(self._buf[start:start + n])
-        return bytes(self._buf[start:]) + bytes(self._buf[:n - (self.size - start)])
+        b = self.blocks[self._index(offset)]
+        start = offset - b.offset
+        return bytes(b.buf[start:min(b.used, start + limit)])
+
+    def since(self, offset):
+        """Every byte from stream offset `offset` to the newest."""
+        parts = []
+        while offset <= self.end_offset:
+            chunk = self.read(offset, 1 << 30)
+            if not chunk:
+                break
+            parts.append(chunk)
+            offset += len(chunk)
+        return b"".join(parts)
+
+    def held_from(self, offset):
+        """What a replica whose next byte is `offset` holds of the buffer,
+        as Redis measures it (getClientOutputBufferMemoryUsage): from the
+        start of its block to the end of the last block, plus the blocks'
+        bookkeeping."""
+        if not self.blocks:
+            return 0
+        if offset > self.end_offset:                # caught up: it still holds the tail block
+            return len(self.blocks[-1].buf) + BLOCK_OVERHEAD
+        i = self._index(offset)
+        last = self.blocks[-1]
+        return (last.offset + len(last.buf) - self.blocks[i].offset
+                + BLOCK_OVERHEAD * (len(self.blocks) - i))
+
+    def trim(self, oldest_ref=None):
+        """Free the oldest blocks beyond `size` that no replica still needs
+        (oldest_ref: the lowest next-byte offset of the replicas holding
+        the buffer, or None). Redis's incrementalTrimReplicationBacklog."""
+        blocks = self.blocks
+        drop = 0
+        hist = self.histlen
+        while hist > self.size and len(blocks) - drop > 1:
+            b = blocks[drop]
+            if oldest_ref is not None and oldest_ref < b.offset + b.used:
+                break
+            if hist - b.used <= self.size:
+                break
+            hist -= b.used
+            self.mem -= len(b.buf) + BLOCK_OVERHEAD
+            drop += 1
+        if drop:
+            del blocks[:drop]
+            self.offset += self.histlen - hist
+            self.histlen = hist
+
+    def rebase(self, delta):
+        """The stream's offsets moved by `delta` (a history restored from a
+        file): the blocks held keep their bytes at the new offsets."""
+        self.offset += delta
+        for b in self.blocks:
+            b.offset += delta
 
     def resize(self, size):
-        """Keep the newest bytes that fit in the new size."""
-        if size == self.size:
-            return
-        keep = min(self.histlen, size)
-        tail = self.tail(keep)
+        """A new repl-backlog-size: the history beyond it goes as blocks
+        free (Redis's resizeReplicationBacklog)."""
         self.size = size
-        self._buf = bytearray(size)
-        self._buf[:keep] = tail
-        self._end = keep % size
-        self.histlen = keep
+
+
+def _block_offset(b):
+    return b.offset
 
 
 class ReplState:
@@ -118,11 +216,12 @@ class ReplState:
 
     def feed(self, data):
         """Account `data` as stream bytes: advance the offset and keep them in
-        the backlog when there is one."""
+        the backlog when there is one. True when the buffer took a new block."""
+        added = False
         if self.backlog is not None:
-            self.backlog.feed(data)
-            self.backlog.offset = self.master_repl_offset + len(data) - self.backlog.histlen
+            added = self.backlog.feed(data)
         self.master_repl_offset += len(data)
+        return added
 
     def can_continue(self, replid, offset):
         """Whether a PSYNC `replid` `offset` can be served from the backlog
@@ -133,10 +232,6 @@ class ReplState:
         if bl is None:
             return False
         return bl.first_byte_offset <= offset <= self.master_repl_offset + 1
-
-    def backlog_since(self, offset):
-        """The stream from `offset` (1-based) to the current offset."""
-        return self.backlog.tail(self.master_repl_offset - offset + 1)
 
     def rdb_aux_fields(self):
         """The AUX fields an RDB records of this history (Redis's
@@ -156,6 +251,13 @@ class ReplState:
         return [(b"repl-stream-db", db), (b"repl-id", self.replid.encode()),
                 (b"repl-offset", self.master_repl_offset)]
 
+    def set_offset(self, offset):
+        """Move the stream's offset (a history restored from a file); a
+        backlog already held moves with it."""
+        if self.backlog is not None:
+            self.backlog.rebase(offset - self.master_repl_offset)
+        self.master_repl_offset = offset
+
     def restore_as_master(self, replid, offset):
         """A master restarted from an RDB holding history (Redis's
         loadDataFromDisk): its own ID stays new, the loaded one becomes the
@@ -167,7 +269,7 @@ class ReplState:
         if self.backlog is None:
             self.backlog = Backlog(self.backlog_size, self.master_repl_offset)
         else:
-            self.backlog.offset = self.master_repl_offset - self.backlog.histlen
+            self.backlog.rebase(offset)
 
     # --- IDs ---------------------------------------------------------------
 

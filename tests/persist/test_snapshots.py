@@ -414,3 +414,34 @@ def test_overwrites_while_a_child_runs_keep_values_and_free_after(server):
         assert outs[0] == outs[1]
     finally:
         redis.cleanup()
+
+
+def _gone(pid):
+    # not running any more: no such process, or a zombie not reaped yet
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("diskless", [False, True])
+def test_a_child_whose_parent_is_killed_exits(server_pair, diskless):
+    """As Redis's child, which exits when it cannot report to its parent:
+    a snapshot no one will use does not run to its end. The progress
+    report once a second finds the pipe closed."""
+    for s in server_pair("--rdb-key-save-delay", "1000", "--repl-diskless-sync-delay", "0",
+                         "--repl-diskless-sync", "yes" if diskless else "no"):
+        with s.raw() as c:
+            assert c.command("DEBUG", "POPULATE", "10000") == b"+OK\r\n"      # 10 s to save
+            if diskless:
+                replica = s.raw()
+                replica.send_command("PSYNC", "?", "-1")
+            else:
+                assert c.command("BGSAVE") == b"+Background saving started\r\n"
+            line = wait_for(lambda s=s: [ln for ln in s.stdout().splitlines() if "started by pid" in ln],
+                            what=f"{s.name}'s child")[0]
+        child = int(line.rsplit(" ", 1)[1])
+        s.proc.kill()
+        s.proc.wait()
+        wait_for(lambda child=child: _gone(child), timeout=4, what=f"{s.name}'s child to exit")

@@ -130,6 +130,10 @@ cdef class Engine:
     cdef int prop_seldb                     # database of the last command fed, -1 before any
     cdef bytearray prop_buf                 # the stream fed and not yet taken
     cdef list prop_repl_only                # [(start, end)] of prop_buf for replicas only
+    cdef list prop_aof_only                 # [(start, end)] of prop_buf for the AOF only
+    # where the running command's effects may go (PROP_TARGET_* of
+    # propagate.pyx): a script's redis.set_repl narrows it for its calls
+    cdef public int prop_targets
     cdef public long long prop_taken        # bytes of the stream taken (or dropped) so far
     # fn() the shell runs before any reply leaves while prop_buf holds
     # commands (rkvd.stream: the AOF writes them first, appendfsync always,

@@ -28,6 +28,8 @@ cdef class Engine:
         self.prop_ops = []
         self.prop_buf = bytearray()
         self.prop_repl_only = []
+        self.prop_aof_only = []
+        self.prop_targets = 3
         self.prop_seldb = -1
         self.flush_cb = self._flush_pending
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -140,7 +142,7 @@ cdef class Engine:
                 or self.noreplicas_error is not None):
             if self._gated(c, cmd):
                 return 0
-        if c.flags & (CF_PUBSUB | CF_MONITOR) and self._mode_refuses(c, cmd):
+        if c.flags & (CF_PUBSUB | CF_MONITOR | CF_REPLICA) and self._mode_refuses(c, cmd):
             return 0
         if self.busy_reply is not None and not (cmd.flags & CMD_ALLOW_BUSY):
             self._reject(c, cmd, self.busy_reply)
@@ -271,8 +273,8 @@ cdef class Engine:
     # MULTI fail at EXEC, and an EXEC refused this way aborts the transaction.
     cdef int _mode_refuses(self, Client c, Command cmd) except -1:
         # Redis's processCommand: a RESP2 subscriber may only (un)subscribe,
-        # PING, QUIT and RESET; a MONITOR client (a replica in Redis) may
-        # not touch the keyspace
+        # PING, QUIT and RESET; a replica (and a MONITOR client, one in
+        # Redis) may not touch the keyspace
         cdef cmd_fn f = cmd.fn
         if c.flags & CF_PUBSUB and c.resp == 2 and not (
                 f == cmd_ping or f == cmd_subscribe or f == cmd_ssubscribe or f == cmd_unsubscribe
@@ -281,7 +283,7 @@ cdef class Engine:
             self._reject(c, cmd, (f"Can't execute '{cmd.name}': only (P|S)SUBSCRIBE / "
                                   "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context").encode())
             return 1
-        if c.flags & CF_MONITOR and cmd.flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE):
+        if c.flags & (CF_MONITOR | CF_REPLICA) and cmd.flags & (CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE):
             self._reject(c, cmd, b"Replica can't interact with the keyspace")
             return 1
         return 0
@@ -511,8 +513,10 @@ cdef class Engine:
         return propagation_take(self)
 
     def take_propagation_log_split(self):
-        """(stream, [(start, end)]): the ranges are commands for replicas
-        only (PUBLISH), which the AOF leaves out."""
+        """(stream, repl_only, aof_only), each a list of (start, end): the
+        commands for replicas only (PUBLISH), which the AOF leaves out, and
+        those for the AOF only (a script's redis.set_repl), which the
+        replicas do not get."""
         return propagation_take_split(self)
 
     def reset_propagation_db(self):

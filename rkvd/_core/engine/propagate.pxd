@@ -31,6 +31,8 @@ cdef int propagation_stop(Engine e) except -1
 # The stream fed since the last take; the engine keeps nothing of it.
 cdef bytes propagation_take(Engine e)
 
-# The same, with the [(start, end)] byte ranges of the commands meant for
-# replicas only (PUBLISH), which the AOF leaves out.
+# The same as (stream, repl_only, aof_only): the [(start, end)] byte ranges
+# of the commands meant for replicas only (PUBLISH), which the AOF leaves
+# out, and of those meant for the AOF only (redis.set_repl in a script),
+# which the replicas do not get.
 cdef tuple propagation_take_split(Engine e)

@@ -20,6 +20,13 @@ cdef enum:
     PROP_FORCE = 2      # the running command propagates even if nothing changed
     PROP_REPL_ONLY = 4  # ... and to replicas only, never the AOF (PUBLISH)
 
+# Where a command goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL, the values
+# of Lua's redis.REPL_*): Engine.prop_targets narrows the running command's.
+cdef enum:
+    PROP_TARGET_AOF = 1
+    PROP_TARGET_REPL = 2
+    PROP_TARGET_ALL = 3
+
 cdef list _MULTI = [b"MULTI"]
 cdef list _EXEC = [b"EXEC"]
 
@@ -72,11 +79,15 @@ cdef int propagate_current(Engine e, Client c, Command cmd, long long dirty_befo
     # LOADAOF reset the counter, and must not replay themselves).
     if e.dirty <= dirty_before and not (e.prop_flags & PROP_FORCE):
         return 0
+    cdef int targets = PROP_TARGET_REPL if e.prop_flags & PROP_REPL_ONLY else PROP_TARGET_ALL
+    targets &= e.prop_targets
+    if not targets:
+        return 0
     argv = <list>e.prop_argv if e.prop_argv is not None else c.args_list()
-    if e.prop_flags & PROP_REPL_ONLY:
-        e.prop_ops.append((c.db.id, argv, True))
-    else:
+    if targets == PROP_TARGET_ALL:
         e.prop_ops.append((c.db.id, argv))
+    else:
+        e.prop_ops.append((c.db.id, argv, targets))
     return 0
 
 
@@ -98,7 +109,7 @@ cdef int propagate_pending(Engine e, bint no_multi) except -1:
         feed_command(e, (<tuple>ops[0])[0], _MULTI)
     for op in ops:
         if len(<tuple>op) > 2:
-            _feed_repl_only(e, (<tuple>op)[0], <list>(<tuple>op)[1])
+            _feed_one_target(e, (<tuple>op)[0], <list>(<tuple>op)[1], (<tuple>op)[2])
         else:
             feed_command(e, (<tuple>op)[0], <list>(<tuple>op)[1])
     if wrap:
@@ -118,17 +129,20 @@ cdef int feed_command(Engine e, int dbid, list argv) except -1:
     return 0
 
 
-# A command for replicas only: fed as any other (its SELECT stays in the
-# shared stream, the commands after it may need it), its own bytes recorded
-# as a range the AOF skips.
-cdef int _feed_repl_only(Engine e, int dbid, list argv) except -1:
+# A command for replicas only or for the AOF only: fed as any other (its
+# SELECT stays in the shared stream, the commands after it may need it), its
+# own bytes recorded as a range the other consumer skips.
+cdef int _feed_one_target(Engine e, int dbid, list argv, int target) except -1:
     cdef Py_ssize_t start
     if dbid != e.prop_seldb:
         _feed_argv(e.prop_buf, [b"SELECT", str(dbid).encode()])
         e.prop_seldb = dbid
     start = len(e.prop_buf)
     _feed_argv(e.prop_buf, argv)
-    e.prop_repl_only.append((start, len(e.prop_buf)))
+    if target == PROP_TARGET_REPL:
+        e.prop_repl_only.append((start, len(e.prop_buf)))
+    else:
+        e.prop_aof_only.append((start, len(e.prop_buf)))
     return 0
 
 
@@ -170,6 +184,7 @@ cdef int propagation_start(Engine e) except -1:
     e.prop_ops = []
     e.prop_buf = bytearray()
     e.prop_repl_only = []
+    e.prop_aof_only = []
     e.prop_seldb = -1
     return 0
 
@@ -180,6 +195,7 @@ cdef int propagation_stop(Engine e) except -1:
     e.prop_taken += len(e.prop_buf)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
+    e.prop_aof_only = []
     return 0
 
 
@@ -189,15 +205,19 @@ cdef bytes propagation_take(Engine e):
     e.prop_taken += len(out)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
+    e.prop_aof_only = []
     return out
 
 
-# The stream fed since the last take, as (stream, [(start, end)]): the
-# ranges hold the commands for replicas only, which the AOF leaves out.
+# The stream fed since the last take, as (stream, repl_only, aof_only), the
+# last two lists of (start, end): the commands for replicas only, which the
+# AOF leaves out, and those for the AOF only, which replicas do not get.
 cdef tuple propagation_take_split(Engine e):
     cdef bytes out = bytes(e.prop_buf)
-    cdef list ranges = e.prop_repl_only
+    cdef list repl_only = e.prop_repl_only
+    cdef list aof_only = e.prop_aof_only
     e.prop_taken += len(out)
     e.prop_buf = bytearray()
     e.prop_repl_only = []
-    return out, ranges
+    e.prop_aof_only = []
+    return out, repl_only, aof_only

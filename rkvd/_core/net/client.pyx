@@ -491,6 +491,12 @@ cdef class Client:
                 saved = self.reply.len
                 if not master:
                     e.execute(self)
+                    if self.flags & CF_REPLICA and not (self.flags & CF_MONITOR) \
+                            and self.reply.len > saved:
+                        # a replica's link carries the stream, never a
+                        # reply: one generated means a rogue replica
+                        self._drop_reply_from(saved)
+                        e.server.replication.replica_replied(self, self.args_list())
                 elif self.argc >= 2 and self.arg_is(0, b"replconf"):
                     # REPLCONF GETACK is the one command a master expects
                     # an answer to (the replica side writes it), with the
@@ -814,18 +820,21 @@ cdef int _client_error_hook(void* ctx, const char* p, Py_ssize_t n) except -1:
     c.errors_seen += 1
     c.engine.count_error(p, n)
     if c.flags & CF_MASTER:
-        _master_error(c, p, n)
+        _link_error(c, p, n, "replica", "master")
+    elif c.flags & CF_REPLICA and not (c.flags & CF_MONITOR):
+        _link_error(c, p, n, "master", "replica")
     return 0
 
 
-# An error this replica "answers" its master (dropped, as every reply to the
-# master): logged as Redis's afterErrorReply does, since the data sets may
-# now differ.
-cdef int _master_error(Client c, const char* p, Py_ssize_t n) except -1:
+# An error on a replication link: this replica "answering" its master
+# (dropped, as every reply to the master), or this master answering a
+# replica that sent a command it should not. Logged as Redis's
+# afterErrorReply does, since the data sets may now differ.
+cdef int _link_error(Client c, const char* p, Py_ssize_t n, str me, str peer) except -1:
     cdef Engine e = c.engine
     e.stat_unexpected_error_replies += 1
     msg = PyBytes_FromStringAndSize(p, n if n < 4096 else 4096).rstrip(b"\r\n")
-    e.log_warning(f"== CRITICAL == This replica is sending an error to its master: "
+    e.log_warning(f"== CRITICAL == This {me} is sending an error to its {peer}: "
                   f"'{msg.decode('utf-8', 'replace')}' after processing the command "
                   f"'{c.last_cmd_name or '<unknown>'}'")
     return 0

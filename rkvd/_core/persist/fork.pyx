@@ -8,7 +8,7 @@
 # count, so the pages it shares with the parent stay shared (copy-on-write
 # as small as Redis's). It reports through a pipe and leaves with _exit, so
 # no Python-level cleanup (atexit, buffered files, the event loop) runs in it.
-from libc.errno cimport errno, EINTR
+from libc.errno cimport errno, EINTR, EPIPE
 from libc.stdint cimport uint64_t
 from libc.stdio cimport rename
 from libc.string cimport strncmp
@@ -143,15 +143,18 @@ cdef int _fsync_dir(const char* path) noexcept nogil:
     return rc
 
 
-cdef void _report(int fd, ChildReport* r) noexcept nogil:
+# Write one report to the parent; 0, or -1 with errno set when the pipe
+# cannot take it (EPIPE: the parent is gone; SIGPIPE is ignored here).
+cdef int _report(int fd, ChildReport* r) noexcept nogil:
     cdef Py_ssize_t off = 0, w
     while off < <Py_ssize_t>sizeof(ChildReport):
         w = write(fd, (<char*>r) + off, sizeof(ChildReport) - off)
         if w < 0:
             if errno == EINTR:
                 continue
-            return
+            return -1
         off += w
+    return 0
 
 
 cdef int g_progress_fd = -1      # the child's report pipe, for its progress timer
@@ -167,7 +170,10 @@ cdef void _progress_tick(int sig) noexcept nogil:
     r.keys_written = aof_rewrite_keys_progress() if g_progress_kind == KIND_AOF else rdb_keys_progress()
     r.cow_bytes = _private_dirty()
     r.progress = 1
-    _report(g_progress_fd, &r)
+    if _report(g_progress_fd, &r) != 0 and errno == EPIPE:
+        # the parent was killed: no one will use what this child writes
+        # (Redis's child exits when it cannot report to its parent)
+        _exit(1)
 
 
 cdef void _progress_timer(int report_fd, bint on) noexcept nogil:

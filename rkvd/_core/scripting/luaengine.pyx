@@ -637,7 +637,12 @@ cdef int _redis_generic(lua_State* L, bint raise_error) except? -2:
     if cmd.flags & CMD_WRITE:
         run.flags |= RUN_WRITE_DIRTY
     w.len = 0
-    e.call(c, cmd)
+    # redis.set_repl: where this call's effects may propagate
+    e.prop_targets = run.repl_flags
+    try:
+        e.call(c, cmd)
+    finally:
+        e.prop_targets = 3
     c.argc = 0
     lua_settop(L, 0)
     end = w.len
