@@ -206,3 +206,49 @@ def test_debug_client_eviction_report(server_pair):
         big.close()
     assert reports[0] == reports[1]
     assert "bucket     524288 -    1048575: tot-mem: N, clients: 1\n" in reports[0]
+
+
+def _mget_storm(s, r, client_eviction):
+    """Redis's unit/maxmemory 'eviction due to output buffers of many MGET
+    clients': 20 connections that never read ask for a 100 KB value until
+    keys or clients go. (evicted_clients, evicted_keys, dbsize)."""
+    r.flushdb()
+    r.config_set("maxmemory-clients", "3mb" if client_eviction else "0")
+    r.config_resetstat()
+    for j in range(50):
+        r.setrange(str(j), 100000, "x")
+    socks = [socket.create_connection((s.host, s.port)) for _ in range(20)]
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            st = r.info("stats")
+            if st["evicted_clients"] or st["evicted_keys"]:
+                break
+            for sock in socks:
+                try:
+                    sock.sendall(b"*2\r\n$4\r\nmget\r\n$1\r\n1\r\n")
+                except OSError:
+                    pass
+        st = r.info("stats")
+        return st["evicted_clients"], st["evicted_keys"], r.dbsize()
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_clients_go_before_keys_when_their_output_fills_memory(server_pair):
+    # A connection's output counts the moment its command has run, and the
+    # buffers of the connections evicted are not counted again while the
+    # loop has yet to free them: keys must not go for memory that evicting
+    # clients already gave back. The storm without client eviction comes
+    # first, as in Redis's test.
+    for s in server_pair():
+        r = s.client()
+        r.config_set("maxmemory", "11mb")
+        r.config_set("maxmemory-policy", "allkeys-lru")
+        r.client_no_evict("on")
+        clients, keys, _ = _mget_storm(s, r, False)
+        assert keys > 0 and clients == 0, s
+        time.sleep(0.3)
+        clients, keys, size = _mget_storm(s, r, True)
+        assert clients > 0 and keys == 0 and size == 50, (s, clients, keys, size)

@@ -104,6 +104,7 @@ cdef int evict_clients(Engine e) except -1:
         # a peer that does not read must not keep the memory
         c.flags |= CF_CLOSED
         c.reply.len = 0
+        e.clients_mem_releasing += c.last_mem
         if c.transport is not None:
             c.transport.abort()
         e.client_gone(c)

@@ -89,6 +89,11 @@ cdef class Engine:
     # readings, clients evicted (INFO evicted_clients)
     cdef public long long client_evict_limit
     cdef public long long clients_mem
+    # what the connections evicted since the last clients cron held: uvloop
+    # frees a transport's buffers on a later turn of the loop, and until
+    # then eviction must not count them (keys would go for memory that is
+    # already on its way back)
+    cdef public long long clients_mem_releasing
     cdef public long long stat_evictedclients
     cdef long long mem_bucket_seq
     # server.after_unblock runs when a client leaves a blocking wait (the

@@ -645,6 +645,7 @@ cdef class Engine:
         cdef int r
         cdef Py_ssize_t n = len(self.clients)
         cdef Py_ssize_t per = n // (self.hz if self.hz > 0 else 10)
+        self.clients_mem_releasing = 0      # freed by the loop since
         if n == 0:
             self._cron_clients = None
             return 0

@@ -36,6 +36,7 @@ cdef long long mem_not_counted_for_evict(Engine e) noexcept:
     cdef long long n = 0
     if e.prop_on:
         n = PyByteArray_GET_SIZE(e.prop_buf)
+    n += e.clients_mem_releasing
     if e.repl_output_mem_fn is not None:
         try:
             n += <long long>e.repl_output_mem_fn()

@@ -520,6 +520,11 @@ cdef class Client:
                 applied = r.start
             if self.reply.len > PROTO_REPLY_CHUNK:
                 self.flush()
+            if e.client_evict_limit and not (self.flags & CF_CLOSED):
+                # Redis's processCommandAndResetClient: the reply just made
+                # counts before the next command (of any client) may evict
+                # keys for memory that evicting this client would give back
+                update_client_mem(self)
         if master and r.start > mark:
             self._master_consumed(mark, applied, r.start)
         r.batch_done()
