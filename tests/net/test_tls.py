@@ -8,6 +8,7 @@ restriction, CONFIG SET of the TLS files (re-read, and refused with Redis's
 reply when they do not make a context), and the start-up failure.
 """
 
+import contextlib
 import shutil
 import socket
 import ssl
@@ -93,6 +94,19 @@ def _handshake(server, certs, cert=True, **ctx_settings):
         return ("refused", type(exc).__name__)
 
 
+@contextlib.contextmanager
+def _tls_socket(server, certs, **ctx_settings):
+    """A raw TLS connection to server's TLS port, with the client certificate
+    (and the SSLContext attributes given)."""
+    ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
+    ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
+    for name, value in ctx_settings.items():
+        setattr(ctx, name, value)
+    with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        yield s
+
+
 def _cli(server, certs, *args, cert=True):
     argv = ["redis-cli", "-h", server.host, "-p", str(server.tls_port), "--tls",
             "--cacert", str(certs / "ca.crt")]
@@ -146,10 +160,7 @@ def test_protocol_error_closes_a_peer_that_goes_on_sending(pair, certs):
     # as unit/protocol's desync tests under --tls: the error reply, then the
     # end of the connection, though the peer never stops writing
     for server in pair():
-        ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
-        ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
-        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
-                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        with _tls_socket(server, certs) as s:
             s.sendall(b"*1\r\n$x\r\n")
             start = time.monotonic()
             with pytest.raises(OSError):
@@ -179,14 +190,9 @@ def test_protocols(pair, certs):
 def test_ciphers_and_ciphersuites(pair, certs):
     for server in pair("--tls-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256",
                        "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256"):
-        ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
-        ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
-        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
-                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        with _tls_socket(server, certs) as s:
             assert s.cipher()[0] == "TLS_CHACHA20_POLY1305_SHA256", server
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
-                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        with _tls_socket(server, certs, maximum_version=ssl.TLSVersion.TLSv1_2) as s:
             assert s.cipher()[0] == "ECDHE-RSA-AES128-GCM-SHA256", server
 
 
@@ -445,10 +451,7 @@ def test_quit_frees_the_client_at_once(pair, certs):
     # the transport reports the loss only after close_notify, so a server
     # waiting for that still counted the client (Redis's tracking test).
     for server in pair():
-        ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
-        ctx.load_cert_chain(str(certs / "client.crt"), str(certs / "client.key"))
-        with socket.create_connection((server.host, server.tls_port), timeout=5) as raw, \
-                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        with _tls_socket(server, certs) as s:
             s.sendall(b"CLIENT TRACKING on BCAST PREFIX p:\r\n")
             assert s.recv(100) == b"+OK\r\n"
             other = server.client()
