@@ -36,9 +36,14 @@ def new_replid():
 # The replication buffer's blocks (Redis 7's replBufBlock): at least
 # PROTO_REPLY_CHUNK_BYTES, at most a sixteenth of the backlog size, so a
 # replica that is caught up never pins more than one small block. Each block
-# is counted with the bookkeeping Redis counts (block header, list node).
+# is counted with what it costs here beyond its bytes, as used_memory counts
+# it: the bytearray object and its terminating NUL, the _Block, the list
+# slot and the allocator's rounding (about 189 bytes measured; Redis's
+# header and list node are 72). Counting less let used_memory outgrow
+# mem_not_counted_for_evict by that much per block while a replica lags, and
+# eviction took keys for it.
 BLOCK_MIN = 16 * 1024
-BLOCK_OVERHEAD = 72
+BLOCK_OVERHEAD = 192
 
 
 class _Block:
