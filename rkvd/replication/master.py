@@ -529,8 +529,8 @@ class Master:
         waits in each connection. Eviction leaves it out (Redis's
         freeMemoryGetNotCountedMemory): freeing keys would not shrink it."""
         bl = self.repl.backlog
-        shared = bl.mem - self.repl.backlog_size if bl is not None else 0
-        return max(shared, 0) + sum(link.client.pending_output for link in self.replicas)
+        return ((bl.excess if bl is not None else 0)
+                + sum(link.client.pending_output for link in self.replicas))
 
     def _try_partial(self, c, hs, replid, offset):
         """Redis's masterTryPartialResynchronization: +CONTINUE and the

@@ -80,6 +80,12 @@ class Backlog:
         return self.offset + 1
 
     @property
+    def excess(self):
+        """What the buffer holds beyond the backlog size: the replicas' share
+        (Redis's split of repl_buffer_mem), 0 while within it."""
+        return max(self.mem - self.size, 0)
+
+    @property
     def end_offset(self):
         """The offset of the newest byte held."""
         return self.offset + self.histlen
