@@ -334,11 +334,8 @@ def memory_overhead(server):
     # holds beyond the backlog size is the replicas' (Redis's split)
     bl = server.repl.backlog
     repl_buffers = bl.mem if bl is not None else 0
-    backlog_size = server.repl.backlog_size
-    if repl.replicas and repl_buffers > backlog_size:
-        clients_slaves, repl_backlog = repl_buffers - backlog_size, backlog_size
-    else:
-        clients_slaves, repl_backlog = 0, repl_buffers
+    clients_slaves = bl.excess if bl is not None and repl.replicas else 0
+    repl_backlog = repl_buffers - clients_slaves
     dbs = []
     ht_total = 0
     for db in e.dbs:
@@ -354,9 +351,12 @@ def memory_overhead(server):
     functions_caches = luaengine.functions_memory_info()[1]
     overhead = (st.startup_memory + clients_normal + clients_slaves + repl_backlog + ht_total
                 + lua_caches + functions_caches)
-    # the stream fed and not yet taken, and the replicas' output
+    # not counted for eviction: the stream fed and not yet taken (the AOF
+    # buffer), the replicas' output, and evicted clients' buffers the loop
+    # has yet to free
     not_counted = e.mem_not_counted_for_evict
-    aof_buffer = not_counted - (repl.output_buffers_mem() if repl.replicas else 0)
+    aof_buffer = (not_counted - (repl.output_buffers_mem() if repl.replicas else 0)
+                  - e.clients_mem_releasing)
     dataset = allocated - overhead if allocated > overhead else 0
     net = allocated - st.startup_memory
     keys = sum(len(db) for db in e.dbs)
