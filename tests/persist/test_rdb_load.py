@@ -253,6 +253,70 @@ def test_file_path_loader_and_steps(fresh, tmp_path):
         RdbLoader(e2, str(tmp_path / "missing.rdb"))
 
 
+def feed_in_pieces(data: bytes, sizes, dbs=None, e=None):
+    """Load data through a fed loader, the pieces' sizes drawn from sizes
+    (cycled), stepping whenever it can go on. Returns (engine, loader)."""
+    e = e or engine()
+    loader = RdbLoader.fed(e, 0, len(data), dbs)
+    pos, i = 0, 0
+    while True:
+        if loader.wanted:
+            n = sizes[i % len(sizes)]
+            i += 1
+            loader.feed(data[pos:pos + n])
+            pos += n
+            if pos >= len(data):
+                loader.end_input()
+            continue
+        if not loader.step(1000):
+            break
+    return e, loader
+
+
+@pytest.mark.needs_redis
+@pytest.mark.parametrize("sizes", [[1], [7, 1, 300], [4096], [65536], [1 << 30]],
+                         ids=["bytes", "ragged", "4k", "64k", "whole"])
+def test_fed_loader_loads_any_split_the_same(fresh, sizes):
+    """A replica's diskless load: records cut anywhere by the network are
+    read again once the rest arrives, with the same result."""
+    make_dataset(fresh)
+    fresh("SET", "big", "b" * 300000)
+    fresh("RPUSH", "biglist", *["e" * 1000] * 500)
+    data = fresh.save()
+    e, loader = feed_in_pieces(data, sizes)
+    assert dataset_digest(e) == fresh.digest()
+    assert loader.rdb_end == loader.bytes_read == len(data)
+    assert loader.unread == 0
+    assert loader.keys_loaded == fresh("DBSIZE") + 2 + 1
+
+
+@pytest.mark.needs_redis
+def test_fed_loader_into_other_databases(fresh):
+    """swapdb: the load goes to databases set aside, the engine's stay."""
+    from rkvd._core.server import Database
+    make_dataset(fresh)
+    data = fresh.save()
+    e = engine()
+    aside = [Database(e, i) for i in range(16)]
+    feed_in_pieces(data, [1000], aside, e)
+    assert all(len(db) == 0 for db in e.dbs)
+    assert [len(db) for db in aside][:4] == [fresh("DBSIZE"), 0, 0, 2]
+    with pytest.raises(ValueError):
+        RdbLoader.fed(e, 0, 0, aside[:3])
+
+
+def test_fed_loader_errors():
+    good = RdbFile().select(0).key("k", 0, rdbenc.enc_str(b"v")).finish()
+    # input that ends inside a record is a short read, as a file's end
+    with pytest.raises(RdbError, match="Short read"):
+        feed_in_pieces(good[:-5], [3])
+    # what follows the trailer stays unread (the caller checks the mark)
+    _, loader = feed_in_pieces(good + b"tail", [len(good) + 4])
+    assert loader.unread == 4 and loader.keys_loaded == 1
+    with pytest.raises(ValueError):                 # only a fed loader takes input
+        RdbLoader.from_bytes(engine(), good).feed(b"x")
+
+
 # ---------------------------------------------------------------- older encodings
 
 def old_format_file(version: int = 9) -> bytes:

@@ -41,3 +41,14 @@ cdef class RdbLoader:
     cdef int last_type              # type of the last key read (the error report's)
     cdef readonly Py_ssize_t total_bytes
     cdef readonly Py_ssize_t rdb_end    # offset after the trailer once done, else -1
+    cdef list dbs                   # where SELECTDB points: the engine's, or a replica's temp set
+    cdef object functions_ctx       # where libraries go (None: the current ones)
+    # fed mode (a replica's diskless load): buf is the malloc'd sbuf, whose
+    # first byte is at offset base of the file; a record cut short by the
+    # end of what arrived is read again once `want` bytes are buffered
+    cdef bint is_fed
+    cdef bint input_ended
+    cdef unsigned char* sbuf
+    cdef size_t cap
+    cdef size_t base
+    cdef size_t want

@@ -24,8 +24,8 @@ cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport int16_t, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport rand, strtod
-from rkvd._core.lib.mem cimport free, malloc     # counted (used_memory)
-from libc.string cimport memcpy, memcmp
+from rkvd._core.lib.mem cimport free, malloc, realloc     # counted (used_memory)
+from libc.string cimport memcmp, memcpy, memmove
 from libc.math cimport isnan
 from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
 from posix.unistd cimport usleep
@@ -134,6 +134,10 @@ class _ReadError(Exception):
     """A short read, or a failure Redis reports only by returning NULL."""
 
 
+class _ShortRead(_ReadError):
+    """The input ended inside a record (a fed loader waits for more)."""
+
+
 class _Reported(Exception):
     """A failure Redis reports itself (rdbReportCorruptRDB/ReadError):
     (line in Redis's rdb.c, reason)."""
@@ -192,7 +196,7 @@ cdef unsigned char* rs_take(RStr* s) noexcept nogil:
 
 cdef inline int rd_need(Rd* r, size_t k) except -1:
     if r.n - r.pos < k:
-        raise _ReadError()
+        raise _ShortRead()
     return 0
 
 cdef inline int rd_byte(Rd* r) except -1:
@@ -1429,7 +1433,12 @@ cdef class RdbLoader:
     `expired_skipped` (already expired, dropped as a master drops them) and
     `empty_keys_skipped` count keys; `bytes_read` / `total_bytes` tell the
     progress; `rdb_end` is where the file's RDB part ends (an AOF base file
-    continues with commands there), -1 until done."""
+    continues with commands there), -1 until done.
+
+    RdbLoader.fed() makes one that takes the file as it arrives (a replica
+    loading from its master's socket): feed() appends bytes, step() loads
+    the records that are complete, and `wanted` says whether it needs more
+    input to go on; end_input() says no more will come."""
 
     def __cinit__(self, *args, **kwargs):
         self.map = NULL
@@ -1469,30 +1478,111 @@ cdef class RdbLoader:
         ld_setup(ld, eng, <const unsigned char*>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), rdbflags)
         return ld
 
+    @classmethod
+    def fed(cls, Engine eng, int rdbflags=0, Py_ssize_t total_bytes=0, list dbs=None, functions_ctx=None):
+        """A loader fed the file in pieces. `total_bytes`: the size when
+        known (INFO's loading_total_bytes), else 0. `dbs`: databases to load
+        into instead of the engine's (the same count); `functions_ctx`:
+        where libraries go instead of the current ones (both for a
+        replica's swapdb load)."""
+        cdef RdbLoader ld = RdbLoader.__new__(RdbLoader)
+        ld.is_fed = True
+        ld_setup(ld, eng, NULL, 0, rdbflags)
+        ld.total_bytes = total_bytes
+        if dbs is not None:
+            if len(dbs) != len(eng.dbs):
+                raise ValueError("dbs must match the engine's databases")
+            ld.dbs = dbs
+            ld.db = dbs[0]
+        ld.functions_ctx = functions_ctx
+        return ld
+
     def __dealloc__(self):
         if self.map != NULL:
             munmap(self.map, self.maplen)
             self.map = NULL
+        if self.sbuf != NULL:
+            free(self.sbuf)
+            self.sbuf = NULL
 
     property bytes_read:
         def __get__(self):
-            return self.pos
+            return self.base + self.pos
+
+    property wanted:
+        def __get__(self):
+            """True when step cannot go on before more input arrives."""
+            return self.is_fed and not self.input_ended and not self.done and self.failure is None \
+                and self.len < self.want
+
+    property unread:
+        def __get__(self):
+            """Bytes fed beyond what was loaded (past the trailer once done)."""
+            return self.len - self.pos
+
+    def feed(self, data):
+        """Append the next bytes of the file (a fed loader)."""
+        cdef const unsigned char[:] view = data
+        cdef size_t n = view.shape[0]
+        cdef size_t keep
+        cdef unsigned char* nb
+        if not self.is_fed or self.input_ended:
+            raise ValueError("not a fed loader, or its input ended")
+        if n == 0 or self.done or self.failure is not None:
+            return
+        if self.pos and self.len + n > self.cap:
+            # what was loaded goes (its CRC is taken first)
+            ld_crc_update(self)
+            keep = self.len - self.pos
+            memmove(self.sbuf, self.sbuf + self.pos, keep)
+            self.base += self.pos
+            self.len = keep
+            self.want -= self.pos if self.want > self.pos else self.want
+            self.crc_pos = 0
+            self.pos = 0
+        if self.len + n > self.cap:
+            self.cap = max(self.len + n, self.cap * 2, <size_t>65536)
+            nb = <unsigned char*>realloc(self.sbuf, self.cap)
+            if nb == NULL:
+                raise MemoryError()
+            self.sbuf = nb
+        memcpy(self.sbuf + self.len, &view[0], n)
+        self.len += n
+        self.buf = self.sbuf
+
+    def end_input(self):
+        """No more input: a record it still cuts short is a short read."""
+        self.input_ended = True
 
     def step(self, Py_ssize_t max_bytes):
         """Load about max_bytes more (at least one record); True while more
         remains. Raises RdbError when the file cannot be loaded (and again on
         any later call)."""
-        cdef size_t start = self.pos
+        cdef size_t start = self.pos, rec_start = 0, crc_pos = 0
+        cdef uint64_t crc = 0
         if self.failure is not None:
             raise self.failure
         if self.done:
             return False
         try:
             while True:
-                if not ld_record(self):
-                    self.done = True
-                    ld_release(self)
-                    return False
+                if self.is_fed:
+                    if self.len < self.want and not self.input_ended:
+                        break
+                    rec_start, crc, crc_pos = self.pos, self.crc, self.crc_pos
+                try:
+                    if not ld_record(self):
+                        self.done = True
+                        ld_release(self)
+                        return False
+                except _ShortRead:
+                    if not self.is_fed or self.input_ended:
+                        raise
+                    # read the record again once the input has doubled past
+                    # its start, so a big record costs linear time
+                    self.pos, self.crc, self.crc_pos = rec_start, crc, crc_pos
+                    self.want = self.len + max(self.len - rec_start, <size_t>16384)
+                    break
                 if max_bytes >= 0 and self.pos - start >= <size_t>max_bytes:
                     break
             ld_crc_update(self)
@@ -1522,6 +1612,7 @@ cdef int ld_setup(RdbLoader self, Engine eng, const unsigned char* buf, size_t n
     self.deep = eng.sanitize_dump_payload == SANITIZE_DUMP_YES
     # rdbchecksum no: the trailer is read but not checked (nor computed)
     self.checksum = eng.server is None or bool(eng.server.cfg["rdbchecksum"])
+    self.dbs = eng.dbs
     self.db = eng.dbs[0]
     self.now_ms = mstime()
     self.lru_clock = eng.lruclock
@@ -1534,6 +1625,16 @@ cdef int ld_release(RdbLoader self) except -1:
         munmap(self.map, self.maplen)
         self.map = NULL
     self.owner = None
+    if self.sbuf != NULL:
+        # a fed loader keeps what follows the trailer (the caller's `unread`)
+        self.len -= self.pos
+        if self.len:
+            memmove(self.sbuf, self.sbuf + self.pos, self.len)
+        self.base += self.pos
+        self.pos = 0
+        self.sbuf = <unsigned char*>realloc(self.sbuf, self.len + 1)
+        self.buf = self.sbuf
+        return 0
     self.buf = NULL
     self.len = 0
     return 0
@@ -1557,7 +1658,7 @@ cdef list ld_check_report(RdbLoader self, exc, str msg):
                   "[additional info] Reading key '%s'" % key,
                   "[additional info] Reading type %d (%s)" % (exc.rdbtype, _check_type_name(exc.rdbtype))]
     else:
-        lines += ["[offset %d] %s" % (self.pos, msg)]
+        lines += ["[offset %d] %s" % (self.base + self.pos, msg)]
     return lines + ["[info] %d keys read" % keys, "[info] %d expires" % self.expires_read,
                     "[info] %d already expired" % self.expired_skipped]
 
@@ -1575,7 +1676,7 @@ _CHECK_TYPE_NAMES = dict(enumerate([
 
 cdef size_t ld_report_offset(RdbLoader self) noexcept:
     # Redis reports server.loading_loaded_bytes, which moves every 2 MB
-    return (self.pos // LOADING_REPORT_INTERVAL) * LOADING_REPORT_INTERVAL
+    return ((self.base + self.pos) // LOADING_REPORT_INTERVAL) * LOADING_REPORT_INTERVAL
 
 
 cdef int ld_crc_update(RdbLoader self) except -1:
@@ -1624,10 +1725,10 @@ cdef int ld_record(RdbLoader self) except -1:
         return 0
     elif t == RDB_OPCODE_SELECTDB:
         a = rd_plain_len(&r)
-        if a >= <uint64_t>len(eng.dbs):
+        if a >= <uint64_t>len(self.dbs):
             raise _Fatal("FATAL: Data file was created with a Redis server configured to handle "
-                         "more than %d databases. Exiting" % len(eng.dbs))
-        self.db = eng.dbs[a]
+                         "more than %d databases. Exiting" % len(self.dbs))
+        self.db = self.dbs[a]
     elif t == RDB_OPCODE_RESIZEDB:
         a = rd_plain_len(&r)
         b = rd_plain_len(&r)
@@ -1662,10 +1763,10 @@ cdef int ld_record(RdbLoader self) except -1:
                 if rdb_is_object_type(t):
                     exc.key = _key_text(key.p, key.n)
                     exc.rdbtype = t
-                    exc.pos = r.pos
+                    exc.pos = self.base + r.pos
                 else:
                     exc.invalid_type = t
-                    exc.pos = type_pos
+                    exc.pos = self.base + type_pos
                 raise
             except _EmptyKey:
                 self.empty_keys_skipped += 1
@@ -1746,13 +1847,14 @@ cdef int ld_aux(RdbLoader self, Rd* r) except -1:
 # cannot be read or created stops the load as a read error does, after
 # Redis's "Failed loading library" line.
 cdef int ld_function(RdbLoader self, Rd* r, int t) except -1:
-    code = rd_function(r, t)
+    code = rd_function(r, t, self.is_fed and not self.input_ended)
     if isinstance(code, str):
         err = code
     elif g_function_loader is None:
         err = "no function engine to create the library"
     else:
-        err = g_function_loader(self.eng, code, bool(self.rdbflags & rdbfmt.RDBFLAGS_ALLOW_DUP))
+        err = g_function_loader(self.eng, code, bool(self.rdbflags & rdbfmt.RDBFLAGS_ALLOW_DUP),
+                                self.functions_ctx)
     if err is not None:
         self.eng.log_warning("Failed loading library, %s" % err)
         raise _ReadError()
@@ -1761,8 +1863,9 @@ cdef int ld_function(RdbLoader self, Rd* r, int t) except -1:
 
 # The library code of a FUNCTION2 record (or of an old FUNCTION one, which
 # 7.0's release candidates wrote: name, engine, optional description, body),
-# or the error text.
-cdef object rd_function(Rd* r, int t):
+# or the error text. more_may_come: a short read is raised (a fed loader
+# reads the record again), not reported.
+cdef object rd_function(Rd* r, int t, bint more_may_come=False):
     cdef RStr name, engine, desc, blob
     cdef uint64_t has_desc
     rs_init(&name)
@@ -1773,7 +1876,9 @@ cdef object rd_function(Rd* r, int t):
         if t == RDB_OPCODE_FUNCTION2:
             try:
                 rd_str(r, &blob)
-            except (_ReadError, _Reported):
+            except (_ReadError, _Reported) as exc:
+                if more_may_come and isinstance(exc, _ShortRead):
+                    raise
                 return "Failed loading library payload"
             return PyBytes_FromStringAndSize(blob.p, blob.n)
         step = "Failed loading library name"
@@ -1788,7 +1893,9 @@ cdef object rd_function(Rd* r, int t):
                 rd_str(r, &desc)
             step = "Failed loading library blob"
             rd_str(r, &blob)
-        except (_ReadError, _Reported):
+        except (_ReadError, _Reported) as exc:
+            if more_may_come and isinstance(exc, _ShortRead):
+                raise
             return step
         return (b"#!" + PyBytes_FromStringAndSize(engine.p, engine.n) + b" name="
                 + PyBytes_FromStringAndSize(name.p, name.n) + b"\n"
@@ -1858,7 +1965,7 @@ cdef int ld_finish(RdbLoader self) except -1:
             elif cksum != expected:
                 msg = "Wrong RDB checksum expected: (%x) but got (%x). Aborting now." % (expected, cksum)
                 raise RdbError(msg, [msg, internal_error_line(ld_report_offset(self), 3225, "RDB CRC error")])
-    self.rdb_end = self.pos
+    self.rdb_end = self.base + self.pos
     return 0
 
 

@@ -755,14 +755,33 @@ def function_codes():
     return [(<Library>lib).code for lib in g_ctx.libraries.values()]
 
 
-def functions_load_code(Engine eng, bytes code, bint replace):
-    """A library read from an RDB file (its FUNCTION2 record): None, or the
-    error text (rdbFunctionLoad; no time limit)."""
+def functions_load_code(Engine eng, bytes code, bint replace, LibCtx ctx=None):
+    """A library read from an RDB file (its FUNCTION2 record), into ctx (a
+    functions_new_ctx) or the current libraries: None, or the error text
+    (rdbFunctionLoad; no time limit)."""
     bind_engine(eng)
-    r = create_library(g_ctx, code, replace, 0)
+    r = create_library(g_ctx if ctx is None else ctx, code, replace, 0)
     if isinstance(r, tuple):
         return r[1].decode("utf-8", "replace")
     return None
+
+
+def functions_new_ctx():
+    """An empty set of libraries, for a load that must not touch the
+    current ones until it succeeds (a replica's swapdb load)."""
+    return LibCtx()
+
+
+def functions_swap_in(LibCtx ctx):
+    """ctx's libraries become the current ones; the old ones are freed."""
+    g_ctx.libraries, ctx.libraries = ctx.libraries, g_ctx.libraries
+    g_ctx.functions, ctx.functions = ctx.functions, g_ctx.functions
+    free_ctx(ctx)
+
+
+def functions_free_ctx(LibCtx ctx):
+    """Drop a functions_new_ctx's libraries (the load failed)."""
+    free_ctx(ctx)
 
 
 def functions_flush():
