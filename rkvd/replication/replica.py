@@ -22,6 +22,7 @@ import os
 import socket
 import ssl
 import time
+import traceback
 
 from rkvd.replication.failover import IN_PROGRESS as FAILOVER_IN_PROGRESS
 
@@ -34,6 +35,7 @@ STATE_CONNECTED = "connected"       # the stream flows
 
 EOF_MARK_SIZE = 40                  # CONFIG_RUN_ID_SIZE
 READ_CHUNK = 16 * 1024              # PROTO_IOBUF_LEN
+FEED_CHUNK = 64 * 1024              # a diskless load's reads
 
 
 def _resp(*args):
@@ -531,6 +533,12 @@ class ReplicaSide:
             else:
                 self.log.warning(f"Error condition on socket for SYNC: {_errtext(exc)}")
                 self._sync_failed(link, False)
+        except Exception:
+            # a bug must not leave the link stuck: say where, and retry
+            for line in traceback.format_exc().splitlines():
+                self.log.warning(line)
+            self._cleanup_transfer(link)
+            self._sync_failed(link, link.state == STATE_TRANSFER)
         finally:
             if link.task is asyncio.current_task():
                 link.task = None
@@ -547,12 +555,7 @@ class ReplicaSide:
                 os.unlink(tmp)
             except OSError:
                 pass
-        if getattr(link, "loading", False):
-            link.loading = False
-            self.server.persistence.loader = None
-            self.server.persistence._set_loading(False)
-        if getattr(link, "async_loading", False):
-            link.async_loading = self.server.persistence.async_loading = False
+        self._stop_loading(link)
 
     async def _sync_steps(self, link):
         loop = self.server.loop
@@ -761,18 +764,9 @@ class ReplicaSide:
                 link.transfer_size = 0
             self.log.notice(f"MASTER <-> REPLICA sync: receiving {link.transfer_size} bytes from master "
                             f"{where}")
-        payload = bytearray() if diskless else None
         if diskless:
-            # Receiving counts as loading (Redis reads the payload straight
-            # into its parser); with swapdb and the same history, the old
-            # data set is served meanwhile (async loading).
-            p = self.server.persistence
-            if cfg["repl-diskless-load"] == "swapdb" and master_replid == self.repl.replid:
-                link.async_loading = p.async_loading = True
-            else:
-                link.loading = True
-                p.loading_start = time.time()
-                p._set_loading(True)
+            await self._load_from_socket(link, mark, master_replid, initial_offset)
+            return
         buf = link.rbuf
         while True:
             if mark is None:
@@ -798,84 +792,215 @@ class ReplicaSide:
             link.transfer_read += len(data)
             if not from_buf:
                 self.stat_repl_input_bytes += len(data)
-            if payload is not None:
-                payload += data
-            else:
-                os.write(link.tmpfd, data)
+            os.write(link.tmpfd, data)
             if mark is not None:
-                tail = (payload if payload is not None else None)
-                if tail is None:
-                    link.lastbytes = (getattr(link, "lastbytes", b"") + data)[-EOF_MARK_SIZE:]
-                    tail = link.lastbytes
-                if bytes(tail[-EOF_MARK_SIZE:]) == mark:
-                    if payload is not None:
-                        del payload[-EOF_MARK_SIZE:]
-                    else:
-                        os.ftruncate(link.tmpfd, link.transfer_read - EOF_MARK_SIZE)
+                link.lastbytes = (getattr(link, "lastbytes", b"") + data)[-EOF_MARK_SIZE:]
+                if link.lastbytes == mark:
+                    os.ftruncate(link.tmpfd, link.transfer_read - EOF_MARK_SIZE)
                     break
         link.lastbytes = b""
-        await self._load(link, payload, master_replid, initial_offset, mark is not None)
+        await self._load_from_disk(link, master_replid, initial_offset, mark is not None)
 
-    async def _load(self, link, payload, master_replid, initial_offset, usemark):
+    def _before_load(self, on_disk):
+        """What goes before the payload is parsed: the AOF (its rewrite
+        would copy every page) and an RDB child (it would save a data set
+        about to be replaced)."""
+        p = self.server.persistence
+        if p.aof.state != 0:
+            p.aof.stop()
+        if p.child is not None and p.child.kind == "rdb":
+            if on_disk:
+                self.log.notice("Replica is about to load the RDB file received from the master, "
+                                "but there is a pending RDB child running. Killing process "
+                                f"{p.child.pid} and removing its temp file to avoid any race")
+            p.kill_child()
+
+    def _attach_to_new_master(self):
+        # a different data set: no partial resync from the old history, for
+        # us or for our replicas (Redis's replicationAttachToNewMaster)
+        self._discard_cached()
+        self._disconnect_replicas()
+        self.repl.free_backlog()
+
+    def _flush_old_data(self):
+        from rkvd._core.scripting.luaengine import functions_flush
+        self.log.notice("MASTER <-> REPLICA sync: Flushing old data")
+        self.engine.flushall()
+        functions_flush()
+
+    def _start_loading(self, link, loader, async_loading):
+        p = self.server.persistence
+        p.loader = loader
+        p.loading_start = time.time()
+        if async_loading:
+            link.async_loading = p.async_loading = True
+        else:
+            link.loading = True
+            p._set_loading(True)
+
+    def _stop_loading(self, link):
+        p = self.server.persistence
+        if getattr(link, "loading", False):
+            link.loading = False
+            p.loader = None
+            p._set_loading(False)
+        if getattr(link, "async_loading", False):
+            link.async_loading = p.async_loading = False
+            p.loader = None
+
+    async def _load_from_socket(self, link, mark, master_replid, initial_offset):
+        """Redis's diskless load: the payload is parsed as it arrives, so a
+        slow load slows the master's transfer rather than piling up here.
+        swapdb loads into databases (and libraries) set aside, swapped in
+        only when the load succeeds; while it runs, the old data set is
+        served (async loading) if it is an earlier state of the same
+        history, else clients get -LOADING. on-empty-db loads in place."""
+        from rkvd._core.persist.rdb_load import RDBFLAGS_REPLICATION, RdbError, RdbLoader
+        from rkvd._core.scripting.luaengine import functions_free_ctx, functions_new_ctx, functions_swap_in
+        from rkvd._core.server import Database, swap_main_dbs
+        engine = self.engine
+        self._before_load(False)
+        swapdb = self.cfg["repl-diskless-load"] == "swapdb"
+        temp = fctx = None
+        if swapdb:
+            temp = [Database(engine, i) for i in range(len(engine.dbs))]
+            fctx = functions_new_ctx()
+        else:
+            self._attach_to_new_master()
+            self._flush_old_data()
+        self.log.notice("MASTER <-> REPLICA sync: Loading DB in memory")
+        loader = RdbLoader.fed(engine, RDBFLAGS_REPLICATION, 0 if mark is not None else link.transfer_size,
+                               temp, fctx)
+        self._start_loading(link, loader, swapdb and master_replid == self.repl.replid)
+        ok = False
+        try:
+            await self._feed_loader(link, loader, mark)
+            ok = True
+        except RdbError as exc:
+            for line in getattr(exc, "lines", None) or [str(exc)]:
+                self.log.warning(line)
+            self.log.warning("Failed trying to load the MASTER synchronization DB from socket")
+            raise _Failed() from exc
+        finally:
+            self._stop_loading(link)
+            if not ok:
+                if swapdb:
+                    for db in temp:
+                        db.empty()
+                    functions_free_ctx(fctx)
+                    self.log.notice("MASTER <-> REPLICA sync: Discarding temporary DB in background")
+                else:
+                    engine.flushall()       # what was loaded of it
+        if swapdb:
+            self._attach_to_new_master()
+            self.log.notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
+            swap_main_dbs(engine, temp)
+            functions_swap_in(fctx)
+            for db in temp:
+                db.empty()
+            self.log.notice("MASTER <-> REPLICA sync: Discarding old DB in background")
+        engine.dirty += 1           # nothing was saved: the data set changed
+        await self._loaded(link, loader, master_replid, initial_offset, mark is not None)
+
+    async def _feed_loader(self, link, loader, mark):
+        """Read the payload into the loader only as fast as it loads. The
+        last EOF_MARK_SIZE bytes read are held back: the mark ends the
+        payload, and the master sends no more before our ACK."""
+        from rkvd._core.persist.rdb_load import rdb_set_key_load_delay
+        cfg = self.cfg
+        engine = self.engine
+        buf = link.rbuf
+        held = b""
+        ended = False
+        loading = True
+        while True:
+            if loading and not loader.wanted:
+                rdb_set_key_load_delay(cfg["key-load-delay"])
+                # what is loaded is the master's data, not this replica's
+                # own writes (whose expires it would have to track)
+                engine.master_running = True
+                try:
+                    loading = loader.step(cfg["loading-process-events-interval-bytes"])
+                finally:
+                    engine.master_running = False
+                link.transfer_lastio = int(time.time())
+                await asyncio.sleep(0)
+                continue
+            if ended:
+                break
+            if mark is None:
+                left = link.transfer_size - link.transfer_read
+                if left <= 0:
+                    loader.end_input()
+                    ended = True
+                    continue
+            else:
+                left = FEED_CHUNK
+                if not loading and loader.unread + len(held) >= EOF_MARK_SIZE:
+                    break           # the load ended, and what follows is not the mark
+            if buf:
+                data = bytes(buf[:left])
+                del buf[:left]
+            else:
+                data = await link.io.recv(min(left, FEED_CHUNK))
+                if not data:
+                    raise ConnectionError(errno.ECONNRESET, "connection lost")
+                self.stat_repl_input_bytes += len(data)
+            link.transfer_lastio = int(time.time())
+            link.transfer_read += len(data)
+            if mark is not None:
+                data = held + data
+                if data[-EOF_MARK_SIZE:] == mark:
+                    data = data[:-EOF_MARK_SIZE]
+                    held = b""
+                    ended = True
+                else:
+                    held = data[-EOF_MARK_SIZE:]
+                    data = data[:-EOF_MARK_SIZE]
+            if loading:
+                loader.feed(data)
+                if ended:
+                    loader.end_input()
+        if mark is not None and (not ended or loader.unread):
+            self.log.warning("Replication stream EOF marker is broken")
+            raise _Failed()
+
+    async def _load_from_disk(self, link, master_replid, initial_offset, usemark):
         from rkvd._core.persist.rdb_load import (
             RDBFLAGS_REPLICATION,
             RdbError,
             RdbLoader,
             rdb_set_key_load_delay,
         )
-        from rkvd._core.scripting.luaengine import functions_flush
-        server = self.server
-        p = server.persistence
+        p = self.server.persistence
         cfg = self.cfg
-        aof = p.aof
-        if getattr(link, "async_loading", False):
-            link.async_loading = p.async_loading = False
-        if aof.state != 0:
-            aof.stop()
-        if p.child is not None and p.child.kind == "rdb":
-            if payload is None:
-                self.log.notice("Replica is about to load the RDB file received from the master, "
-                                "but there is a pending RDB child running. Killing process "
-                                f"{p.child.pid} and removing its temp file to avoid any race")
-            p.kill_child()
-        # a different data set: no partial resync from the old history, for
-        # us or for our replicas
-        self._discard_cached()
-        self._disconnect_replicas()
-        self.repl.free_backlog()
-        self.log.notice("MASTER <-> REPLICA sync: Flushing old data")
-        self.engine.flushall()
-        functions_flush()
+        self._before_load(True)
+        self._attach_to_new_master()
+        self._flush_old_data()
         self.log.notice("MASTER <-> REPLICA sync: Loading DB in memory")
-        if payload is None:
-            try:
-                os.fsync(link.tmpfd)
-            except OSError as exc:
-                self.log.warning("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA "
-                                 f"synchronization: {_errtext(exc)}")
-                raise _Failed() from exc
-            os.close(link.tmpfd)
-            tmp, link.tmpfile = link.tmpfile, None
-            path = p.rdb_filename()
-            try:
-                os.rename(tmp, path)
-            except OSError as exc:
-                self.log.warning(f"Failed trying to rename the temp DB into {path} in MASTER <-> "
-                                 f"REPLICA synchronization: {_errtext(exc)}")
-                _unlink(tmp)
-                raise _Failed() from exc
-            try:
-                loader = RdbLoader(self.engine, path, RDBFLAGS_REPLICATION)
-            except OSError as exc:
-                self.log.warning("Failed trying to load the MASTER synchronization DB from disk: "
-                                 f"{_errtext(exc)}")
-                raise _Failed() from exc
-        else:
-            loader = RdbLoader.from_bytes(self.engine, bytes(payload), RDBFLAGS_REPLICATION)
-        p.loader = loader
-        p.loading_start = time.time()
-        link.loading = True
-        p._set_loading(True)
+        try:
+            os.fsync(link.tmpfd)
+        except OSError as exc:
+            self.log.warning("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA "
+                             f"synchronization: {_errtext(exc)}")
+            raise _Failed() from exc
+        os.close(link.tmpfd)
+        tmp, link.tmpfile = link.tmpfile, None
+        path = p.rdb_filename()
+        try:
+            os.rename(tmp, path)
+        except OSError as exc:
+            self.log.warning(f"Failed trying to rename the temp DB into {path} in MASTER <-> "
+                             f"REPLICA synchronization: {_errtext(exc)}")
+            _unlink(tmp)
+            raise _Failed() from exc
+        try:
+            loader = RdbLoader(self.engine, path, RDBFLAGS_REPLICATION)
+        except OSError as exc:
+            self.log.warning("Failed trying to load the MASTER synchronization DB from disk: "
+                             f"{_errtext(exc)}")
+            raise _Failed() from exc
+        self._start_loading(link, loader, False)
         try:
             while True:
                 rdb_set_key_load_delay(cfg["key-load-delay"])
@@ -887,23 +1012,22 @@ class ReplicaSide:
         except RdbError as exc:
             for line in getattr(exc, "lines", None) or [str(exc)]:
                 self.log.warning(line)
-            src = "socket" if payload is not None else "disk"
-            self.log.warning(f"Failed trying to load the MASTER synchronization DB from {src}")
+            self.log.warning("Failed trying to load the MASTER synchronization DB from disk")
             self.engine.flushall()
-            self._maybe_remove_sync_file(payload is None)
+            self._maybe_remove_sync_file(True)
             raise _Failed() from exc
         finally:
-            link.loading = False
-            p.loader = None
-            p._set_loading(False)
+            self._stop_loading(link)
+        self._maybe_remove_sync_file(True)
+        await self._loaded(link, loader, master_replid, initial_offset, usemark)
+
+    async def _loaded(self, link, loader, master_replid, initial_offset, usemark):
+        """The payload is in: its history becomes ours and the stream flows."""
+        p = self.server.persistence
         p.load_keys_loaded = loader.keys_loaded
         p.load_keys_expired = loader.expired_skipped
         self.log.notice(f"Done loading RDB, keys loaded: {loader.keys_loaded}, "
                         f"keys expired: {loader.expired_skipped}.")
-        if payload is not None:
-            self.engine.dirty += 1      # nothing was saved: the data set changed
-        else:
-            self._maybe_remove_sync_file(True)
         try:
             dbid = int(loader.aux.get(b"repl-stream-db", 0))
         except (TypeError, ValueError):
@@ -919,8 +1043,8 @@ class ReplicaSide:
         self.log.notice("MASTER <-> REPLICA sync: Finished with success")
         if usemark:
             link.send_ack()
-        if cfg["appendonly"]:
-            aof.start()
+        if self.cfg["appendonly"]:
+            p.aof.start()
 
     def _maybe_remove_sync_file(self, on_disk):
         # rdb-del-sync-files: a replica without persistence keeps no copy

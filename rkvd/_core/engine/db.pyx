@@ -406,6 +406,10 @@ cdef class Database:
     def __len__(self):
         return dict_size(self.keys)
 
+    def empty(self):
+        """Free every key (a replica's set-aside databases); returns how many."""
+        return self.flush()
+
     property expires_count:
         def __get__(self):
             return dict_size(self.expires)

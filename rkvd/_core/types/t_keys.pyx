@@ -523,6 +523,30 @@ cdef int cmd_swapdb(Client c) except -1:
     c.engine.dirty += 1
     return c.add_ok()
 
+
+def swap_main_dbs(Engine e, list temp):
+    """A replica's swapdb load succeeded: each of temp's databases (loaded
+    aside) trades contents with the engine's one of the same number, as
+    SWAPDB does (WATCHers fail, blocked clients look again, tracking
+    clients are told everything changed). temp is left with the old data
+    for the caller to free."""
+    cdef Database cur, new
+    cdef int i
+    for i in range(len(e.dbs)):
+        cur = e.dbs[i]
+        new = temp[i]
+        if e.nwatched:
+            touch_all_watched_keys_in_db(cur, new)
+        scan_database_for_deleted_streams(cur, new)
+        cur.keys, new.keys = new.keys, cur.keys
+        cur.expires, new.expires = new.expires, cur.expires
+        cur.avg_ttl, new.avg_ttl = new.avg_ttl, cur.avg_ttl
+        cur.expires_cursor = new.expires_cursor = 0
+        scan_database_for_ready_keys(cur)
+    tracking_on_flush(e)
+    e.replica_expires.clear()
+
+
 cdef int flush_flags(Client c) except -1:
     if c.argc == 2 and (c.arg_is(1, b"sync") or c.arg_is(1, b"async")):
         return 1
