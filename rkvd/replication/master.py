@@ -86,7 +86,8 @@ class _Handshake:
 class ReplicaLink:
     """One attached replica (a client after SYNC/PSYNC)."""
     __slots__ = ("client", "hs", "state", "ack_off", "ack_time", "psync_initial_offset",
-                 "send_off", "pre_psync", "start_on_ack", "bulk", "soft_since")
+                 "send_off", "pre_psync", "start_on_ack", "bulk", "soft_since", "stalled_since",
+                 "stalled_at")
 
     def __init__(self, client, hs):
         self.client = client
@@ -102,6 +103,10 @@ class ReplicaLink:
         self.start_on_ack = False
         self.bulk = None                # (file, remaining bytes) while sending the RDB
         self.soft_since = 0
+        # a diskless transfer this replica holds up: since when its output
+        # has not shrunk (Redis's repl_last_partial_write), and its size then
+        self.stalled_since = 0
+        self.stalled_at = 0
 
     @property
     def online(self):
@@ -655,17 +660,32 @@ class Master:
         for link in self._transfer:
             if link.client.write_stream(data):
                 self.stat_repl_output_bytes += len(data)
-        if any(link.client.pending_output > _BULK_HIGH for link in self._transfer):
+        if self._note_stalls():
             # a slow replica: stop reading the pipe until the sockets drain
             self.engine.loop.remove_reader(fd)
             self.engine.loop.call_later(0.005, self._resume_pipe)
+
+    def _note_stalls(self):
+        """Whether a replica of the transfer has too much output pending;
+        each one's stall starts, or restarts when its output shrank."""
+        now = int(time.time())
+        slow = False
+        for link in self._transfer:
+            pending = link.client.pending_output
+            if pending > _BULK_HIGH:
+                slow = True
+                if not link.stalled_since or pending < link.stalled_at:
+                    link.stalled_since = now
+                    link.stalled_at = pending
+            else:
+                link.stalled_since = 0
+        return slow
 
     def _resume_pipe(self):
         if self._pipe_fd is None:
             return
         self._transfer = [link for link in self._transfer if link in self.replicas]
-        if self._transfer and any(link.client.pending_output > _BULK_HIGH
-                                  for link in self._transfer):
+        if self._transfer and self._note_stalls():
             self.engine.loop.call_later(0.005, self._resume_pipe)
             return
         self.engine.loop.add_reader(self._pipe_fd, self._pipe_readable)
@@ -1059,6 +1079,13 @@ class Master:
                                      f"{self.replica_name(link.client, link.hs)}")
                     link.client.close()
                     continue
+            # only a diskless transfer waits for its slowest replica
+            if (socket_child and link.state == WAIT_BGSAVE_END and link.stalled_since
+                    and now - link.stalled_since > self.cfg["repl-timeout"]):
+                self.log.warning("Disconnecting timedout replica (full sync): "
+                                 f"{self.replica_name(link.client, link.hs)}")
+                link.client.close()
+                continue
             self._check_limits(link)
         ttl = self.cfg["repl-backlog-ttl"]
         if (not self.replicas and ttl and self.repl.backlog is not None and self.repl.master is None
