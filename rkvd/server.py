@@ -5,6 +5,7 @@ the event loop, the configuration, logging and everything Python-level.
 """
 import asyncio
 import errno
+import faulthandler
 import os
 import signal
 import socket
@@ -58,6 +59,7 @@ class Server:
         self.shutdown_requested = None
         self.shutdown_wait = None               # (flags, signame, deadline, [SHUTDOWN clients]) while replicas catch up
         self.cron_paused = False                # DEBUG PAUSE-CRON
+        self._watchdog_fd = None                # where the watchdog writes, while on
         self.exit_code = 0
         self.run_id = os.urandom(20).hex()
         self.tcp_port = cfg["port"]
@@ -93,6 +95,7 @@ class Server:
         cfg.attach(self.engine, {"port": self._apply_port, "bind": self._apply_bind,
                                  "disk_error": self.persistence.update_disk_error,
                                  "crash_log": self._apply_crash_log,
+                                 "watchdog": self._apply_watchdog,
                                  "rdb_key_save_delay": self.persistence.apply_key_save_delay,
                                  "appendonly": self.persistence.aof.apply_appendonly,
                                  "aof_gc": self.persistence.aof.apply_auto_gc,
@@ -398,6 +401,7 @@ class Server:
         # client timeouts and INFO sampling would end for good. The error is
         # logged for a bug report and the next tick runs as usual.
         try:
+            self._feed_watchdog()
             # a shutdown signal first, as Redis's serverCron does
             self._shutdown_signal_cron()
             if self.shutdown_requested is not None:
@@ -544,6 +548,38 @@ class Server:
         else:
             signals.remove_crash_report()
 
+    def _apply_watchdog(self, cfg=None):
+        # watchdog-period (at start and on CONFIG SET): Redis's
+        # applyWatchdogPeriod, with a period of at least two cron ticks
+        from rkvd._core.lib import signals
+        period = self.cfg["watchdog-period"]
+        if not period:
+            if self._watchdog_fd is not None:
+                faulthandler.unregister(signal.SIGALRM)
+                signals.watchdog_remove()
+                if self._watchdog_fd != 1:
+                    os.close(self._watchdog_fd)
+                self._watchdog_fd = None
+            return
+        period = max(period, (1000 // self.engine.hz) * 2)
+        self.cfg._values["watchdog-period"] = period
+        if self._watchdog_fd is None:
+            logfile = self.cfg["logfile"]
+            fd = os.open(logfile, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644) \
+                if logfile else 1
+            # the Python stacks of every thread, beneath the watchdog's banner
+            faulthandler.register(signal.SIGALRM, file=fd, all_threads=True, chain=False)
+            signals.watchdog_install()
+            self._watchdog_fd = fd
+        signals.watchdog_schedule(period)
+
+    def _feed_watchdog(self):
+        # Redis re-arms the timer from serverCron, which does not run while
+        # a data set loads: a long load trips the watchdog there too
+        if self._watchdog_fd is not None and self.persistence.loader is None:
+            from rkvd._core.lib import signals
+            signals.watchdog_schedule(self.cfg["watchdog-period"])
+
     def listening_fds(self):
         """The listening sockets' fds (a fork child closes them)."""
         fds = []
@@ -632,6 +668,7 @@ class Server:
         # as Redis: no line from a handler when a daemon would log to stdout
         signals.install(cfg["logfile"], quiet=not cfg["logfile"] and cfg["daemonize"])
         self._apply_crash_log()
+        self._apply_watchdog()
         loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         self._write_pidfile()
         self.log.warning("Server initialized")

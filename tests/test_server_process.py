@@ -59,6 +59,32 @@ def test_sigint_also_shuts_down(rkvd_factory):
     assert "ready to exit, bye bye" in out
 
 
+def test_software_watchdog(server_pair):
+    """watchdog-period: a cron that has not run for the period logs Redis's
+    banner around the stacks; a running one never does; 0 turns it off."""
+    rkvd, redis = server_pair()
+    for server in (rkvd, redis):
+        with server.raw() as c:
+            assert c.command("CONFIG", "SET", "watchdog-period", "50") == b"+OK\r\n"
+            # at least two cron ticks at hz 10, as Redis applies it
+            assert c.command("CONFIG", "GET", "watchdog-period") == \
+                b"*2\r\n$15\r\nwatchdog-period\r\n$3\r\n200\r\n"
+    banner = "--- WATCHDOG TIMER EXPIRED ---"
+    with rkvd.raw() as c:
+        time.sleep(0.6)
+        assert banner not in rkvd.stdout()
+        assert c.command("DEBUG", "SLEEP", "0.6") == b"+OK\r\n"
+        out = rkvd.stdout()
+        assert out.count(banner) == 1, out[-2000:]
+        after = out[out.index(banner):]
+        assert re.search(r"File .*debug\.py\", line \d+ in sleep", after), after
+        assert re.search(r"\d+:signal-handler \(\d+\) --------", after), after
+        assert c.command("CONFIG", "SET", "watchdog-period", "0") == b"+OK\r\n"
+        assert c.command("DEBUG", "SLEEP", "0.5") == b"+OK\r\n"
+        assert c.command("PING") == b"+PONG\r\n"
+    assert rkvd.stdout().count(banner) == 1
+
+
 def test_clients_see_eof_on_shutdown(rkvd_factory):
     server = rkvd_factory()
     conn = RawConnection(server.host, server.port)

@@ -40,7 +40,6 @@ from .kinds import (
     Save,
     String,
     refuse,
-    warn,
 )
 from .text import _b, _lower, _s, expand_proc_title
 
@@ -170,7 +169,6 @@ def _enum(*names):
 # count or an access rule that does not hold is refused; a value that merely
 # does nothing yet is stored and warned about.
 _CLUSTER = refuse("Cluster mode", "this server would run standalone")
-_WATCHDOG = warn("The software watchdog", "a stalled event loop would log no stack trace")
 
 # The same for directives that only config files hold; MODULE_CONFIG stands
 # for any "<module>.<name> value" line.
@@ -322,7 +320,7 @@ PARAMS = [
     Num("hz", 0, INT_MAX, 10, apply=_apply_hz, engine=EngineField("hz", convert=clamp_hz)),
     Num("min-replicas-to-write", 0, INT_MAX, 0, alias="min-slaves-to-write", shell="min_replicas"),
     Num("min-replicas-max-lag", 0, INT_MAX, 10, alias="min-slaves-max-lag", shell="min_replicas"),
-    Num("watchdog-period", 0, INT_MAX, 0, flags=HIDDEN, not_built=_WATCHDOG),
+    Num("watchdog-period", 0, INT_MAX, 0, flags=HIDDEN, shell="watchdog"),
     Num("shutdown-timeout", 0, INT_MAX, 10),
     Num("repl-diskless-sync-max-replicas", 0, INT_MAX, 0),
     # unsigned int

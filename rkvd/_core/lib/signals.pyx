@@ -14,7 +14,13 @@
 # Also Redis's crash report on SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT
 # (debug.c's sigsegvHandler): its frame and the "crashed by signal" lines,
 # then the signal's default action.
-from libc.signal cimport SIGABRT, SIGFPE, SIGILL, SIGINT, SIGSEGV, SIGTERM, SIGUSR1, sig_atomic_t
+#
+# And Redis's software watchdog (watchdog-period): a one-shot SIGALRM timer
+# the server's cron re-arms on every run, so it fires only when the cron has
+# not run for the period. Its handler logs Redis's banner around the stacks
+# of every Python thread, which the interpreter's faulthandler (registered
+# for SIGALRM beneath it) writes with async-signal-safe calls.
+from libc.signal cimport SIGABRT, SIGALRM, SIGFPE, SIGILL, SIGINT, SIGSEGV, SIGTERM, SIGUSR1, sig_atomic_t
 from libc.string cimport strlen
 from posix.signal cimport (
     SA_NODEFER, SA_RESETHAND, SA_RESTART, SA_SIGINFO, kill, sigaction, sigaction_t, sigemptyset,
@@ -49,7 +55,12 @@ cdef extern from "<sys/time.h>" nogil:
     struct timeval:
         long tv_sec
         long tv_usec
+    struct itimerval:
+        timeval it_interval
+        timeval it_value
+    enum: ITIMER_REAL
     int gettimeofday(timeval* tv, void* tz)
+    int setitimer(int which, const itimerval* new_value, itimerval* old_value)
 
 cdef enum:
     PATH_MAX_LEN = 4096
@@ -64,6 +75,7 @@ cdef char g_version[32]                      # Redis's version, for the crash re
 cdef char g_role = b'M'
 cdef sigaction_t g_crash_prev[65]            # the handlers the crash report replaced
 cdef bint g_crash_installed = False
+cdef sigaction_t g_watchdog_next             # faulthandler's SIGALRM handler, beneath ours
 CRASH_SIGNALS = (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)
 
 cdef const char* MONTHS = b"JanFebMarAprMayJunJulAugSepOctNovDec"
@@ -245,6 +257,18 @@ cdef void crash_handler(int sig, siginfo_t* info, void* secret) noexcept nogil:
     kill(getpid(), sig)
 
 
+ctypedef void (*handler_fn)(int) noexcept nogil
+
+
+cdef void watchdog_handler(int sig) noexcept nogil:
+    # Redis's watchdogSignalHandler, with the Python stacks for its C one
+    log_from_handler(b"\n--- WATCHDOG TIMER EXPIRED ---")
+    if g_watchdog_next.sa_handler != SIG_DFL and g_watchdog_next.sa_handler != SIG_IGN and \
+            g_watchdog_next.sa_handler != NULL:
+        (<handler_fn>g_watchdog_next.sa_handler)(sig)
+    log_from_handler(b"--------\n")
+
+
 cdef void remove_temp_rdb() noexcept nogil:
     # temp-<pid>.rdb in the working directory (the server runs in `dir`):
     # the name a foreground save writes to.
@@ -335,6 +359,38 @@ def remove_crash_report():
     for sig in CRASH_SIGNALS:
         sigaction(sig, &g_crash_prev[<int>sig], NULL)
     g_crash_installed = False
+
+
+def watchdog_install():
+    """Take SIGALRM for the watchdog, keeping the handler installed before
+    (faulthandler's, registered by the caller for the stacks) beneath."""
+    cdef sigaction_t act
+    sigemptyset(&act.sa_mask)
+    act.sa_flags = 0                # no SA_RESTART: a blocked read sees EINTR, as in Redis
+    act.sa_handler = watchdog_handler
+    if sigaction(SIGALRM, &act, &g_watchdog_next) != 0:
+        raise OSError("sigaction failed")
+
+
+def watchdog_schedule(long long period_ms):
+    """(Re)arm the one-shot timer; 0 stops it."""
+    cdef itimerval it
+    it.it_interval.tv_sec = 0
+    it.it_interval.tv_usec = 0
+    it.it_value.tv_sec = period_ms // 1000
+    it.it_value.tv_usec = (period_ms % 1000) * 1000
+    setitimer(ITIMER_REAL, &it, NULL)
+
+
+def watchdog_remove():
+    """Stop the timer and ignore SIGALRM (dropping one still pending)."""
+    cdef sigaction_t act
+    watchdog_schedule(0)
+    sigemptyset(&act.sa_mask)
+    act.sa_flags = 0
+    act.sa_handler = SIG_IGN
+    sigaction(SIGALRM, &act, NULL)
+    g_watchdog_next.sa_handler = SIG_DFL
 
 
 def set_logfile(logfile, bint quiet=False):
