@@ -844,7 +844,7 @@ class ReplicaSide:
         self._disconnect_replicas()
         self.repl.free_backlog()
         self.log.notice("MASTER <-> REPLICA sync: Flushing old data")
-        self.engine.flushall()
+        self.engine.flushall(self.engine.replica_lazy_flush)
         functions_flush()
         self.log.notice("MASTER <-> REPLICA sync: Loading DB in memory")
         if payload is None:

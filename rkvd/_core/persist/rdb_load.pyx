@@ -1699,7 +1699,7 @@ cdef int ld_add(RdbLoader self, const char* k, size_t kn, object obj, RStr* sval
     if db.peek(k, kn) != NULL:
         if not (self.rdbflags & rdbfmt.RDBFLAGS_ALLOW_DUP):
             raise _Fatal("RDB has duplicated key '%s' in DB %d" % (_key_text(k, kn), db.id))
-        db.delete_key(k, kn)
+        db.delete_key(k, kn, 0)
     store_value(db, k, kn, obj, sval)
     if self.expiretime != -1:
         db.set_expire(k, kn, self.expiretime)
