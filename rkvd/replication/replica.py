@@ -825,7 +825,7 @@ class ReplicaSide:
     def _flush_old_data(self):
         from rkvd._core.scripting.luaengine import functions_flush
         self.log.notice("MASTER <-> REPLICA sync: Flushing old data")
-        self.engine.flushall()
+        self.engine.flushall(self.engine.replica_lazy_flush)
         functions_flush()
 
     def _start_loading(self, link, loader, async_loading):
@@ -886,7 +886,7 @@ class ReplicaSide:
             if not ok:
                 if swapdb:
                     for db in temp:
-                        db.empty()
+                        db.empty(True)
                     functions_free_ctx(fctx)
                     self.log.notice("MASTER <-> REPLICA sync: Discarding temporary DB in background")
                 else:
@@ -897,7 +897,7 @@ class ReplicaSide:
             swap_main_dbs(engine, temp)
             functions_swap_in(fctx)
             for db in temp:
-                db.empty()
+                db.empty(True)
             self.log.notice("MASTER <-> REPLICA sync: Discarding old DB in background")
         engine.dirty += 1           # nothing was saved: the data set changed
         await self._loaded(link, loader, master_replid, initial_offset, mark is not None)

@@ -1,10 +1,12 @@
 """Lazy free (rkvd/_core/engine/lazyfree.pyx, lib/bio.pyx): UNLINK, and DEL,
-eviction under their lazyfree-lazy-* switches, hand a big value to the
-lazy-free thread; INFO's lazyfree_pending_objects / lazyfreed_objects count
-the same objects as redis-server's for the same commands. (Sorted sets are
-freed inline for now, so none is in the comparison.)
+eviction, expiry, implicit deletes and overwrites under their lazyfree-lazy-*
+switches, hand a big value to the lazy-free thread, FLUSHALL / FLUSHDB ASYNC
+a whole keyspace; INFO's lazyfree_pending_objects / lazyfreed_objects count
+the same objects as redis-server's for the same commands.
 """
 import time
+
+import pytest
 
 from support import wait_until
 
@@ -56,11 +58,174 @@ def scenario(c):
     return out
 
 
+def zset_scenario(c):
+    c.config_resetstat()
+    c.zadd("z", {f"m{i}": i for i in range(1000)})      # skiplist of 1000: lazy
+    c.zadd("small", {f"m{i}": i for i in range(100)})   # listpack: inline
+    c.zadd("edge", {f"m{i}": i for i in range(200)})
+    c.zrem("edge", *[f"m{i}" for i in range(137)])      # a skiplist of 63: inline
+    c.unlink("z", "small", "edge")
+    out = [settle(c)]
+    # the slabs took the nodes back: a new set reuses them and is whole
+    c.zadd("z", {f"n{i}": -i for i in range(3000)})
+    out.append((c.zcard("z"), c.zrange("z", 0, 2), c.zrank("z", "n0")))
+    c.unlink("z")
+    out.append(settle(c))
+    return out
+
+
+def flush_scenario(c):
+    c.config_resetstat()
+    out = []
+    p = c.pipeline(transaction=False)
+    for i in range(1000):
+        p.set(f"k{i}", i)
+    p.sadd("set", *range(1000))
+    p.zadd("zset", {f"m{i}": i for i in range(500)})
+    p.expire("k1", 100)
+    p.execute()
+    c.execute_command("SELECT", 3)
+    c.set("x", "y" * 100)
+    c.execute_command("SELECT", 0)
+    out.append(c.execute_command("FLUSHALL", "ASYNC"))
+    out.append((c.dbsize(), c.exists("k1", "set", "zset")))
+    out.append(settle(c))
+    c.set("a", 1)
+    c.hset("h", mapping={f"f{i}": i for i in range(300)})
+    out.append(c.execute_command("FLUSHDB", "ASYNC"))
+    out.append(settle(c))
+    c.set("a", 1)
+    out.append(c.execute_command("FLUSHDB", "SYNC"))
+    out.append(settle(c))
+    c.config_set("lazyfree-lazy-user-flush", "yes")
+    c.set("a", 1)
+    c.set("b", 1)
+    c.flushdb()
+    out.append(settle(c))
+    c.set("a", 1)
+    c.flushall()
+    out.append(settle(c))
+    c.flushall()                # empty dbs: nothing to count
+    out.append(settle(c))
+    c.config_set("lazyfree-lazy-user-flush", "no")
+    c.set("a", 1)
+    c.flushall()
+    out.append(settle(c))
+    return out
+
+
+def server_del_scenario(c):
+    """Implicit deletes and overwrites under lazyfree-lazy-server-del."""
+    out = []
+    c.config_resetstat()
+    for on in ("no", "yes"):
+        c.config_set("lazyfree-lazy-server-del", on)
+        c.sadd("big", *range(1000))
+        c.set("big", "string now")                  # SET over a big set
+        c.sadd("s1", *range(2000))
+        c.sadd("s2", *range(1000, 3000))
+        c.sadd("k2", *range(1000))
+        c.sadd("src", 1)
+        c.rename("src", "k2")                       # RENAME over a big set
+        c.rpush("k3", *range(1000))
+        c.sinterstore("k3", "s1", "s2")             # *STORE over a big list
+        c.sadd("k4", *range(1000))
+        c.sort("s1", store="k4")                    # SORT STORE over a big set
+        c.zadd("k5", {f"m{i}": i for i in range(1000)})
+        c.zunionstore("k5", ["s1"])                 # ZUNIONSTORE over a big zset
+        c.hset("k6", mapping={f"f{i}": i for i in range(1000)})
+        c.restore("k6", 0, c.dump("s2"), replace=True)  # RESTORE REPLACE
+        c.delete("big", "k2", "k3", "k4", "k5", "k6", "s1", "s2")
+        out.append(settle(c))
+    c.config_set("lazyfree-lazy-server-del", "no")
+    return out
+
+
+def expire_scenario(c):
+    """Expired big values, passive and active, under lazyfree-lazy-expire."""
+    out = []
+    c.config_resetstat()
+    for on in ("no", "yes"):
+        c.config_set("lazyfree-lazy-expire", on)
+        c.sadd("passive", *range(1000))
+        c.pexpire("passive", 1)
+        c.sadd("active", *range(1000))
+        c.pexpire("active", 1)
+        c.set("gone", "x" * 100)
+        time.sleep(0.05)
+        out.append(c.exists("passive"))            # lazy expiry on lookup
+        assert wait_until(lambda: c.dbsize() == 1, 5)   # the active cycle takes "active"
+        c.sadd("past", *range(1000))
+        c.expire("past", -1)                        # EXPIRE in the past deletes now
+        c.getex("gone", pxat=1)                     # GETEX with a past time too
+        out.append(settle(c))
+    c.config_set("lazyfree-lazy-expire", "no")
+    return out
+
+
 def test_lazyfreed_objects_count_as_redis(server_pair):
     rk, rd = server_pair()
     got = scenario(rk.client())
     assert got == scenario(rd.client())
     assert got == [1, 1, 3, 4, 4, 5, 0]
+
+
+def test_big_sorted_set_is_freed_lazily_as_in_redis(server_pair):
+    rk, rd = server_pair()
+    got = zset_scenario(rk.client())
+    assert got == zset_scenario(rd.client())
+    assert got[0] == 1 and got[2] == 2
+
+
+def test_flush_async_counts_keys_as_redis(server_pair):
+    rk, rd = server_pair()
+    got = flush_scenario(rk.client())
+    assert got == flush_scenario(rd.client())
+    assert got[2] == 1003 and got[4] == 1005
+
+
+@pytest.mark.parametrize("scenario", [server_del_scenario, expire_scenario])
+def test_lazy_switches_count_as_redis(server_pair, scenario):
+    rk, rd = server_pair()
+    got = scenario(rk.client())
+    assert got == scenario(rd.client())
+    assert got[-1] > got[0]
+
+
+def test_flushall_async_gives_the_memory_back(rkvd_factory):
+    s = rkvd_factory()
+    c = s.client()
+    before = c.info("memory")["used_memory"]
+    p = c.pipeline(transaction=False)
+    for k in range(4):
+        p.sadd(f"s{k}", *range(k * 100000, (k + 1) * 100000))
+        p.zadd(f"z{k}", {f"m{i}": i for i in range(20000)})
+    for i in range(50000):
+        p.set(f"str{i}", "v" * 60)
+    p.execute()
+    peak = c.info("memory")["used_memory"]
+    assert peak - before > 20 << 20
+    assert c.execute_command("FLUSHALL", "ASYNC")
+    assert c.dbsize() == 0 and c.set("new", 1)
+    assert settle(c) == 50008
+    assert wait_until(lambda: c.info("memory")["used_memory"] < before + (4 << 20), 5)
+
+
+def test_replica_lazy_flush_frees_the_old_data_set_lazily(rkvd_factory, redis_factory):
+    """Redis's readSyncBulkPayload: emptyData ASYNC under replica-lazy-flush."""
+    ms = redis_factory("--repl-diskless-sync-delay", "0")
+    ms.client().set("from-master", 1)
+    rs = rkvd_factory("--replica-lazy-flush", "yes")
+    r = rs.client()
+    r.config_resetstat()
+    p = r.pipeline(transaction=False)
+    for i in range(500):
+        p.set(f"old{i}", i)
+    p.execute()
+    r.replicaof("127.0.0.1", ms.port)
+    assert wait_until(lambda: r.info("replication").get("master_link_status") == "up", 10)
+    assert r.keys() == [b"from-master"]
+    assert settle(r) == 500
 
 
 def test_unlink_gives_the_memory_back_and_the_server_serves_meanwhile(rkvd_factory):

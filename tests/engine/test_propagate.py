@@ -368,6 +368,20 @@ def test_lazily_expired_key_becomes_del(pair):
         pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "1")
 
 
+def test_lazy_expire_and_lazy_user_del_propagate_unlink(pair):
+    """Redis's propagateDeletion and GETDEL: UNLINK under the lazyfree switches."""
+    pair.run("CONFIG", "SET", "lazyfree-lazy-expire", "yes", "lazyfree-lazy-user-del", "yes")
+    pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    try:
+        pair.run("MSET", "a", "1", "b", "1", "c", "1")
+        pair.run("SET", "d", "1", "PX", "30")
+        time.sleep(0.1)
+        check(pair, ("EXPIRE", "a", "-1"), ("GETEX", "b", "PXAT", "1"), ("GETDEL", "c"), ("GET", "d"))
+    finally:
+        pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+        pair.run("CONFIG", "SET", "lazyfree-lazy-expire", "no", "lazyfree-lazy-user-del", "no")
+
+
 @pytest.mark.parametrize("command", [("SCAN", "0"), ("RANDOMKEY",), ("KEYS", "*")])
 def test_keys_expired_by_a_scan_are_not_a_transaction(pair, command):
     pair.run("DEBUG", "SET-ACTIVE-EXPIRE", "0")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from native.skiplist import SkiplistForTest as SL
-from native.skiplist import py_seed, py_slab_count
+from native.skiplist import py_reclaim, py_seed, py_slab_count
 
 # few distinct values so that ties on score and shared prefixes are common
 SCORES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 1.5, -2.0, math.inf, -math.inf, 1e300]),
@@ -260,4 +260,28 @@ def test_slabs_are_returned():
     lists[1].delete_range_by_rank(1, 29000)
     assert lists[1].check()
     del lists, sl
+    assert py_slab_count() <= base + 32
+
+
+def test_lazily_freed_nodes_go_back_to_their_slabs():
+    """zsl_free_detached on another thread, zsl_reclaim on this one: the
+    nodes join their slabs' free lists, which lists still in use share, and
+    emptied slabs go back to malloc."""
+    import threading
+    base = py_slab_count()
+    keep, gone = SL(), SL()
+    for i in range(20000):          # interleaved: the two lists share slabs
+        keep.insert(float(i), b"k%d" % i)
+        gone.insert(float(i), b"g%d" % i)
+    t = threading.Thread(target=gone.free_detached)
+    t.start()
+    t.join()
+    assert len(gone) == 0
+    assert py_slab_count() > base + 10      # nothing given back yet
+    assert 0 < py_reclaim() < 20000         # far fewer runs than nodes
+    assert py_reclaim() == 0
+    for i in range(20000):          # the freed slots are reused, nothing collides
+        keep.insert(float(i) + 0.5, b"n%d" % i)
+    assert keep.check() and len(keep) == 40000
+    del keep, gone
     assert py_slab_count() <= base + 32

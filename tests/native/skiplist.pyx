@@ -13,6 +13,7 @@ from rkvd._core.lib.skiplist cimport (
     zsl_delete_range_by_lex, zsl_delete_range_by_rank, zsl_get_rank,
     zsl_get_element_by_rank, zsl_first_in_range, zsl_last_in_range,
     zsl_first_in_lex_range, zsl_last_in_lex_range, zsl_random_seed, zsl_slab_count,
+    zsl_free_detached, zsl_reclaim,
 )
 
 import sys as _sys
@@ -26,6 +27,11 @@ def py_seed(uint64_t seed):
 def py_slab_count():
     """Node slabs currently allocated, by every skiplist in the process."""
     return zsl_slab_count()
+
+
+def py_reclaim():
+    """zsl_reclaim: runs of lazily freed nodes back to their slabs; the count."""
+    return zsl_reclaim()
 
 
 cdef void _collect_deleted(void* priv, zslNode* x) noexcept:
@@ -66,6 +72,15 @@ cdef class SkiplistForTest:
 
     def __dealloc__(self):
         zsl_free(self.zsl)
+
+    def free_detached(self):
+        """Lazy free's first half, without the GIL (as on the lazy-free
+        thread): the list is gone, its nodes wait for py_reclaim. The
+        elements' blocks are kept until then, as the member table would."""
+        cdef zskiplist* zsl = self.zsl
+        self.zsl = zsl_create()
+        with nogil:
+            zsl_free_detached(zsl)
 
     cdef const zslStr* _str(self, bytes ele) except NULL:
         cdef bytes blob = len(ele).to_bytes(4, _sys.byteorder) + ele

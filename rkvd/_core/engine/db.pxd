@@ -52,8 +52,15 @@ cdef class Database:
     # Delete a key and its expire, freeing the entry (entry pointers to it
     # dangle from here). Returns 1 if it existed, 0 if not; no events,
     # stats or propagation (the caller's).
-    # lazy: a big value's memory is freed by the lazy-free thread (engine/lazyfree.pyx).
-    cdef int delete_key(self, const char* key, size_t klen, bint lazy=*) except -1
+    # lazy: 1, a big value's memory is freed by the lazy-free thread
+    # (engine/lazyfree.pyx); 0, at once; -1 (the default, Redis's dbDelete
+    # for implicit deletes): as lazyfree-lazy-server-del says.
+    cdef int delete_key(self, const char* key, size_t klen, int lazy=*) except -1
+
+    # The entry's object value is about to be replaced (Redis's
+    # dbOverwrite): under lazyfree-lazy-server-del a big one's payload goes
+    # to the lazy-free thread first. The caller still drops the reference.
+    cdef int _overwrite_lazy(self, dictEntry* e) except -1
 
     # Store a string value, replacing whatever the key held. `try_int`: use
     # the int encoding when the text is a canonical 64-bit integer (Redis's
@@ -86,7 +93,9 @@ cdef class Database:
     cdef dictEntry* store_dup(self, const char* key, size_t klen, int typ, object v) except NULL
 
     # Empty both tables (FLUSHDB); returns the number of keys removed.
-    cdef uint64_t flush(self) except? 0
+    # lazy: the old tables and values are freed by the lazy-free thread
+    # (lazyfree_db, Redis's emptyDbAsync).
+    cdef uint64_t flush(self, bint lazy=*) except? 0
 
     # One pass of sampling: look at up to `num` volatile keys from the scan
     # cursor, delete the expired ones. Returns (sampled, expired).

@@ -141,7 +141,7 @@ cdef class Database:
     # An expired key goes: stats, event, WATCH invalidation, propagation.
     cdef int delete_expired(self, bytes key) except -1:
         cdef Engine eng = self.engine
-        self.delete_key(key, len(key))
+        self.delete_key(key, len(key), eng.lazyfree_lazy_expire)
         eng.stat_expiredkeys += 1
         eng.notify_keyspace_event(NOTIFY_EXPIRED, b"expired", key, self.id)
         if eng.nwatched:
@@ -196,12 +196,14 @@ cdef class Database:
             self.engine.notify_keyspace_event(NOTIFY_NEW, b"new", PyBytes_FromStringAndSize(key, klen), self.id)
         return 0
 
-    cdef int delete_key(self, const char* key, size_t klen, bint lazy=False) except -1:
+    cdef int delete_key(self, const char* key, size_t klen, int lazy=-1) except -1:
         cdef dictEntry** link = dict_find_link(self.keys, key, klen)
         cdef dictEntry* e
         cdef object value
         if link == NULL:
             return 0
+        if lazy < 0:
+            lazy = self.engine.lazyfree_lazy_server_del
         e = link[0]
         # XREADGROUP clients blocked on a deleted stream end with an error
         if entry_type(e) == OBJ_STREAM:
@@ -231,6 +233,13 @@ cdef class Database:
         if vlen <= EMBSTR_SIZE_LIMIT:
             return self._set_inline(key, klen, val, vlen, keepttl)
         return self.set_obj(key, klen, OBJ_STRING, PyByteArray_FromStringAndSize(val, vlen), keepttl)
+
+    cdef int _overwrite_lazy(self, dictEntry* e) except -1:
+        cdef object old
+        if entry_vk(e) == VK_OBJ and self.engine.lazyfree_lazy_server_del:
+            old = <object>e.v.obj
+            lazyfree_value(entry_type(e), old, 1)
+        return 0
 
     # Before a value is replaced in place (Redis's dbSetValue): clients in
     # XREADGROUP BLOCK on a stream being overwritten end with an error.
@@ -266,6 +275,7 @@ cdef class Database:
             self._overwriting(e, key, klen)
             e = self._overwritten(link, vlen)
             if entry_vk(e) == VK_OBJ:
+                self._overwrite_lazy(e)
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
             if not keepttl:
@@ -295,6 +305,7 @@ cdef class Database:
             self._overwriting(e, key, klen)
             e = self._overwritten(link, 0)
             if entry_vk(e) == VK_OBJ:
+                self._overwrite_lazy(e)
                 Py_XDECREF(e.v.obj)
                 e.v.obj = NULL
             if not keepttl:
@@ -337,6 +348,8 @@ cdef class Database:
             elif entry_vk(e) == VK_INT:
                 entry_set_kind(e, typ, VK_INLINE)
                 e.v.vlen = 0
+            elif e.v.obj != <PyObject*>obj:
+                self._overwrite_lazy(e)
         entry_set_obj(e, obj)
         entry_set_kind(e, typ, VK_OBJ)
         if not self.engine.lfu_mode:
@@ -363,8 +376,10 @@ cdef class Database:
             return self.set_int(key, klen, v, False)
         return self.set_obj(key, klen, typ, v, False)
 
-    cdef uint64_t flush(self) except? 0:
+    cdef uint64_t flush(self, bint lazy=False) except? 0:
         cdef uint64_t n = dict_size(self.keys)
+        if lazy and n:
+            return lazyfree_db(self)
         dict_empty(self.keys)
         dict_empty(self.expires)
         self.avg_ttl = 0
@@ -406,9 +421,10 @@ cdef class Database:
     def __len__(self):
         return dict_size(self.keys)
 
-    def empty(self):
-        """Free every key (a replica's set-aside databases); returns how many."""
-        return self.flush()
+    def empty(self, bint lazy=False):
+        """Free every key (a replica's set-aside databases; lazy: on the
+        lazy-free thread); returns how many."""
+        return self.flush(lazy)
 
     property expires_count:
         def __get__(self):
@@ -443,7 +459,7 @@ cdef void _collect_expire(void* priv, dictEntry* e) noexcept:
 # Python-level access for loaders and in-process tests (the DEBUG and MEMORY
 # introspection lives in rkvd/_core/introspect.pyx): not hot.
 def db_delete(Database db, bytes key):
-    return db.delete_key(key, len(key))
+    return db.delete_key(key, len(key), 0)
 
 
 def db_set_string(Database db, bytes key, bytes value, bint keepttl=False):

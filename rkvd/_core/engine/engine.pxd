@@ -153,6 +153,10 @@ cdef class Engine:
     cdef public int maxmemory_samples, maxmemory_eviction_tenacity
     cdef public bint lazyfree_lazy_eviction, replica_ignore_maxmemory
     cdef public bint lazyfree_lazy_user_del    # DEL frees as UNLINK does
+    cdef public bint lazyfree_lazy_expire      # expired keys freed lazily, propagated as UNLINK
+    cdef public bint lazyfree_lazy_server_del  # implicit deletes and overwrites free lazily
+    cdef public bint lazyfree_lazy_user_flush  # FLUSHALL / FLUSHDB without a mode are ASYNC
+    cdef public bint replica_lazy_flush        # a full sync empties the old data set lazily
     cdef public long long stat_total_eviction_exceeded_us
     cdef public long long eviction_exceeded_start_us    # monotonic us when over the limit began, or 0
     cdef public bint eviction_proc_running  # the loop carries on evicting (Redis's evictionTimeProc)
@@ -243,7 +247,8 @@ cdef class Engine:
     # Hooks for later subsystems (pub/sub notifications, AOF/replication).
     cdef int notify_keyspace_event(self, int typ, const char* event, object key, int dbid) except -1
 
-    # An expired key leaves the replicas and the AOF as a DEL.
+    # An expired key leaves the replicas and the AOF as a DEL (UNLINK
+    # under lazyfree-lazy-expire, as Redis's propagateDeletion).
     cdef int propagate_del(self, int dbid, object key) except -1
 
     # A closed client leaves the blocking and WATCH maps and the clients.

@@ -493,7 +493,7 @@ cdef class Engine:
     # An expired key leaves the replicas and the AOF as a DEL.
     cdef int propagate_del(self, int dbid, object key) except -1:
         if self.prop_on:
-            also_propagate(self, dbid, [b"DEL", key])
+            also_propagate(self, dbid, [b"UNLINK" if self.lazyfree_lazy_expire else b"DEL", key])
         return 0
 
     # The stream of propagated commands, for DEBUG PROPAGATED (tests) until
@@ -628,6 +628,7 @@ cdef class Engine:
             self.expire_replica_keys()
             propagate_pending(self, True)
         self.clients_cron()
+        lazyfree_cron()
         if self.tracking_clients:
             tracking_limit_used_slots(self)
         for db in self.dbs:
@@ -769,12 +770,14 @@ cdef class Engine:
         return [(db.id, dict_size(db.keys), dict_size(db.expires), db.avg_ttl)
                 for db in self.dbs if dict_size(db.keys)]
 
-    def flushall(self):
+    def flushall(self, bint lazy=False):
+        """Empty every db (lazy: Redis's emptyDbAsync, the old tables and
+        values freed by the lazy-free thread); the number of keys removed."""
         cdef Database db
         cdef uint64_t n = 0
         self.replica_expires.clear()
         for db in self.dbs:
-            n += db.flush()
+            n += db.flush(lazy)
         return n
 
     def swapdb(self, int a, int b):

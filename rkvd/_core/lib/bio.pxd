@@ -11,3 +11,14 @@ ctypedef void (*bio_free_fn)(void* arg) noexcept nogil
 # when the job could not be queued (no thread, no memory): the caller then
 # runs fn(arg) itself.
 cdef int bio_submit_free(bio_free_fn fn, void* arg) noexcept nogil
+# The same for a job that frees `count` objects as INFO counts them
+# (lazyfree_pending_objects until it ends, then lazyfreed_objects): a
+# flushed database counts its keys; 0 for a job INFO does not see.
+cdef int bio_submit_free_n(bio_free_fn fn, void* arg, size_t count) noexcept nogil
+
+# Items a job cannot free itself (they need the GIL) go back to the engine's
+# thread: a singly linked list through each item's first word, head to tail
+# (tail's link is overwritten). bio_take_back, on the engine's thread, takes
+# every item handed back so far (NULL when none), in no particular order.
+cdef void bio_hand_back(void* head, void* tail) noexcept nogil
+cdef void* bio_take_back() noexcept nogil

@@ -26,6 +26,7 @@ cdef extern from "<pthread.h>" nogil:
 ctypedef struct bio_job:
     bio_free_fn fn
     void* arg
+    size_t count
     bio_job* next
 
 
@@ -37,6 +38,7 @@ cdef bint g_started = False
 cdef bint g_failed = False
 cdef unsigned long long g_pending = 0      # under g_lock
 cdef unsigned long long g_freed = 0        # under g_lock
+cdef void* g_back = NULL                    # handed back, under g_lock
 
 pthread_mutex_init(&g_lock, NULL)
 pthread_cond_init(&g_cond, NULL)
@@ -55,11 +57,11 @@ cdef void* _worker(void* unused) noexcept nogil:
             g_tail = NULL
         pthread_mutex_unlock(&g_lock)
         job.fn(job.arg)
-        free(job)
         pthread_mutex_lock(&g_lock)
-        g_pending -= 1
-        g_freed += 1
+        g_pending -= job.count
+        g_freed += job.count
         pthread_mutex_unlock(&g_lock)
+        free(job)
     return NULL
 
 
@@ -75,6 +77,10 @@ cdef int _start() noexcept nogil:
 
 
 cdef int bio_submit_free(bio_free_fn fn, void* arg) noexcept nogil:
+    return bio_submit_free_n(fn, arg, 1)
+
+
+cdef int bio_submit_free_n(bio_free_fn fn, void* arg, size_t count) noexcept nogil:
     global g_head, g_tail, g_pending
     cdef bio_job* job
     if g_failed or (not g_started and _start() < 0):
@@ -84,6 +90,7 @@ cdef int bio_submit_free(bio_free_fn fn, void* arg) noexcept nogil:
         return -1
     job.fn = fn
     job.arg = arg
+    job.count = count
     job.next = NULL
     pthread_mutex_lock(&g_lock)
     if g_tail == NULL:
@@ -91,10 +98,28 @@ cdef int bio_submit_free(bio_free_fn fn, void* arg) noexcept nogil:
     else:
         g_tail.next = job
     g_tail = job
-    g_pending += 1
+    g_pending += count
     pthread_cond_signal(&g_cond)
     pthread_mutex_unlock(&g_lock)
     return 0
+
+
+cdef void bio_hand_back(void* head, void* tail) noexcept nogil:
+    global g_back
+    pthread_mutex_lock(&g_lock)
+    (<void**>tail)[0] = g_back
+    g_back = head
+    pthread_mutex_unlock(&g_lock)
+
+
+cdef void* bio_take_back() noexcept nogil:
+    global g_back
+    cdef void* items
+    pthread_mutex_lock(&g_lock)
+    items = g_back
+    g_back = NULL
+    pthread_mutex_unlock(&g_lock)
+    return items
 
 
 def lazyfree_stats():

@@ -94,6 +94,12 @@ cdef void dict_release(dict* d) noexcept
 # hold no VK_OBJ value (members, fields and scores: sets, hashes, zsets).
 cdef void dict_prepare_free(dict* d) noexcept
 cdef void dict_free_plain(dict* d) noexcept nogil
+# dict_free_plain for a table that may hold VK_OBJ values (a flushed
+# keyspace): every other entry, the buckets and d itself are freed; entries
+# with an object are kept and returned linked through `next` (NULL when
+# none), *tail getting the last, for the engine's thread to release with
+# dict_free_entry under the GIL. Never dereferences a value object.
+cdef dictEntry* dict_free_keep_objects(dict* d, dictEntry** tail) noexcept nogil
 # Remove all entries (callback-free); returns number removed.
 cdef uint64_t dict_empty(dict* d) noexcept
 

@@ -222,6 +222,33 @@ cdef void dict_free_plain(dict* d) noexcept nogil:
     free(d)
 
 
+cdef dictEntry* dict_free_keep_objects(dict* d, dictEntry** tail) noexcept nogil:
+    cdef int t
+    cdef uint64_t i
+    cdef dictEntry* he
+    cdef dictEntry* nxt
+    cdef dictEntry* kept = NULL
+    tail[0] = NULL
+    if d == NULL:
+        return NULL
+    for t in range(2):
+        for i in range(d.ht[t].size):
+            he = d.ht[t].table[i]
+            while he != NULL:
+                nxt = he.next
+                if entry_vk(he) == VK_OBJ:
+                    if kept == NULL:
+                        tail[0] = he
+                    he.next = kept
+                    kept = he
+                else:
+                    free(he)
+                he = nxt
+        free(d.ht[t].table)
+    free(d)
+    return kept
+
+
 # ------------------------------------------------------------------ lookup --
 
 cdef dictEntry* dict_find(dict* d, const char* key, size_t klen) noexcept:

@@ -189,6 +189,13 @@ cdef zslNode* zsl_last_in_lex_range(zskiplist* zsl, zlexrangespec* r) noexcept n
 # Bytes the node takes in its slab, its zslStr excluded (MEMORY USAGE).
 # Only for element nodes, not the list's header.
 cdef size_t zsl_node_bytes(zslNode* x) noexcept nogil
+# Lazy free of a detached list (no other reference to it or its nodes):
+# zsl_free_detached may run on any thread; it frees the list and leaves its
+# nodes threaded into per-slab runs that zsl_reclaim, on the engine's thread
+# only, gives back to their slabs (it returns the number of runs). Until
+# then the nodes still count as allocated. See skiplist.pyx for why.
+cdef void zsl_free_detached(zskiplist* zsl) noexcept nogil
+cdef size_t zsl_reclaim() noexcept nogil
 # Node slabs allocated now, by all the skiplists of the process (tests).
 cdef size_t zsl_slab_count() noexcept nogil
 # Reseed the generator behind node levels (tests); it starts from os.urandom.

@@ -117,12 +117,10 @@ cdef void* _slab_alloc(int level) noexcept nogil:
         _slab_unlist(s)
     return p
 
-cdef void _slab_free(void* p) noexcept nogil:
+# After nodes went back to s: an emptied slab leaves the partial list (kept
+# as the level's spare or freed), one with room again joins it.
+cdef inline void _slab_settle(_Slab* s) noexcept nogil:
     global _slab_count
-    cdef _Slab* s = <_Slab*>(<uintptr_t>p & ~(<uintptr_t>_SLAB_SIZE - 1))
-    (<void**>p)[0] = s.free
-    s.free = p
-    s.used -= 1
     if s.used == 0:
         if s.listed:
             _slab_unlist(s)
@@ -136,8 +134,140 @@ cdef void _slab_free(void* p) noexcept nogil:
     elif not s.listed:
         _slab_list(s)
 
+cdef void _slab_free(void* p) noexcept nogil:
+    cdef _Slab* s = <_Slab*>(<uintptr_t>p & ~(<uintptr_t>_SLAB_SIZE - 1))
+    (<void**>p)[0] = s.free
+    s.free = p
+    s.used -= 1
+    _slab_settle(s)
+
 cdef size_t zsl_slab_count() noexcept nogil:
     return _slab_count
+
+
+# ------------------------------------------------------------- lazy free
+# A sorted set freed on the lazy-free thread (engine/lazyfree.pyx) cannot
+# give its nodes back with _slab_free: the slabs, their free lists, `used`
+# counts and the _partial / _spare lists are shared by every skiplist of the
+# process, and the engine's thread changes them without a lock. So freeing a
+# detached list is split in two:
+#
+# - zsl_free_detached (any thread) touches only memory the detached list
+#   owns: its header and struct (plain malloc, freed at once) and its nodes,
+#   which nobody else can reach. It threads the nodes into runs, one per
+#   slab as far as a small direct-mapped table of open runs allows, linked
+#   through the nodes' first word exactly as a slab's free list is, and
+#   writes the run's bookkeeping (_Run) into the run's first node. No slab
+#   header is read or written. The finished runs are published under
+#   _ret_lock.
+# - zsl_reclaim (the engine's thread, from cron) takes the published runs
+#   and splices each into its slab's free list in O(1): the work left on
+#   the engine's thread is one step per run, not per node.
+#
+# A slab with nodes in flight keeps them in `used` until its run is spliced,
+# so it is never recycled (spare or freed) while the worker writes into it;
+# the mutex orders the worker's writes before the engine's reads.
+
+cdef extern from "<pthread.h>" nogil:
+    ctypedef struct pthread_mutex_t:
+        pass
+    int pthread_mutex_init(pthread_mutex_t* m, const void* attr)
+    int pthread_mutex_lock(pthread_mutex_t* m)
+    int pthread_mutex_unlock(pthread_mutex_t* m)
+
+# Overlays the first node of a run (every node has at least 40 bytes).
+ctypedef struct _Run:
+    void* free_next         # word 0: the free-list link, as in any free slot
+    _Run* next_run          # the next published run
+    void* tail              # the run's last node (the run itself when alone)
+    size_t count            # nodes in the run
+
+cdef enum:
+    _RUN_CACHE = 64         # open runs while walking a list (a power of two)
+
+cdef pthread_mutex_t _ret_lock
+cdef _Run* _returned = NULL         # under _ret_lock
+pthread_mutex_init(&_ret_lock, NULL)
+
+cdef inline uintptr_t _slab_of(void* p) noexcept nogil:
+    return <uintptr_t>p & ~(<uintptr_t>_SLAB_SIZE - 1)
+
+cdef void zsl_free_detached(zskiplist* zsl) noexcept nogil:
+    global _returned
+    cdef _Run* open_runs[_RUN_CACHE]
+    cdef _Run* done = NULL
+    cdef _Run* done_tail = NULL
+    cdef _Run* r
+    cdef zslNode* x
+    cdef zslNode* nxt
+    cdef uintptr_t s
+    cdef int i
+    if zsl == NULL:
+        return
+    x = zsl.header.level[0].forward
+    free(zsl.header)
+    free(zsl)
+    for i in range(_RUN_CACHE):
+        open_runs[i] = NULL
+    while x != NULL:
+        nxt = x.level[0].forward        # read before the node is overwritten
+        s = _slab_of(x)
+        i = <int>((s // _SLAB_SIZE) & (_RUN_CACHE - 1))
+        r = open_runs[i]
+        if r != NULL and _slab_of(r) != s:
+            r.next_run = done           # another slab's run: close it
+            done = r
+            if done_tail == NULL:
+                done_tail = r
+            r = NULL
+        if r == NULL:
+            r = <_Run*>x
+            r.free_next = NULL
+            r.tail = x
+            r.count = 1
+            open_runs[i] = r
+        else:
+            (<void**>x)[0] = r.free_next
+            r.free_next = x
+            if r.count == 1:
+                r.tail = x
+            r.count += 1
+        x = nxt
+    for i in range(_RUN_CACHE):
+        r = open_runs[i]
+        if r != NULL:
+            r.next_run = done
+            done = r
+            if done_tail == NULL:
+                done_tail = r
+    if done == NULL:
+        return
+    pthread_mutex_lock(&_ret_lock)
+    done_tail.next_run = _returned
+    _returned = done
+    pthread_mutex_unlock(&_ret_lock)
+
+cdef size_t zsl_reclaim() noexcept nogil:
+    global _returned
+    cdef _Run* r
+    cdef _Run* nxt
+    cdef _Slab* s
+    cdef size_t count, runs = 0
+    pthread_mutex_lock(&_ret_lock)
+    r = _returned
+    _returned = NULL
+    pthread_mutex_unlock(&_ret_lock)
+    while r != NULL:
+        nxt = r.next_run
+        count = r.count
+        s = <_Slab*>_slab_of(r)
+        (<void**>r.tail)[0] = s.free    # may be r's own first word: read first
+        s.free = r
+        s.used -= <uint32_t>count
+        _slab_settle(s)
+        runs += 1
+        r = nxt
+    return runs
 
 cdef inline zslNode* _node_new(int level, double score, const zslStr* ele) noexcept nogil:
     cdef zslNode* x = <zslNode*>_slab_alloc(level)

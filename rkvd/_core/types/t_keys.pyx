@@ -167,11 +167,11 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         if (flag & EXPIRE_LT) and cur != -1 and when >= cur:
             return c.add_canned(b":0\r\n")
     if when <= mstime() and not c.engine.loading and not c.engine.is_replica:
-        db.delete_key(c.argv[1].ptr, c.argv[1].len)
+        db.delete_key(c.argv[1].ptr, c.argv[1].len, c.engine.lazyfree_lazy_expire)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
         if c.engine.prop_on:
-            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
+            rewrite_propagated(c, [b"UNLINK" if c.engine.lazyfree_lazy_expire else b"DEL", c.arg_bytes(1)])
         return c.add_canned(b":1\r\n")
     db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
     c.engine.dirty += 1
@@ -547,34 +547,40 @@ def swap_main_dbs(Engine e, list temp):
     e.replica_expires.clear()
 
 
-cdef int flush_flags(Client c) except -1:
-    if c.argc == 2 and (c.arg_is(1, b"sync") or c.arg_is(1, b"async")):
+# Redis's getFlushCommandFlags: 1 for ASYNC, 0 for SYNC, without a mode
+# what lazyfree-lazy-user-flush says; -1 after a syntax error reply.
+cdef int flush_flags(Client c) except -2:
+    if c.argc == 2 and c.arg_is(1, b"sync"):
+        return 0
+    if c.argc == 2 and c.arg_is(1, b"async"):
         return 1
     if c.argc == 1:
-        return 1
+        return c.engine.lazyfree_lazy_user_flush
     c.add_syntax_error()
-    return 0
+    return -1
 
 cdef int cmd_flushdb(Client c) except -1:
-    if not flush_flags(c):
+    cdef int lazy = flush_flags(c)
+    if lazy < 0:
         return 0
     if c.engine.nwatched:
         touch_all_watched_keys_in_db(c.db, None)
     scan_database_for_deleted_streams(c.db, None)
-    c.engine.dirty += c.db.flush()
+    c.engine.dirty += c.db.flush(lazy)
     tracking_on_flush(c.engine)
     force_propagation(c)
     return c.add_ok()
 
 cdef int cmd_flushall(Client c) except -1:
-    if not flush_flags(c):
+    cdef int lazy = flush_flags(c)
+    if lazy < 0:
         return 0
     if c.engine.nwatched:
         for db in c.engine.dbs:
             touch_all_watched_keys_in_db(db, None)
     for db in c.engine.dbs:
         scan_database_for_deleted_streams(db, None)
-    c.engine.dirty += c.engine.flushall()
+    c.engine.dirty += c.engine.flushall(lazy)
     tracking_on_flush(c.engine)
     force_propagation(c)
     if c.engine.server is not None:

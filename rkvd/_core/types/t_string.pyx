@@ -239,11 +239,11 @@ cdef int cmd_getex(Client c) except -1:
             return 0
     add_string_value(c, e)
     if (flags & (OBJ_PXAT | OBJ_EXAT)) and when <= c.engine.cached_ms and not c.engine.loading:
-        db.delete_key(c.argv[1].ptr, c.argv[1].len)
+        db.delete_key(c.argv[1].ptr, c.argv[1].len, c.engine.lazyfree_lazy_expire)
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
         if c.engine.prop_on:
-            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
+            rewrite_propagated(c, [b"UNLINK" if c.engine.lazyfree_lazy_expire else b"DEL", c.arg_bytes(1)])
     elif expire_arg >= 0:
         db.set_expire(c.argv[1].ptr, c.argv[1].len, when)
         c.engine.dirty += 1
@@ -261,11 +261,11 @@ cdef int cmd_getex(Client c) except -1:
 cdef int cmd_getdel(Client c) except -1:
     if get_generic(c) < 0:
         return 0
-    if c.db.delete_key(c.argv[1].ptr, c.argv[1].len):
+    if c.db.delete_key(c.argv[1].ptr, c.argv[1].len, c.engine.lazyfree_lazy_user_del):
         c.engine.dirty += 1
         notify(c, NOTIFY_GENERIC, b"del", 1)
         if c.engine.prop_on:
-            rewrite_propagated(c, [b"DEL", c.arg_bytes(1)])
+            rewrite_propagated(c, [b"UNLINK" if c.engine.lazyfree_lazy_user_del else b"DEL", c.arg_bytes(1)])
     return 0
 
 cdef int cmd_getset(Client c) except -1:
