@@ -623,11 +623,11 @@ def test_libraries_go_to_the_function_loader():
         + rdbenc.enc_str(b"return 2")
     seen = []
     try:
-        set_function_loader(lambda eng, c, replace: seen.append((c, replace)))
+        set_function_loader(lambda eng, c, replace, ctx: seen.append((c, replace)))
         load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code) + old))
         load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code)), RDBFLAGS_ALLOW_DUP)
         assert seen == [(code, False), (b"#!LUA name=y\nreturn 2", False), (code, True)]
-        set_function_loader(lambda eng, c, replace: "Library 'x' already exists")
+        set_function_loader(lambda eng, c, replace, ctx: "Library 'x' already exists")
         with pytest.raises(RdbError) as exc:
             load(_file_with(bytes([rdbenc.OP_FUNCTION2]) + rdbenc.enc_str(code)))
         assert "Short read or OOM loading DB" in str(exc.value)

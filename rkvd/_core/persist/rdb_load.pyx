@@ -1800,7 +1800,7 @@ cdef int ld_add(RdbLoader self, const char* k, size_t kn, object obj, RStr* sval
     if db.peek(k, kn) != NULL:
         if not (self.rdbflags & rdbfmt.RDBFLAGS_ALLOW_DUP):
             raise _Fatal("RDB has duplicated key '%s' in DB %d" % (_key_text(k, kn), db.id))
-        db.delete_key(k, kn)
+        db.delete_key(k, kn, 0)
     store_value(db, k, kn, obj, sval)
     if self.expiretime != -1:
         db.set_expire(k, kn, self.expiretime)
@@ -1907,14 +1907,15 @@ cdef object rd_function(Rd* r, int t, bint more_may_come=False):
         rs_free(&blob)
 
 
-# Creates a library read from a file: (engine, code, replace) -> None or
-# the error text. Set by the function engine (set_function_loader).
+# Creates a library read from a file: (engine, code, replace, ctx) -> None
+# or the error text; ctx is where it goes (None: the current libraries).
+# Set by the function engine (set_function_loader).
 cdef object g_function_loader = None
 
 
 def set_function_loader(loader):
     """Where the libraries an RDB file holds go: loader(engine, code,
-    replace) returns None, or the error text that fails the load."""
+    replace, ctx) returns None, or the error text that fails the load."""
     global g_function_loader
     g_function_loader = loader
 
