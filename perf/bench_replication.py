@@ -11,7 +11,9 @@ ratios:
               master_link_status:up and its DBSIZE equals the master's is
               taken. Once with `repl-diskless-sync no` (the master forks a
               BGSAVE to disk, then sends the file) and once with `yes` (the
-              fork child streams the RDB through a pipe to the socket).
+              fork child streams the RDB through a pipe to the socket); the
+              modes on-empty-db and swapdb stream it the same way into a
+              replica that parses it as it arrives (`repl-diskless-load`).
               Ratio < 1: rkvd faster.
   SET + 2     SET throughput (redis-benchmark -t set -c 50, at -P 1 and
   replicas    -P 16) on a master with two replicas attached, beside the
@@ -74,9 +76,10 @@ def wait_for(cond, timeout, what):
 # ---------------------------------------------------------------------------
 def full_sync(master, mode, args):
     """Seconds from REPLICAOF to the replica up and holding every key."""
-    master.call("CONFIG", "SET", "repl-diskless-sync", "yes" if mode == "diskless" else "no")
+    master.call("CONFIG", "SET", "repl-diskless-sync", "no" if mode == "disk" else "yes")
     want = int(master.call("DBSIZE"))
-    replica = Server(master.kind, start_timeout=60, extra_flags=DEBUG).start(exclude_ports={master.port})
+    load = ["--repl-diskless-load", mode] if mode in ("on-empty-db", "swapdb") else []
+    replica = Server(master.kind, start_timeout=60, extra_flags=DEBUG + load).start(exclude_ports={master.port})
     try:
         with replica.client(timeout=600) as c:
             start = time.monotonic()
@@ -245,7 +248,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keys", type=int, default=10_000_000, help="string keys for the full sync")
     ap.add_argument("--value-size", type=int, default=40)
-    ap.add_argument("--modes", default="disk,diskless", help="full sync modes: disk,diskless")
+    ap.add_argument("--modes", default="disk,diskless", help="full sync modes: disk,diskless,on-empty-db,swapdb")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("-n", "--requests", type=int, default=1_000_000, help="SETs per redis-benchmark run")
     ap.add_argument("-P", "--pipelines", default="1,16")
