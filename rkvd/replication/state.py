@@ -37,13 +37,15 @@ def new_replid():
 # PROTO_REPLY_CHUNK_BYTES, at most a sixteenth of the backlog size, so a
 # replica that is caught up never pins more than one small block. Each block
 # is counted with what it costs here beyond its bytes, as used_memory counts
-# it: the bytearray object and its terminating NUL, the _Block, the list
-# slot and the allocator's rounding (about 189 bytes measured; Redis's
-# header and list node are 72). Counting less let used_memory outgrow
+# it: the bytearray object and its terminating NUL, the _Block and its int
+# offsets, the list slot and the allocator's chunk headers (248 bytes in
+# glibc's in-use figure, which used_memory follows; Redis's header and list
+# node are 72). Counting less let used_memory outgrow
 # mem_not_counted_for_evict by that much per block while a replica lags, and
-# eviction took keys for it.
+# eviction took keys for it (tests/replication/test_repl_buffer.py measures
+# it).
 BLOCK_MIN = 16 * 1024
-BLOCK_OVERHEAD = 192
+BLOCK_OVERHEAD = 248
 
 
 class _Block:
