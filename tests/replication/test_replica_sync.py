@@ -371,6 +371,58 @@ def test_an_aborted_swapdb_load_keeps_the_old_data(redis_factory, rkvd_factory):
     assert replica.get("mykey") == b"myvalue" and replica.dbsize() == 1
 
 
+def test_a_diskless_load_reads_no_faster_than_it_loads(redis_factory, rkvd_factory):
+    """The payload is parsed as it arrives: a slow load holds the master's
+    transfer (and its fork child) up, as Redis's replica does, instead of
+    the replica taking 20 MB into memory at network speed."""
+    ms = redis_factory(*MASTER_ARGS, "--repl-diskless-sync", "yes", "--rdbcompression", "no")
+    master = ms.client()
+    master.execute_command("DEBUG", "POPULATE", 2000, "k", 10000)
+    rs = rkvd_factory("--repl-diskless-load", "on-empty-db", "--key-load-delay", 1000)
+    replica = rs.client()
+    replica.execute_command("REPLICAOF", "127.0.0.1", ms.port)
+    wait_for(lambda: "Loading DB in memory" in rs.stdout(), what="the load to start")
+    time.sleep(1.0)                 # 2000 keys at 1 ms each: about 2 s of loading
+    assert info(master, "persistence")["rdb_bgsave_in_progress"] == 1
+    assert info(replica, "persistence")["loading"] == 1
+    replica.config_set("key-load-delay", 0)
+    wait_in_sync(master, replica, 30)
+    assert replica.dbsize() == 2000
+
+
+def test_a_swapdb_load_swaps_functions_too(redis_factory, rkvd_factory):
+    """The libraries are loaded aside with the data: the old ones answer
+    FCALL while the same history loads (async loading) and after a failed
+    load, the master's once the load succeeds."""
+    ms = redis_factory(*MASTER_ARGS, "--repl-diskless-sync", "yes", "--rdbcompression", "no")
+    master = ms.client()
+    rs = rkvd_factory("--repl-diskless-load", "swapdb", "--replica-read-only", "no")
+    replica = rs.client()
+    replica.execute_command("REPLICAOF", "127.0.0.1", ms.port)
+    wait_for(lambda: link_up(replica), what="the first sync")
+    lib = "#!lua name=t\nredis.register_function('f', function() return '%s' end)"
+    replica.execute_command("FUNCTION", "LOAD", lib % "old")
+    master.execute_command("FUNCTION", "LOAD", lib % "new")
+    master.execute_command("DEBUG", "POPULATE", 1000, "k", 10000)
+    master.config_set("rdb-key-save-delay", 2000)           # 2 s of transfer
+    # the link drops with the backlog overrun: a full sync of the same history
+    p = master.pipeline(transaction=True)
+    p.execute_command("CLIENT", "KILL", "TYPE", "replica")
+    p.config_set("repl-backlog-size", 16384)
+    for i in range(10):
+        p.set(f"fill{i}", "A" * 16384)
+    p.execute()
+    wait_for(lambda: info(replica, "persistence")["async_loading"] == 1, what="async loading")
+    assert replica.execute_command("FCALL", "f", 0) == b"old"
+    master.config_set("repl-diskless-sync-delay", 5)        # no retry at once
+    master.execute_command("CLIENT", "KILL", "TYPE", "replica")
+    wait_for(lambda: info(replica, "persistence")["async_loading"] == 0, what="the abort")
+    assert replica.execute_command("FCALL", "f", 0) == b"old"
+    master.config_set("rdb-key-save-delay", 0)
+    wait_in_sync(master, replica, 30)
+    assert replica.execute_command("FCALL", "f", 0) == b"new"
+
+
 def test_bind_source_addr_is_the_address_the_master_sees(pair):
     # Redis's networking test: the master lists the replica at the source
     # address it was told to bind (any 127/8 address is local on Linux;
