@@ -595,6 +595,9 @@ class Persistence:
                     selected = dbid
                 out.append(b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(cmd), cmd, len(key), key))
             repl.feed(b"".join(out))
+            # no replica holds any of it yet: the backlog keeps its size, as
+            # Redis trims on every new block
+            repl.backlog.trim()
             self.engine.reset_propagation_db()  # the next write starts with a SELECT
         self.server.stream.update()         # a backlog wants the stream recorded
 

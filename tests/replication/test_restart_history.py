@@ -133,3 +133,29 @@ def test_keys_a_restarted_master_drops_as_expired_reach_its_replicas(rkvd_factor
     wait_in_sync(master, replica)
     assert info(master, "stats")["sync_partial_ok"] == 1
     assert replica.dbsize() == 2 and rs.client(db=3).dbsize() == 0
+
+
+def test_more_expired_keys_than_the_backlog_holds_mean_a_full_sync(rkvd_factory, redis_factory):
+    """The DELs of a restart's expired keys are trimmed to the backlog's
+    size like any stream: past it, the history the replicas hold is gone
+    (Redis's "Full resync after Master restart when too many key expired")."""
+    ms = rkvd_factory(*MASTER_ARGS, "--repl-backlog-size", "16384")
+    master = ms.client()
+    rs = redis_factory("--replicaof", "127.0.0.1", str(ms.port))
+    replica = rs.client()
+    wait_for(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    master.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    p = master.pipeline(transaction=False)
+    for j in range(2048):
+        p.set(f"short:{j}", "somevalue", px=10)
+    p.execute()
+    wait_in_sync(master, replica)
+    _shutdown(master)
+    ms.wait(10)
+    ms.restart()
+    master = ms.client()
+    r = info(master)
+    assert r["repl_backlog_histlen"] <= 16384 + 16384       # trimmed, a block kept whole
+    assert r["repl_backlog_first_byte_offset"] > r["second_repl_offset"]
+    wait_for(lambda: info(replica)["master_link_status"] == "up", what="the link to come up")
+    assert info(master, "stats")["sync_full"] == 1 and info(master, "stats")["sync_partial_ok"] == 0
