@@ -141,6 +141,27 @@ def test_redis_py_ssl_and_plain_side_by_side(pair, certs):
     assert fields[0] == fields[1]       # CLIENT LIST shows a TLS client as Redis does
 
 
+def test_a_tls_client_waits_out_a_busy_script_intact(rkvd_factory, certs):
+    """While a script runs past busy-reply-threshold, plain clients are
+    served (-BUSY, SCRIPT KILL); a TLS client's socket carries records only
+    the loop's SSL layer can read, so it waits for the script's end and its
+    connection then goes on as before."""
+    server = _start(rkvd_factory, certs, "--busy-reply-threshold", "10")
+    with _tls_socket(server, certs) as runner, _tls_socket(server, certs) as waiter, \
+            server.raw() as plain:
+        waiter.sendall(b"PING\r\n")
+        assert waiter.recv(100) == b"+PONG\r\n"
+        runner.sendall(b'EVAL "while true do end" 0\r\n')
+        time.sleep(0.3)
+        waiter.sendall(b"PING\r\n")
+        assert plain.command("PING").startswith(b"-BUSY ")
+        assert plain.command("SCRIPT", "KILL") == b"+OK\r\n"
+        assert runner.recv(200).startswith(b"-ERR Script killed by user with SCRIPT KILL")
+        assert waiter.recv(100) == b"+PONG\r\n"
+        waiter.sendall(b"PING\r\n")
+        assert waiter.recv(100) == b"+PONG\r\n"
+
+
 def test_redis_cli_tls(pair, certs):
     outs = []
     for server in pair():

@@ -8,8 +8,9 @@
 # the replies are written at once. Replies that were waiting for the end of
 # the loop iteration when the script started go out first. New connections on
 # the plain TCP and unix listeners are accepted too, so `redis-cli SCRIPT KILL`
-# works from a fresh connection (TLS ones wait: their handshake needs the
-# loop); the loop adopts those sockets when the script ends. A connection
+# works from a fresh connection; the loop adopts those sockets when the
+# script ends. TLS connections, new or not, wait for the script's end: their
+# records need the loop's SSL layer. A connection
 # the loop itself accepted in the turn the script started in waits too: its
 # protocol is not attached before the loop runs again.
 #
@@ -171,6 +172,8 @@ cdef int busy_serve(Engine e) except -1:
     for cl in list(e.clients.values()):
         if cl is run.caller or cl.fd < 0 or cl.flags & CF_CLOSED:
             continue
+        if cl.transport is not None and cl.transport.get_extra_info("ssl_object") is not None:
+            continue        # its socket carries TLS records only the loop's SSL layer reads
         by_fd[cl.fd] = cl
     if not by_fd:
         return 0
