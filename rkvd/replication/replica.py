@@ -877,9 +877,7 @@ class ReplicaSide:
             await self._feed_loader(link, loader, mark)
             ok = True
         except RdbError as exc:
-            for line in getattr(exc, "lines", None) or [str(exc)]:
-                self.log.warning(line)
-            self.log.warning("Failed trying to load the MASTER synchronization DB from socket")
+            self._load_failed(exc, "socket")
             raise _Failed() from exc
         finally:
             self._stop_loading(link)
@@ -1010,9 +1008,7 @@ class ReplicaSide:
                     break
                 await asyncio.sleep(0)
         except RdbError as exc:
-            for line in getattr(exc, "lines", None) or [str(exc)]:
-                self.log.warning(line)
-            self.log.warning("Failed trying to load the MASTER synchronization DB from disk")
+            self._load_failed(exc, "disk")
             self.engine.flushall()
             self._maybe_remove_sync_file(True)
             raise _Failed() from exc
@@ -1020,6 +1016,11 @@ class ReplicaSide:
             self._stop_loading(link)
         self._maybe_remove_sync_file(True)
         await self._loaded(link, loader, master_replid, initial_offset, usemark)
+
+    def _load_failed(self, exc, src):
+        for line in getattr(exc, "lines", None) or [str(exc)]:
+            self.log.warning(line)
+        self.log.warning(f"Failed trying to load the MASTER synchronization DB from {src}")
 
     async def _loaded(self, link, loader, master_replid, initial_offset, usemark):
         """The payload is in: its history becomes ours and the stream flows."""

@@ -97,6 +97,10 @@ cdef class Database:
     # (lazyfree_db, Redis's emptyDbAsync).
     cdef uint64_t flush(self, bint lazy=*) except? 0
 
+    # Trade keys, expires and their statistics with other (SWAPDB, a
+    # replica's swapdb load); the clients' state (blocked, watching) stays.
+    cdef void swap_contents(self, Database other) noexcept
+
     # One pass of sampling: look at up to `num` volatile keys from the scan
     # cursor, delete the expired ones. Returns (sampled, expired).
     cdef int active_expire_step(self, int num, long long now, int* expired_out, long long* ttl_sum,

@@ -421,6 +421,12 @@ cdef class Database:
     def __len__(self):
         return dict_size(self.keys)
 
+    cdef void swap_contents(self, Database other) noexcept:
+        self.keys, other.keys = other.keys, self.keys
+        self.expires, other.expires = other.expires, self.expires
+        self.avg_ttl, other.avg_ttl = other.avg_ttl, self.avg_ttl
+        self.expires_cursor = other.expires_cursor = 0
+
     def empty(self, bint lazy=False):
         """Free every key (a replica's set-aside databases; lazy: on the
         lazy-free thread); returns how many."""

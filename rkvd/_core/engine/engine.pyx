@@ -781,14 +781,7 @@ cdef class Engine:
         return n
 
     def swapdb(self, int a, int b):
-        cdef Database da = self.dbs[a]
-        cdef Database db_ = self.dbs[b]
-        cdef kvdict* tk = da.keys
-        cdef kvdict* te = da.expires
-        cdef long long t = da.avg_ttl
-        da.keys, da.expires, da.avg_ttl = db_.keys, db_.expires, db_.avg_ttl
-        db_.keys, db_.expires, db_.avg_ttl = tk, te, t
-        da.expires_cursor = db_.expires_cursor = 0
+        (<Database>self.dbs[a]).swap_contents(<Database>self.dbs[b])
 
 
 CLIENT_FLAGS = {

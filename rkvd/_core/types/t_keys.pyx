@@ -538,10 +538,7 @@ def swap_main_dbs(Engine e, list temp):
         if e.nwatched:
             touch_all_watched_keys_in_db(cur, new)
         scan_database_for_deleted_streams(cur, new)
-        cur.keys, new.keys = new.keys, cur.keys
-        cur.expires, new.expires = new.expires, cur.expires
-        cur.avg_ttl, new.avg_ttl = new.avg_ttl, cur.avg_ttl
-        cur.expires_cursor = new.expires_cursor = 0
+        cur.swap_contents(new)
         scan_database_for_ready_keys(cur)
     tracking_on_flush(e)
     e.replica_expires.clear()
