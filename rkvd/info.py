@@ -129,11 +129,16 @@ def malloc_trim():
 def malloc_stats_text():
     """MEMORY MALLOC-STATS for glibc: the mallinfo counters, one per line."""
     m = _MALLINFO()
+    used = malloc_info()[0]
     lines = ["glibc malloc statistics (mallinfo2):"]
     for name, _ in m._fields_:
         lines.append(f"{name}:{getattr(m, name)}")
     # what of uordblks + hblkhd is the runtime's, outside used_memory
     lines.append(f"runtime_not_in_used_memory:{_runtime_base}")
+    if _mem.installed():
+        # the running counter and the allocator's figure it was last set to
+        lines.append(f"counted_since_start:{_mem.counted()}")
+        lines.append(f"counter_drift_now:{used - _runtime_base - _mem.used()}")
     return "\n".join(lines) + "\n"
 
 
