@@ -33,7 +33,7 @@ The interface the replica side uses (server.replication is a Master):
                         read here for ROLE and SYNC (host, port,
                         link_status, state, reploff, send_ack()).
 """
-import collections
+import array
 import os
 import time
 
@@ -81,6 +81,41 @@ class _Handshake:
         self.capa = 0
         self.rdb_only = False
         self.req = 0            # REQ_EXCLUDE_* from REPLCONF rdb-filter-only
+
+
+class _Landings:
+    """The newest takes of the engine's stream fed to replication, each as
+    (engine start, engine end, replication offset at its end, bytes fed):
+    what maps a client's WAIT offset to the replication stream. A ring in
+    one array made at start: a deque of tuples grew by some 50 KB while it
+    filled, which used_memory counted against maxmemory."""
+
+    __slots__ = ("_a", "_head", "_n")
+    SIZE = 256
+
+    def __init__(self):
+        self._a = array.array("q", bytes(8 * 4 * self.SIZE))
+        self._head = 0                  # the slot the next take goes to
+        self._n = 0
+
+    def append(self, start, end, repl_end, fed):
+        a, i = self._a, self._head * 4
+        a[i], a[i + 1], a[i + 2], a[i + 3] = start, end, repl_end, fed
+        self._head = (self._head + 1) % self.SIZE
+        self._n = min(self._n + 1, self.SIZE)
+
+    def _at(self, k):
+        # the k-th newest take (1-based)
+        i = (self._head - k) % self.SIZE * 4
+        return self._a[i], self._a[i + 1], self._a[i + 2], self._a[i + 3]
+
+    def newest_first(self):
+        for k in range(1, self._n + 1):
+            yield self._at(k)
+
+    def oldest_first(self):
+        for k in range(self._n, 0, -1):
+            yield self._at(k)
 
 
 class ReplicaLink:
@@ -150,11 +185,11 @@ class Master:
         self.stat_repl_output_bytes = 0
         self.rdb_for_replication = False    # the running RDB child was started for SYNC
         self._pipe_fd = None                # the diskless child's pipe, while it is read
-        # (engine start, engine end, replication offset at end) of the last
-        # takes of the engine's stream fed to replication
-        self._positions = collections.deque(maxlen=256)
+        # where the last takes of the engine's stream landed in replication
+        self._positions = _Landings()
         self._transfer = None               # the replicas a diskless transfer goes to
         self._drain_timer = None            # a replica's connection is full: retry then
+        self._pumping = False               # inside _pump (a TLS drain can report from a write)
         # Redis's replicationCron runs first as the server starts (loop 0,
         # no replica can be there yet), then once a second; the PINGs fall
         # on the loops that are multiples of repl-ping-replica-period
@@ -218,8 +253,8 @@ class Master:
         if engine_end is not None:
             # where these bytes landed in the replication stream
             span = len(data) if engine_len is None else engine_len
-            self._positions.append((engine_end - span, engine_end, self.repl.master_repl_offset,
-                                    len(data)))
+            self._positions.append(engine_end - span, engine_end, self.repl.master_repl_offset,
+                                   len(data))
 
     def client_offset(self, c):
         """The replication offset that covers c's last write (Redis's
@@ -230,12 +265,12 @@ class Master:
         w = c.woff
         if w <= 0:
             return 0
-        for start, end, repl_end, fed in reversed(self._positions):
+        for start, end, repl_end, fed in self._positions.newest_first():
             if start < w <= end:
                 return repl_end - (end - w) if fed == end - start else repl_end
             if w > end:
                 break
-        for _start, end, repl_end, fed in self._positions:
+        for _start, end, repl_end, fed in self._positions.oldest_first():
             if w <= end:
                 return repl_end - fed       # fed without replicas: the next take's start
         return self.repl.master_repl_offset
@@ -260,9 +295,15 @@ class Master:
                 continue
             if link.state == ONLINE and not link.start_on_ack:
                 c = link.client
-                if link.send_off == start and c.pending_output + len(data) <= _STREAM_HIGH:
-                    # caught up, room on the connection: the new bytes
-                    # themselves go out, no copy back from the buffer
+                if c.pending_output:
+                    # the connection still sends what it had: the new bytes
+                    # wait in the buffer for its drain (_drained, the timer
+                    # as a fallback), to go in one write with the others
+                    self._schedule_drain()
+                    continue
+                if link.send_off == start:
+                    # caught up: the new bytes themselves go out, no copy
+                    # back from the buffer
                     if c.write_stream(data):
                         link.send_off += len(data)
                         self.stat_repl_output_bytes += len(data)
@@ -280,11 +321,29 @@ class Master:
     def _pump(self, link):
         """Send a replica what it has not had of the shared buffer, as far
         as its connection takes it now (Redis's writeToClient for a
-        replica): the rest stays in the buffer, and a timer comes back while
-        the connection drains."""
+        replica): the rest stays in the buffer until the connection reports
+        it has sent everything (_drained; a timer as a fallback)."""
+        if self._pumping:
+            # a drain reported from inside a write (TLS): the loop running
+            # goes on, and the timer covers another link's
+            self._schedule_drain()
+            return
+        self._pumping = True
+        try:
+            self._pump_link(link)
+        finally:
+            self._pumping = False
+
+    def _pump_link(self, link):
         c = link.client
         bl = self.repl.backlog
         end = self.repl.master_repl_offset
+        if c.pending_output:
+            # still sending: more now would only queue another write request
+            # behind it; its drain comes back here
+            if link.send_off and link.send_off <= end:
+                self._schedule_drain()
+            return
         while link.send_off and link.send_off <= end and c.pending_output < _STREAM_HIGH:
             chunk = bl.read(link.send_off, _BULK_CHUNK) if bl is not None else b""
             if not chunk:
@@ -297,8 +356,18 @@ class Master:
                 return
             link.send_off += len(chunk)
             self.stat_repl_output_bytes += len(chunk)
-        if link.send_off and link.send_off <= end and not self._drain_timer:
+        if link.send_off and link.send_off <= end:
+            self._schedule_drain()
+
+    def _schedule_drain(self):
+        if not self._drain_timer:
             self._drain_timer = self.engine.loop.call_later(_DRAIN_DELAY, self._drain)
+
+    def _drained(self, c):
+        # the engine's repl_drained_fn: replica c's connection sent all it had
+        link = self._links.get(c.id)
+        if link is not None and link.state == ONLINE and not link.start_on_ack and link.send_off:
+            self._pump(link)
 
     def _drain(self):
         self._drain_timer = None
@@ -526,6 +595,7 @@ class Master:
         self._links[c.id] = link
         self._handshakes.pop(c.id, None)
         self.engine.repl_output_mem_fn = self.output_buffers_mem
+        self.engine.repl_drained_fn = self._drained
         return link
 
     def output_buffers_mem(self):
@@ -706,6 +776,7 @@ class Master:
             self.replicas.remove(link)
             if not self.replicas:
                 self.engine.repl_output_mem_fn = None
+                self.engine.repl_drained_fn = None
         self._links.pop(link.client.id, None)
         if link.bulk is not None:
             link.bulk[0].close()

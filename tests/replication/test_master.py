@@ -481,6 +481,44 @@ def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, red
         os.kill(replica.pid, signal.SIGCONT)
 
 
+def test_commands_one_by_one_to_a_stopped_replica_cost_no_counted_memory(rkvd_factory,
+                                                                        redis_factory):
+    # Redis's unit/maxmemory "replica buffer don't induce eviction": one
+    # command per event-loop turn while the replica's socket is full. Each
+    # turn's write to that connection used to leave one event-loop write
+    # request (about 700 bytes) queued behind the stalled ones, ~450 KB
+    # that used_memory counted and mem_not_counted_for_evict did not.
+    master = rkvd_factory()
+    mc = master.client()
+    mc.config_set("client-output-buffer-limit", "replica 100000000 100000000 300")
+    mc.config_set("repl-backlog-size", 10 * 1024)
+    mc.set("key", "x" * 1000)
+    replica = redis_factory("--replicaof", support.HOST, str(master.port))
+    wait_for(lambda: in_sync(mc, replica.client()), what="the replica to sync")
+    one = b"*4\r\n$8\r\nsetrange\r\n$3\r\nkey\r\n$1\r\n0\r\n$100\r\n" + b"A" * 100 + b"\r\n"
+
+    def figures():
+        m = info(mc, "memory")
+        return m["used_memory"] - m["mem_not_counted_for_evict"] - m["mem_clients_normal"], m
+
+    os.kill(replica.pid, signal.SIGSTOP)
+    try:
+        with socket.create_connection((support.HOST, master.port)) as sk:
+            def run(n):
+                for _ in range(n):
+                    sk.sendall(one)
+                    assert sk.recv(16) == b":1000\r\n"
+            run(100)                    # the first block of the stream is there
+            before, _ = figures()
+            run(40000)
+        time.sleep(1.2)                 # used_memory is set to glibc's figure each second
+        after, m = figures()
+        assert m["mem_clients_slaves"] > 1 << 20     # the replica's socket is full
+        assert abs(after - before) < 64 * 1024, (before, after)
+    finally:
+        os.kill(replica.pid, signal.SIGCONT)
+
+
 @pytest.mark.parametrize("diskless", ["no", "yes"])
 def test_redis_cli_functions_rdb_gets_the_functions_alone(server_pair, tmp_path, diskless):
     # REPLCONF rdb-filter-only functions (redis-cli --functions-rdb): a

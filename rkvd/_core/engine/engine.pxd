@@ -165,6 +165,9 @@ cdef class Engine:
     # eviction, as Redis leaves out its replication buffer past the
     # backlog); None without replicas to ask
     cdef public object repl_output_mem_fn
+    # fn(c) run when replica c's connection has sent all it was given (the
+    # replication module refills it then); None without replicas
+    cdef public object repl_drained_fn
     cdef EvictionPoolEntry* evict_pool      # EVPOOL_SIZE entries, made on first use
     cdef unsigned int evict_next_db         # the random policies' database rotation
     # pub/sub (engine/pubsub.pyx): name -> [Client] in subscription order

@@ -361,6 +361,10 @@ cdef class Client:
             self.transport.pause_reading()
 
     def resume_writing(self):
+        if self.flags & CF_REPLICA:
+            if self.engine.repl_drained_fn is not None and not (self.flags & CF_CLOSED):
+                self.engine.repl_drained_fn(self)
+            return
         if self.flags & CF_READ_PAUSED:
             self.flags &= ~CF_READ_PAUSED
             if not (self.flags & CF_CLOSED):
@@ -666,8 +670,14 @@ cdef class Client:
     def mark_replica(self):
         """SYNC/PSYNC made this connection a replica: it is never closed
         for idleness nor paused for slow reading, and its output limits are
-        the replica class's, which the replication module applies."""
+        the replica class's, which the replication module applies. Its
+        transport reports (resume_writing) each time it has sent everything:
+        the stream waits in the replication buffer until then, as one write
+        each loop to a stalled connection would cost the event loop a
+        write request (some 700 bytes) per command."""
         self.flags |= CF_REPLICA
+        if self.transport is not None:
+            self.transport.set_write_buffer_limits(high=1, low=0)
 
     def write_stream(self, data):
         """Replication: bytes straight to the connection, after whatever
