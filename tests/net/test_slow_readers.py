@@ -92,3 +92,40 @@ def test_without_a_limit_reading_stops_and_nothing_is_lost(rkvd_factory):
         assert got == want
         s.close()
         assert wait_until(lambda: _rss(server.pid) < before + 40 * 1024 * 1024, 5)
+
+
+def _client_field(ctl, name, field):
+    listing = support.parse_reply(ctl.command("CLIENT", "LIST"))[1].decode()
+    for line in listing.splitlines():
+        if f" name={name} " in line:
+            return int(line.split(f" {field}=")[1].split()[0])
+    raise AssertionError(f"no client {name}")
+
+
+def test_the_output_a_slow_reader_holds_is_what_is_counted(rkvd_factory):
+    # A reply the socket takes only part of: what waits is what the client
+    # counts (CLIENT LIST tot-mem, client eviction) and used_memory grows by
+    # that, not by the whole reply (a transport keeps a partly sent object
+    # whole; the remainder alone must be handed to it).
+    server = rkvd_factory()
+    size = 16 * 1024 * 1024
+    with RawConnection(server.host, server.port) as ctl:
+        ctl.command("SETRANGE", "big", str(size - 1), "x")
+        s = socket.create_connection((server.host, server.port))
+        s.sendall(encode_command("CLIENT", "SETNAME", "slow"))
+        assert s.recv(16) == b"+OK\r\n"
+        time.sleep(1.2)                     # used_memory follows glibc's figure each second
+
+        def figures():
+            used = info_sections(support.parse_reply(ctl.command("INFO", "memory"))[1].decode())
+            return int(used["memory"]["used_memory"]), _client_field(ctl, "slow", "tot-mem")
+
+        used0, tot0 = figures()
+        s.sendall(encode_command("GET", "big"))
+        assert wait_until(lambda: _client_field(ctl, "slow", "omem") > 0, 5)
+        time.sleep(1.5)
+        used1, tot1 = figures()
+        s.close()
+    held = tot1 - tot0
+    assert size - held > 512 * 1024, "the socket took too little of the reply for this test"
+    assert abs((used1 - used0) - held) < 256 * 1024, (used1 - used0, held)

@@ -16,6 +16,9 @@ cdef class Client:
     cdef object transport
     cdef readonly uint64_t id
     cdef int fd
+    # Replies may be sent on fd directly while the transport holds nothing
+    # (the loop's plain TCP or Unix transport; TLS records need theirs)
+    cdef bint direct
     cdef readonly object addr, laddr
     cdef public object name
     cdef public int flags

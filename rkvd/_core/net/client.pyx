@@ -3,6 +3,17 @@
 # transport once per read batch), with the connection's state: database,
 # authentication, flags, MULTI and blocking state, output limits.
 
+from posix.unistd cimport write as fd_write
+
+# The event loop's plain socket transports, whose fd stays open (and this
+# connection's) until connection_lost has run: replies may be sent on it
+# directly (Client.flush). Not TLS, nor a busy script's makeshift transport.
+try:
+    from uvloop.loop import TCPTransport as _TCPTransport, UnixTransport as _UnixTransport
+    _DIRECT_TRANSPORTS = (_TCPTransport, _UnixTransport)
+except ImportError:
+    _DIRECT_TRANSPORTS = ()
+
 cdef uint64_t g_next_client_id = 1
 
 # Argument-table slots a connection keeps between requests (cron_resize_querybuf)
@@ -170,6 +181,7 @@ cdef class Client:
     cdef int flush(self) except -1:
         cdef ReplyWriter w = self.reply
         cdef Py_ssize_t n = w.len
+        cdef Py_ssize_t sent
         if n == 0:
             return 0
         if self.flags & CF_CLOSED:
@@ -185,10 +197,24 @@ cdef class Client:
             # drops what a client closed this way had not been sent
             w.len = 0
             return 0
-        data = w.take()
         self.output_bytes += n
         self.engine.stat_net_output_bytes += n
-        self.transport.write(data)
+        if self.direct and self.transport.get_write_buffer_size() == 0:
+            # The transport's own first step (a write on the non-blocking
+            # socket, SIGPIPE ignored as the loop needs), from the reply
+            # buffer itself: no copy of what the socket takes, and
+            # what it leaves goes to the transport as a bytes object of
+            # exactly that, so the output memory counted is the memory held
+            # (a transport keeps a partly sent object whole).
+            sent = fd_write(self.fd, w.buf, n)
+            if sent == n:
+                w.taken()
+                return 0
+            if sent > 0:
+                self.transport.write(w.take(sent))
+                return 0
+            # EAGAIN, or an error the transport reports and acts on
+        self.transport.write(w.take())
         return 0
 
     cdef inline bint output_limited(self) noexcept:
@@ -301,6 +327,7 @@ cdef class Client:
         peer = transport.get_extra_info('peername')
         local = transport.get_extra_info('sockname')
         self.fd = sock.fileno() if sock is not None else -1
+        self.direct = self.fd >= 0 and isinstance(transport, _DIRECT_TRANSPORTS)
         if isinstance(peer, tuple):
             self.addr = _fmt_addr(peer)
             self.laddr = _fmt_addr(local)
@@ -332,6 +359,7 @@ cdef class Client:
         self.transport = transport
         sock = transport.get_extra_info('socket')
         self.fd = sock.fileno() if sock is not None else -1
+        self.direct = self.fd >= 0 and isinstance(transport, _DIRECT_TRANSPORTS)
         transport.set_write_buffer_limits(high=self.engine.writebuf_high,
                                           low=self.engine.writebuf_high // 4)
         pending = getattr(old, "pending", None)

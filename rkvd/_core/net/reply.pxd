@@ -55,7 +55,10 @@ cdef class ReplyWriter:
     cdef int set_deferred_map(self, Py_ssize_t pos, long long n) except -1
     cdef int set_deferred_set(self, Py_ssize_t pos, long long n) except -1
     cdef int add_value(self, object v) except -1
-    cdef bytes take(self)
+    # The reply from offset skip on as bytes, and the buffer emptied (taken).
+    cdef bytes take(self, Py_ssize_t skip=*)
+    # The reply went out: empty the buffer, giving back what a big one grew.
+    cdef void taken(self) noexcept
 
     # Redis's clientsCronResizeOutputBuffer: shrink `size` toward the peak
     # (to PROTO_REPLY_MIN_BYTES at least) or double it (up to

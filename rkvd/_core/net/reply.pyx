@@ -310,10 +310,15 @@ cdef class ReplyWriter:
             return 0
         raise TypeError(f"cannot reply with {t!r}")
 
-    # The reply so far as bytes, the buffer emptied and back to its size
-    # (freed when a big reply grew it past 4 read buffers).
-    cdef bytes take(self):
-        cdef bytes data = PyBytes_FromStringAndSize(self.buf, self.len)
+    # The reply from offset `skip` on as bytes, the buffer emptied (taken).
+    cdef bytes take(self, Py_ssize_t skip=0):
+        cdef bytes data = PyBytes_FromStringAndSize(self.buf + skip, self.len - skip)
+        self.taken()
+        return data
+
+    # The reply went out: the buffer emptied and back to its size (freed
+    # when a big reply grew it past 4 read buffers).
+    cdef void taken(self) noexcept:
         cdef char* nb
         if self.len > self.peak:
             self.peak = self.len if self.len < self.size else self.size
@@ -327,7 +332,6 @@ cdef class ReplyWriter:
             if nb != NULL:
                 self.buf = nb
                 self.cap = self.size
-        return data
 
     cdef int cron_resize(self, long long now_ms, long long reset_ms) except -1:
         cdef Py_ssize_t new = 0
