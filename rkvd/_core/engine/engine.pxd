@@ -24,6 +24,8 @@ cdef class Engine:
     # loopback and unix socket clients are accepted (-DENIED otherwise)
     cdef public bint protected_mode, default_nopass
     cdef public int tcp_keepalive
+    # output bytes a client's transport may hold before reading from it
+    # stops (back-pressure, when its class has no output limit)
     cdef public long long writebuf_high
     cdef public long long obuf_hard_limit, obuf_soft_limit, obuf_soft_seconds
     # client-output-buffer-limit of the pubsub class (subscribed clients)

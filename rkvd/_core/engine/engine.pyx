@@ -35,7 +35,10 @@ cdef class Engine:
         self.proto_max_bulk_len = 512 * 1024 * 1024
         self.client_max_querybuf_len = 1024 * 1024 * 1024
         self.maxclients = 10000
-        self.writebuf_high = 4 * 1024 * 1024
+        # Back-pressure on a client whose output does not drain: 16 MB, above
+        # what Redis's suite lets a never-reading client hold (10 MB) before
+        # evicting it by hand, yet a bound where Redis has none
+        self.writebuf_high = 16 * 1024 * 1024
         self.hz = 10
         self.active_expire_enabled = True
         self.hash_max_listpack_entries = 512
