@@ -192,6 +192,57 @@ def test_lazy_switches_count_as_redis(server_pair, scenario):
     assert got[-1] > got[0]
 
 
+def script_flush_scenario(c):
+    """SCRIPT FLUSH / FUNCTION FLUSH: more than 64 scripts or functions go
+    to the lazy free when ASYNC (or lazyfree-lazy-user-flush) says so."""
+    out = []
+    c.config_resetstat()
+
+    def scripts(n):
+        for i in range(n):
+            c.script_load(f"return {i}")
+
+    def functions(n, libs=4):
+        per = n // libs
+        for lib in range(libs):
+            body = "".join(f"redis.register_function('f{lib}_{i}', function() return {i} end)\n"
+                           for i in range(per))
+            c.function_load(f"#!lua name=lib{lib}\n" + body)
+
+    scripts(100)
+    c.script_flush("ASYNC")
+    out.append(settle(c))                   # 100
+    scripts(64)
+    c.script_flush("ASYNC")                 # 64: freed at once, not counted
+    out.append(settle(c))
+    scripts(100)
+    c.script_flush("SYNC")
+    out.append(settle(c))
+    scripts(100)
+    c.config_set("lazyfree-lazy-user-flush", "yes")
+    c.script_flush()
+    out.append(settle(c))                   # +100
+    c.config_set("lazyfree-lazy-user-flush", "no")
+    functions(200)
+    c.function_flush("ASYNC")
+    out.append(settle(c))                   # +200
+    functions(200)
+    c.function_flush()
+    out.append(settle(c))
+    out.append(c.script_exists("e0e1a3c5a4e8ca43e1c3b4b1f0e3f4a62e0a3a8b")[0])
+    functions(8)
+    out.append(len(c.function_list()))     # the flushed libraries are gone
+    assert c.fcall("f0_1", 0) == 1
+    return out
+
+
+def test_script_and_function_flush_async_count_as_redis(server_pair):
+    rk, rd = server_pair()
+    got = script_flush_scenario(rk.client())
+    assert got == script_flush_scenario(rd.client())
+    assert got == [100, 100, 100, 200, 400, 400, False, 4]
+
+
 def test_flushall_async_gives_the_memory_back(rkvd_factory):
     s = rkvd_factory()
     c = s.client()

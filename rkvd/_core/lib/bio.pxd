@@ -22,3 +22,10 @@ cdef int bio_submit_free_n(bio_free_fn fn, void* arg, size_t count) noexcept nog
 # every item handed back so far (NULL when none), in no particular order.
 cdef void bio_hand_back(void* head, void* tail) noexcept nogil
 cdef void* bio_take_back() noexcept nogil
+
+# Objects the engine's thread frees itself, a slice per cron tick (Python
+# objects, Lua references: they need the GIL or the Lua state), counted as
+# the worker's jobs are: bio_count_pending when they are set aside,
+# bio_count_freed as each slice goes.
+cdef void bio_count_pending(size_t count) noexcept nogil
+cdef void bio_count_freed(size_t count) noexcept nogil

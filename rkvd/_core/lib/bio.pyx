@@ -104,6 +104,21 @@ cdef int bio_submit_free_n(bio_free_fn fn, void* arg, size_t count) noexcept nog
     return 0
 
 
+cdef void bio_count_pending(size_t count) noexcept nogil:
+    global g_pending
+    pthread_mutex_lock(&g_lock)
+    g_pending += count
+    pthread_mutex_unlock(&g_lock)
+
+
+cdef void bio_count_freed(size_t count) noexcept nogil:
+    global g_pending, g_freed
+    pthread_mutex_lock(&g_lock)
+    g_pending -= count
+    g_freed += count
+    pthread_mutex_unlock(&g_lock)
+
+
 cdef void bio_hand_back(void* head, void* tail) noexcept nogil:
     global g_back
     pthread_mutex_lock(&g_lock)

@@ -108,13 +108,18 @@ cdef bytes create_script(Client c, bytes body):
     return sha
 
 
-cdef int scripts_reset() except -1:
+# SCRIPT FLUSH (Redis's scriptingReset): a fresh Lua state, and the old
+# cache freed now or, when lazy and big, from the cron (lazyfree.pxi).
+cdef int scripts_reset(Engine e, bint lazy) except -1:
     global g_L, g_scripts, g_scripts_mem
+    cdef dict old = g_scripts
     if g_L != NULL:
         lua_close(g_L)
         g_L = NULL
     g_scripts = {}
     g_scripts_mem = 0
+    if lazy and worth_later(e, len(old)):
+        free_later(e, old, len(old))
     return 0
 
 
@@ -341,7 +346,7 @@ cdef int cmd_script(Client c) except -1:
     elif c.argc >= 2 and c.arg_is(1, b"flush"):
         if not (c.argc == 2 or (c.argc == 3 and (c.arg_is(2, b"sync") or c.arg_is(2, b"async")))):
             return c.add_error_bytes(b"SCRIPT FLUSH only support SYNC|ASYNC option")
-        scripts_reset()
+        scripts_reset(e, flush_async(c, e))
         c.add_ok()
     elif c.argc >= 2 and c.arg_is(1, b"exists"):
         c.add_array_len(c.argc - 2)

@@ -425,6 +425,15 @@ cdef int free_library(Library lib) except -1:
     return 0
 
 
+# A LibCtx holding what ctx held, ctx left empty (its libraries then belong
+# to the copy, to be freed with it).
+cdef LibCtx _detach_ctx(LibCtx ctx):
+    cdef LibCtx moved = LibCtx()
+    moved.libraries, ctx.libraries = ctx.libraries, moved.libraries
+    moved.functions, ctx.functions = ctx.functions, moved.functions
+    return moved
+
+
 cdef int free_ctx(LibCtx ctx) except -1:
     for lib in ctx.libraries.values():
         free_library(<Library>lib)
@@ -573,7 +582,11 @@ cdef int cmd_function(Client c) except -1:
             return _syntax_error(c)
         if not (c.argc == 2 or c.arg_is(2, b"sync") or c.arg_is(2, b"async")):
             return c.add_error_bytes(b"FUNCTION FLUSH only supports SYNC|ASYNC option")
-        free_ctx(g_ctx)
+        n = len(g_ctx.functions)
+        if flush_async(c, e) and worth_later(e, n):
+            free_later(e, _detach_ctx(g_ctx), n)
+        else:
+            free_ctx(g_ctx)
         e.dirty += 1
         c.add_ok()
     elif c.arg_is(1, b"kill"):

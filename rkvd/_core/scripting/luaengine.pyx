@@ -34,6 +34,7 @@ from libc.stdio cimport snprintf
 from libc.string cimport memcpy, memchr, strlen, strstr
 
 from rkvd._core.lib.mem cimport realloc
+from rkvd._core.lib.bio cimport bio_count_pending, bio_count_freed
 from rkvd._core.scripting.lua51 cimport *
 from rkvd._core.server cimport (
     Client, Command, Engine, ReplyWriter, register_c, feed_monitors, cat_repr, reply_error_hook,
@@ -759,3 +760,4 @@ include "lualibs.pxi"
 include "eval.pxi"
 include "ldb.pxi"
 include "functions.pxi"
+include "lazyfree.pxi"
