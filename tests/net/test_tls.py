@@ -459,6 +459,35 @@ def test_replication_over_tls(kinds, rkvd_factory, redis_factory, certs):
     assert line["port"] == replica.tls_port
 
 
+def test_a_stalled_replica_over_tls_catches_up(rkvd_factory, certs):
+    """While a TLS replica does not read, the stream waits in the master's
+    replication buffer (its connection reports each drain through the TLS
+    layer); once it reads again everything arrives, in order."""
+    import os
+    import signal
+    master = _start(rkvd_factory, certs)
+    replica = _start(rkvd_factory, certs, "--tls-replication", "yes")
+    m = master.client()
+    m.set("k", "v")
+    replica.client().replicaof("127.0.0.1", master.tls_port)
+    _replicated(master, replica, 1)
+    os.kill(replica.pid, signal.SIGSTOP)
+    try:
+        p = m.pipeline(transaction=False)
+        for i in range(20000):
+            p.set(f"key:{i % 500}", "x" * 300)
+            p.incr("counter")
+        p.execute()
+        held = m.info("memory")["mem_clients_slaves"]
+        assert held > 1 << 20, held             # the socket is full: the buffer holds the rest
+    finally:
+        os.kill(replica.pid, signal.SIGCONT)
+    _replicated(master, replica, 502)
+    support.wait_for(lambda: replica.client().get("counter") == b"20000", what="the counter")
+    support.wait_for(lambda: replica.client().execute_command("DEBUG", "DIGEST")
+                     == m.execute_command("DEBUG", "DIGEST"), what="equal digests")
+
+
 def test_replica_without_tls_replication_is_refused_by_a_tls_port(rkvd_factory, certs):
     master = _start(rkvd_factory, certs)
     replica = rkvd_factory()
