@@ -435,10 +435,9 @@ def test_wait_counts_from_the_clients_own_last_write(rkvd_factory, redis_factory
     late.close()
 
 
-def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, redis_factory):
-    # Redis's unit/maxmemory "slave buffer are counted correctly": the
-    # stream waiting for a replica that does not read is in
-    # mem_not_counted_for_evict, so used_memory less it stays flat
+def _master_and_synced_replica(rkvd_factory, redis_factory):
+    # unit/maxmemory's replica-buffer set-up: a small backlog, no replica
+    # output limit to drop the replica, a redis-server replica in sync
     master = rkvd_factory()
     mc = master.client()
     mc.config_set("client-output-buffer-limit", "replica 100000000 100000000 300")
@@ -446,10 +445,23 @@ def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, red
     mc.set("key", "x" * 1000)
     replica = redis_factory("--replicaof", support.HOST, str(master.port))
     wait_for(lambda: in_sync(mc, replica.client()), what="the replica to sync")
+    return master, mc, replica
+
+
+def _counted_for_eviction(mc):
+    # what eviction weighs, less the normal clients' buffers, and INFO memory
+    m = info(mc, "memory")
+    return m["used_memory"] - m["mem_not_counted_for_evict"] - m["mem_clients_normal"], m
+
+
+def test_a_stopped_replicas_buffer_is_not_counted_for_eviction(rkvd_factory, redis_factory):
+    # Redis's unit/maxmemory "slave buffer are counted correctly": the
+    # stream waiting for a replica that does not read is in
+    # mem_not_counted_for_evict, so used_memory less it stays flat
+    master, mc, replica = _master_and_synced_replica(rkvd_factory, redis_factory)
 
     def figures():
-        m = info(mc, "memory")
-        return m["used_memory"] - m["mem_not_counted_for_evict"] - m["mem_clients_normal"], m
+        return _counted_for_eviction(mc)
 
     before, _ = figures()
     os.kill(replica.pid, signal.SIGSTOP)
@@ -488,18 +500,11 @@ def test_commands_one_by_one_to_a_stopped_replica_cost_no_counted_memory(rkvd_fa
     # turn's write to that connection used to leave one event-loop write
     # request (about 700 bytes) queued behind the stalled ones, ~450 KB
     # that used_memory counted and mem_not_counted_for_evict did not.
-    master = rkvd_factory()
-    mc = master.client()
-    mc.config_set("client-output-buffer-limit", "replica 100000000 100000000 300")
-    mc.config_set("repl-backlog-size", 10 * 1024)
-    mc.set("key", "x" * 1000)
-    replica = redis_factory("--replicaof", support.HOST, str(master.port))
-    wait_for(lambda: in_sync(mc, replica.client()), what="the replica to sync")
+    master, mc, replica = _master_and_synced_replica(rkvd_factory, redis_factory)
     one = b"*4\r\n$8\r\nsetrange\r\n$3\r\nkey\r\n$1\r\n0\r\n$100\r\n" + b"A" * 100 + b"\r\n"
 
     def figures():
-        m = info(mc, "memory")
-        return m["used_memory"] - m["mem_not_counted_for_evict"] - m["mem_clients_normal"], m
+        return _counted_for_eviction(mc)
 
     os.kill(replica.pid, signal.SIGSTOP)
     try:
