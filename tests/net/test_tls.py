@@ -474,7 +474,7 @@ def test_a_stalled_replica_over_tls_catches_up(rkvd_factory, certs):
     os.kill(replica.pid, signal.SIGSTOP)
     try:
         p = m.pipeline(transaction=False)
-        for i in range(20000):
+        for i in range(40000):                  # 14 MB of stream, beyond what the sockets take
             p.set(f"key:{i % 500}", "x" * 300)
             p.incr("counter")
         p.execute()
@@ -483,7 +483,7 @@ def test_a_stalled_replica_over_tls_catches_up(rkvd_factory, certs):
     finally:
         os.kill(replica.pid, signal.SIGCONT)
     _replicated(master, replica, 502)
-    support.wait_for(lambda: replica.client().get("counter") == b"20000", what="the counter")
+    support.wait_for(lambda: replica.client().get("counter") == b"40000", what="the counter")
     support.wait_for(lambda: replica.client().execute_command("DEBUG", "DIGEST")
                      == m.execute_command("DEBUG", "DIGEST"), what="equal digests")
 
