@@ -92,6 +92,10 @@ class Pair:
         for c in self.conns:
             assert c.command("SELECT", 9) == b"+OK\r\n"
             assert c.command("FLUSHALL") == b"+OK\r\n"
+        # The reference's stream may still carry the test before's keys
+        # (its active expiry deletes them after that test's marker): both
+        # streams start after this FLUSHALL.
+        self._read_to_marker()
 
     def run(self, *args, same_reply: bool = True) -> tuple[bytes, bytes]:
         a, b = (c.command(*args) for c in self.conns)
@@ -101,6 +105,12 @@ class Pair:
 
     def streams(self) -> tuple[list, list]:
         """End the test's commands with a marker; both streams up to it."""
+        a, b = self._read_to_marker()
+        self.drained = True
+        assert self.conns[0].command("DEBUG", "PROPAGATED", "STOP") == b"+OK\r\n"
+        return a, b
+
+    def _read_to_marker(self) -> tuple[list, list]:
         self.marker += 1
         marker = [b"SET", b"propagation-marker", b"%d" % self.marker]
         for c in self.conns:
@@ -109,8 +119,6 @@ class Pair:
             assert c.command("SELECT", 9) == b"+OK\r\n"
         a = _commands(parse_reply(self.conns[0].command("DEBUG", "PROPAGATED", "READ"))[1])
         b = self.tap.read_until(marker)
-        self.drained = True
-        assert self.conns[0].command("DEBUG", "PROPAGATED", "STOP") == b"+OK\r\n"
         return a, b
 
     def close(self):
@@ -206,7 +214,7 @@ def test_relative_expiry_of_set_becomes_pxat(pair):
               ("SET", "d", "1", "PXAT", str(int(time.time() * 1000) + 100000)),
               ("SET", "e", "1", "NX", "GET", "EX", "100"), ("SETEX", "f", "100", "v"),
               ("PSETEX", "g", "100000", "v"))
-    assert a[2][:4] == [b"SET", b"a", b"1", b"PXAT"]
+    assert [x for x in a if x[:2] == [b"SET", b"a"]][0][:4] == [b"SET", b"a", b"1", b"PXAT"]
 
 
 def test_expire_family_becomes_pexpireat(pair):
