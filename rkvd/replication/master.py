@@ -153,6 +153,12 @@ class ReplicaLink:
         # to start has no place in the stream yet; an RDB-only one never does
         return self.state != WAIT_BGSAVE_START and not self.hs.rdb_only
 
+    @property
+    def streaming(self):
+        # online, its stream started and a place in it: what it lacks of
+        # the buffer may be sent
+        return self.state == ONLINE and not self.start_on_ack and bool(self.send_off)
+
 
 class _Waiter:
     __slots__ = ("client", "offset", "numreplicas", "timer")
@@ -293,17 +299,11 @@ class Master:
                 link.send_off = start       # it holds the stream from here
             if added and self._check_limits(link):
                 continue
-            if link.state == ONLINE and not link.start_on_ack:
+            if link.streaming:
                 c = link.client
-                if c.pending_output:
-                    # the connection still sends what it had: the new bytes
-                    # wait in the buffer for its drain (_drained, the timer
-                    # as a fallback), to go in one write with the others
-                    self._schedule_drain()
-                    continue
-                if link.send_off == start:
-                    # caught up: the new bytes themselves go out, no copy
-                    # back from the buffer
+                if link.send_off == start and not c.pending_output:
+                    # caught up, the connection idle: the new bytes
+                    # themselves go out, no copy back from the buffer
                     if c.write_stream(data):
                         link.send_off += len(data)
                         self.stat_repl_output_bytes += len(data)
@@ -366,13 +366,13 @@ class Master:
     def _drained(self, c):
         # the engine's repl_drained_fn: replica c's connection sent all it had
         link = self._links.get(c.id)
-        if link is not None and link.state == ONLINE and not link.start_on_ack and link.send_off:
+        if link is not None and link.streaming:
             self._pump(link)
 
     def _drain(self):
         self._drain_timer = None
         for link in list(self.replicas):
-            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+            if link.streaming:
                 self._pump(link)
         self._trim()
 
@@ -396,7 +396,7 @@ class Master:
         if bl is None:
             return
         for link in self.replicas:
-            if link.state == ONLINE and not link.start_on_ack and link.send_off:
+            if link.streaming:
                 data = bl.since(link.send_off)
                 if data and link.client.write_stream(data):
                     link.send_off += len(data)

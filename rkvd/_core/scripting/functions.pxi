@@ -425,13 +425,11 @@ cdef int free_library(Library lib) except -1:
     return 0
 
 
-# A LibCtx holding what ctx held, ctx left empty (its libraries then belong
-# to the copy, to be freed with it).
-cdef LibCtx _detach_ctx(LibCtx ctx):
-    cdef LibCtx moved = LibCtx()
-    moved.libraries, ctx.libraries = ctx.libraries, moved.libraries
-    moved.functions, ctx.functions = ctx.functions, moved.functions
-    return moved
+# Exchange the libraries and functions of a and b.
+cdef int _swap_ctx(LibCtx a, LibCtx b) except -1:
+    a.libraries, b.libraries = b.libraries, a.libraries
+    a.functions, b.functions = b.functions, a.functions
+    return 0
 
 
 cdef int free_ctx(LibCtx ctx) except -1:
@@ -584,7 +582,9 @@ cdef int cmd_function(Client c) except -1:
             return c.add_error_bytes(b"FUNCTION FLUSH only supports SYNC|ASYNC option")
         n = len(g_ctx.functions)
         if flush_async(c, e) and worth_later(e, n):
-            free_later(e, _detach_ctx(g_ctx), n)
+            old = LibCtx()
+            _swap_ctx(old, g_ctx)
+            free_later(e, old, n)
         else:
             free_ctx(g_ctx)
         e.dirty += 1
@@ -787,8 +787,7 @@ def functions_new_ctx():
 
 def functions_swap_in(LibCtx ctx):
     """ctx's libraries become the current ones; the old ones are freed."""
-    g_ctx.libraries, ctx.libraries = ctx.libraries, g_ctx.libraries
-    g_ctx.functions, ctx.functions = ctx.functions, g_ctx.functions
+    _swap_ctx(g_ctx, ctx)
     free_ctx(ctx)
 
 
